@@ -1,0 +1,385 @@
+#include "commands.h"
+
+#include "cli_args.h"
+#include "table_writer.h"
+
+#include "catalog/catalog.h"
+#include "ingest/ingester.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <regex>
+#include <unistd.h>
+
+namespace snilab::cli {
+namespace {
+
+constexpr const char* kIngestHelp = R"(usage: snilab-cli ingest --catalog C.sqlite [OPTIONS] FILE|DIR...
+
+Read capture files into the flow catalog C.sqlite (created if missing).
+pcap (µs, ns), pcapng, and the same compressed with gzip or zstd are read
+directly. A directory is searched recursively for *.pcap, *.pcapng, *.cap,
+*.dmp and *.mcap files (optionally .gz or .zst). A file whose content is
+already in the catalog adds nothing; an interrupted one is redone.
+
+Options:
+  --catalog PATH        catalog file (required)
+  --threads N           files read in parallel (default: number of cores)
+  --idle-timeout SEC    a connection idle this long ends (default 600)
+  --series-cap N        packets stored per connection (default 10000;
+                        the connection's totals stay exact)
+  --quiet               no progress bar and no per-run summary
+  --help                show this help
+
+Progress goes to stderr when it is a terminal. Each file that cannot be read
+(whole or in part) gets one line on stderr; the others are still ingested.
+Ctrl-C stops cleanly: committed batches are kept and the interrupted capture
+stays 'incomplete' until it is ingested again.
+Exit status: 0 all files read, 1 some file unreadable or partial, 2 usage,
+3 catalog error, 130 interrupted.
+)";
+
+constexpr const char* kSummaryHelp = R"(usage: snilab-cli summary --catalog C.sqlite [--format table|csv] [--label-mode default|paper]
+
+Connections per label, labeled (with an SNI) vs unlabeled, and per capture.
+
+Options:
+  --catalog PATH        catalog file (required)
+  --format table|csv    output format (default table). csv: one table with the
+                        columns kind,name,connections,labeled,unlabeled,
+                        captures,status,packets,error where kind is total,
+                        label or capture
+  --label-mode MODE     default: SNI lowercased, trailing dot removed;
+                        paper: also strip digits and '-' left of the
+                        registrable domain (the paper's normalisation)
+  --help                show this help
+)";
+
+constexpr const char* kConnectionsHelp = R"(usage: snilab-cli connections --catalog C.sqlite [--format csv|tsv] [--label-mode default|paper]
+
+One row per connection, ordered by capture and start time, with the columns
+capture, client_ip, client_port, server_ip, server_port, ip_version,
+start_ns, end_ns, packets, packets_c2s, packets_s2c, ip_bytes_c2s,
+ip_bytes_s2c, payload_bytes_c2s, payload_bytes_s2c, saw_syn, close_reason,
+has_client_hello, sni, label, tls_versions, alpn, ech, ja4.
+
+Options:
+  --catalog PATH        catalog file (required)
+  --format csv|tsv      output format (default csv, RFC 4180 quoting)
+  --label-mode MODE     default or paper (see `snilab-cli summary --help`)
+  --out FILE            write to FILE instead of standard output
+  --help                show this help
+)";
+
+const Command kCommands[] = {
+    {"ingest", kIngestHelp, &ingestCommand},
+    {"summary", kSummaryHelp, &summaryCommand},
+    {"connections", kConnectionsHelp, &connectionsCommand},
+};
+
+// The Feedback of the running ingest, for the SIGINT handler.
+std::atomic<Feedback*> g_activeFeedback{nullptr};
+
+extern "C" void onInterrupt(int)
+{
+    if (Feedback* f = g_activeFeedback.load())
+        f->cancel();
+    // A second Ctrl-C kills the process the usual way.
+    std::signal(SIGINT, SIG_DFL);
+}
+
+// A one-line progress bar on stderr, redrawn at most 10 times a second.
+class TerminalProgress final : public Feedback {
+public:
+    explicit TerminalProgress(bool enabled) : m_enabled(enabled) {}
+    void progress(double fraction, std::string_view stage) override
+    {
+        if (!m_enabled)
+            return;
+        std::lock_guard lock(m_mutex);
+        const auto now = std::chrono::steady_clock::now();
+        if (fraction < 1.0 && now - m_last < std::chrono::milliseconds(100))
+            return;
+        m_last = now;
+        const int width = 30;
+        const int filled = static_cast<int>(fraction * width);
+        std::string bar(static_cast<std::size_t>(filled), '=');
+        bar.resize(width, ' ');
+        std::string name(stage.substr(0, 40));
+        std::fprintf(stderr, "\r[%s] %3d%%  %-40s", bar.c_str(), static_cast<int>(fraction * 100),
+                     name.c_str());
+        std::fflush(stderr);
+        m_drawn = true;
+    }
+    void finish()
+    {
+        if (m_drawn)
+            std::fputs("\r\033[K", stderr);
+    }
+
+private:
+    bool m_enabled;
+    bool m_drawn = false;
+    std::mutex m_mutex;
+    std::chrono::steady_clock::time_point m_last{};
+};
+
+bool isCaptureName(const std::filesystem::path& p)
+{
+    static const std::regex pattern(R"(.*\.(pcap|pcapng|cap|dmp|mcap)(\.gz|\.zst)?$)",
+                                    std::regex::icase);
+    return std::regex_match(p.filename().string(), pattern);
+}
+
+std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& inputs)
+{
+    std::vector<std::filesystem::path> files;
+    for (const auto& in : inputs) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(in, ec)) {
+            std::vector<std::filesystem::path> found;
+            for (auto it = std::filesystem::recursive_directory_iterator(
+                     in, std::filesystem::directory_options::skip_permission_denied, ec);
+                 !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+                if (it->is_regular_file(ec) && isCaptureName(it->path()))
+                    found.push_back(it->path());
+            std::sort(found.begin(), found.end());
+            files.insert(files.end(), found.begin(), found.end());
+        } else {
+            files.emplace_back(in); // missing files are reported by the ingest
+        }
+    }
+    return files;
+}
+
+LabelMode labelModeOption(const Args& args)
+{
+    const std::string text = args.value("label-mode").value_or("default");
+    const auto mode = parseLabelMode(text);
+    if (!mode)
+        throw UsageError("--label-mode must be default or paper, not '" + text + "'");
+    return *mode;
+}
+
+} // namespace
+
+const Command* findCommand(const std::string& name)
+{
+    for (const Command& c : kCommands)
+        if (name == c.name)
+            return &c;
+    return nullptr;
+}
+
+int runCommand(const Command& command, const std::vector<std::string>& args)
+{
+    try {
+        return command.run(args);
+    } catch (const UsageError& e) {
+        std::fprintf(stderr, "snilab-cli %s: %s (see snilab-cli %s --help)\n", command.name,
+                     e.what(), command.name);
+        return kExitUsage;
+    } catch (const CatalogError& e) {
+        std::fprintf(stderr, "snilab-cli %s: catalog error: %s\n", command.name, e.what());
+        return kExitCatalog;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "snilab-cli %s: %s\n", command.name, e.what());
+        return kExitCatalog;
+    }
+}
+
+int ingestCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"catalog", "threads", "idle-timeout", "series-cap"}, {"quiet"});
+    const std::string catalogPath = args.required("catalog");
+    if (args.positional().empty())
+        throw UsageError("no capture files given");
+    IngestOptions options;
+    options.threads = static_cast<unsigned>(args.number("threads", 0));
+    options.tracker.idleTimeoutNs =
+        static_cast<std::int64_t>(args.number("idle-timeout", 600)) * 1'000'000'000;
+    options.tracker.maxSeriesPackets = args.number("series-cap", 10000);
+    const bool quiet = args.has("quiet");
+
+    const auto files = expandInputs(args.positional());
+    if (files.empty())
+        throw UsageError("no capture files found in the given directories");
+
+    Catalog catalog(catalogPath);
+    TerminalProgress progress(!quiet && isatty(STDERR_FILENO));
+    g_activeFeedback.store(&progress);
+    struct sigaction sa {};
+    sa.sa_handler = onInterrupt;
+    sigemptyset(&sa.sa_mask);
+    struct sigaction previous {};
+    sigaction(SIGINT, &sa, &previous);
+    std::vector<IngestFileResult> results;
+    try {
+        results = ingestFiles(files, catalog, options, progress);
+    } catch (...) {
+        sigaction(SIGINT, &previous, nullptr);
+        g_activeFeedback.store(nullptr);
+        progress.finish();
+        throw;
+    }
+    sigaction(SIGINT, &previous, nullptr);
+    g_activeFeedback.store(nullptr);
+    progress.finish();
+
+    std::uint64_t counts[5] = {0, 0, 0, 0, 0};
+    std::uint64_t packets = 0, connections = 0, hellos = 0;
+    for (const auto& r : results) {
+        ++counts[static_cast<int>(r.outcome)];
+        packets += r.packets;
+        connections += r.connections;
+        hellos += r.clientHellos;
+        if (r.outcome == IngestOutcome::Failed || r.outcome == IngestOutcome::Partial)
+            std::fprintf(stderr, "snilab-cli ingest: %s%s\n",
+                         r.outcome == IngestOutcome::Partial ? "partly read: " : "",
+                         r.error.oneLine().c_str());
+    }
+    const bool interrupted = progress.isCancelled();
+    if (!quiet)
+        std::printf("%zu files: %llu ingested, %llu already present, %llu partial, %llu failed%s; "
+                    "%llu packets, %llu connections, %llu with a ClientHello\n",
+                    results.size(), static_cast<unsigned long long>(counts[0]),
+                    static_cast<unsigned long long>(counts[1]),
+                    static_cast<unsigned long long>(counts[2]),
+                    static_cast<unsigned long long>(counts[3]),
+                    interrupted ? ", interrupted" : "", static_cast<unsigned long long>(packets),
+                    static_cast<unsigned long long>(connections),
+                    static_cast<unsigned long long>(hellos));
+    if (interrupted) {
+        std::fprintf(stderr, "snilab-cli ingest: interrupted; committed batches are kept, "
+                             "interrupted captures stay incomplete until ingested again\n");
+        return kExitInterrupted;
+    }
+    return (counts[2] + counts[3]) > 0 ? kExitBadInput : kExitOk;
+}
+
+int summaryCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"catalog", "format", "label-mode"}, {});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    const std::string format = args.value("format").value_or("table");
+    if (format != "table" && format != "csv")
+        throw UsageError("--format must be table or csv, not '" + format + "'");
+    const LabelMode mode = labelModeOption(args);
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+    const auto captures = catalog->captures();
+    const auto labels = catalog->labelCounts(mode);
+
+    std::uint64_t total = 0, unlabeled = 0;
+    std::size_t labelCount = 0;
+    for (const auto& l : labels) {
+        total += l.connections;
+        if (l.label.empty())
+            unlabeled += l.connections;
+        else
+            ++labelCount;
+    }
+    std::uint64_t byStatus[4] = {0, 0, 0, 0};
+    for (const auto& c : captures)
+        ++byStatus[static_cast<int>(c.status)];
+    // Labels by connection count, most first; unlabeled last.
+    std::vector<LabelCount> sorted(labels.begin(), labels.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const LabelCount& a, const LabelCount& b) {
+        if (a.label.empty() != b.label.empty())
+            return b.label.empty();
+        return a.connections > b.connections;
+    });
+
+    if (format == "csv") {
+        TableWriter out(stdout, TableWriter::Style::Csv);
+        out.row({"kind", "name", "connections", "labeled", "unlabeled", "captures", "status",
+                 "packets", "error"});
+        out.row({"total", "", std::to_string(total), std::to_string(total - unlabeled),
+                 std::to_string(unlabeled), std::to_string(captures.size()), "", "", ""});
+        for (const auto& l : sorted)
+            out.row({"label", l.label, std::to_string(l.connections),
+                     l.label.empty() ? "0" : std::to_string(l.connections),
+                     l.label.empty() ? std::to_string(l.connections) : "0",
+                     std::to_string(l.captures), "", "", ""});
+        for (const auto& c : captures)
+            out.row({"capture", c.path, std::to_string(c.connections), std::to_string(c.labeled),
+                     std::to_string(c.connections - c.labeled), "1",
+                     std::string(captureStatusName(c.status)), std::to_string(c.packets), c.error});
+        return kExitOk;
+    }
+
+    std::printf("catalog      %s\n", catalog->path().c_str());
+    std::printf("captures     %zu (complete %llu, partial %llu, incomplete %llu, failed %llu)\n",
+                captures.size(), static_cast<unsigned long long>(byStatus[1]),
+                static_cast<unsigned long long>(byStatus[2]),
+                static_cast<unsigned long long>(byStatus[0]),
+                static_cast<unsigned long long>(byStatus[3]));
+    std::printf("connections  %llu: %llu labeled (with SNI), %llu unlabeled\n",
+                static_cast<unsigned long long>(total),
+                static_cast<unsigned long long>(total - unlabeled),
+                static_cast<unsigned long long>(unlabeled));
+    std::printf("labels       %zu (label mode %s)\n\n", labelCount,
+                std::string(labelModeName(mode)).c_str());
+    TableWriter labelsOut(stdout, TableWriter::Style::Aligned);
+    labelsOut.row({"label", "connections", "captures"});
+    for (const auto& l : sorted)
+        labelsOut.row({l.label.empty() ? "(unlabeled)" : l.label, std::to_string(l.connections),
+                       std::to_string(l.captures)});
+    labelsOut.flush();
+    std::printf("\n");
+    TableWriter capturesOut(stdout, TableWriter::Style::Aligned);
+    capturesOut.row({"capture", "status", "packets", "connections", "labeled", "error"});
+    for (const auto& c : captures)
+        capturesOut.row({c.path, std::string(captureStatusName(c.status)), std::to_string(c.packets),
+                         std::to_string(c.connections), std::to_string(c.labeled), c.error});
+    capturesOut.flush();
+    return kExitOk;
+}
+
+int connectionsCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"catalog", "format", "label-mode", "out"}, {});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    const std::string format = args.value("format").value_or("csv");
+    if (format != "csv" && format != "tsv")
+        throw UsageError("--format must be csv or tsv, not '" + format + "'");
+    const LabelMode mode = labelModeOption(args);
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+
+    FILE* file = stdout;
+    std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, &std::fclose);
+    if (const auto out = args.value("out")) {
+        owned.reset(std::fopen(out->c_str(), "w"));
+        if (!owned)
+            throw std::runtime_error("cannot write " + *out + ": " + std::strerror(errno));
+        file = owned.get();
+    }
+    TableWriter out(file, format == "csv" ? TableWriter::Style::Csv : TableWriter::Style::Tsv);
+    out.row({"capture", "client_ip", "client_port", "server_ip", "server_port", "ip_version",
+             "start_ns", "end_ns", "packets", "packets_c2s", "packets_s2c", "ip_bytes_c2s",
+             "ip_bytes_s2c", "payload_bytes_c2s", "payload_bytes_s2c", "saw_syn", "close_reason",
+             "has_client_hello", "sni", "label", "tls_versions", "alpn", "ech", "ja4"});
+    catalog->forEachConnection([&](const ConnectionRow& r) {
+        out.row({r.capturePath, r.clientIp, std::to_string(r.clientPort), r.serverIp,
+                 std::to_string(r.serverPort), std::to_string(r.ipVersion), std::to_string(r.startNs),
+                 std::to_string(r.endNs), std::to_string(r.packets[0] + r.packets[1]),
+                 std::to_string(r.packets[0]), std::to_string(r.packets[1]),
+                 std::to_string(r.ipBytes[0]), std::to_string(r.ipBytes[1]),
+                 std::to_string(r.payloadBytes[0]), std::to_string(r.payloadBytes[1]),
+                 r.sawSyn ? "1" : "0", r.closeReason, r.hasClientHello ? "1" : "0", r.sni,
+                 mode == LabelMode::Default ? r.label : normalizeLabel(r.sni, mode), r.tlsVersions,
+                 r.alpn, r.ech ? "1" : "0", r.ja4});
+    });
+    if (std::fflush(file) != 0 || std::ferror(file))
+        throw std::runtime_error("write error");
+    return kExitOk;
+}
+
+} // namespace snilab::cli

@@ -1,0 +1,29 @@
+// The snilab-cli commands. Each returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace snilab::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCatalog = 3;
+inline constexpr int kExitInterrupted = 130;
+
+struct Command {
+    const char* name;
+    const char* help;
+    int (*run)(const std::vector<std::string>& args);
+};
+
+const Command* findCommand(const std::string& name);
+// Runs a command, turning usage and catalog errors into messages and exit codes.
+int runCommand(const Command& command, const std::vector<std::string>& args);
+
+int ingestCommand(const std::vector<std::string>& args);
+int summaryCommand(const std::vector<std::string>& args);
+int connectionsCommand(const std::vector<std::string>& args);
+
+} // namespace snilab::cli

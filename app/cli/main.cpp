@@ -1,0 +1,78 @@
+// snilab-cli: the headless twin of the workbench, on the same engine.
+#include "cli_args.h"
+#include "commands.h"
+
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: snilab-cli COMMAND [OPTIONS]
+
+Measure how well TLS services can be identified from packet sizes and timings.
+
+Commands:
+  ingest        read capture files into a flow catalog
+  summary       connections per label, labeled vs unlabeled, per capture
+  connections   one row per connection (CSV or TSV)
+  help COMMAND  show a command's options (same as COMMAND --help)
+
+Options:
+  --help        show this help
+  --version     show the version
+
+Exit status: 0 success, 1 some input could not be read (the rest was
+processed), 2 usage error, 3 catalog error, 130 interrupted.
+)";
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace snilab::cli;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        std::fputs(kUsage, stderr);
+        return 2;
+    }
+    const std::string command = args.front();
+    args.erase(args.begin());
+    if (command == "--help" || command == "-h") {
+        std::fputs(kUsage, stdout);
+        return 0;
+    }
+    if (command == "--version") {
+        std::printf("snilab-cli %s\n", SNILAB_VERSION);
+        return 0;
+    }
+    if (command == "help") {
+        if (args.empty()) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
+        const Command* c = findCommand(args.front());
+        if (!c) {
+            std::fprintf(stderr, "snilab-cli: unknown command '%s'\n", args.front().c_str());
+            return 2;
+        }
+        std::fputs(c->help, stdout);
+        return 0;
+    }
+    const Command* c = findCommand(command);
+    if (!c) {
+        std::fprintf(stderr, "snilab-cli: unknown command '%s' (see snilab-cli --help)\n",
+                     command.c_str());
+        return 2;
+    }
+    for (const auto& a : args) {
+        if (a == "--") break;
+        if (a == "--help" || a == "-h") {
+            std::fputs(c->help, stdout);
+            return 0;
+        }
+    }
+    return runCommand(*c, args);
+}

@@ -1,0 +1,592 @@
+#include "catalog/catalog.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+namespace snilab {
+
+std::string_view captureStatusName(CaptureStatus status)
+{
+    switch (status) {
+    case CaptureStatus::Incomplete: return "incomplete";
+    case CaptureStatus::Complete: return "complete";
+    case CaptureStatus::Partial: return "partial";
+    case CaptureStatus::Failed: return "failed";
+    }
+    return "incomplete";
+}
+
+std::optional<CaptureStatus> parseCaptureStatus(std::string_view text)
+{
+    for (auto s : {CaptureStatus::Incomplete, CaptureStatus::Complete, CaptureStatus::Partial,
+                   CaptureStatus::Failed})
+        if (captureStatusName(s) == text)
+            return s;
+    return std::nullopt;
+}
+
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS captures (
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  content_hash TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL,
+  container TEXT NOT NULL,
+  compression TEXT NOT NULL,
+  link_type INTEGER NOT NULL,
+  link_type_name TEXT NOT NULL,
+  packets INTEGER NOT NULL DEFAULT 0,
+  tcp_packets INTEGER NOT NULL DEFAULT 0,
+  first_ns INTEGER NOT NULL DEFAULT 0,
+  last_ns INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL CHECK (status IN ('incomplete','complete','partial','failed')),
+  error TEXT NOT NULL DEFAULT '',
+  ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE INDEX IF NOT EXISTS captures_hash ON captures(content_hash);
+CREATE TABLE IF NOT EXISTS connections (
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  ip_version INTEGER NOT NULL,
+  client_ip TEXT NOT NULL,
+  client_port INTEGER NOT NULL,
+  server_ip TEXT NOT NULL,
+  server_port INTEGER NOT NULL,
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  packets_c2s INTEGER NOT NULL,
+  packets_s2c INTEGER NOT NULL,
+  ip_bytes_c2s INTEGER NOT NULL,
+  ip_bytes_s2c INTEGER NOT NULL,
+  payload_bytes_c2s INTEGER NOT NULL,
+  payload_bytes_s2c INTEGER NOT NULL,
+  saw_syn INTEGER NOT NULL,
+  client_known INTEGER NOT NULL,
+  close_reason TEXT NOT NULL,
+  has_client_hello INTEGER NOT NULL,
+  sni TEXT NOT NULL,
+  label TEXT NOT NULL,
+  tls_versions TEXT NOT NULL,
+  alpn TEXT NOT NULL,
+  ech INTEGER NOT NULL,
+  ja4 TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS connections_capture ON connections(capture_id, start_ns);
+CREATE INDEX IF NOT EXISTS connections_label ON connections(label);
+CREATE TABLE IF NOT EXISTS connection_series (
+  connection_id INTEGER PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
+  packets INTEGER NOT NULL,
+  format INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+)sql";
+
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) : m_db(db)
+    {
+        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) != SQLITE_OK)
+            throw CatalogError(std::string("SQLite prepare failed: ") + sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int i, std::int64_t v)
+    {
+        check(sqlite3_bind_int64(m_stmt, i, v));
+        return *this;
+    }
+    Statement& bind(int i, const std::string& v)
+    {
+        check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    Statement& bindBlob(int i, const std::vector<std::uint8_t>& v)
+    {
+        check(sqlite3_bind_blob(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    // true while a row is available.
+    bool step()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(m_db));
+    }
+    void run()
+    {
+        while (step()) {
+        }
+        reset();
+    }
+    void reset()
+    {
+        sqlite3_reset(m_stmt);
+        sqlite3_clear_bindings(m_stmt);
+    }
+    std::int64_t i64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    std::string text(int col) const
+    {
+        const auto* p = sqlite3_column_text(m_stmt, col);
+        return p ? std::string(reinterpret_cast<const char*>(p),
+                               static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)))
+                 : std::string();
+    }
+    std::span<const std::uint8_t> blob(int col) const
+    {
+        const void* p = sqlite3_column_blob(m_stmt, col);
+        const int n = sqlite3_column_bytes(m_stmt, col);
+        return p ? std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(p),
+                                                 static_cast<std::size_t>(n))
+                 : std::span<const std::uint8_t>();
+    }
+
+private:
+    void check(int rc)
+    {
+        if (rc != SQLITE_OK)
+            throw CatalogError(std::string("SQLite bind failed: ") + sqlite3_errmsg(m_db));
+    }
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+// Resets a statement when a scope ends, also by exception.
+struct ResetGuard {
+    Statement& s;
+    ~ResetGuard() { s.reset(); }
+};
+
+constexpr const char* kCaptureColumns =
+    "id, path, content_hash, size_bytes, container, compression, link_type, link_type_name, "
+    "packets, tcp_packets, first_ns, last_ns, status, error";
+
+CaptureRow readCapture(const Statement& s)
+{
+    CaptureRow c;
+    c.id = s.i64(0);
+    c.path = s.text(1);
+    c.contentHash = s.text(2);
+    c.sizeBytes = static_cast<std::uint64_t>(s.i64(3));
+    c.container = s.text(4);
+    c.compression = s.text(5);
+    c.linkType = static_cast<int>(s.i64(6));
+    c.linkTypeName = s.text(7);
+    c.packets = static_cast<std::uint64_t>(s.i64(8));
+    c.tcpPackets = static_cast<std::uint64_t>(s.i64(9));
+    c.firstNs = s.i64(10);
+    c.lastNs = s.i64(11);
+    c.status = parseCaptureStatus(s.text(12)).value_or(CaptureStatus::Incomplete);
+    c.error = s.text(13);
+    return c;
+}
+
+std::string joinVersions(const std::vector<std::uint16_t>& versions)
+{
+    std::string out;
+    char buf[8];
+    for (std::uint16_t v : versions) {
+        std::snprintf(buf, sizeof buf, "0x%04x", v);
+        if (!out.empty())
+            out += ',';
+        out += buf;
+    }
+    return out;
+}
+
+std::string joinStrings(const std::vector<std::string>& items)
+{
+    std::string out;
+    for (const auto& s : items) {
+        if (!out.empty())
+            out += ',';
+        out += s;
+    }
+    return out;
+}
+
+} // namespace
+
+struct Catalog::Statements {
+    Statement findByHash;
+    Statement deleteCapture;
+    Statement insertCapture;
+    Statement updateCapture;
+    Statement insertConnection;
+    Statement insertSeries;
+    explicit Statements(sqlite3* db)
+        : findByHash(db, (std::string("SELECT ") + kCaptureColumns +
+                          " FROM captures WHERE content_hash = ?1 ORDER BY id DESC LIMIT 1")
+                             .c_str()),
+          deleteCapture(db, "DELETE FROM captures WHERE id = ?1"),
+          insertCapture(db, "INSERT INTO captures (path, content_hash, size_bytes, container, "
+                            "compression, link_type, link_type_name, status) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'incomplete')"),
+          updateCapture(db, "UPDATE captures SET packets = ?2, tcp_packets = ?3, first_ns = ?4, "
+                            "last_ns = ?5, status = ?6, error = ?7, container = ?8, "
+                            "compression = ?9, link_type = ?10, link_type_name = ?11 WHERE id = ?1"),
+          insertConnection(
+              db, "INSERT INTO connections (capture_id, ip_version, client_ip, client_port, "
+                  "server_ip, server_port, start_ns, end_ns, packets_c2s, packets_s2c, "
+                  "ip_bytes_c2s, ip_bytes_s2c, payload_bytes_c2s, payload_bytes_s2c, saw_syn, "
+                  "client_known, close_reason, has_client_hello, sni, label, tls_versions, alpn, "
+                  "ech, ja4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"),
+          insertSeries(db, "INSERT INTO connection_series (connection_id, packets, format, data) "
+                           "VALUES (?1, ?2, 1, ?3)")
+    {
+    }
+};
+
+Catalog::Catalog(const std::filesystem::path& path) : m_path(path)
+{
+    const int rc = sqlite3_open_v2(path.c_str(), &m_db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+        const std::string msg = m_db ? sqlite3_errmsg(m_db) : "out of memory";
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw CatalogError("cannot open catalog " + path.string() + ": " + msg);
+    }
+    sqlite3_busy_timeout(m_db, 10000);
+    try {
+        migrate();
+        m_stmts = std::make_unique<Statements>(m_db);
+    } catch (...) {
+        m_stmts.reset();
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw;
+    }
+}
+
+std::unique_ptr<Catalog> Catalog::openExisting(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw CatalogError("no catalog at " + path.string() + " (run `snilab-cli ingest` first)");
+    return std::make_unique<Catalog>(path);
+}
+
+Catalog::~Catalog()
+{
+    m_stmts.reset();
+    if (m_db)
+        sqlite3_close(m_db);
+}
+
+void Catalog::exec(const char* sql)
+{
+    char* err = nullptr;
+    if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw CatalogError("SQLite: " + msg + " in catalog " + m_path.string());
+    }
+}
+
+void Catalog::migrate()
+{
+    // A file that is not an SQLite database fails here with "file is not a database".
+    exec("PRAGMA journal_mode=WAL");
+    exec("PRAGMA synchronous=NORMAL");
+    exec("PRAGMA foreign_keys=ON");
+
+    Statement hasMeta(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
+    hasMeta.step();
+    const bool fresh = hasMeta.i64(0) == 0;
+    if (!fresh) {
+        Statement read(m_db, "SELECT value FROM meta WHERE key='schema_version'");
+        if (!read.step())
+            throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
+        const std::string v = read.text(0);
+        const int version = std::atoi(v.c_str());
+        if (version > kSchemaVersion)
+            throw CatalogError(m_path.string() + " has catalog schema " + v +
+                               ", newer than this snilab (" + std::to_string(kSchemaVersion) +
+                               "): upgrade snilab");
+        if (version < 1)
+            throw CatalogError(m_path.string() + " has an unknown catalog schema '" + v + "'");
+        return;
+    }
+    Statement tables(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
+    tables.step();
+    if (tables.i64(0) != 0)
+        throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
+    exec("BEGIN IMMEDIATE");
+    try {
+        exec(kSchema);
+        Statement put(m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
+        put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
+        put.bind(1, std::string("created_by")).bind(2, std::string("snilab " SNILAB_VERSION)).run();
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::optional<CaptureRow> Catalog::findCaptureByHash(const std::string& contentHash)
+{
+    std::lock_guard lock(m_mutex);
+    Statement& s = m_stmts->findByHash;
+    ResetGuard guard{s};
+    s.bind(1, contentHash);
+    if (!s.step())
+        return std::nullopt;
+    return readCapture(s);
+}
+
+std::int64_t Catalog::beginCapture(const CaptureRow& c)
+{
+    std::lock_guard lock(m_mutex);
+    exec("BEGIN IMMEDIATE");
+    try {
+        // Interrupted ingests of the same content are replaced, never duplicated.
+        Statement stale(m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND status = 'incomplete'");
+        stale.bind(1, c.contentHash);
+        std::vector<std::int64_t> ids;
+        while (stale.step())
+            ids.push_back(stale.i64(0));
+        for (std::int64_t id : ids)
+            m_stmts->deleteCapture.bind(1, id).run();
+        m_stmts->insertCapture.bind(1, c.path)
+            .bind(2, c.contentHash)
+            .bind(3, static_cast<std::int64_t>(c.sizeBytes))
+            .bind(4, c.container)
+            .bind(5, c.compression)
+            .bind(6, std::int64_t{c.linkType})
+            .bind(7, c.linkTypeName)
+            .run();
+        const std::int64_t id = sqlite3_last_insert_rowid(m_db);
+        exec("COMMIT");
+        return id;
+    } catch (...) {
+        m_stmts->deleteCapture.reset();
+        m_stmts->insertCapture.reset();
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void Catalog::addConnections(std::int64_t captureId, std::span<const Connection> connections)
+{
+    if (connections.empty())
+        return;
+    std::lock_guard lock(m_mutex);
+    exec("BEGIN IMMEDIATE");
+    try {
+        Statement& ins = m_stmts->insertConnection;
+        Statement& ser = m_stmts->insertSeries;
+        for (const Connection& c : connections) {
+            const ClientHelloInfo& h = c.hello;
+            const std::string sni = c.hasClientHello ? h.sni : std::string();
+            ins.bind(1, captureId)
+                .bind(2, std::int64_t{c.ipVersion})
+                .bind(3, formatIp(c.clientIp))
+                .bind(4, std::int64_t{c.clientPort})
+                .bind(5, formatIp(c.serverIp))
+                .bind(6, std::int64_t{c.serverPort})
+                .bind(7, c.startNs)
+                .bind(8, c.endNs)
+                .bind(9, static_cast<std::int64_t>(c.packets[0]))
+                .bind(10, static_cast<std::int64_t>(c.packets[1]))
+                .bind(11, static_cast<std::int64_t>(c.ipBytes[0]))
+                .bind(12, static_cast<std::int64_t>(c.ipBytes[1]))
+                .bind(13, static_cast<std::int64_t>(c.payloadBytes[0]))
+                .bind(14, static_cast<std::int64_t>(c.payloadBytes[1]))
+                .bind(15, std::int64_t{c.sawSyn})
+                .bind(16, std::int64_t{c.clientKnown})
+                .bind(17, std::string(closeReasonName(c.closeReason)))
+                .bind(18, std::int64_t{c.hasClientHello})
+                .bind(19, sni)
+                .bind(20, normalizeLabel(sni))
+                .bind(21, c.hasClientHello ? joinVersions(h.supportedVersions.empty()
+                                                              ? std::vector<std::uint16_t>{h.legacyVersion}
+                                                              : h.supportedVersions)
+                                           : std::string())
+                .bind(22, c.hasClientHello ? joinStrings(h.alpn) : std::string())
+                .bind(23, std::int64_t{c.hasClientHello && h.ech})
+                .bind(24, c.hasClientHello ? h.ja4 : std::string())
+                .run();
+            const std::int64_t id = sqlite3_last_insert_rowid(m_db);
+            ser.bind(1, id)
+                .bind(2, static_cast<std::int64_t>(c.series.size()))
+                .bindBlob(3, encodeSeries(c.series))
+                .run();
+        }
+        exec("COMMIT");
+    } catch (...) {
+        m_stmts->insertConnection.reset();
+        m_stmts->insertSeries.reset();
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+void Catalog::finishCapture(const CaptureRow& c)
+{
+    std::lock_guard lock(m_mutex);
+    m_stmts->updateCapture.bind(1, c.id)
+        .bind(2, static_cast<std::int64_t>(c.packets))
+        .bind(3, static_cast<std::int64_t>(c.tcpPackets))
+        .bind(4, c.firstNs)
+        .bind(5, c.lastNs)
+        .bind(6, std::string(captureStatusName(c.status)))
+        .bind(7, c.error)
+        .bind(8, c.container)
+        .bind(9, c.compression)
+        .bind(10, std::int64_t{c.linkType})
+        .bind(11, c.linkTypeName)
+        .run();
+}
+
+std::vector<CaptureRow> Catalog::captures()
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, (std::string("SELECT ") + kCaptureColumns +
+                       ", (SELECT count(*) FROM connections k WHERE k.capture_id = c.id), "
+                       "(SELECT count(*) FROM connections k WHERE k.capture_id = c.id AND k.label <> '') "
+                       "FROM captures c ORDER BY id")
+                          .c_str());
+    std::vector<CaptureRow> out;
+    while (s.step()) {
+        CaptureRow c = readCapture(s);
+        c.connections = static_cast<std::uint64_t>(s.i64(14));
+        c.labeled = static_cast<std::uint64_t>(s.i64(15));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::vector<LabelCount> Catalog::labelCounts(LabelMode mode)
+{
+    std::lock_guard lock(m_mutex);
+    // Group by the stored SNI so the paper normalisation is applied once per name.
+    Statement s(m_db, "SELECT sni, count(*), group_concat(DISTINCT capture_id) FROM connections "
+                      "GROUP BY sni");
+    std::map<std::string, std::pair<std::uint64_t, std::set<std::string>>> byLabel;
+    while (s.step()) {
+        auto& entry = byLabel[normalizeLabel(s.text(0), mode)];
+        entry.first += static_cast<std::uint64_t>(s.i64(1));
+        const std::string ids = s.text(2);
+        std::size_t pos = 0;
+        while (pos <= ids.size()) {
+            const std::size_t comma = ids.find(',', pos);
+            const std::size_t end = comma == std::string::npos ? ids.size() : comma;
+            if (end > pos)
+                entry.second.insert(ids.substr(pos, end - pos));
+            pos = end + 1;
+        }
+    }
+    std::vector<LabelCount> out;
+    for (auto& [label, entry] : byLabel)
+        out.push_back({label, entry.first, entry.second.size()});
+    return out;
+}
+
+void Catalog::forEachConnection(const std::function<void(const ConnectionRow&)>& visit)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db,
+                "SELECT k.id, k.capture_id, c.path, k.client_ip, k.client_port, k.server_ip, "
+                "k.server_port, k.ip_version, k.start_ns, k.end_ns, k.packets_c2s, k.packets_s2c, "
+                "k.ip_bytes_c2s, k.ip_bytes_s2c, k.payload_bytes_c2s, k.payload_bytes_s2c, "
+                "k.saw_syn, k.close_reason, k.has_client_hello, k.sni, k.label, k.tls_versions, "
+                "k.alpn, k.ech, k.ja4 FROM connections k JOIN captures c ON c.id = k.capture_id "
+                "ORDER BY k.capture_id, k.start_ns, k.id");
+    ConnectionRow r;
+    while (s.step()) {
+        r.id = s.i64(0);
+        r.captureId = s.i64(1);
+        r.capturePath = s.text(2);
+        r.clientIp = s.text(3);
+        r.clientPort = static_cast<std::uint16_t>(s.i64(4));
+        r.serverIp = s.text(5);
+        r.serverPort = static_cast<std::uint16_t>(s.i64(6));
+        r.ipVersion = static_cast<int>(s.i64(7));
+        r.startNs = s.i64(8);
+        r.endNs = s.i64(9);
+        for (int d = 0; d < 2; ++d) {
+            r.packets[d] = static_cast<std::uint64_t>(s.i64(10 + d));
+            r.ipBytes[d] = static_cast<std::uint64_t>(s.i64(12 + d));
+            r.payloadBytes[d] = static_cast<std::uint64_t>(s.i64(14 + d));
+        }
+        r.sawSyn = s.i64(16) != 0;
+        r.closeReason = s.text(17);
+        r.hasClientHello = s.i64(18) != 0;
+        r.sni = s.text(19);
+        r.label = s.text(20);
+        r.tlsVersions = s.text(21);
+        r.alpn = s.text(22);
+        r.ech = s.i64(23) != 0;
+        r.ja4 = s.text(24);
+        visit(r);
+    }
+}
+
+std::vector<PacketRecord> Catalog::series(std::int64_t connectionId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT data FROM connection_series WHERE connection_id = ?1");
+    s.bind(1, connectionId);
+    if (!s.step())
+        return {};
+    return decodeSeries(s.blob(0));
+}
+
+std::uint64_t Catalog::connectionCount()
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT count(*) FROM connections");
+    s.step();
+    return static_cast<std::uint64_t>(s.i64(0));
+}
+
+std::vector<std::uint8_t> encodeSeries(std::span<const PacketRecord> series)
+{
+    std::vector<std::uint8_t> out(series.size() * 16, 0);
+    std::uint8_t* p = out.data();
+    for (const PacketRecord& r : series) {
+        const auto t = static_cast<std::uint64_t>(r.tNs);
+        for (int i = 0; i < 8; ++i)
+            p[i] = static_cast<std::uint8_t>(t >> (8 * i));
+        p[8] = static_cast<std::uint8_t>(r.ipLength);
+        p[9] = static_cast<std::uint8_t>(r.ipLength >> 8);
+        p[10] = static_cast<std::uint8_t>(r.payloadLength);
+        p[11] = static_cast<std::uint8_t>(r.payloadLength >> 8);
+        p[12] = r.flags;
+        p += 16;
+    }
+    return out;
+}
+
+std::vector<PacketRecord> decodeSeries(std::span<const std::uint8_t> blob)
+{
+    std::vector<PacketRecord> out(blob.size() / 16);
+    const std::uint8_t* p = blob.data();
+    for (PacketRecord& r : out) {
+        std::uint64_t t = 0;
+        for (int i = 0; i < 8; ++i)
+            t |= std::uint64_t(p[i]) << (8 * i);
+        r.tNs = static_cast<std::int64_t>(t);
+        r.ipLength = static_cast<std::uint16_t>(p[8] | p[9] << 8);
+        r.payloadLength = static_cast<std::uint16_t>(p[10] | p[11] << 8);
+        r.flags = p[12];
+        p += 16;
+    }
+    return out;
+}
+
+} // namespace snilab

@@ -1,0 +1,64 @@
+// One bidirectional TCP connection as the tracker hands it out.
+#pragma once
+
+#include "capture/packet_decoder.h"
+#include "flow/client_hello.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snilab {
+
+// Per-packet record of a connection's series. Times are ns relative to the
+// connection's first packet (negative when a capture's clock steps back).
+struct PacketRecord {
+    static constexpr std::uint8_t kClientToServer = 0x01;
+    static constexpr std::uint8_t kRetransmission = 0x02; // no new sequence space (payload only)
+    static constexpr std::uint8_t kSyn = 0x04;
+    static constexpr std::uint8_t kFin = 0x08;
+    static constexpr std::uint8_t kRst = 0x10;
+
+    std::int64_t tNs = 0;
+    std::uint16_t ipLength = 0;      // IP datagram length, clamped to 65535
+    std::uint16_t payloadLength = 0; // TCP payload length, clamped to 65535
+    std::uint8_t flags = 0;
+};
+
+enum class CloseReason : std::uint8_t { Fin, Rst, Idle, NewSyn, Evicted, EndOfCapture };
+std::string_view closeReasonName(CloseReason reason);
+
+struct Connection {
+    // Index 0 = client->server, 1 = server->client.
+    enum Dir { kC2S = 0, kS2C = 1 };
+
+    IpAddress clientIp;
+    IpAddress serverIp;
+    std::uint16_t clientPort = 0;
+    std::uint16_t serverPort = 0;
+    std::uint8_t ipVersion = 0;
+    bool sawSyn = false;        // the client's SYN was captured
+    bool clientKnown = false;   // false: no SYN and no ClientHello; client = first sender
+    bool vlanTagged = false;
+    CloseReason closeReason = CloseReason::EndOfCapture;
+    std::int64_t startNs = 0;
+    std::int64_t endNs = 0;
+    std::uint64_t packets[2] = {0, 0};      // true totals, never capped
+    std::uint64_t ipBytes[2] = {0, 0};
+    std::uint64_t payloadBytes[2] = {0, 0};
+    std::uint64_t payloadPackets[2] = {0, 0};
+    std::uint64_t retransmissions = 0;
+
+    bool hasClientHello = false;
+    ClientHelloInfo hello; // valid when hasClientHello
+
+    // The first packets (up to the tracker's series cap), both directions by time.
+    std::vector<PacketRecord> series;
+
+    std::uint64_t totalPackets() const noexcept { return packets[0] + packets[1]; }
+};
+
+// Text form of an address: dotted quad for IPv4 (and IPv4-mapped), RFC 5952 for IPv6.
+std::string formatIp(const IpAddress& ip);
+
+} // namespace snilab

@@ -1,0 +1,487 @@
+#include "flow/connection_tracker.h"
+
+#include "flow/stream_prefix.h"
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace snilab {
+
+std::string_view closeReasonName(CloseReason reason)
+{
+    switch (reason) {
+    case CloseReason::Fin: return "fin";
+    case CloseReason::Rst: return "rst";
+    case CloseReason::Idle: return "idle";
+    case CloseReason::NewSyn: return "new-syn";
+    case CloseReason::Evicted: return "evicted";
+    case CloseReason::EndOfCapture: return "end-of-capture";
+    }
+    return "unknown";
+}
+
+std::string formatIp(const IpAddress& ip)
+{
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (ip.isV4())
+        inet_ntop(AF_INET, ip.bytes.data() + 12, buf, sizeof buf);
+    else
+        inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf);
+    return buf;
+}
+
+namespace {
+
+constexpr std::uint32_t kEmpty = std::numeric_limits<std::uint32_t>::max();
+
+struct FlowKey {
+    IpAddress ipLo;
+    IpAddress ipHi;
+    std::uint16_t portLo = 0;
+    std::uint16_t portHi = 0;
+    bool operator==(const FlowKey&) const = default;
+};
+
+FlowKey makeKey(const DecodedPacket& p)
+{
+    FlowKey k;
+    const bool srcFirst = p.src < p.dst || (p.src == p.dst && p.srcPort <= p.dstPort);
+    if (srcFirst) {
+        k.ipLo = p.src;
+        k.portLo = p.srcPort;
+        k.ipHi = p.dst;
+        k.portHi = p.dstPort;
+    } else {
+        k.ipLo = p.dst;
+        k.portLo = p.dstPort;
+        k.ipHi = p.src;
+        k.portHi = p.srcPort;
+    }
+    return k;
+}
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v)
+{
+    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+    h *= 0xFF51AFD7ED558CCDull;
+    return h ^ (h >> 32);
+}
+
+std::uint64_t hashKey(const FlowKey& k)
+{
+    std::uint64_t w[4];
+    std::memcpy(w, k.ipLo.bytes.data(), 16);
+    std::memcpy(w + 2, k.ipHi.bytes.data(), 16);
+    std::uint64_t h = 0x243F6A8885A308D3ull;
+    for (std::uint64_t v : w)
+        h = mix(h, v);
+    return mix(h, (std::uint64_t(k.portLo) << 16) | k.portHi);
+}
+
+// Whether a > b in 32-bit sequence space.
+bool seqAfter(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) > 0; }
+
+struct Live {
+    FlowKey key;
+    std::uint64_t hash = 0;
+    bool active = false;
+    Connection conn;           // client/server fields hold side A / side B until finished
+    std::int64_t lastNs = 0;
+    int clientSide = -1;       // -1 unknown, 0 = A (first sender), 1 = B
+    bool synSeen[2] = {false, false};
+    std::uint32_t synSeq[2] = {0, 0};
+    bool finSeen[2] = {false, false};
+    bool closed = false;
+    CloseReason closedBy = CloseReason::Fin;
+    std::int64_t closedAt = 0;
+    bool seqInit[2] = {false, false};
+    std::uint32_t nextSeq[2] = {0, 0};
+    bool helloDone = false;
+    std::uint16_t helloSegments[2] = {0, 0};
+    std::uint16_t helloAttempts[2] = {0, 0};
+    std::unique_ptr<StreamPrefix> prefix[2];
+};
+
+} // namespace
+
+struct ConnectionTracker::Impl {
+    TrackerOptions options;
+    Sink sink;
+    TrackerStats stats;
+    std::vector<Live> pool;
+    std::vector<std::uint32_t> freeSlots;
+    std::vector<std::uint64_t> bucketHash;
+    std::vector<std::uint32_t> bucketSlot;
+    std::size_t mask = 0;
+    std::size_t live = 0;
+    std::int64_t lastSweepNs = std::numeric_limits<std::int64_t>::min();
+    std::uint32_t packetsSinceSweep = 0;
+
+    Impl(TrackerOptions o, Sink s) : options(o), sink(std::move(s)) { resizeTable(1 << 12); }
+
+    void resizeTable(std::size_t capacity)
+    {
+        std::vector<std::uint64_t> oldHash = std::move(bucketHash);
+        std::vector<std::uint32_t> oldSlot = std::move(bucketSlot);
+        bucketHash.assign(capacity, 0);
+        bucketSlot.assign(capacity, kEmpty);
+        mask = capacity - 1;
+        for (std::size_t i = 0; i < oldSlot.size(); ++i)
+            if (oldSlot[i] != kEmpty)
+                insertBucket(oldHash[i], oldSlot[i]);
+    }
+
+    void insertBucket(std::uint64_t h, std::uint32_t slot)
+    {
+        std::size_t i = h & mask;
+        while (bucketSlot[i] != kEmpty)
+            i = (i + 1) & mask;
+        bucketHash[i] = h;
+        bucketSlot[i] = slot;
+    }
+
+    std::size_t findBucket(const FlowKey& key, std::uint64_t h) const
+    {
+        std::size_t i = h & mask;
+        while (bucketSlot[i] != kEmpty) {
+            if (bucketHash[i] == h && pool[bucketSlot[i]].key == key)
+                return i;
+            i = (i + 1) & mask;
+        }
+        return i; // an empty bucket
+    }
+
+    // Backward-shift deletion keeps linear probing free of tombstones.
+    void eraseBucket(std::size_t i)
+    {
+        std::size_t j = i;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (bucketSlot[j] == kEmpty)
+                break;
+            const std::size_t ideal = bucketHash[j] & mask;
+            const bool movable = (j > i) ? (ideal <= i || ideal > j) : (ideal <= i && ideal > j);
+            if (movable) {
+                bucketHash[i] = bucketHash[j];
+                bucketSlot[i] = bucketSlot[j];
+                i = j;
+            }
+        }
+        bucketSlot[i] = kEmpty;
+    }
+
+    std::uint32_t allocSlot()
+    {
+        if (!freeSlots.empty()) {
+            const std::uint32_t s = freeSlots.back();
+            freeSlots.pop_back();
+            return s;
+        }
+        pool.emplace_back();
+        return static_cast<std::uint32_t>(pool.size() - 1);
+    }
+
+    // Hands the connection to the sink with client/server resolved.
+    void finish(std::uint32_t slot, CloseReason reason)
+    {
+        Live& l = pool[slot];
+        Connection& c = l.conn;
+        c.closeReason = l.closed ? l.closedBy : reason;
+        int client = l.clientSide;
+        if (client < 0) {
+            // Neither SYN nor ClientHello: the first sender is the client,
+            // unless it used a well-known port and its peer an ephemeral one.
+            client = (c.clientPort < 1024 && c.serverPort >= 1024) ? 1 : 0;
+        } else {
+            c.clientKnown = true;
+        }
+        if (client == 1) {
+            std::swap(c.clientIp, c.serverIp);
+            std::swap(c.clientPort, c.serverPort);
+            std::swap(c.packets[0], c.packets[1]);
+            std::swap(c.ipBytes[0], c.ipBytes[1]);
+            std::swap(c.payloadBytes[0], c.payloadBytes[1]);
+            std::swap(c.payloadPackets[0], c.payloadPackets[1]);
+            for (PacketRecord& r : c.series)
+                r.flags ^= PacketRecord::kClientToServer;
+        }
+        c.sawSyn = l.synSeen[client];
+        ++stats.connections;
+        sink(std::move(c));
+        l = Live{};
+        freeSlots.push_back(slot);
+        --live;
+    }
+
+    void finishAndErase(std::size_t bucket, CloseReason reason)
+    {
+        const std::uint32_t slot = bucketSlot[bucket];
+        eraseBucket(bucket);
+        finish(slot, reason);
+    }
+
+    std::uint32_t start(const FlowKey& key, std::uint64_t h, std::int64_t ts, const DecodedPacket& p)
+    {
+        if (live + 1 > options.maxLiveConnections)
+            evictOldest();
+        if ((live + 1) * 2 > bucketSlot.size())
+            resizeTable(bucketSlot.size() * 2);
+        const std::uint32_t slot = allocSlot();
+        Live& l = pool[slot];
+        l.key = key;
+        l.hash = h;
+        l.active = true;
+        l.conn.clientIp = p.src;
+        l.conn.clientPort = p.srcPort;
+        l.conn.serverIp = p.dst;
+        l.conn.serverPort = p.dstPort;
+        l.conn.ipVersion = p.ipVersion;
+        l.conn.startNs = ts;
+        l.conn.endNs = ts;
+        l.lastNs = ts;
+        insertBucket(h, slot);
+        ++live;
+        return slot;
+    }
+
+    bool expired(const Live& l, std::int64_t now) const
+    {
+        if (l.closed && now - l.closedAt > options.closedLingerNs)
+            return true;
+        return now - l.lastNs > options.idleTimeoutNs;
+    }
+
+    void sweep(std::int64_t now)
+    {
+        for (std::uint32_t slot = 0; slot < pool.size(); ++slot) {
+            Live& l = pool[slot];
+            if (!l.active || !expired(l, now))
+                continue;
+            const std::size_t b = findBucket(l.key, l.hash);
+            finishAndErase(b, CloseReason::Idle);
+        }
+    }
+
+    void evictOldest()
+    {
+        // Evict the least recently active tenth (at least one connection).
+        std::vector<std::int64_t> last;
+        last.reserve(live);
+        for (const Live& l : pool)
+            if (l.active)
+                last.push_back(l.lastNs);
+        if (last.empty())
+            return;
+        const std::size_t k = last.size() / 10;
+        std::nth_element(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(k), last.end());
+        const std::int64_t threshold = last[k];
+        for (std::uint32_t slot = 0; slot < pool.size(); ++slot) {
+            Live& l = pool[slot];
+            if (l.active && l.lastNs <= threshold) {
+                ++stats.evicted;
+                finishAndErase(findBucket(l.key, l.hash), CloseReason::Evicted);
+            }
+        }
+    }
+
+    void searchClientHello(Live& l, int d, const DecodedPacket& p)
+    {
+        if (l.helloDone || (l.clientSide >= 0 && l.clientSide != d) ||
+            l.helloSegments[d] >= options.maxClientHelloSegments)
+            return;
+        ++l.helloSegments[d];
+        auto& prefix = l.prefix[d];
+        if (!prefix)
+            prefix = std::make_unique<StreamPrefix>(options.handshakeByteCap);
+        if (!prefix->hasBase()) {
+            // The first attempt starts at the stream's first byte; later ones
+            // (STARTTLS, HTTP CONNECT, SOCKS) at a segment that opens a ClientHello record.
+            if (l.helloAttempts[d] == 0 && l.synSeen[d])
+                prefix->reset(l.synSeq[d] + 1);
+            else if (l.helloAttempts[d] == 0 || looksLikeClientHelloStart(p.payload))
+                prefix->reset(p.seq);
+            else
+                return;
+            ++l.helloAttempts[d];
+        }
+        if (!prefix->add(p.seq, p.payload))
+            return;
+        ClientHelloInfo info;
+        switch (parseClientHello(prefix->contiguous(), info)) {
+        case ClientHelloStatus::Parsed:
+            l.conn.hasClientHello = true;
+            l.conn.hello = std::move(info);
+            l.helloDone = true;
+            if (l.clientSide < 0)
+                l.clientSide = d;
+            l.prefix[0].reset();
+            l.prefix[1].reset();
+            ++stats.clientHellos;
+            return;
+        case ClientHelloStatus::NeedMore:
+            if (prefix->full())
+                prefix->clear();
+            return;
+        default:
+            prefix->clear();
+            return;
+        }
+    }
+
+    void onPacket(std::int64_t ts, const DecodedPacket& p)
+    {
+        ++stats.tcpPackets;
+        if (++packetsSinceSweep >= 4096) {
+            packetsSinceSweep = 0;
+            const std::int64_t interval =
+                std::max<std::int64_t>(1'000'000'000, std::min(options.idleTimeoutNs, options.closedLingerNs) / 4);
+            if (lastSweepNs == std::numeric_limits<std::int64_t>::min())
+                lastSweepNs = ts;
+            else if (ts - lastSweepNs >= interval) {
+                sweep(ts);
+                lastSweepNs = ts;
+            }
+        }
+
+        const FlowKey key = makeKey(p);
+        const std::uint64_t h = hashKey(key);
+        const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
+        const bool ack = (p.tcpFlags & tcpflag::kAck) != 0;
+        std::size_t b = findBucket(key, h);
+        std::uint32_t slot = bucketSlot[b];
+        if (slot != kEmpty) {
+            Live& l = pool[slot];
+            const int d = (p.src == l.conn.clientIp && p.srcPort == l.conn.clientPort) ? 0 : 1;
+            bool restart = expired(l, ts);
+            if (!restart && syn && !ack) {
+                // A SYN starts a new connection unless it repeats this one's SYN.
+                restart = l.closed || !l.synSeen[d] || l.synSeq[d] != p.seq;
+                if (!restart && l.synSeen[d] && l.clientSide >= 0 && l.clientSide != d)
+                    restart = true;
+            } else if (!restart && syn && ack && l.closed) {
+                restart = true; // SYN-ACK of a new connection whose SYN was not captured
+            }
+            if (restart) {
+                const CloseReason why = expired(l, ts) ? CloseReason::Idle : CloseReason::NewSyn;
+                finishAndErase(b, why);
+                slot = kEmpty;
+            }
+        }
+        if (slot == kEmpty)
+            slot = start(key, h, ts, p);
+
+        Live& l = pool[slot];
+        Connection& c = l.conn;
+        const int d = (p.src == c.clientIp && p.srcPort == c.clientPort) ? 0 : 1;
+        l.lastNs = std::max(l.lastNs, ts);
+        c.endNs = std::max(c.endNs, ts);
+        c.vlanTagged = c.vlanTagged || p.vlanTagged;
+
+        if (syn) {
+            if (!ack) {
+                if (!l.synSeen[d]) {
+                    l.synSeen[d] = true;
+                    l.synSeq[d] = p.seq;
+                }
+                if (l.clientSide < 0)
+                    l.clientSide = d;
+            } else {
+                if (!l.synSeen[d]) {
+                    l.synSeen[d] = true;
+                    l.synSeq[d] = p.seq;
+                }
+                if (l.clientSide < 0)
+                    l.clientSide = 1 - d;
+            }
+            if (!l.seqInit[d]) {
+                l.seqInit[d] = true;
+                l.nextSeq[d] = p.seq + 1;
+            }
+        }
+
+        std::uint8_t flags = d == 0 ? PacketRecord::kClientToServer : 0;
+        if (syn)
+            flags |= PacketRecord::kSyn;
+        if (p.tcpFlags & tcpflag::kFin)
+            flags |= PacketRecord::kFin;
+        if (p.tcpFlags & tcpflag::kRst)
+            flags |= PacketRecord::kRst;
+        if (p.payloadLength > 0) {
+            const std::uint32_t end = p.seq + p.payloadLength;
+            if (l.seqInit[d] && !seqAfter(end, l.nextSeq[d])) {
+                flags |= PacketRecord::kRetransmission;
+                ++c.retransmissions;
+            } else {
+                l.seqInit[d] = true;
+                l.nextSeq[d] = end;
+            }
+            ++c.payloadPackets[d];
+            c.payloadBytes[d] += p.payloadLength;
+            if (!p.payload.empty())
+                searchClientHello(l, d, p);
+        }
+        ++c.packets[d];
+        c.ipBytes[d] += p.ipLength;
+        if (c.series.size() < options.maxSeriesPackets) {
+            PacketRecord r;
+            r.tNs = ts - c.startNs;
+            r.ipLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(p.ipLength, 65535));
+            r.payloadLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(p.payloadLength, 65535));
+            r.flags = flags;
+            c.series.push_back(r);
+        }
+
+        if (!l.closed) {
+            if (p.tcpFlags & tcpflag::kRst) {
+                l.closed = true;
+                l.closedBy = CloseReason::Rst;
+                l.closedAt = ts;
+            } else if (p.tcpFlags & tcpflag::kFin) {
+                l.finSeen[d] = true;
+                if (l.finSeen[0] && l.finSeen[1]) {
+                    l.closed = true;
+                    l.closedBy = CloseReason::Fin;
+                    l.closedAt = ts;
+                }
+            }
+        }
+    }
+
+    void finishAll()
+    {
+        std::vector<std::uint32_t> slots;
+        for (std::uint32_t s = 0; s < pool.size(); ++s)
+            if (pool[s].active)
+                slots.push_back(s);
+        std::sort(slots.begin(), slots.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return pool[a].conn.startNs != pool[b].conn.startNs
+                       ? pool[a].conn.startNs < pool[b].conn.startNs
+                       : a < b;
+        });
+        for (std::uint32_t s : slots)
+            finishAndErase(findBucket(pool[s].key, pool[s].hash), CloseReason::EndOfCapture);
+    }
+};
+
+ConnectionTracker::ConnectionTracker(TrackerOptions options, Sink sink)
+    : m_impl(std::make_unique<Impl>(options, std::move(sink)))
+{
+}
+
+ConnectionTracker::~ConnectionTracker() = default;
+
+void ConnectionTracker::onPacket(std::int64_t tsNs, const DecodedPacket& packet)
+{
+    m_impl->onPacket(tsNs, packet);
+}
+
+void ConnectionTracker::finishAll() { m_impl->finishAll(); }
+
+std::size_t ConnectionTracker::liveConnections() const noexcept { return m_impl->live; }
+
+const TrackerStats& ConnectionTracker::stats() const noexcept { return m_impl->stats; }
+
+} // namespace snilab

@@ -1,0 +1,81 @@
+#include "flow/stream_prefix.h"
+
+#include <algorithm>
+
+namespace snilab {
+
+void StreamPrefix::reset(std::uint32_t baseSeq)
+{
+    clear();
+    m_hasBase = true;
+    m_base = baseSeq;
+}
+
+void StreamPrefix::clear()
+{
+    m_hasBase = false;
+    m_bytes.clear();
+    m_pending.clear();
+    m_pendingBytes = 0;
+}
+
+bool StreamPrefix::add(std::uint32_t seq, std::span<const std::uint8_t> payload)
+{
+    if (!m_hasBase || payload.empty())
+        return false;
+    // Offset of the segment relative to the base, modulo 2^32; a segment that
+    // starts before the base (negative offset) may still overlap it.
+    const auto rel = static_cast<std::int32_t>(seq - m_base);
+    std::int64_t start = rel;
+    if (start < 0) {
+        if (-start >= static_cast<std::int64_t>(payload.size()))
+            return false;
+        payload = payload.subspan(static_cast<std::size_t>(-start));
+        start = 0;
+    }
+    const auto offset = static_cast<std::size_t>(start);
+    if (offset >= m_cap)
+        return false;
+    if (payload.size() > m_cap - offset)
+        payload = payload.first(m_cap - offset);
+
+    const std::size_t have = m_bytes.size();
+    if (offset <= have) {
+        if (offset + payload.size() <= have)
+            return false; // a retransmission of bytes we already hold: first wins
+        m_bytes.insert(m_bytes.end(), payload.begin() + static_cast<std::ptrdiff_t>(have - offset),
+                       payload.end());
+        drainPending();
+        return true;
+    }
+    // A gap: keep the segment for later, within the pending budget.
+    if (m_pendingBytes + payload.size() <= m_cap) {
+        m_pending.push_back({static_cast<std::uint32_t>(offset), {payload.begin(), payload.end()}});
+        m_pendingBytes += payload.size();
+    }
+    return false;
+}
+
+void StreamPrefix::drainPending()
+{
+    bool progress = true;
+    while (progress && !m_pending.empty()) {
+        progress = false;
+        for (auto it = m_pending.begin(); it != m_pending.end(); ++it) {
+            const std::size_t have = m_bytes.size();
+            if (it->offset > have)
+                continue;
+            const std::size_t end = it->offset + it->bytes.size();
+            if (end > have)
+                m_bytes.insert(m_bytes.end(),
+                               it->bytes.begin() + static_cast<std::ptrdiff_t>(have - it->offset),
+                               it->bytes.end());
+            m_pendingBytes -= it->bytes.size();
+            m_pending.erase(it);
+            progress = true;
+            break;
+        }
+    }
+}
+
+} // namespace snilab

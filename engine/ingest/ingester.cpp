@@ -1,0 +1,259 @@
+#include "ingest/ingester.h"
+
+#include "capture/capture_reader.h"
+#include "capture/packet_decoder.h"
+#include "common/content_hash.h"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+namespace snilab {
+
+std::string_view ingestOutcomeName(IngestOutcome outcome)
+{
+    switch (outcome) {
+    case IngestOutcome::Ingested: return "ingested";
+    case IngestOutcome::AlreadyPresent: return "already-present";
+    case IngestOutcome::Partial: return "partial";
+    case IngestOutcome::Failed: return "failed";
+    case IngestOutcome::Cancelled: return "cancelled";
+    }
+    return "failed";
+}
+
+namespace {
+
+// Aggregates per-file byte progress into one fraction for the Feedback.
+class ProgressPool {
+public:
+    ProgressPool(Feedback& feedback, std::uint64_t totalBytes)
+        : m_feedback(feedback), m_total(std::max<std::uint64_t>(totalBytes, 1))
+    {
+    }
+    void add(std::uint64_t bytes, std::string_view stage)
+    {
+        const std::uint64_t done = m_done.fetch_add(bytes) + bytes;
+        m_feedback.progress(std::min(1.0, double(done) / double(m_total)), stage);
+    }
+    Feedback& feedback() { return m_feedback; }
+
+private:
+    Feedback& m_feedback;
+    std::uint64_t m_total;
+    std::atomic<std::uint64_t> m_done{0};
+};
+
+IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
+                           const IngestOptions& options, ProgressPool& progress)
+{
+    IngestFileResult result;
+    result.path = path;
+    Feedback& feedback = progress.feedback();
+    const std::string stage = path.filename().string();
+    std::error_code ec;
+    const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
+    std::uint64_t reported = 0;
+    auto report = [&](std::uint64_t consumed) {
+        if (consumed > reported) {
+            progress.add(consumed - reported, stage);
+            reported = consumed;
+        }
+    };
+
+    auto hash = hashFile(path, result.error);
+    if (!hash) {
+        result.outcome = IngestOutcome::Failed;
+        report(ec ? 0 : fileBytes);
+        return result;
+    }
+    if (auto existing = catalog.findCaptureByHash(*hash);
+        existing && existing->status != CaptureStatus::Incomplete) {
+        result.outcome = IngestOutcome::AlreadyPresent;
+        result.captureId = existing->id;
+        report(fileBytes);
+        return result;
+    }
+
+    CaptureRow row;
+    row.path = path.string();
+    row.contentHash = *hash;
+    row.sizeBytes = fileBytes;
+    auto reader = CaptureReader::open(path, result.error);
+    if (!reader) {
+        // Record the failure so that the catalog shows what could not be read.
+        row.container = "unknown";
+        row.compression = "unknown";
+        row.linkTypeName = "unknown";
+        row.id = catalog.beginCapture(row);
+        row.status = CaptureStatus::Failed;
+        row.error = result.error.reason;
+        catalog.finishCapture(row);
+        result.captureId = row.id;
+        result.outcome = IngestOutcome::Failed;
+        report(fileBytes);
+        return result;
+    }
+    const CaptureFormat& fmt = reader->format();
+    row.container = fmt.container;
+    row.compression = fmt.compression;
+    row.linkType = fmt.linkType;
+    row.linkTypeName = fmt.linkTypeName;
+    row.id = catalog.beginCapture(row);
+    result.captureId = row.id;
+
+    std::vector<Connection> batch;
+    batch.reserve(options.batchSize);
+    ConnectionTracker tracker(options.tracker, [&](Connection&& c) {
+        batch.push_back(std::move(c));
+        if (batch.size() >= options.batchSize) {
+            catalog.addConnections(row.id, batch);
+            result.connections += batch.size();
+            batch.clear();
+        }
+    });
+
+    if (!isSupportedLinkType(fmt.linkType)) {
+        result.error = {path.string(), InputError::kNoOffset,
+                        "unsupported link type " + fmt.linkTypeName + " (" +
+                            std::to_string(fmt.linkType) + ")"};
+    }
+
+    RawPacket raw;
+    DecodedPacket decoded;
+    bool cancelled = false;
+    bool readError = false;
+    bool firstPacket = true;
+    for (;;) {
+        const auto next = reader->next(raw, result.error);
+        if (next == CaptureReader::Next::End)
+            break;
+        if (next == CaptureReader::Next::Error) {
+            readError = true;
+            break;
+        }
+        ++result.packets;
+        if (firstPacket) {
+            row.firstNs = row.lastNs = raw.tsNs;
+            firstPacket = false;
+        } else {
+            row.firstNs = std::min(row.firstNs, raw.tsNs);
+            row.lastNs = std::max(row.lastNs, raw.tsNs);
+        }
+        if (decodePacket(fmt.linkType, raw.bytes, decoded) == DecodeStatus::Tcp)
+            tracker.onPacket(raw.tsNs, decoded);
+        else
+            ++result.skippedFrames;
+        if ((result.packets & 0x3fff) == 0) {
+            report(reader->bytesConsumed());
+            if (feedback.isCancelled()) {
+                cancelled = true;
+                break;
+            }
+        }
+    }
+
+    if (cancelled) {
+        // Connections still open are not stored: the capture stays incomplete
+        // and a later ingest of the same file redoes it from the start.
+        if (!batch.empty()) {
+            catalog.addConnections(row.id, batch);
+            result.connections += batch.size();
+        }
+        result.outcome = IngestOutcome::Cancelled;
+        return result;
+    }
+    tracker.finishAll();
+    if (!batch.empty()) {
+        catalog.addConnections(row.id, batch);
+        result.connections += batch.size();
+        batch.clear();
+    }
+    report(fileBytes);
+
+    result.tcpPackets = tracker.stats().tcpPackets;
+    result.clientHellos = tracker.stats().clientHellos;
+    row.packets = result.packets;
+    row.tcpPackets = result.tcpPackets;
+    if (readError) {
+        row.status = CaptureStatus::Partial;
+        row.error = result.error.oneLine();
+        result.outcome = IngestOutcome::Partial;
+    } else if (!result.error.reason.empty()) {
+        // Readable, but its link type is not decoded: the frames are counted only.
+        row.status = CaptureStatus::Partial;
+        row.error = result.error.reason;
+        result.outcome = IngestOutcome::Partial;
+    } else {
+        row.status = CaptureStatus::Complete;
+        result.outcome = IngestOutcome::Ingested;
+    }
+    catalog.finishCapture(row);
+    return result;
+}
+
+} // namespace
+
+IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
+                            const IngestOptions& options, Feedback& feedback)
+{
+    std::error_code ec;
+    ProgressPool progress(feedback, std::filesystem::file_size(path, ec));
+    return ingestOne(path, catalog, options, progress);
+}
+
+std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::path>& paths,
+                                          Catalog& catalog, const IngestOptions& options,
+                                          Feedback& feedback)
+{
+    std::uint64_t total = 0;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        const auto n = std::filesystem::file_size(p, ec);
+        if (!ec)
+            total += n;
+    }
+    ProgressPool progress(feedback, total);
+    std::vector<IngestFileResult> results(paths.size());
+    std::atomic<std::size_t> nextIndex{0};
+    std::mutex errorMutex;
+    std::exception_ptr firstError;
+
+    auto worker = [&] {
+        for (;;) {
+            const std::size_t i = nextIndex.fetch_add(1);
+            if (i >= paths.size())
+                return;
+            if (feedback.isCancelled()) {
+                results[i].path = paths[i];
+                results[i].outcome = IngestOutcome::Cancelled;
+                continue;
+            }
+            try {
+                results[i] = ingestOne(paths[i], catalog, options, progress);
+            } catch (...) {
+                // A catalog failure (disk full, locked) stops everything.
+                std::lock_guard lock(errorMutex);
+                if (!firstError)
+                    firstError = std::current_exception();
+                feedback.cancel();
+                results[i].path = paths[i];
+                results[i].outcome = IngestOutcome::Failed;
+            }
+        }
+    };
+    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t)
+        pool.emplace_back(worker);
+    worker();
+    for (auto& t : pool)
+        t.join();
+    if (firstError)
+        std::rethrow_exception(firstError);
+    return results;
+}
+
+} // namespace snilab

@@ -1,0 +1,61 @@
+// Ingests capture files into a catalog: read (libpcap) -> decode -> track
+// connections -> parse ClientHellos -> store in batches.
+//
+// Files run in parallel, one file per worker thread (a single file is read by
+// one thread). Each file is first fingerprinted by content: a file whose
+// content is already in the catalog (complete or partial) is skipped; an
+// interrupted one is replaced.
+// Cancellation: polled every few thousand packets; a cancelled file keeps
+// its committed batches and stays `incomplete` in the catalog.
+#pragma once
+
+#include "catalog/catalog.h"
+#include "common/error.h"
+#include "common/feedback.h"
+#include "flow/connection_tracker.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace snilab {
+
+struct IngestOptions {
+    TrackerOptions tracker;
+    unsigned threads = 0;          // 0 = hardware concurrency
+    std::size_t batchSize = 2000;  // connections per catalog transaction
+};
+
+enum class IngestOutcome {
+    Ingested,       // the whole file was read
+    AlreadyPresent, // same content already in the catalog: nothing added
+    Partial,        // read up to an error in the file; what was read is stored
+    Failed,         // could not be opened or read at all
+    Cancelled,      // stopped by the user; committed batches stay, capture incomplete
+};
+std::string_view ingestOutcomeName(IngestOutcome outcome);
+
+struct IngestFileResult {
+    std::filesystem::path path;
+    IngestOutcome outcome = IngestOutcome::Failed;
+    std::int64_t captureId = 0;
+    std::uint64_t packets = 0;
+    std::uint64_t tcpPackets = 0;
+    std::uint64_t connections = 0;
+    std::uint64_t clientHellos = 0;
+    std::uint64_t skippedFrames = 0; // frames that were not decodable TCP (see DecodeStatus)
+    InputError error;                // for Partial and Failed
+};
+
+// Ingests one file on the calling thread. Throws CatalogError when the
+// catalog cannot be written; problems with the file are in the result.
+IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
+                            const IngestOptions& options, Feedback& feedback);
+
+// Ingests many files on worker threads; results are in the order of `paths`.
+std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::path>& paths,
+                                          Catalog& catalog, const IngestOptions& options,
+                                          Feedback& feedback);
+
+} // namespace snilab

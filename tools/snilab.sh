@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The two set-up commands of the README, for a fresh Debian 12 machine (as root):
+#   bash tools/snilab.sh demo   install packages, build, run the main job on the demo data
+#   bash tools/snilab.sh test   install packages, build, run the whole test suite
+# Environment: SNILAB_SKIP_APT=1 skips apt-get (packages already installed);
+# SNILAB_BUILD_DIR (default build) is where it builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+mode=${1:-}
+case "$mode" in
+  demo|test) ;;
+  *) echo "usage: bash tools/snilab.sh demo|test" >&2; exit 2 ;;
+esac
+
+packages=(build-essential cmake pkg-config ccache
+  qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-svg-dev
+  libpcap-dev libsqlite3-dev libpsl-dev zlib1g-dev libzstd-dev
+  tshark xvfb xauth fonts-dejavu-core python3 zstd clang-format)
+
+install_packages() {
+  [ "${SNILAB_SKIP_APT:-0}" = 1 ] && return 0
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  # tshark asks whether non-root users may capture; answer no, non-interactively.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_dir=${SNILAB_BUILD_DIR:-build}
+jobs=$(nproc)
+
+build() {
+  echo "== configuring ($build_dir)"
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON "$@" >/dev/null
+  echo "== building"
+  cmake --build "$build_dir" -j"$jobs"
+}
+
+install_packages
+case "$mode" in
+  demo)
+    build
+    demo_data="$root/../shared/data/matousp-ja3s-fingerprinting/pcap"
+    [ -d "$root/resources/samples" ] && ls "$root/resources/samples"/*.pcap* >/dev/null 2>&1 && demo_data="$root/resources/samples"
+    if [ ! -d "$demo_data" ]; then
+      echo "no demo data: neither resources/samples nor ../shared/data is present" >&2
+      exit 1
+    fi
+    out=${SNILAB_DEMO_OUT:-$root/out/demo}
+    mkdir -p "$out"
+    rm -f "$out/catalog.sqlite" "$out/catalog.sqlite-wal" "$out/catalog.sqlite-shm"
+    echo "== ingesting $demo_data into $out/catalog.sqlite"
+    set +e
+    "$build_dir/app/cli/snilab-cli" ingest --catalog "$out/catalog.sqlite" "$demo_data"
+    rc=$?
+    set -e
+    [ $rc -le 1 ] || exit $rc
+    "$build_dir/app/cli/snilab-cli" summary --catalog "$out/catalog.sqlite"
+    "$build_dir/app/cli/snilab-cli" connections --catalog "$out/catalog.sqlite" --out "$out/connections.csv"
+    echo "== wrote $out/catalog.sqlite and $out/connections.csv"
+    ;;
+  test)
+    build
+    echo "== format check"
+    git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
+    echo "== tests"
+    ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" --timeout 1800
+    echo "== engine tests under ASan+UBSan"
+    san_dir="${build_dir}-asan"
+    cmake -S "$root" -B "$san_dir" -DCMAKE_BUILD_TYPE=Debug -DSNILAB_WERROR=ON -DSNILAB_SANITIZE=ON \
+      -DSNILAB_BUILD_UI=OFF >/dev/null
+    cmake --build "$san_dir" -j"$jobs"
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --test-dir "$san_dir" --output-on-failure -j"$jobs" -L "engine|cli" --timeout 1800
+    ;;
+esac
