@@ -1,12 +1,16 @@
 #include "capture/capture_reader.h"
 
 #include <pcap/pcap.h>
+#include <stdio_ext.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
 #include <system_error>
 #include <vector>
 
@@ -155,6 +159,218 @@ private:
     bool m_failed = false;
 };
 
+// Reads an uncompressed file as is (used under RecordHeaderFixer).
+class PlainSource final : public Decompressor {
+public:
+    explicit PlainSource(FILE* f) : m_file(f) {}
+    ~PlainSource() override { std::fclose(m_file); }
+    ssize_t read(char* out, std::size_t size) override
+    {
+        const std::size_t n = std::fread(out, 1, size, m_file);
+        rawConsumed += n;
+        if (n == 0 && std::ferror(m_file)) {
+            error = "read error";
+            return -1;
+        }
+        noteHead(out, n);
+        return static_cast<ssize_t>(n);
+    }
+
+private:
+    FILE* m_file;
+};
+
+constexpr std::size_t kPcapFileHeader = 24;
+constexpr std::size_t kPcapRecordHeader = 16;
+constexpr std::uint32_t kMaxPlausibleCaplen = 262144;
+
+std::uint32_t readU32(const std::uint8_t* p, bool bigEndian)
+{
+    return bigEndian ? (std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 |
+                        std::uint32_t(p[2]) << 8 | p[3])
+                     : (std::uint32_t(p[3]) << 24 | std::uint32_t(p[2]) << 16 |
+                        std::uint32_t(p[1]) << 8 | p[0]);
+}
+
+// Byte order of a classic pcap header (µs or ns magic), or nullopt.
+std::optional<bool> classicPcapBigEndian(std::span<const std::uint8_t> head)
+{
+    if (head.size() < kPcapFileHeader)
+        return std::nullopt;
+    for (bool big : {false, true}) {
+        const std::uint32_t magic = readU32(head.data(), big);
+        if (magic == 0xA1B2C3D4 || magic == 0xA1B23C4D)
+            return big;
+    }
+    return std::nullopt;
+}
+
+// Counts plausible records in `head` when each record header carries `extra`
+// bytes after the standard 16; `clean` is false when an implausible header was met.
+std::size_t plausibleRecords(std::span<const std::uint8_t> head, bool big, std::size_t extra,
+                             bool& clean)
+{
+    const std::uint32_t snaplen = std::max(readU32(head.data() + 16, big), kMaxPlausibleCaplen);
+    std::size_t pos = kPcapFileHeader;
+    std::size_t n = 0;
+    std::uint32_t firstSec = 0;
+    clean = true;
+    while (pos + kPcapRecordHeader + extra <= head.size()) {
+        const std::uint8_t* r = head.data() + pos;
+        const std::uint32_t sec = readU32(r, big);
+        const std::uint32_t frac = readU32(r + 4, big);
+        const std::uint32_t caplen = readU32(r + 8, big);
+        const std::uint32_t len = readU32(r + 12, big);
+        if (n == 0)
+            firstSec = sec;
+        const std::uint32_t drift = sec > firstSec ? sec - firstSec : firstSec - sec;
+        if (caplen > snaplen || caplen > len || len > 16 * snaplen || frac >= 1'000'000'000 ||
+            drift > 366u * 86400u) {
+            clean = false;
+            break;
+        }
+        pos += kPcapRecordHeader + extra + caplen;
+        ++n;
+    }
+    return n;
+}
+
+// Bytes that follow each 16-byte record header: 0 for standard pcap, 8 for
+// the RedHat 6.1 / SuSE variants of Kuznetzov's patched tcpdump (ifindex,
+// protocol, packet type), 12 for the 1999-09-15 variant, 4 for Nokia's.
+// They share the standard magic number, so like Wireshark we look at which
+// layout makes the first records plausible.
+std::size_t detectExtraRecordBytes(std::span<const std::uint8_t> head)
+{
+    const auto big = classicPcapBigEndian(head);
+    if (!big)
+        return 0;
+    bool clean = true;
+    plausibleRecords(head, *big, 0, clean);
+    if (clean)
+        return 0;
+    for (std::size_t extra : {std::size_t{8}, std::size_t{12}, std::size_t{4}}) {
+        bool ok = true;
+        if (plausibleRecords(head, *big, extra, ok) >= 2 && ok)
+            return extra;
+    }
+    return 0;
+}
+
+// Rewrites a classic pcap stream whose record headers carry extra bytes
+// into a standard one that libpcap reads; otherwise passes bytes through.
+class RecordHeaderFixer final : public Decompressor {
+public:
+    explicit RecordHeaderFixer(std::unique_ptr<Decompressor> inner) : m_inner(std::move(inner))
+    {
+        fill(64 * 1024);
+        m_extra = detectExtraRecordBytes(std::span(m_buf).subspan(m_pos));
+        if (m_extra != 0)
+            m_big = *classicPcapBigEndian(m_buf);
+        m_out.assign(m_buf.begin(), m_buf.begin() + std::min(m_buf.size(), kPcapFileHeader));
+        m_pos = m_out.size();
+        if (m_extra == 0) {
+            m_out = std::move(m_buf);
+            m_buf.clear();
+            m_pos = 0;
+        }
+    }
+    std::size_t extraBytes() const { return m_extra; }
+
+    ssize_t read(char* out, std::size_t size) override
+    {
+        std::size_t written = 0;
+        while (written < size) {
+            if (m_outPos < m_out.size()) {
+                const std::size_t n = std::min(size - written, m_out.size() - m_outPos);
+                std::memcpy(out + written, m_out.data() + m_outPos, n);
+                m_outPos += n;
+                written += n;
+                continue;
+            }
+            m_out.clear();
+            m_outPos = 0;
+            if (m_extra == 0) {
+                const ssize_t n = m_inner->read(out + written, size - written);
+                sync();
+                if (n < 0)
+                    return written ? static_cast<ssize_t>(written) : -1;
+                if (n == 0)
+                    break;
+                written += static_cast<std::size_t>(n);
+                continue;
+            }
+            if (!nextRecord())
+                break;
+        }
+        noteHead(out, written);
+        sync();
+        return static_cast<ssize_t>(written);
+    }
+
+private:
+    void sync()
+    {
+        rawConsumed = m_inner->rawConsumed;
+        if (error.empty())
+            error = m_inner->error;
+    }
+    // Makes at least `n` unread bytes available in m_buf (fewer at the end).
+    void fill(std::size_t n)
+    {
+        if (m_pos > 0 && m_pos >= m_buf.size() / 2) {
+            m_buf.erase(m_buf.begin(), m_buf.begin() + static_cast<std::ptrdiff_t>(m_pos));
+            m_pos = 0;
+        }
+        while (m_buf.size() - m_pos < n && !m_eof) {
+            const std::size_t old = m_buf.size();
+            m_buf.resize(old + std::max<std::size_t>(n, 64 * 1024));
+            const ssize_t got = m_inner->read(reinterpret_cast<char*>(m_buf.data() + old),
+                                              m_buf.size() - old);
+            m_buf.resize(old + (got > 0 ? static_cast<std::size_t>(got) : 0));
+            if (got <= 0)
+                m_eof = true;
+        }
+    }
+    // Moves one record, without its extra header bytes, to m_out.
+    bool nextRecord()
+    {
+        fill(kPcapRecordHeader + m_extra);
+        const std::size_t avail = m_buf.size() - m_pos;
+        if (avail == 0)
+            return false;
+        if (avail < kPcapRecordHeader + m_extra) {
+            // A cut record header: hand it on so libpcap reports the truncation.
+            m_out.assign(m_buf.begin() + static_cast<std::ptrdiff_t>(m_pos), m_buf.end());
+            m_pos = m_buf.size();
+            return true;
+        }
+        const std::uint32_t caplen = readU32(m_buf.data() + m_pos + 8, m_big);
+        const auto* rec = m_buf.data() + m_pos;
+        m_out.assign(rec, rec + kPcapRecordHeader);
+        m_pos += kPcapRecordHeader + m_extra;
+        if (caplen > 64 * kMaxPlausibleCaplen) {
+            m_extra = 0; // corrupt: stop rewriting and let libpcap report it
+            return true;
+        }
+        fill(caplen);
+        const std::size_t take = std::min<std::size_t>(caplen, m_buf.size() - m_pos);
+        m_out.insert(m_out.end(), m_buf.begin() + static_cast<std::ptrdiff_t>(m_pos),
+                     m_buf.begin() + static_cast<std::ptrdiff_t>(m_pos + take));
+        m_pos += take;
+        return true;
+    }
+
+    std::unique_ptr<Decompressor> m_inner;
+    std::vector<std::uint8_t> m_buf;
+    std::size_t m_pos = 0;
+    bool m_eof = false;
+    std::vector<std::uint8_t> m_out;
+    std::size_t m_outPos = 0;
+    std::size_t m_extra = 0;
+    bool m_big = false;
+};
+
 ssize_t cookieRead(void* cookie, char* buf, size_t size)
 {
     return static_cast<Decompressor*>(cookie)->read(buf, size);
@@ -217,18 +433,34 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
     auto impl = std::make_unique<Impl>();
     impl->path = path.string();
     FILE* stream = raw;
+    std::unique_ptr<Decompressor> source;
     if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
         format.compression = "gzip";
-        impl->decompressor = new GzipDecompressor(raw);
+        source = std::make_unique<GzipDecompressor>(raw);
     } else if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
                magic[3] == 0xfd) {
         format.compression = "zstd";
-        impl->decompressor = new ZstdDecompressor(raw);
+        source = std::make_unique<ZstdDecompressor>(raw);
     } else {
         format.compression = "none";
-        impl->plainFile = raw;
+        // Plain files go to libpcap directly (fastest) unless their record
+        // headers need rewriting.
+        std::vector<std::uint8_t> head(64 * 1024);
+        head.resize(std::fread(head.data(), 1, head.size(), raw));
+        std::rewind(raw);
+        if (detectExtraRecordBytes(head) != 0)
+            source = std::make_unique<PlainSource>(raw);
+        else
+            impl->plainFile = raw;
+        // One thread reads this FILE: skip stdio's per-call locking (libpcap
+        // calls fread twice per packet).
+        __fsetlocking(raw, FSETLOCKING_BYCALLER);
     }
-    if (impl->decompressor) {
+    if (source) {
+        auto fixer = std::make_unique<RecordHeaderFixer>(std::move(source));
+        if (fixer->extraBytes() != 0)
+            format.recordHeaderExtra = static_cast<int>(fixer->extraBytes());
+        impl->decompressor = fixer.release();
         stream = fopencookie(impl->decompressor, "rb",
                              cookie_io_functions_t{cookieRead, nullptr, nullptr, cookieClose});
         if (!stream) {
@@ -246,6 +478,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         impl->plainFile = nullptr;
         if (format.compression != "none")
             error.reason = format.compression + " capture: ";
+        if (std::string_view(errbuf).find("unknown file format") != std::string_view::npos)
+            std::snprintf(errbuf, sizeof errbuf, "not a pcap or pcapng file");
         error.reason += errbuf[0] ? errbuf : "not a pcap or pcapng file";
         error.offset = 0;
         return nullptr;
@@ -264,6 +498,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         format.container = "pcapng";
     else if (m == 0xA1B23C4D || m == 0x4D3CB2A1)
         format.container = "pcap-ns";
+    if (format.recordHeaderExtra != 0)
+        format.container += "-patched+" + std::to_string(format.recordHeaderExtra);
 
     auto reader = std::unique_ptr<CaptureReader>(new CaptureReader(std::move(impl)));
     reader->m_format = std::move(format);

@@ -24,6 +24,9 @@ struct CaptureFormat {
     int linkType = -1;       // libpcap DLT value of the (first) interface
     std::string linkTypeName; // libpcap's name, e.g. "EN10MB"
     std::uint64_t fileBytes = 0; // size on disk (compressed size when compressed)
+    // Bytes after each 16-byte pcap record header that were dropped: 8 for the
+    // RedHat 6.1 variant of patched tcpdump, 0 for standard files.
+    int recordHeaderExtra = 0;
 };
 
 struct RawPacket {
