@@ -20,6 +20,12 @@
 namespace snilab::cli {
 namespace {
 
+// The output (file or stream) could not be written: exit status 4.
+class OutputError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 constexpr const char* kIngestHelp = R"(usage: snilab-cli ingest --catalog C.sqlite [OPTIONS] FILE|DIR...
 
 Read capture files into the flow catalog C.sqlite (created if missing).
@@ -188,6 +194,9 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
     } catch (const CatalogError& e) {
         std::fprintf(stderr, "snilab-cli %s: catalog error: %s\n", command.name, e.what());
         return kExitCatalog;
+    } catch (const OutputError& e) {
+        std::fprintf(stderr, "snilab-cli %s: %s\n", command.name, e.what());
+        return kExitOutput;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "snilab-cli %s: %s\n", command.name, e.what());
         return kExitCatalog;
@@ -358,7 +367,7 @@ int connectionsCommand(const std::vector<std::string>& argv)
     if (const auto out = args.value("out")) {
         owned.reset(std::fopen(out->c_str(), "w"));
         if (!owned)
-            throw std::runtime_error("cannot write " + *out + ": " + std::strerror(errno));
+            throw OutputError("cannot write " + *out + ": " + std::strerror(errno));
         file = owned.get();
     }
     TableWriter out(file, format == "csv" ? TableWriter::Style::Csv : TableWriter::Style::Tsv);
@@ -378,7 +387,7 @@ int connectionsCommand(const std::vector<std::string>& argv)
                  r.alpn, r.ech ? "1" : "0", r.ja4});
     });
     if (std::fflush(file) != 0 || std::ferror(file))
-        throw std::runtime_error("write error");
+        throw OutputError("write error on the output");
     return kExitOk;
 }
 

@@ -10,6 +10,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitCatalog = 3;
+inline constexpr int kExitOutput = 4;
 inline constexpr int kExitInterrupted = 130;
 
 struct Command {

@@ -25,7 +25,8 @@ Options:
   --version     show the version
 
 Exit status: 0 success, 1 some input could not be read (the rest was
-processed), 2 usage error, 3 catalog error, 130 interrupted.
+processed), 2 usage error, 3 catalog error, 4 output could not be written,
+130 interrupted.
 )";
 
 } // namespace

@@ -1,9 +1,10 @@
 #include "capture/capture_reader.h"
 
+#include "capture/byte_source.h"
+#include "capture/pcapng_reader.h"
+
 #include <pcap/pcap.h>
 #include <stdio_ext.h>
-#include <zlib.h>
-#include <zstd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -16,169 +17,6 @@
 
 namespace snilab {
 namespace {
-
-// A decompressing read-only stdio stream: libpcap reads through
-// pcap_fopen_offline(), so compressed captures never touch the disk.
-class Decompressor {
-public:
-    virtual ~Decompressor() = default;
-    // Fills up to `size` bytes; returns bytes written, 0 at the end, -1 on error.
-    virtual ssize_t read(char* out, std::size_t size) = 0;
-    std::uint64_t rawConsumed = 0;
-    std::string error;
-    unsigned char head[4] = {0, 0, 0, 0}; // first decompressed bytes (file magic)
-    std::size_t headLength = 0;
-
-protected:
-    void noteHead(const char* out, std::size_t n)
-    {
-        for (std::size_t i = 0; i < n && headLength < 4; ++i)
-            head[headLength++] = static_cast<unsigned char>(out[i]);
-    }
-};
-
-class GzipDecompressor final : public Decompressor {
-public:
-    explicit GzipDecompressor(FILE* f) : m_file(f), m_in(1 << 16)
-    {
-        std::memset(&m_zs, 0, sizeof m_zs);
-        // 15 + 32: zlib or gzip header, detected automatically.
-        m_ok = inflateInit2(&m_zs, 15 + 32) == Z_OK;
-    }
-    ~GzipDecompressor() override
-    {
-        inflateEnd(&m_zs);
-        std::fclose(m_file);
-    }
-    ssize_t read(char* out, std::size_t size) override
-    {
-        if (!m_ok)
-            return -1;
-        m_zs.next_out = reinterpret_cast<Bytef*>(out);
-        m_zs.avail_out = static_cast<uInt>(size);
-        while (m_zs.avail_out > 0 && !m_finished) {
-            if (m_zs.avail_in == 0) {
-                const std::size_t n = std::fread(m_in.data(), 1, m_in.size(), m_file);
-                rawConsumed += n;
-                if (n == 0) {
-                    if (m_sawMember && !m_inMember)
-                        m_finished = true; // clean end after a complete member
-                    else {
-                        error = "gzip stream ends early";
-                        m_finished = true;
-                        m_failed = true;
-                    }
-                    break;
-                }
-                m_zs.next_in = m_in.data();
-                m_zs.avail_in = static_cast<uInt>(n);
-            }
-            m_inMember = true;
-            const int rc = inflate(&m_zs, Z_NO_FLUSH);
-            if (rc == Z_STREAM_END) {
-                // Concatenated gzip members (e.g. `cat a.gz b.gz`) continue the stream.
-                m_sawMember = true;
-                m_inMember = false;
-                inflateReset(&m_zs);
-            } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                error = std::string("gzip: ") + (m_zs.msg ? m_zs.msg : "corrupt data");
-                m_failed = true;
-                m_finished = true;
-                break;
-            }
-        }
-        const std::size_t produced = size - m_zs.avail_out;
-        noteHead(out, produced);
-        if (produced == 0 && m_failed)
-            return -1;
-        return static_cast<ssize_t>(produced);
-    }
-
-private:
-    FILE* m_file;
-    std::vector<Bytef> m_in;
-    z_stream m_zs;
-    bool m_ok = false;
-    bool m_finished = false;
-    bool m_failed = false;
-    bool m_sawMember = false;
-    bool m_inMember = false;
-};
-
-class ZstdDecompressor final : public Decompressor {
-public:
-    explicit ZstdDecompressor(FILE* f)
-        : m_file(f), m_ds(ZSTD_createDStream()), m_in(ZSTD_DStreamInSize())
-    {
-        ZSTD_initDStream(m_ds);
-    }
-    ~ZstdDecompressor() override
-    {
-        ZSTD_freeDStream(m_ds);
-        std::fclose(m_file);
-    }
-    ssize_t read(char* out, std::size_t size) override
-    {
-        ZSTD_outBuffer ob{out, size, 0};
-        while (ob.pos < ob.size && !m_finished) {
-            if (m_ib.pos == m_ib.size) {
-                const std::size_t n = std::fread(m_in.data(), 1, m_in.size(), m_file);
-                rawConsumed += n;
-                if (n == 0) {
-                    m_finished = true;
-                    if (m_lastHint != 0) {
-                        error = "zstd stream ends early";
-                        m_failed = true;
-                    }
-                    break;
-                }
-                m_ib = ZSTD_inBuffer{m_in.data(), n, 0};
-            }
-            const std::size_t rc = ZSTD_decompressStream(m_ds, &ob, &m_ib);
-            if (ZSTD_isError(rc)) {
-                error = std::string("zstd: ") + ZSTD_getErrorName(rc);
-                m_failed = true;
-                m_finished = true;
-                break;
-            }
-            m_lastHint = rc;
-        }
-        noteHead(out, ob.pos);
-        if (ob.pos == 0 && m_failed)
-            return -1;
-        return static_cast<ssize_t>(ob.pos);
-    }
-
-private:
-    FILE* m_file;
-    ZSTD_DStream* m_ds;
-    std::vector<char> m_in;
-    ZSTD_inBuffer m_ib{nullptr, 0, 0};
-    std::size_t m_lastHint = 1;
-    bool m_finished = false;
-    bool m_failed = false;
-};
-
-// Reads an uncompressed file as is (used under RecordHeaderFixer).
-class PlainSource final : public Decompressor {
-public:
-    explicit PlainSource(FILE* f) : m_file(f) {}
-    ~PlainSource() override { std::fclose(m_file); }
-    ssize_t read(char* out, std::size_t size) override
-    {
-        const std::size_t n = std::fread(out, 1, size, m_file);
-        rawConsumed += n;
-        if (n == 0 && std::ferror(m_file)) {
-            error = "read error";
-            return -1;
-        }
-        noteHead(out, n);
-        return static_cast<ssize_t>(n);
-    }
-
-private:
-    FILE* m_file;
-};
 
 constexpr std::size_t kPcapFileHeader = 24;
 constexpr std::size_t kPcapRecordHeader = 16;
@@ -259,9 +97,9 @@ std::size_t detectExtraRecordBytes(std::span<const std::uint8_t> head)
 
 // Rewrites a classic pcap stream whose record headers carry extra bytes
 // into a standard one that libpcap reads; otherwise passes bytes through.
-class RecordHeaderFixer final : public Decompressor {
+class RecordHeaderFixer final : public ByteSource {
 public:
-    explicit RecordHeaderFixer(std::unique_ptr<Decompressor> inner) : m_inner(std::move(inner))
+    explicit RecordHeaderFixer(std::unique_ptr<ByteSource> inner) : m_inner(std::move(inner))
     {
         fill(64 * 1024);
         m_extra = detectExtraRecordBytes(std::span(m_buf).subspan(m_pos));
@@ -292,7 +130,6 @@ public:
             m_outPos = 0;
             if (m_extra == 0) {
                 const ssize_t n = m_inner->read(out + written, size - written);
-                sync();
                 if (n < 0)
                     return written ? static_cast<ssize_t>(written) : -1;
                 if (n == 0)
@@ -303,18 +140,12 @@ public:
             if (!nextRecord())
                 break;
         }
-        noteHead(out, written);
-        sync();
         return static_cast<ssize_t>(written);
     }
+    std::uint64_t rawConsumed() const override { return m_inner->rawConsumed(); }
+    std::string error() const override { return m_inner->error(); }
 
 private:
-    void sync()
-    {
-        rawConsumed = m_inner->rawConsumed;
-        if (error.empty())
-            error = m_inner->error;
-    }
     // Makes at least `n` unread bytes available in m_buf (fewer at the end).
     void fill(std::size_t n)
     {
@@ -361,7 +192,7 @@ private:
         return true;
     }
 
-    std::unique_ptr<Decompressor> m_inner;
+    std::unique_ptr<ByteSource> m_inner;
     std::vector<std::uint8_t> m_buf;
     std::size_t m_pos = 0;
     bool m_eof = false;
@@ -373,12 +204,12 @@ private:
 
 ssize_t cookieRead(void* cookie, char* buf, size_t size)
 {
-    return static_cast<Decompressor*>(cookie)->read(buf, size);
+    return static_cast<ByteSource*>(cookie)->read(buf, size);
 }
 
 int cookieClose(void* cookie)
 {
-    delete static_cast<Decompressor*>(cookie);
+    delete static_cast<ByteSource*>(cookie);
     return 0;
 }
 
@@ -386,13 +217,16 @@ int cookieClose(void* cookie)
 
 struct CaptureReader::Impl {
     pcap_t* pcap = nullptr;
-    FILE* plainFile = nullptr;          // owned by pcap once opened
-    Decompressor* decompressor = nullptr; // owned by the cookie stream
+    ByteSource* cookieSource = nullptr;      // owned by the cookie stream, which pcap owns
+    std::unique_ptr<PcapngReader> pcapng;    // pcapng files
     std::string path;
+    // Offset of the next pcap record in the (decompressed) file, for errors.
+    std::uint64_t recordOffset = 24;
+    std::uint64_t recordExtra = 0; // patched-pcap bytes per record header
     ~Impl()
     {
         if (pcap)
-            pcap_close(pcap); // closes the FILE, which deletes the decompressor
+            pcap_close(pcap); // closes the FILE, which deletes a cookie source
     }
 };
 
@@ -430,76 +264,92 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         return nullptr;
     }
 
-    auto impl = std::make_unique<Impl>();
-    impl->path = path.string();
-    FILE* stream = raw;
-    std::unique_ptr<Decompressor> source;
+    // Decompressed bytes from here on; the first 64 KiB are peeked to tell
+    // pcapng from pcap and to spot patched pcap record headers.
+    std::unique_ptr<ByteSource> source;
     if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
         format.compression = "gzip";
-        source = std::make_unique<GzipDecompressor>(raw);
+        source = makeGzipSource(raw);
     } else if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
                magic[3] == 0xfd) {
         format.compression = "zstd";
-        source = std::make_unique<ZstdDecompressor>(raw);
+        source = makeZstdSource(raw);
     } else {
         format.compression = "none";
-        // Plain files go to libpcap directly (fastest) unless their record
-        // headers need rewriting.
-        std::vector<std::uint8_t> head(64 * 1024);
-        head.resize(std::fread(head.data(), 1, head.size(), raw));
-        std::rewind(raw);
-        if (detectExtraRecordBytes(head) != 0)
-            source = std::make_unique<PlainSource>(raw);
-        else
-            impl->plainFile = raw;
-        // One thread reads this FILE: skip stdio's per-call locking (libpcap
-        // calls fread twice per packet).
-        __fsetlocking(raw, FSETLOCKING_BYCALLER);
+        source = makePlainSource(raw);
     }
-    if (source) {
-        auto fixer = std::make_unique<RecordHeaderFixer>(std::move(source));
-        if (fixer->extraBytes() != 0)
-            format.recordHeaderExtra = static_cast<int>(fixer->extraBytes());
-        impl->decompressor = fixer.release();
-        stream = fopencookie(impl->decompressor, "rb",
-                             cookie_io_functions_t{cookieRead, nullptr, nullptr, cookieClose});
-        if (!stream) {
-            delete impl->decompressor; // closes `raw`
-            error.reason = "cannot create decompression stream";
-            return nullptr;
-        }
-    }
-
-    char errbuf[PCAP_ERRBUF_SIZE] = {0};
-    impl->pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!impl->pcap) {
-        std::fclose(stream); // frees the decompressor too
-        impl->decompressor = nullptr;
-        impl->plainFile = nullptr;
-        if (format.compression != "none")
-            error.reason = format.compression + " capture: ";
-        if (std::string_view(errbuf).find("unknown file format") != std::string_view::npos)
-            std::snprintf(errbuf, sizeof errbuf, "not a pcap or pcapng file");
-        error.reason += errbuf[0] ? errbuf : "not a pcap or pcapng file";
-        error.offset = 0;
+    std::vector<std::uint8_t> head(64 * 1024);
+    head.resize(source->readFully(reinterpret_cast<char*>(head.data()), head.size()));
+    if (head.empty()) {
+        error.reason = format.compression + " stream holds no data" +
+                       (source->error().empty() ? "" : ": " + source->error());
         return nullptr;
     }
-    format.linkType = pcap_datalink(impl->pcap);
-    const char* name = pcap_datalink_val_to_name(format.linkType);
-    format.linkTypeName = name ? name : std::to_string(format.linkType);
-    // libpcap reports the precision it was asked for, so the container kind
-    // comes from the magic number of the (decompressed) file header.
-    if (impl->decompressor)
-        std::memcpy(magic, impl->decompressor->head, 4);
-    const std::uint32_t m = std::uint32_t(magic[0]) | std::uint32_t(magic[1]) << 8 |
-                            std::uint32_t(magic[2]) << 16 | std::uint32_t(magic[3]) << 24;
-    format.container = "pcap";
-    if (m == 0x0A0D0D0A)
+    const std::uint32_t m = head.size() >= 4 ? (std::uint32_t(head[0]) | std::uint32_t(head[1]) << 8 |
+                                                 std::uint32_t(head[2]) << 16 |
+                                                 std::uint32_t(head[3]) << 24)
+                                             : 0;
+    auto impl = std::make_unique<Impl>();
+    impl->path = path.string();
+
+    if (m == 0x0A0D0D0A) {
         format.container = "pcapng";
-    else if (m == 0xA1B23C4D || m == 0x4D3CB2A1)
-        format.container = "pcap-ns";
-    if (format.recordHeaderExtra != 0)
-        format.container += "-patched+" + std::to_string(format.recordHeaderExtra);
+        impl->pcapng = std::make_unique<PcapngReader>(makePrefixedSource(std::move(head), std::move(source)),
+                                                      path.string());
+        if (!impl->pcapng->readHeader(error))
+            return nullptr;
+        format.linkType = impl->pcapng->firstLinkType();
+        const char* name = pcap_datalink_val_to_name(format.linkType == 101 ? DLT_RAW : format.linkType);
+        format.linkTypeName = name ? name : std::to_string(format.linkType);
+    } else {
+        const std::size_t extra = detectExtraRecordBytes(head);
+        FILE* stream = nullptr;
+        if (format.compression == "none" && extra == 0) {
+            // Plain standard pcap goes to libpcap directly: the fastest path.
+            source.reset(); // closes `raw`
+            stream = std::fopen(path.c_str(), "rb");
+            if (!stream) {
+                error.reason = std::strerror(errno);
+                return nullptr;
+            }
+            __fsetlocking(stream, FSETLOCKING_BYCALLER); // one thread reads it
+        } else {
+            std::unique_ptr<ByteSource> cookie = makePrefixedSource(std::move(head), std::move(source));
+            if (extra != 0) {
+                cookie = std::make_unique<RecordHeaderFixer>(std::move(cookie));
+                format.recordHeaderExtra = static_cast<int>(extra);
+            }
+            impl->cookieSource = cookie.release();
+            stream = fopencookie(impl->cookieSource, "rb",
+                                 cookie_io_functions_t{cookieRead, nullptr, nullptr, cookieClose});
+            if (!stream) {
+                delete impl->cookieSource;
+                error.reason = "cannot create decompression stream";
+                return nullptr;
+            }
+        }
+        char errbuf[PCAP_ERRBUF_SIZE] = {0};
+        impl->pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        if (!impl->pcap) {
+            std::fclose(stream); // frees a cookie source too
+            impl->cookieSource = nullptr;
+            if (format.compression != "none")
+                error.reason = format.compression + " capture: ";
+            const std::string_view why(errbuf);
+            error.reason += why.find("unknown file format") != std::string_view::npos || why.empty()
+                                ? "not a pcap or pcapng file"
+                                : std::string(why);
+            error.offset = 0;
+            return nullptr;
+        }
+        format.linkType = pcap_datalink(impl->pcap);
+        const char* name = pcap_datalink_val_to_name(format.linkType);
+        format.linkTypeName = name ? name : std::to_string(format.linkType);
+        format.container = (m == 0xA1B23C4D || m == 0x4D3CB2A1) ? "pcap-ns" : "pcap";
+        if (extra != 0)
+            format.container += "-patched+" + std::to_string(extra);
+        impl->recordExtra = extra;
+    }
 
     auto reader = std::unique_ptr<CaptureReader>(new CaptureReader(std::move(impl)));
     reader->m_format = std::move(format);
@@ -508,31 +358,51 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
 
 CaptureReader::Next CaptureReader::next(RawPacket& packet, InputError& error)
 {
+    if (m_impl->pcapng) {
+        PcapngPacket p;
+        switch (m_impl->pcapng->next(p, error)) {
+        case PcapngReader::Next::Packet:
+            packet.tsNs = p.tsNs;
+            packet.linkType = p.linkType;
+            packet.capturedLength = p.capturedLength;
+            packet.wireLength = p.wireLength;
+            packet.bytes = p.bytes;
+            return Next::Packet;
+        case PcapngReader::Next::End:
+            return Next::End;
+        case PcapngReader::Next::Error:
+            return Next::Error;
+        }
+    }
     pcap_pkthdr* header = nullptr;
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(m_impl->pcap, &header, &data);
     if (rc == 1) {
         packet.tsNs = static_cast<std::int64_t>(header->ts.tv_sec) * 1'000'000'000 +
                       static_cast<std::int64_t>(header->ts.tv_usec);
+        packet.linkType = m_format.linkType;
         packet.capturedLength = header->caplen;
         packet.wireLength = header->len;
         packet.bytes = {data, header->caplen};
+        m_impl->recordOffset += 16 + m_impl->recordExtra + header->caplen;
         return Next::Packet;
     }
     if (rc == PCAP_ERROR_BREAK)
         return Next::End;
     error.file = m_impl->path;
-    error.offset = bytesConsumed();
+    error.offset = m_impl->recordOffset;
     error.reason = pcap_geterr(m_impl->pcap);
-    if (m_impl->decompressor && !m_impl->decompressor->error.empty())
-        error.reason = m_impl->decompressor->error + " (" + error.reason + ")";
+    if (m_impl->cookieSource && !m_impl->cookieSource->error().empty())
+        error.reason = m_impl->cookieSource->error() + " (" + error.reason + ")";
     return Next::Error;
 }
 
 std::uint64_t CaptureReader::bytesConsumed() const noexcept
 {
-    if (m_impl->decompressor)
-        return m_impl->decompressor->rawConsumed;
+    if (m_impl->pcapng)
+        return m_impl->pcapng->rawConsumed();
+    if (m_impl->cookieSource)
+        return m_impl->cookieSource->rawConsumed();
     FILE* f = pcap_file(m_impl->pcap);
     const off_t pos = f ? ftello(f) : -1;
     return pos < 0 ? 0 : static_cast<std::uint64_t>(pos);

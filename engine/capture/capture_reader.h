@@ -1,6 +1,8 @@
-// Offline capture reading through libpcap: pcap (µs and ns), pcapng, and the
-// same files compressed with gzip or zstd (detected by magic bytes, inflated
-// on the fly through a stdio cookie, never to disk).
+// Offline capture reading: pcap (µs and ns, and the RedHat 6.1 patched
+// variant) through libpcap, pcapng through snilab's PcapngReader (libpcap 1.10
+// rejects interfaces with differing link types), and the same files
+// compressed with gzip or zstd (detected by magic bytes, inflated on the fly
+// -- through a stdio cookie for libpcap -- never to disk).
 //
 // Thread: one reader per thread; distinct readers are independent.
 // Failure: open() and next() report bad input as an InputError (file, byte
@@ -21,7 +23,7 @@ namespace snilab {
 struct CaptureFormat {
     std::string container;   // "pcap", "pcap-ns" or "pcapng"
     std::string compression; // "none", "gzip" or "zstd"
-    int linkType = -1;       // libpcap DLT value of the (first) interface
+    int linkType = -1;       // link type of the (first) interface (DLT for pcap, LINKTYPE for pcapng)
     std::string linkTypeName; // libpcap's name, e.g. "EN10MB"
     std::uint64_t fileBytes = 0; // size on disk (compressed size when compressed)
     // Bytes after each 16-byte pcap record header that were dropped: 8 for the
@@ -31,6 +33,7 @@ struct CaptureFormat {
 
 struct RawPacket {
     std::int64_t tsNs = 0;       // capture timestamp, ns since the epoch
+    int linkType = -1;           // this packet's link type (pcapng interfaces may differ)
     std::uint32_t capturedLength = 0;
     std::uint32_t wireLength = 0;
     std::span<const std::uint8_t> bytes; // valid until the next call to next()
@@ -49,8 +52,10 @@ public:
 
     const CaptureFormat& format() const noexcept { return m_format; }
 
-    // Reads the next packet. Error: `error` says why (e.g. truncated record);
-    // packets read before stay valid and reading cannot continue.
+    // Reads the next packet. Error: `error` says why (e.g. truncated record)
+    // and where: the byte offset of the bad record or block in the file
+    // (in the decompressed stream for compressed files); packets read before
+    // stay valid and reading cannot continue.
     Next next(RawPacket& packet, InputError& error);
 
     // Raw file bytes consumed so far (compressed bytes for compressed files):

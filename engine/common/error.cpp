@@ -2,17 +2,16 @@
 
 namespace snilab {
 
+std::string InputError::describe() const
+{
+    if (offset == kNoOffset)
+        return reason;
+    return "offset " + std::to_string(offset) + ": " + reason;
+}
+
 std::string InputError::oneLine() const
 {
-    std::string s = file.empty() ? std::string("<input>") : file;
-    s += ": ";
-    if (offset != kNoOffset) {
-        s += "offset ";
-        s += std::to_string(offset);
-        s += ": ";
-    }
-    s += reason;
-    return s;
+    return (file.empty() ? std::string("<input>") : file) + ": " + describe();
 }
 
 } // namespace snilab

@@ -16,6 +16,8 @@ struct InputError {
 
     // "file: reason" or "file: offset N: reason", one line.
     std::string oneLine() const;
+    // The same without the file name: "reason" or "offset N: reason".
+    std::string describe() const;
 };
 
 } // namespace snilab

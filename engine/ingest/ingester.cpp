@@ -4,6 +4,8 @@
 #include "capture/packet_decoder.h"
 #include "common/content_hash.h"
 
+#include <pcap/pcap.h>
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -114,11 +116,8 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         }
     });
 
-    if (!isSupportedLinkType(fmt.linkType)) {
-        result.error = {path.string(), InputError::kNoOffset,
-                        "unsupported link type " + fmt.linkTypeName + " (" +
-                            std::to_string(fmt.linkType) + ")"};
-    }
+    std::uint64_t unsupportedFrames = 0;
+    int unsupportedLinkType = -1;
 
     RawPacket raw;
     DecodedPacket decoded;
@@ -141,10 +140,16 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
             row.firstNs = std::min(row.firstNs, raw.tsNs);
             row.lastNs = std::max(row.lastNs, raw.tsNs);
         }
-        if (decodePacket(fmt.linkType, raw.bytes, decoded) == DecodeStatus::Tcp)
+        const DecodeStatus status = decodePacket(raw.linkType, raw.bytes, decoded);
+        if (status == DecodeStatus::Tcp) {
             tracker.onPacket(raw.tsNs, decoded);
-        else
+        } else {
             ++result.skippedFrames;
+            if (status == DecodeStatus::UnsupportedLink) {
+                ++unsupportedFrames;
+                unsupportedLinkType = raw.linkType;
+            }
+        }
         if ((result.packets & 0x3fff) == 0) {
             report(reader->bytesConsumed());
             if (feedback.isCancelled()) {
@@ -178,10 +183,16 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.tcpPackets = result.tcpPackets;
     if (readError) {
         row.status = CaptureStatus::Partial;
-        row.error = result.error.oneLine();
+        row.error = result.error.describe();
         result.outcome = IngestOutcome::Partial;
-    } else if (!result.error.reason.empty()) {
-        // Readable, but its link type is not decoded: the frames are counted only.
+    } else if (unsupportedFrames > 0) {
+        // Readable, but frames of a link type snilab does not decode were skipped.
+        const char* name = pcap_datalink_val_to_name(unsupportedLinkType);
+        result.error = {path.string(), InputError::kNoOffset,
+                        std::to_string(unsupportedFrames) + " of " + std::to_string(result.packets) +
+                            " frames have a link type snilab does not decode (" +
+                            (name ? name : "unknown") + ", " + std::to_string(unsupportedLinkType) +
+                            "); they were skipped"};
         row.status = CaptureStatus::Partial;
         row.error = result.error.reason;
         result.outcome = IngestOutcome::Partial;
