@@ -54,8 +54,19 @@ void ContentHasher::update(std::span<const std::uint8_t> data) noexcept
         block(m_tail);
         m_tailLength = 0;
     }
-    for (; i + 32 <= data.size(); i += 32)
-        block(data.data() + i);
+    // Lanes in locals so the compiler keeps them in registers across blocks.
+    std::uint64_t l0 = m_lane[0], l1 = m_lane[1], l2 = m_lane[2], l3 = m_lane[3];
+    const std::uint8_t* p = data.data();
+    for (; i + 32 <= data.size(); i += 32) {
+        l0 = rotl(l0 + load64(p + i) * kPrime2, 31) * kPrime1;
+        l1 = rotl(l1 + load64(p + i + 8) * kPrime2, 31) * kPrime1;
+        l2 = rotl(l2 + load64(p + i + 16) * kPrime2, 31) * kPrime1;
+        l3 = rotl(l3 + load64(p + i + 24) * kPrime2, 31) * kPrime1;
+    }
+    m_lane[0] = l0;
+    m_lane[1] = l1;
+    m_lane[2] = l2;
+    m_lane[3] = l3;
     m_tailLength = data.size() - i;
     if (m_tailLength > 0)
         std::memcpy(m_tail, data.data() + i, m_tailLength);

@@ -17,6 +17,7 @@
 #include "flow/sha256.h"
 
 #include <algorithm>
+#include <unordered_map>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -107,7 +108,19 @@ std::vector<std::uint16_t> withoutGrease(const std::vector<std::uint16_t>& value
 
 std::string hash12(std::string_view text)
 {
-    return sha256Hex(text).substr(0, kHashChars);
+    // A capture holds few distinct clients, so the same cipher and extension
+    // lists repeat connection after connection: remember recent hashes (per
+    // thread, bounded) instead of running SHA-256 for each ClientHello.
+    constexpr std::size_t kCacheEntries = 4096;
+    thread_local std::unordered_map<std::string, std::string> cache;
+    const std::string key(text);
+    if (const auto it = cache.find(key); it != cache.end())
+        return it->second;
+    if (cache.size() >= kCacheEntries)
+        cache.clear();
+    std::string hash = sha256Hex(text).substr(0, kHashChars);
+    cache.emplace(key, hash);
+    return hash;
 }
 
 } // namespace
