@@ -33,7 +33,7 @@ namespace {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS captures (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   path TEXT NOT NULL,
   content_hash TEXT NOT NULL,
   size_bytes INTEGER NOT NULL,
@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS captures (
 );
 CREATE INDEX IF NOT EXISTS captures_hash ON captures(content_hash);
 CREATE TABLE IF NOT EXISTS connections (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
   ip_version INTEGER NOT NULL,
   client_ip TEXT NOT NULL,
@@ -78,7 +78,6 @@ CREATE TABLE IF NOT EXISTS connections (
   ja4 TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS connections_capture ON connections(capture_id, start_ns);
-CREATE INDEX IF NOT EXISTS connections_label ON connections(label);
 CREATE TABLE IF NOT EXISTS connection_series (
   connection_id INTEGER PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
   packets INTEGER NOT NULL,
@@ -248,11 +247,18 @@ struct Catalog::Statements {
     }
 };
 
-Catalog::Catalog(const std::filesystem::path& path) : m_path(path)
+Catalog::Catalog(const std::filesystem::path& path, Open mode) : m_path(path)
 {
-    const int rc = sqlite3_open_v2(path.c_str(), &m_db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                                   nullptr);
+    std::error_code ec;
+    if (mode == Open::ExistingOnly) {
+        if (!std::filesystem::is_regular_file(path, ec))
+            throw CatalogError("no catalog at " + path.string() + " (run `snilab-cli ingest` first)");
+        if (std::filesystem::file_size(path, ec) == 0)
+            throw CatalogError(path.string() + " is an empty file, not a snilab catalog");
+    }
+    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+                      (mode == Open::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+    const int rc = sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr);
     if (rc != SQLITE_OK) {
         const std::string msg = m_db ? sqlite3_errmsg(m_db) : "out of memory";
         sqlite3_close(m_db);
@@ -261,7 +267,7 @@ Catalog::Catalog(const std::filesystem::path& path) : m_path(path)
     }
     sqlite3_busy_timeout(m_db, 10000);
     try {
-        migrate();
+        migrate(mode);
         m_stmts = std::make_unique<Statements>(m_db);
     } catch (...) {
         m_stmts.reset();
@@ -273,10 +279,7 @@ Catalog::Catalog(const std::filesystem::path& path) : m_path(path)
 
 std::unique_ptr<Catalog> Catalog::openExisting(const std::filesystem::path& path)
 {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-        throw CatalogError("no catalog at " + path.string() + " (run `snilab-cli ingest` first)");
-    return std::make_unique<Catalog>(path);
+    return std::make_unique<Catalog>(path, Open::ExistingOnly);
 }
 
 Catalog::~Catalog()
@@ -296,21 +299,33 @@ void Catalog::exec(const char* sql)
     }
 }
 
-void Catalog::migrate()
+void Catalog::migrate(Open mode)
 {
-    // A file that is not an SQLite database fails here with "file is not a database".
-    exec("PRAGMA journal_mode=WAL");
+    // Whether this is a catalog is decided before anything is written, so a
+    // foreign file opened by mistake stays untouched.
+    std::int64_t objects = 0;
+    try {
+        Statement probe(m_db, "SELECT count(*) FROM sqlite_master"); // fails on non-SQLite files
+        probe.step();
+        objects = probe.i64(0);
+    } catch (const CatalogError& e) {
+        throw CatalogError(m_path.string() + " is not a snilab catalog (" + e.what() + ")");
+    }
+    if (mode == Open::ExistingOnly && objects == 0)
+        throw CatalogError(m_path.string() + " is an empty SQLite file, not a snilab catalog");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
 
     Statement hasMeta(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
     hasMeta.step();
     const bool fresh = hasMeta.i64(0) == 0;
+    hasMeta.reset(); // ends its read transaction: the journal mode cannot change inside one
     if (!fresh) {
         Statement read(m_db, "SELECT value FROM meta WHERE key='schema_version'");
         if (!read.step())
             throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
         const std::string v = read.text(0);
+        read.reset();
         const int version = std::atoi(v.c_str());
         if (version > kSchemaVersion)
             throw CatalogError(m_path.string() + " has catalog schema " + v +
@@ -318,12 +333,18 @@ void Catalog::migrate()
                                "): upgrade snilab");
         if (version < 1)
             throw CatalogError(m_path.string() + " has an unknown catalog schema '" + v + "'");
+        exec("PRAGMA journal_mode=WAL");
         return;
     }
     Statement tables(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
     tables.step();
-    if (tables.i64(0) != 0)
+    const bool empty = tables.i64(0) == 0;
+    tables.reset();
+    if (!empty)
         throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
+    // WAL only once the file is known to be ours: a failed open leaves a
+    // foreign database's journal mode alone.
+    exec("PRAGMA journal_mode=WAL");
     exec("BEGIN IMMEDIATE");
     try {
         exec(kSchema);
@@ -458,7 +479,7 @@ std::vector<CaptureRow> Catalog::captures()
     Statement s(m_db, (std::string("SELECT ") + kCaptureColumns +
                        ", (SELECT count(*) FROM connections k WHERE k.capture_id = c.id), "
                        "(SELECT count(*) FROM connections k WHERE k.capture_id = c.id AND k.label <> '') "
-                       "FROM captures c ORDER BY id")
+                       "FROM captures c ORDER BY path, id")
                           .c_str());
     std::vector<CaptureRow> out;
     while (s.step()) {
@@ -505,7 +526,7 @@ void Catalog::forEachConnection(const std::function<void(const ConnectionRow&)>&
                 "k.ip_bytes_c2s, k.ip_bytes_s2c, k.payload_bytes_c2s, k.payload_bytes_s2c, "
                 "k.saw_syn, k.close_reason, k.has_client_hello, k.sni, k.label, k.tls_versions, "
                 "k.alpn, k.ech, k.ja4 FROM connections k JOIN captures c ON c.id = k.capture_id "
-                "ORDER BY k.capture_id, k.start_ns, k.id");
+                "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
     ConnectionRow r;
     while (s.step()) {
         r.id = s.i64(0);

@@ -2,7 +2,7 @@
 // per-packet series (docs/catalog.md documents the schema).
 //
 // Thread: one Catalog object may be shared by threads; every call takes the
-// object's mutex (SQLite itself runs in serialized mode). Writes are batched:
+// object's mutex (the SQLite handle is opened without its own mutex). Writes are batched:
 // each addConnections() call is one transaction, so a killed process leaves
 // only whole batches behind.
 // Failure: SQLite errors, a file that is not a catalog or a catalog of a newer
@@ -95,9 +95,13 @@ class Catalog {
 public:
     static constexpr int kSchemaVersion = 1;
 
-    // Opens or creates the catalog at `path` (WAL mode).
-    explicit Catalog(const std::filesystem::path& path);
-    // Opens an existing catalog; throws CatalogError if it does not exist.
+    enum class Open {
+        CreateIfMissing, // a missing (or empty) file becomes a new catalog
+        ExistingOnly,    // the file must already be a snilab catalog; nothing is created
+    };
+    // Opens the catalog at `path` (WAL mode).
+    explicit Catalog(const std::filesystem::path& path, Open mode = Open::CreateIfMissing);
+    // Opens an existing catalog; throws CatalogError if it is missing or not a catalog.
     static std::unique_ptr<Catalog> openExisting(const std::filesystem::path& path);
     ~Catalog();
     Catalog(const Catalog&) = delete;
@@ -116,9 +120,10 @@ public:
     // Final counters and status of a capture.
     void finishCapture(const CaptureRow& capture);
 
+    // Every capture, ordered by path (then id).
     std::vector<CaptureRow> captures();
     std::vector<LabelCount> labelCounts(LabelMode mode = LabelMode::Default);
-    // Calls `visit` for every connection ordered by capture id, start time.
+    // Calls `visit` for every connection ordered by capture path, start time.
     void forEachConnection(const std::function<void(const ConnectionRow&)>& visit);
     // The stored series of one connection (empty if none).
     std::vector<PacketRecord> series(std::int64_t connectionId);
@@ -126,7 +131,7 @@ public:
 
 private:
     void exec(const char* sql);
-    void migrate();
+    void migrate(Open mode);
 
     std::filesystem::path m_path;
     sqlite3* m_db = nullptr;

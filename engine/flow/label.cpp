@@ -1,5 +1,6 @@
 #include "flow/label.h"
 
+#include <arpa/inet.h>
 #include <libpsl.h>
 
 namespace snilab {
@@ -27,6 +28,11 @@ std::string normalizeLabel(std::string_view sni, LabelMode mode)
     while (!label.empty() && label.back() == '.')
         label.pop_back();
     if (mode == LabelMode::Default || label.empty())
+        return label;
+    // libpsl treats an IPv4 literal as a host name under the implicit "*" rule
+    // ("192.168.1.1" -> registrable "1.1"), so literals are recognised here.
+    in_addr v4{};
+    if (label.find(':') != std::string::npos || inet_pton(AF_INET, label.c_str(), &v4) == 1)
         return label;
 
     const char* registrable = psl_registrable_domain(psl_builtin(), label.c_str());

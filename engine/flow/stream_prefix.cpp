@@ -45,6 +45,7 @@ bool StreamPrefix::add(std::uint32_t seq, std::span<const std::uint8_t> payload)
             return false; // a retransmission of bytes we already hold: first wins
         m_bytes.insert(m_bytes.end(), payload.begin() + static_cast<std::ptrdiff_t>(have - offset),
                        payload.end());
+        overlayEarlier(have, m_pending.size());
         drainPending();
         return true;
     }
@@ -66,15 +67,34 @@ void StreamPrefix::drainPending()
             if (it->offset > have)
                 continue;
             const std::size_t end = it->offset + it->bytes.size();
-            if (end > have)
+            if (end > have) {
                 m_bytes.insert(m_bytes.end(),
                                it->bytes.begin() + static_cast<std::ptrdiff_t>(have - it->offset),
                                it->bytes.end());
+                overlayEarlier(have, static_cast<std::size_t>(it - m_pending.begin()));
+            }
             m_pendingBytes -= it->bytes.size();
             m_pending.erase(it);
             progress = true;
             break;
         }
+    }
+}
+
+// The bytes from `from` on were just appended from a segment that arrived
+// after m_pending[0..before) (m_pending is in arrival order): those earlier
+// segments' bytes win where they overlap, the earliest applied last.
+void StreamPrefix::overlayEarlier(std::size_t from, std::size_t before)
+{
+    const std::size_t have = m_bytes.size();
+    for (std::size_t i = before; i-- > 0;) {
+        const Pending& p = m_pending[i];
+        const std::size_t lo = std::max<std::size_t>(p.offset, from);
+        const std::size_t hi = std::min(p.offset + p.bytes.size(), have);
+        if (lo < hi)
+            std::copy(p.bytes.begin() + static_cast<std::ptrdiff_t>(lo - p.offset),
+                      p.bytes.begin() + static_cast<std::ptrdiff_t>(hi - p.offset),
+                      m_bytes.begin() + static_cast<std::ptrdiff_t>(lo));
     }
 }
 

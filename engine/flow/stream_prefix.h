@@ -39,6 +39,7 @@ private:
         std::vector<std::uint8_t> bytes;
     };
     void drainPending();
+    void overlayEarlier(std::size_t from, std::size_t before);
 
     std::size_t m_cap;
     bool m_hasBase = false;

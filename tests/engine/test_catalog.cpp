@@ -1,0 +1,622 @@
+// Unit tests for the SQLite flow catalog (catalog/catalog.h).
+//
+// The raw SQLite C API is used on the side to look at the file the way
+// another program would (journal mode, meta table) and to build files that
+// are not catalogs.
+#include "catalog/catalog.h"
+
+#include <QObject>
+#include <QString>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace snilab;
+
+namespace {
+
+// Runs `sql` on the database at `path` with a separate connection and returns
+// the first column of the first row ("" when there is none).
+std::string querySql(const std::filesystem::path& path, const std::string& sql)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_close(db);
+        return "<open failed>";
+    }
+    std::string result;
+    sqlite3_stmt* stmt = nullptr;
+    const char* tail = sql.c_str();
+    // Runs every statement; keeps the first value of the last one that returned a row.
+    while (tail && *tail) {
+        if (sqlite3_prepare_v2(db, tail, -1, &stmt, &tail) != SQLITE_OK) {
+            result = std::string("<error: ") + sqlite3_errmsg(db) + ">";
+            break;
+        }
+        if (!stmt)
+            break;
+        if (sqlite3_step(stmt) == SQLITE_ROW) {
+            const auto* text = sqlite3_column_text(stmt, 0);
+            result = text ? reinterpret_cast<const char*>(text) : "";
+        }
+        sqlite3_finalize(stmt);
+        stmt = nullptr;
+    }
+    sqlite3_close(db);
+    return result;
+}
+
+IpAddress ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
+{
+    IpAddress ip;
+    ip.bytes[10] = 0xff;
+    ip.bytes[11] = 0xff;
+    ip.bytes[12] = a;
+    ip.bytes[13] = b;
+    ip.bytes[14] = c;
+    ip.bytes[15] = d;
+    return ip;
+}
+
+IpAddress ipv6Doc(std::uint8_t last)
+{
+    IpAddress ip;
+    ip.bytes[0] = 0x20;
+    ip.bytes[1] = 0x01;
+    ip.bytes[2] = 0x0d;
+    ip.bytes[3] = 0xb8;
+    ip.bytes[15] = last;
+    return ip;
+}
+
+CaptureRow captureRow(const std::string& hash, const std::string& path = "/data/a.pcap")
+{
+    CaptureRow c;
+    c.path = path;
+    c.contentHash = hash;
+    c.sizeBytes = 123456789012ull;
+    c.container = "pcapng";
+    c.compression = "gzip";
+    c.linkType = 1;
+    c.linkTypeName = "EN10MB";
+    return c;
+}
+
+Connection tlsConnection(const std::string& sni, std::int64_t startNs = 1'000'000'000)
+{
+    Connection c;
+    c.clientIp = ipv4(192, 0, 2, 10);
+    c.serverIp = ipv4(198, 51, 100, 7);
+    c.clientPort = 51234;
+    c.serverPort = 443;
+    c.ipVersion = 4;
+    c.sawSyn = true;
+    c.clientKnown = true;
+    c.closeReason = CloseReason::Fin;
+    c.startNs = startNs;
+    c.endNs = startNs + 2'500'000'000;
+    c.packets[0] = 12;
+    c.packets[1] = 15;
+    c.ipBytes[0] = 3000;
+    c.ipBytes[1] = 45000;
+    c.payloadBytes[0] = 2000;
+    c.payloadBytes[1] = 44000;
+    c.hasClientHello = true;
+    c.hello.legacyVersion = 0x0303;
+    c.hello.supportedVersions = {0x0304, 0x0303};
+    c.hello.sni = sni;
+    c.hello.alpn = {"h2", "http/1.1"};
+    c.hello.ech = true;
+    c.hello.ja4 = "t13d1516h2_8daaf6152771_e5627efa2ab1";
+    c.series = {
+        {0, 60, 0, PacketRecord::kClientToServer | PacketRecord::kSyn},
+        {1'000, 60, 0, PacketRecord::kSyn},
+        {2'000, 52, 0, PacketRecord::kClientToServer},
+        {3'000, 569, 517, PacketRecord::kClientToServer},
+        {-5, 65535, 65535, PacketRecord::kRetransmission | PacketRecord::kFin | PacketRecord::kRst},
+    };
+    return c;
+}
+
+Connection plainConnection(std::int64_t startNs)
+{
+    Connection c;
+    c.clientIp = ipv6Doc(1);
+    c.serverIp = ipv6Doc(2);
+    c.clientPort = 40000;
+    c.serverPort = 80;
+    c.ipVersion = 6;
+    c.sawSyn = false;
+    c.clientKnown = false;
+    c.closeReason = CloseReason::Idle;
+    c.startNs = startNs;
+    c.endNs = startNs + 10;
+    c.packets[0] = 1;
+    c.packets[1] = 0;
+    c.ipBytes[0] = 100;
+    c.payloadBytes[0] = 40;
+    c.series = {{0, 100, 40, PacketRecord::kClientToServer}};
+    return c;
+}
+
+std::vector<ConnectionRow> allRows(Catalog& catalog)
+{
+    std::vector<ConnectionRow> rows;
+    catalog.forEachConnection([&](const ConnectionRow& r) { rows.push_back(r); });
+    return rows;
+}
+
+bool sameRecords(const std::vector<PacketRecord>& a, const std::vector<PacketRecord>& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].tNs != b[i].tNs || a[i].ipLength != b[i].ipLength ||
+            a[i].payloadLength != b[i].payloadLength || a[i].flags != b[i].flags)
+            return false;
+    return true;
+}
+
+// Message of the CatalogError thrown by `f`, or "<no exception>".
+template <typename F> std::string catalogErrorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const CatalogError& e) {
+        return e.what();
+    }
+    return "<no exception>";
+}
+
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+class TestCatalog : public QObject {
+    Q_OBJECT
+
+private:
+    std::filesystem::path tempPath(const QTemporaryDir& dir, const char* name)
+    {
+        return std::filesystem::path(dir.filePath(name).toStdString());
+    }
+
+private slots:
+    void createFresh()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "cat.sqlite");
+        {
+            Catalog catalog(path);
+            QCOMPARE(catalog.path(), path);
+            QVERIFY(std::filesystem::exists(path));
+            QCOMPARE(catalog.connectionCount(), std::uint64_t{0});
+            QVERIFY(catalog.captures().empty());
+            QVERIFY(catalog.labelCounts().empty());
+            QVERIFY(!catalog.findCaptureByHash("nothing").has_value());
+            QVERIFY(catalog.series(1).empty());
+            // WAL mode is a property of the file: another connection sees it.
+            QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
+        }
+        QCOMPARE(Catalog::kSchemaVersion, 1);
+        QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
+                 std::to_string(Catalog::kSchemaVersion));
+        QVERIFY(
+            contains(querySql(path, "SELECT value FROM meta WHERE key='created_by'"), "snilab"));
+        // Reopening an existing catalog works, with both entry points.
+        {
+            Catalog again(path);
+        }
+        auto existing = Catalog::openExisting(path);
+        QVERIFY(existing != nullptr);
+        QCOMPARE(existing->connectionCount(), std::uint64_t{0});
+    }
+
+    void roundTrip()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "cat.sqlite");
+        const Connection tls = tlsConnection("WWW.Example.COM.", 5'000);
+        Connection legacy = tlsConnection("legacy.example.org", 7'000);
+        legacy.hello.supportedVersions.clear(); // TLS 1.2 client: the legacy version is stored
+        legacy.hello.alpn.clear();
+        legacy.hello.ech = false;
+        legacy.closeReason = CloseReason::Rst;
+        const Connection plain = plainConnection(6'000);
+
+        std::int64_t captureId = 0;
+        {
+            Catalog catalog(path);
+            CaptureRow capture = captureRow("hash-1");
+            captureId = catalog.beginCapture(capture);
+            QVERIFY(captureId > 0);
+
+            auto found = catalog.findCaptureByHash("hash-1");
+            QVERIFY(found.has_value());
+            QCOMPARE(found->id, captureId);
+            QCOMPARE(found->status, CaptureStatus::Incomplete);
+            QCOMPARE(found->path, capture.path);
+            QCOMPARE(found->sizeBytes, capture.sizeBytes);
+
+            const std::vector<Connection> batch1 = {tls, plain};
+            catalog.addConnections(captureId, batch1);
+            const std::vector<Connection> batch2 = {legacy};
+            catalog.addConnections(captureId, batch2);
+            catalog.addConnections(captureId, {}); // an empty batch is fine
+
+            capture.id = captureId;
+            capture.packets = 1000;
+            capture.tcpPackets = 900;
+            capture.firstNs = 1'700'000'000'000'000'000;
+            capture.lastNs = 1'700'000'100'000'000'000;
+            capture.status = CaptureStatus::Partial;
+            capture.error = "a.pcap: offset 4096: truncated record";
+            capture.container = "pcap";
+            capture.compression = "none";
+            capture.linkType = 113;
+            capture.linkTypeName = "LINUX_SLL";
+            catalog.finishCapture(capture);
+        }
+
+        // Everything is read back from a reopened file.
+        auto catalog = Catalog::openExisting(path);
+        auto found = catalog->findCaptureByHash("hash-1");
+        QVERIFY(found.has_value());
+        QCOMPARE(found->id, captureId);
+        QCOMPARE(found->path, std::string("/data/a.pcap"));
+        QCOMPARE(found->contentHash, std::string("hash-1"));
+        QCOMPARE(found->sizeBytes, std::uint64_t{123456789012ull});
+        QCOMPARE(found->container, std::string("pcap"));
+        QCOMPARE(found->compression, std::string("none"));
+        QCOMPARE(found->linkType, 113);
+        QCOMPARE(found->linkTypeName, std::string("LINUX_SLL"));
+        QCOMPARE(found->packets, std::uint64_t{1000});
+        QCOMPARE(found->tcpPackets, std::uint64_t{900});
+        QCOMPARE(found->firstNs, std::int64_t{1'700'000'000'000'000'000});
+        QCOMPARE(found->lastNs, std::int64_t{1'700'000'100'000'000'000});
+        QCOMPARE(found->status, CaptureStatus::Partial);
+        QCOMPARE(found->error, std::string("a.pcap: offset 4096: truncated record"));
+
+        const auto caps = catalog->captures();
+        QCOMPARE(caps.size(), std::size_t{1});
+        QCOMPARE(caps[0].id, captureId);
+        QCOMPARE(caps[0].connections, std::uint64_t{3});
+        QCOMPARE(caps[0].labeled, std::uint64_t{2});
+        QCOMPARE(caps[0].status, CaptureStatus::Partial);
+
+        QCOMPARE(catalog->connectionCount(), std::uint64_t{3});
+        const auto rows = allRows(*catalog);
+        QCOMPARE(rows.size(), std::size_t{3});
+        // Ordered by capture, then start time.
+        QCOMPARE(rows[0].startNs, std::int64_t{5'000});
+        QCOMPARE(rows[1].startNs, std::int64_t{6'000});
+        QCOMPARE(rows[2].startNs, std::int64_t{7'000});
+
+        const ConnectionRow& a = rows[0];
+        QCOMPARE(a.captureId, captureId);
+        QCOMPARE(a.capturePath, std::string("/data/a.pcap"));
+        QCOMPARE(a.clientIp, std::string("192.0.2.10"));
+        QCOMPARE(a.clientPort, std::uint16_t{51234});
+        QCOMPARE(a.serverIp, std::string("198.51.100.7"));
+        QCOMPARE(a.serverPort, std::uint16_t{443});
+        QCOMPARE(a.ipVersion, 4);
+        QCOMPARE(a.endNs, std::int64_t{5'000 + 2'500'000'000});
+        QCOMPARE(a.packets[0], std::uint64_t{12});
+        QCOMPARE(a.packets[1], std::uint64_t{15});
+        QCOMPARE(a.ipBytes[0], std::uint64_t{3000});
+        QCOMPARE(a.ipBytes[1], std::uint64_t{45000});
+        QCOMPARE(a.payloadBytes[0], std::uint64_t{2000});
+        QCOMPARE(a.payloadBytes[1], std::uint64_t{44000});
+        QVERIFY(a.sawSyn);
+        QCOMPARE(a.closeReason, std::string("fin"));
+        QVERIFY(a.hasClientHello);
+        QCOMPARE(a.sni, std::string("WWW.Example.COM."));
+        QCOMPARE(a.label, std::string("www.example.com"));
+        QCOMPARE(a.tlsVersions, std::string("0x0304,0x0303"));
+        QCOMPARE(a.alpn, std::string("h2,http/1.1"));
+        QVERIFY(a.ech);
+        QCOMPARE(a.ja4, std::string("t13d1516h2_8daaf6152771_e5627efa2ab1"));
+        QVERIFY(sameRecords(catalog->series(a.id), tls.series));
+
+        const ConnectionRow& p = rows[1];
+        QCOMPARE(p.clientIp, std::string("2001:db8::1"));
+        QCOMPARE(p.serverIp, std::string("2001:db8::2"));
+        QCOMPARE(p.clientPort, std::uint16_t{40000});
+        QCOMPARE(p.serverPort, std::uint16_t{80});
+        QCOMPARE(p.ipVersion, 6);
+        QVERIFY(!p.sawSyn);
+        QCOMPARE(p.closeReason, std::string("idle"));
+        QVERIFY(!p.hasClientHello);
+        QVERIFY(p.sni.empty());
+        QVERIFY(p.label.empty());
+        QVERIFY(p.tlsVersions.empty());
+        QVERIFY(p.alpn.empty());
+        QVERIFY(!p.ech);
+        QVERIFY(p.ja4.empty());
+        QCOMPARE(p.packets[1], std::uint64_t{0});
+        QVERIFY(sameRecords(catalog->series(p.id), plain.series));
+
+        const ConnectionRow& l = rows[2];
+        QCOMPARE(l.closeReason, std::string("rst"));
+        QCOMPARE(l.label, std::string("legacy.example.org"));
+        QCOMPARE(l.tlsVersions, std::string("0x0303"));
+        QVERIFY(l.alpn.empty());
+        QVERIFY(!l.ech);
+
+        QVERIFY(catalog->series(a.id + p.id + l.id + 100).empty());
+    }
+
+    void helloFieldsIgnoredWithoutClientHello()
+    {
+        // A connection whose hello struct is filled but hasClientHello is
+        // false stores nothing from it (unlabeled).
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Catalog catalog(tempPath(dir, "cat.sqlite"));
+        const auto id = catalog.beginCapture(captureRow("h"));
+        Connection c = tlsConnection("ignored.example.com");
+        c.hasClientHello = false;
+        catalog.addConnections(id, std::span<const Connection>(&c, 1));
+        const auto rows = allRows(catalog);
+        QCOMPARE(rows.size(), std::size_t{1});
+        QVERIFY(!rows[0].hasClientHello);
+        QVERIFY(rows[0].sni.empty());
+        QVERIFY(rows[0].label.empty());
+        QVERIFY(rows[0].ja4.empty());
+        QVERIFY(!rows[0].ech);
+    }
+
+    void seriesEncoding()
+    {
+        const std::vector<PacketRecord> records = {
+            {0x0102030405060708, 0x1122, 0x3344, 0x55},
+            {-1, 0, 0, 0},
+            {std::numeric_limits<std::int64_t>::min(), 65535, 65535, 0xff},
+            {std::numeric_limits<std::int64_t>::max(), 1, 2, PacketRecord::kClientToServer},
+        };
+        const auto blob = encodeSeries(records);
+        QCOMPARE(blob.size(), records.size() * 16);
+        // Little-endian layout of the first record, padding zero.
+        const std::vector<std::uint8_t> first = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
+                                                 0x22, 0x11, 0x44, 0x33, 0x55, 0x00, 0x00, 0x00};
+        QVERIFY(std::equal(first.begin(), first.end(), blob.begin()));
+        for (std::size_t i = 16 + 8; i < 16 + 16; ++i)
+            QCOMPARE(blob[i], std::uint8_t{0}); // -1: lengths and flags zero, padding zero
+        QVERIFY(sameRecords(decodeSeries(blob), records));
+
+        QVERIFY(encodeSeries({}).empty());
+        QVERIFY(decodeSeries({}).empty());
+        // A trailing partial record is ignored.
+        auto truncated = blob;
+        truncated.resize(blob.size() - 3);
+        const auto decoded = decodeSeries(truncated);
+        QCOMPARE(decoded.size(), records.size() - 1);
+        QVERIFY(sameRecords(decoded, {records.begin(), records.end() - 1}));
+    }
+
+    void beginCaptureReplacesIncomplete()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Catalog catalog(tempPath(dir, "cat.sqlite"));
+        const std::int64_t other = catalog.beginCapture(captureRow("other", "/data/b.pcap"));
+        const std::vector<Connection> otherConns = {tlsConnection("b.example.com")};
+        catalog.addConnections(other, otherConns);
+
+        // An ingest that was interrupted: incomplete, with some connections.
+        const std::int64_t first = catalog.beginCapture(captureRow("same"));
+        const std::vector<Connection> batch = {tlsConnection("a.example.com", 1),
+                                               tlsConnection("a.example.com", 2)};
+        catalog.addConnections(first, batch);
+        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
+        std::vector<std::int64_t> firstIds;
+        for (const auto& r : allRows(catalog))
+            if (r.captureId == first)
+                firstIds.push_back(r.id);
+        QCOMPARE(firstIds.size(), std::size_t{2});
+
+        // Re-ingest: the incomplete row and its connections (and series) go.
+        const std::int64_t second = catalog.beginCapture(captureRow("same"));
+        QCOMPARE(catalog.connectionCount(), std::uint64_t{1});
+        for (std::int64_t id : firstIds)
+            QVERIFY(catalog.series(id).empty());
+        QCOMPARE(catalog.findCaptureByHash("same")->id, second);
+        catalog.addConnections(second, batch);
+        CaptureRow done = captureRow("same");
+        done.id = second;
+        done.status = CaptureStatus::Complete;
+        catalog.finishCapture(done);
+
+        const auto caps = catalog.captures();
+        QCOMPARE(caps.size(), std::size_t{2});
+        std::map<std::string, std::uint64_t> perHash;
+        for (const auto& c : caps)
+            perHash[c.contentHash] += c.connections;
+        QCOMPARE(perHash["same"], std::uint64_t{2});
+        QCOMPARE(perHash["other"], std::uint64_t{1});
+        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
+        QCOMPARE(catalog.findCaptureByHash("other")->status, CaptureStatus::Incomplete);
+
+        // A complete capture is never deleted by beginCapture.
+        const std::int64_t third = catalog.beginCapture(captureRow("same"));
+        QVERIFY(third != second);
+        QCOMPARE(catalog.captures().size(), std::size_t{3});
+        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
+        QCOMPARE(catalog.findCaptureByHash("same")->id, third); // the newest
+    }
+
+    void labelCounts_data()
+    {
+        QTest::addColumn<bool>("paper");
+        QTest::addColumn<QStringList>("expected"); // "label|connections|captures"
+        QTest::newRow("default") << false
+                                 << QStringList{"|2|2", "r3---sn-4g5e6nsz.googlevideo.com|2|1",
+                                                "r4---sn-4g5e6nsz.googlevideo.com|1|1",
+                                                "www.example.com|3|2"};
+        QTest::newRow("paper") << true
+                               << QStringList{"|2|2", "rsngensz.googlevideo.com|3|1",
+                                              "www.example.com|3|2"};
+    }
+
+    void labelCounts()
+    {
+        QFETCH(bool, paper);
+        QFETCH(QStringList, expected);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        Catalog catalog(tempPath(dir, "cat.sqlite"));
+        const auto c1 = catalog.beginCapture(captureRow("one", "/one.pcap"));
+        const auto c2 = catalog.beginCapture(captureRow("two", "/two.pcap"));
+        const std::vector<Connection> first = {
+            tlsConnection("r3---sn-4g5e6nsz.googlevideo.com"),
+            tlsConnection("R3---sn-4g5e6nsz.googlevideo.com."),
+            tlsConnection("r4---sn-4g5e6nsz.googlevideo.com"),
+            tlsConnection("www.example.com"),
+            tlsConnection("WWW.EXAMPLE.COM"),
+            plainConnection(1),
+        };
+        const std::vector<Connection> second = {
+            tlsConnection("www.example.com."),
+            plainConnection(2),
+        };
+        catalog.addConnections(c1, first);
+        catalog.addConnections(c2, second);
+
+        const auto counts = catalog.labelCounts(paper ? LabelMode::Paper : LabelMode::Default);
+        QStringList actual;
+        for (const auto& c : counts)
+            actual << QString("%1|%2|%3")
+                          .arg(QString::fromStdString(c.label))
+                          .arg(c.connections)
+                          .arg(c.captures);
+        actual.sort();
+        expected.sort();
+        QCOMPARE(actual, expected);
+        std::uint64_t total = 0;
+        for (const auto& c : counts)
+            total += c.connections;
+        QCOMPARE(total, catalog.connectionCount());
+    }
+
+    void openErrors_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("messagePart");
+        QTest::newRow("not sqlite") << "text"
+                                    << "not a database";
+        QTest::newRow("sqlite, not a catalog") << "foreign"
+                                               << "not a snilab catalog";
+        QTest::newRow("meta without schema_version") << "meta-only"
+                                                     << "not a snilab catalog";
+        QTest::newRow("newer schema") << "schema999"
+                                      << "newer than this snilab";
+        QTest::newRow("bad schema") << "schema-bad"
+                                    << "unknown catalog schema";
+        QTest::newRow("missing directory") << "no-dir"
+                                           << "cannot open catalog";
+    }
+
+    void openErrors()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, messagePart);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto path = tempPath(dir, "file.sqlite");
+        std::string before;
+        if (kind == "text") {
+            std::ofstream out(path, std::ios::binary);
+            for (int i = 0; i < 200; ++i)
+                out << "this is a capture list, not a database\n";
+        } else if (kind == "foreign") {
+            querySql(path, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);"
+                           "INSERT INTO notes (body) VALUES ('keep me')");
+        } else if (kind == "meta-only") {
+            querySql(path, "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                           "INSERT INTO meta VALUES ('owner', 'someone else')");
+        } else if (kind == "schema999" || kind == "schema-bad") {
+            {
+                Catalog fresh(path);
+            }
+            querySql(path, std::string("UPDATE meta SET value='") +
+                               (kind == "schema999" ? "999" : "banana") +
+                               "' WHERE key='schema_version'");
+        } else if (kind == "no-dir") {
+            path = tempPath(dir, "missing-dir/cat.sqlite");
+        }
+        if (kind == "foreign" || kind == "meta-only")
+            before = querySql(path, "PRAGMA journal_mode");
+
+        const std::string message = catalogErrorOf([&] { Catalog catalog(path); });
+        QVERIFY2(contains(message, messagePart.toStdString()), message.c_str());
+        QVERIFY2(contains(message, path.string()), message.c_str());
+        if (kind != "no-dir") {
+            const std::string viaExisting =
+                catalogErrorOf([&] { auto c = Catalog::openExisting(path); });
+            QVERIFY2(contains(viaExisting, messagePart.toStdString()), viaExisting.c_str());
+        }
+        if (kind == "schema999")
+            QVERIFY2(contains(message, "999"), message.c_str());
+        if (kind == "foreign") {
+            // The foreign database is left as it was: no tables added, data intact.
+            QCOMPARE(querySql(path, "SELECT count(*) FROM sqlite_master"), std::string("1"));
+            QCOMPARE(querySql(path, "SELECT body FROM notes"), std::string("keep me"));
+        }
+        if (!before.empty()) // a failed open does not switch a foreign file to WAL
+            QCOMPARE(querySql(path, "PRAGMA journal_mode"), before);
+    }
+
+    void openExistingMissing()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "nope.sqlite");
+        const std::string message = catalogErrorOf([&] { auto c = Catalog::openExisting(path); });
+        QVERIFY2(contains(message, "no catalog at"), message.c_str());
+        QVERIFY2(contains(message, path.string()), message.c_str());
+        QVERIFY(!std::filesystem::exists(path)); // nothing was created
+        // A directory is not a catalog either.
+        const std::string dirMessage =
+            catalogErrorOf([&] { auto c = Catalog::openExisting(dir.path().toStdString()); });
+        QVERIFY2(contains(dirMessage, "no catalog at"), dirMessage.c_str());
+    }
+
+    void statusNames_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("name");
+        QTest::newRow("incomplete") << int(CaptureStatus::Incomplete) << "incomplete";
+        QTest::newRow("complete") << int(CaptureStatus::Complete) << "complete";
+        QTest::newRow("partial") << int(CaptureStatus::Partial) << "partial";
+        QTest::newRow("failed") << int(CaptureStatus::Failed) << "failed";
+    }
+
+    void statusNames()
+    {
+        QFETCH(int, status);
+        QFETCH(QString, name);
+        const auto s = static_cast<CaptureStatus>(status);
+        QCOMPARE(QString::fromUtf8(captureStatusName(s).data(),
+                                   static_cast<qsizetype>(captureStatusName(s).size())),
+                 name);
+        QCOMPARE(parseCaptureStatus(name.toStdString()), std::optional<CaptureStatus>(s));
+        QVERIFY(!parseCaptureStatus("Complete").has_value());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCatalog)
+#include "test_catalog.moc"

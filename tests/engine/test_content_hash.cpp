@@ -1,0 +1,228 @@
+// Unit tests for ContentHasher and hashFile (common/content_hash.h).
+#include "common/content_hash.h"
+
+#include <QObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdint>
+#include <fstream>
+#include <span>
+#include <string>
+#include <vector>
+
+using namespace snilab;
+
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+// Deterministic pseudo-random bytes (xorshift), so failures reproduce.
+Bytes pseudoRandom(std::size_t n, std::uint64_t seed = 0x1234567887654321ull)
+{
+    Bytes out(n);
+    std::uint64_t x = seed;
+    for (auto& b : out) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        b = static_cast<std::uint8_t>(x >> 24);
+    }
+    return out;
+}
+
+std::string hashWhole(const Bytes& data)
+{
+    ContentHasher h;
+    h.update(data);
+    return h.finishHex();
+}
+
+// Feeds `data` in chunks of the given sizes, cycling through them.
+std::string hashChunked(const Bytes& data, const std::vector<std::size_t>& sizes)
+{
+    ContentHasher h;
+    std::size_t pos = 0;
+    std::size_t i = 0;
+    while (pos < data.size()) {
+        const std::size_t n = std::min(sizes[i % sizes.size()], data.size() - pos);
+        h.update(std::span<const std::uint8_t>(data).subspan(pos, n));
+        pos += n;
+        ++i;
+    }
+    return h.finishHex();
+}
+
+bool isLowerHex(const std::string& s)
+{
+    for (char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    return true;
+}
+
+} // namespace
+
+class TestContentHash : public QObject {
+    Q_OBJECT
+
+private slots:
+    void format()
+    {
+        const std::string empty = hashWhole({});
+        QCOMPARE(empty.size(), std::size_t{32});
+        QVERIFY(isLowerHex(empty));
+        const std::string some = hashWhole(pseudoRandom(100));
+        QCOMPARE(some.size(), std::size_t{32});
+        QVERIFY(isLowerHex(some));
+        QVERIFY(empty != some);
+    }
+
+    void deterministic()
+    {
+        const Bytes data = pseudoRandom(1000);
+        QCOMPARE(hashWhole(data), hashWhole(data));
+    }
+
+    void chunkingIndependent_data()
+    {
+        QTest::addColumn<int>("length");
+        QTest::addColumn<std::vector<std::size_t>>("chunks");
+        const std::vector<int> lengths = {0, 1, 31, 32, 33, 63, 64, 65, 1000, 4099};
+        const std::vector<std::pair<const char*, std::vector<std::size_t>>> patterns = {
+            {"bytes", {1}},  {"7", {7}},   {"31", {31}},
+            {"32", {32}},    {"33", {33}}, {"mixed", {1, 40, 3, 64, 0, 17}},
+            {"big", {4096}},
+        };
+        for (int len : lengths)
+            for (const auto& [name, sizes] : patterns)
+                QTest::addRow("len%d-%s", len, name) << len << sizes;
+    }
+
+    void chunkingIndependent()
+    {
+        QFETCH(int, length);
+        QFETCH(std::vector<std::size_t>, chunks);
+        const Bytes data = pseudoRandom(static_cast<std::size_t>(length));
+        QCOMPARE(hashChunked(data, chunks), hashWhole(data));
+    }
+
+    void emptyUpdatesAreNoOps()
+    {
+        const Bytes data = pseudoRandom(50);
+        ContentHasher h;
+        h.update({});
+        h.update(std::span<const std::uint8_t>(data).first(10));
+        h.update({});
+        h.update(std::span<const std::uint8_t>(data).subspan(10));
+        h.update({});
+        QCOMPARE(h.finishHex(), hashWhole(data));
+    }
+
+    void oneByteChange_data()
+    {
+        QTest::addColumn<int>("length");
+        QTest::addColumn<int>("position");
+        QTest::newRow("first of 1") << 1 << 0;
+        QTest::newRow("first of 100") << 100 << 0;
+        QTest::newRow("middle of 100") << 100 << 50;
+        QTest::newRow("last full block") << 64 << 63;
+        QTest::newRow("in tail") << 70 << 68;
+        QTest::newRow("last of 4099") << 4099 << 4098;
+    }
+
+    void oneByteChange()
+    {
+        QFETCH(int, length);
+        QFETCH(int, position);
+        const Bytes data = pseudoRandom(static_cast<std::size_t>(length));
+        Bytes changed = data;
+        changed[static_cast<std::size_t>(position)] ^= 0x01;
+        QVERIFY(hashWhole(data) != hashWhole(changed));
+    }
+
+    void trailingZeroByte_data()
+    {
+        QTest::addColumn<int>("length");
+        for (int len : {0, 1, 31, 32, 33, 64, 100})
+            QTest::addRow("len%d", len) << len;
+    }
+
+    void trailingZeroByte()
+    {
+        QFETCH(int, length);
+        const Bytes data = pseudoRandom(static_cast<std::size_t>(length));
+        Bytes padded = data;
+        padded.push_back(0);
+        QVERIFY(hashWhole(data) != hashWhole(padded));
+        // Zero-only inputs of different lengths differ too.
+        QVERIFY(hashWhole(Bytes(static_cast<std::size_t>(length), 0)) !=
+                hashWhole(Bytes(static_cast<std::size_t>(length) + 1, 0)));
+    }
+
+    void swappedBlocksDiffer()
+    {
+        const Bytes a = pseudoRandom(32, 1);
+        const Bytes b = pseudoRandom(32, 2);
+        Bytes ab = a;
+        ab.insert(ab.end(), b.begin(), b.end());
+        Bytes ba = b;
+        ba.insert(ba.end(), a.begin(), a.end());
+        QVERIFY(hashWhole(ab) != hashWhole(ba));
+    }
+
+    void hashFileMatchesInMemory_data()
+    {
+        QTest::addColumn<int>("length");
+        QTest::newRow("empty") << 0;
+        QTest::newRow("small") << 77;
+        // Larger than hashFile's 1 MiB read buffer, not a multiple of it.
+        QTest::newRow("over one buffer") << (1 << 20) + 12345;
+    }
+
+    void hashFileMatchesInMemory()
+    {
+        QFETCH(int, length);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath("data.bin").toStdString();
+        const Bytes data = pseudoRandom(static_cast<std::size_t>(length));
+        {
+            std::ofstream out(path, std::ios::binary);
+            out.write(reinterpret_cast<const char*>(data.data()),
+                      static_cast<std::streamsize>(data.size()));
+        }
+        InputError error;
+        const auto hex = hashFile(path, error);
+        QVERIFY(hex.has_value());
+        QCOMPARE(*hex, hashWhole(data));
+        QVERIFY(error.reason.empty());
+    }
+
+    void hashFileMissing()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string path = dir.filePath("does-not-exist.pcap").toStdString();
+        InputError error;
+        const auto hex = hashFile(path, error);
+        QVERIFY(!hex.has_value());
+        QCOMPARE(error.file, path);
+        QVERIFY(!error.reason.empty());
+        QCOMPARE(error.offset, InputError::kNoOffset);
+    }
+
+    void hashFileDirectory()
+    {
+        // A directory opens with fopen on Linux but cannot be read.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        InputError error;
+        const auto hex = hashFile(dir.path().toStdString(), error);
+        QVERIFY(!hex.has_value());
+        QVERIFY(!error.reason.empty());
+    }
+};
+
+QTEST_APPLESS_MAIN(TestContentHash)
+#include "test_content_hash.moc"
