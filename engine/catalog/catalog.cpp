@@ -1,7 +1,11 @@
 #include "catalog/catalog.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <set>
@@ -284,6 +288,8 @@ std::unique_ptr<Catalog> Catalog::openExisting(const std::filesystem::path& path
 
 Catalog::~Catalog()
 {
+    if (m_lockFd >= 0)
+        ::close(m_lockFd);
     m_stmts.reset();
     if (m_db)
         sqlite3_close(m_db);
@@ -369,9 +375,57 @@ std::optional<CaptureRow> Catalog::findCaptureByHash(const std::string& contentH
     return readCapture(s);
 }
 
+Catalog::Claim Catalog::claimCapture(const CaptureRow& capture)
+{
+    std::lock_guard lock(m_mutex);
+    {
+        Statement& s = m_stmts->findByHash;
+        ResetGuard guard{s};
+        s.bind(1, capture.contentHash);
+        if (s.step()) {
+            const CaptureRow existing = readCapture(s);
+            if (existing.status != CaptureStatus::Incomplete)
+                return {Claim::Kind::Present, existing.id};
+        }
+    }
+    if (m_inFlight.count(capture.contentHash))
+        return {Claim::Kind::InFlight, 0};
+    const std::int64_t id = beginCaptureLocked(capture);
+    m_inFlight.insert(capture.contentHash);
+    return {Claim::Kind::Claimed, id};
+}
+
+void Catalog::releaseClaim(const std::string& contentHash)
+{
+    std::lock_guard lock(m_mutex);
+    m_inFlight.erase(contentHash);
+}
+
+void Catalog::lockForIngest()
+{
+    std::lock_guard lock(m_mutex);
+    if (m_lockFd >= 0)
+        return;
+    // flock() locks are independent of SQLite's fcntl() locks on Linux.
+    const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw CatalogError("cannot open " + m_path.string() + " to lock it: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        throw CatalogError("another process is ingesting into " + m_path.string() +
+                           "; wait for it to finish");
+    }
+    m_lockFd = fd;
+}
+
 std::int64_t Catalog::beginCapture(const CaptureRow& c)
 {
     std::lock_guard lock(m_mutex);
+    return beginCaptureLocked(c);
+}
+
+std::int64_t Catalog::beginCaptureLocked(const CaptureRow& c)
+{
     exec("BEGIN IMMEDIATE");
     try {
         // Interrupted ingests of the same content are replaced, never duplicated.
@@ -459,6 +513,7 @@ void Catalog::addConnections(std::int64_t captureId, std::span<const Connection>
 void Catalog::finishCapture(const CaptureRow& c)
 {
     std::lock_guard lock(m_mutex);
+    m_inFlight.erase(c.contentHash);
     m_stmts->updateCapture.bind(1, c.id)
         .bind(2, static_cast<std::int64_t>(c.packets))
         .bind(3, static_cast<std::int64_t>(c.tcpPackets))

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -115,9 +116,31 @@ public:
     // Incomplete row with the same hash (an interrupted ingest) is deleted
     // first, with its connections, so a re-ingest never duplicates.
     std::int64_t beginCapture(const CaptureRow& capture);
+    // What claimCapture() found for a content hash.
+    struct Claim {
+        enum class Kind {
+            Claimed,  // a new Incomplete capture row was inserted for the caller
+            Present,  // the content is already in the catalog (complete or partial)
+            InFlight, // another caller of this Catalog is ingesting the same content now
+        };
+        Kind kind = Kind::Claimed;
+        std::int64_t id = 0; // the new or existing capture's id (0 for InFlight)
+    };
+    // Atomically decides whether `capture` (by its content hash) needs
+    // ingesting and, if so, inserts it as beginCapture() does and marks the
+    // hash in flight until finishCapture() or releaseClaim(). Rows left
+    // Incomplete by an earlier, interrupted process are replaced; one ingest
+    // process per catalog is assumed (see lockForIngest()).
+    Claim claimCapture(const CaptureRow& capture);
+    // Ends an in-flight claim without finishing the capture (it stays Incomplete).
+    void releaseClaim(const std::string& contentHash);
+    // Takes an exclusive advisory lock on the catalog file for this object's
+    // lifetime so that two ingest processes never write one catalog at once;
+    // throws CatalogError naming the problem when another process holds it.
+    void lockForIngest();
     // Stores finished connections of a capture in one transaction.
     void addConnections(std::int64_t captureId, std::span<const Connection> connections);
-    // Final counters and status of a capture.
+    // Final counters and status of a capture; ends its in-flight claim.
     void finishCapture(const CaptureRow& capture);
 
     // Every capture, ordered by path (then id).
@@ -137,7 +160,11 @@ private:
     sqlite3* m_db = nullptr;
     struct Statements;
     std::unique_ptr<Statements> m_stmts;
+    std::int64_t beginCaptureLocked(const CaptureRow& capture);
+
     std::mutex m_mutex;
+    std::set<std::string> m_inFlight; // content hashes claimed and not yet finished
+    int m_lockFd = -1;
 };
 
 // Series blob format v1: per packet 16 bytes little-endian: int64 t_ns,

@@ -70,29 +70,37 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         report(ec ? 0 : fileBytes);
         return result;
     }
-    if (auto existing = catalog.findCaptureByHash(*hash);
-        existing && existing->status != CaptureStatus::Incomplete) {
-        result.outcome = IngestOutcome::AlreadyPresent;
-        result.captureId = existing->id;
-        report(fileBytes);
-        return result;
-    }
-
     CaptureRow row;
     row.path = path.string();
     row.contentHash = *hash;
     row.sizeBytes = fileBytes;
+    row.container = "unknown";
+    row.compression = "unknown";
+    row.linkTypeName = "unknown";
+    const Catalog::Claim claim = catalog.claimCapture(row);
+    if (claim.kind != Catalog::Claim::Kind::Claimed) {
+        // Already stored, or the same content under another path is being
+        // ingested by another worker right now.
+        result.outcome = IngestOutcome::AlreadyPresent;
+        result.captureId = claim.id;
+        report(fileBytes);
+        return result;
+    }
+    row.id = claim.id;
+    result.captureId = row.id;
+    // The claim is released however this function ends.
+    struct ClaimGuard {
+        Catalog& catalog;
+        const std::string& hash;
+        ~ClaimGuard() { catalog.releaseClaim(hash); }
+    } claimGuard{catalog, row.contentHash};
+
     auto reader = CaptureReader::open(path, result.error);
     if (!reader) {
         // Record the failure so that the catalog shows what could not be read.
-        row.container = "unknown";
-        row.compression = "unknown";
-        row.linkTypeName = "unknown";
-        row.id = catalog.beginCapture(row);
         row.status = CaptureStatus::Failed;
-        row.error = result.error.reason;
+        row.error = result.error.describe();
         catalog.finishCapture(row);
-        result.captureId = row.id;
         result.outcome = IngestOutcome::Failed;
         report(fileBytes);
         return result;
@@ -102,8 +110,6 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.compression = fmt.compression;
     row.linkType = fmt.linkType;
     row.linkTypeName = fmt.linkTypeName;
-    row.id = catalog.beginCapture(row);
-    result.captureId = row.id;
 
     std::vector<Connection> batch;
     batch.reserve(options.batchSize);
@@ -166,6 +172,8 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
             catalog.addConnections(row.id, batch);
             result.connections += batch.size();
         }
+        result.tcpPackets = tracker.stats().tcpPackets;
+        result.clientHellos = tracker.stats().clientHellos;
         result.outcome = IngestOutcome::Cancelled;
         return result;
     }
@@ -211,6 +219,7 @@ IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
 {
     std::error_code ec;
     ProgressPool progress(feedback, std::filesystem::file_size(path, ec));
+    catalog.lockForIngest();
     return ingestOne(path, catalog, options, progress);
 }
 
@@ -226,6 +235,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
             total += n;
     }
     ProgressPool progress(feedback, total);
+    catalog.lockForIngest();
     std::vector<IngestFileResult> results(paths.size());
     std::atomic<std::size_t> nextIndex{0};
     std::mutex errorMutex;

@@ -7,6 +7,8 @@
 // interrupted one is replaced.
 // Cancellation: polled every few thousand packets; a cancelled file keeps
 // its committed batches and stays `incomplete` in the catalog.
+// One ingest process per catalog: the catalog file is locked (flock) for the
+// ingest, and a second process fails with a CatalogError saying so.
 #pragma once
 
 #include "catalog/catalog.h"
