@@ -313,6 +313,9 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
                 return nullptr;
             }
             __fsetlocking(stream, FSETLOCKING_BYCALLER); // one thread reads it
+            // libpcap reads each record with two small freads: a large stdio
+            // buffer turns them into few read() calls.
+            std::setvbuf(stream, nullptr, _IOFBF, 1 << 20);
         } else {
             std::unique_ptr<ByteSource> cookie = makePrefixedSource(std::move(head), std::move(source));
             if (extra != 0) {

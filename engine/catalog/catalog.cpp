@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS captures (
 );
 CREATE INDEX IF NOT EXISTS captures_hash ON captures(content_hash);
 CREATE TABLE IF NOT EXISTS connections (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER PRIMARY KEY,
   capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
   ip_version INTEGER NOT NULL,
   client_ip TEXT NOT NULL,
@@ -196,13 +196,14 @@ CaptureRow readCapture(const Statement& s)
 
 std::string joinVersions(const std::vector<std::uint16_t>& versions)
 {
+    static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
-    char buf[8];
     for (std::uint16_t v : versions) {
-        std::snprintf(buf, sizeof buf, "0x%04x", v);
         if (!out.empty())
             out += ',';
-        out += buf;
+        out += "0x";
+        for (int shift = 12; shift >= 0; shift -= 4)
+            out += kHex[(v >> shift) & 0xf];
     }
     return out;
 }
@@ -253,6 +254,11 @@ struct Catalog::Statements {
 
 Catalog::Catalog(const std::filesystem::path& path, Open mode) : m_path(path)
 {
+    // SQLite's allocation statistics take a global mutex on every malloc;
+    // nothing here reads them. Only possible before SQLite initialises, so
+    // once per process (a failure just leaves the default).
+    static const int memstatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)memstatus;
     std::error_code ec;
     if (mode == Open::ExistingOnly) {
         if (!std::filesystem::is_regular_file(path, ec))

@@ -255,6 +255,8 @@ struct ConnectionTracker::Impl {
         l.conn.ipVersion = p.ipVersion;
         l.conn.startNs = ts;
         l.conn.endNs = ts;
+        // Most connections are short: one allocation instead of six doublings.
+        l.conn.series.reserve(std::min<std::size_t>(options.maxSeriesPackets, 32));
         l.lastNs = ts;
         insertBucket(h, slot);
         ++live;
@@ -301,6 +303,18 @@ struct ConnectionTracker::Impl {
         }
     }
 
+    void acceptClientHello(Live& l, int d, ClientHelloInfo&& info)
+    {
+        l.conn.hasClientHello = true;
+        l.conn.hello = std::move(info);
+        l.helloDone = true;
+        if (l.clientSide < 0)
+            l.clientSide = d;
+        l.prefix[0].reset();
+        l.prefix[1].reset();
+        ++stats.clientHellos;
+    }
+
     void searchClientHello(Live& l, int d, const DecodedPacket& p)
     {
         if (l.helloDone || (l.clientSide >= 0 && l.clientSide != d) ||
@@ -308,32 +322,38 @@ struct ConnectionTracker::Impl {
             return;
         ++l.helloSegments[d];
         auto& prefix = l.prefix[d];
-        if (!prefix)
-            prefix = std::make_unique<StreamPrefix>(options.handshakeByteCap);
-        if (!prefix->hasBase()) {
+        if (!prefix || !prefix->hasBase()) {
             // The first attempt starts at the stream's first byte; later ones
             // (STARTTLS, HTTP CONNECT, SOCKS) at a segment that opens a ClientHello record.
+            std::uint32_t base = 0;
             if (l.helloAttempts[d] == 0 && l.synSeen[d])
-                prefix->reset(l.synSeq[d] + 1);
+                base = l.synSeq[d] + 1;
             else if (l.helloAttempts[d] == 0 || looksLikeClientHelloStart(p.payload))
-                prefix->reset(p.seq);
+                base = p.seq;
             else
                 return;
             ++l.helloAttempts[d];
+            if (p.seq == base) {
+                // Most ClientHellos fit one segment: parse in place, no copy.
+                ClientHelloInfo info;
+                const ClientHelloStatus status = parseClientHello(p.payload, info);
+                if (status == ClientHelloStatus::Parsed) {
+                    acceptClientHello(l, d, std::move(info));
+                    return;
+                }
+                if (status != ClientHelloStatus::NeedMore)
+                    return; // this attempt failed; a later segment may start another
+            }
+            if (!prefix)
+                prefix = std::make_unique<StreamPrefix>(options.handshakeByteCap);
+            prefix->reset(base);
         }
         if (!prefix->add(p.seq, p.payload))
             return;
         ClientHelloInfo info;
         switch (parseClientHello(prefix->contiguous(), info)) {
         case ClientHelloStatus::Parsed:
-            l.conn.hasClientHello = true;
-            l.conn.hello = std::move(info);
-            l.helloDone = true;
-            if (l.clientSide < 0)
-                l.clientSide = d;
-            l.prefix[0].reset();
-            l.prefix[1].reset();
-            ++stats.clientHellos;
+            acceptClientHello(l, d, std::move(info));
             return;
         case ClientHelloStatus::NeedMore:
             if (prefix->full())

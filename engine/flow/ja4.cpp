@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <unordered_map>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -108,18 +109,30 @@ std::vector<std::uint16_t> withoutGrease(const std::vector<std::uint16_t>& value
 
 std::string hash12(std::string_view text)
 {
-    // A capture holds few distinct clients, so the same cipher and extension
-    // lists repeat connection after connection: remember recent hashes (per
-    // thread, bounded) instead of running SHA-256 for each ClientHello.
+    return sha256Hex(text).substr(0, kHashChars);
+}
+
+// A capture holds few distinct clients, so the same sorted cipher and
+// extension lists repeat connection after connection: remember recent hashes
+// (per thread, bounded), keyed by the raw values, so that a repeat costs
+// neither the hex text nor SHA-256.
+template <typename MakeText>
+std::string cachedHash12(const std::vector<std::uint16_t>& first,
+                         const std::vector<std::uint16_t>& second, MakeText makeText)
+{
     constexpr std::size_t kCacheEntries = 4096;
     thread_local std::unordered_map<std::string, std::string> cache;
-    const std::string key(text);
+    std::string key;
+    key.resize(2 * (first.size() + second.size()) + 1);
+    std::memcpy(key.data(), first.data(), 2 * first.size());
+    key[2 * first.size()] = '|';
+    std::memcpy(key.data() + 2 * first.size() + 1, second.data(), 2 * second.size());
     if (const auto it = cache.find(key); it != cache.end())
         return it->second;
     if (cache.size() >= kCacheEntries)
         cache.clear();
-    std::string hash = sha256Hex(text).substr(0, kHashChars);
-    cache.emplace(key, hash);
+    std::string hash = hash12(makeText());
+    cache.emplace(std::move(key), hash);
     return hash;
 }
 
@@ -146,7 +159,7 @@ std::string computeJa4(const ClientHelloInfo& hello)
     } else {
         // Sorting the numbers equals sorting their fixed-width lowercase hex.
         std::sort(ciphers.begin(), ciphers.end());
-        out += hash12(joinHex(ciphers));
+        out += cachedHash12(ciphers, {}, [&] { return joinHex(ciphers); });
     }
 
     out.push_back('_');
@@ -155,12 +168,14 @@ std::string computeJa4(const ClientHelloInfo& hello)
         out += kEmptyHash;
     } else {
         std::sort(extensions.begin(), extensions.end());
-        std::string text = joinHex(extensions);
-        if (!sigAlgs.empty()) {
-            text.push_back('_');
-            text += joinHex(sigAlgs);
-        }
-        out += hash12(text);
+        out += cachedHash12(extensions, sigAlgs, [&] {
+            std::string text = joinHex(extensions);
+            if (!sigAlgs.empty()) {
+                text.push_back('_');
+                text += joinHex(sigAlgs);
+            }
+            return text;
+        });
     }
     return out;
 }
