@@ -38,23 +38,24 @@ install_packages() {
 build_dir=${SNILAB_BUILD_DIR:-build}
 jobs=$(nproc)
 
-build() {
+build() { # [TARGET]
   echo "== configuring ($build_dir)"
-  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON "$@" >/dev/null
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON >/dev/null
   echo "== building"
-  cmake --build "$build_dir" -j"$jobs"
+  cmake --build "$build_dir" -j"$jobs" ${1:+--target "$1"}
 }
 
 install_packages
 case "$mode" in
   demo)
-    build
+    build snilab-cli
     demo_data="$root/../shared/data/matousp-ja3s-fingerprinting/pcap"
     [ -d "$root/resources/samples" ] && ls "$root/resources/samples"/*.pcap* >/dev/null 2>&1 && demo_data="$root/resources/samples"
     if [ ! -d "$demo_data" ]; then
       echo "no demo data: neither resources/samples nor ../shared/data is present" >&2
       exit 1
     fi
+    demo_data=$(realpath "$demo_data")
     out=${SNILAB_DEMO_OUT:-$root/out/demo}
     mkdir -p "$out"
     rm -f "$out/catalog.sqlite" "$out/catalog.sqlite-wal" "$out/catalog.sqlite-shm"
