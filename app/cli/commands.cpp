@@ -26,7 +26,8 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-constexpr const char* kIngestHelp = R"(usage: snilab-cli ingest --catalog C.sqlite [OPTIONS] FILE|DIR...
+constexpr const char* kIngestHelp =
+    R"(usage: snilab-cli ingest --catalog C.sqlite [OPTIONS] FILE|DIR...
 
 Read capture files into the flow catalog C.sqlite (created if missing).
 pcap (µs, ns), pcapng, and the same compressed with gzip or zstd are read
@@ -51,7 +52,8 @@ Exit status: 0 all files read, 1 some file unreadable or partial, 2 usage,
 3 catalog error, 130 interrupted.
 )";
 
-constexpr const char* kSummaryHelp = R"(usage: snilab-cli summary --catalog C.sqlite [--format table|csv] [--label-mode default|paper]
+constexpr const char* kSummaryHelp =
+    R"(usage: snilab-cli summary --catalog C.sqlite [--format table|csv] [--label-mode default|paper]
 
 Connections per label, labeled (with an SNI) vs unlabeled, and per capture.
 
@@ -67,7 +69,8 @@ Options:
   --help                show this help
 )";
 
-constexpr const char* kConnectionsHelp = R"(usage: snilab-cli connections --catalog C.sqlite [--format csv|tsv] [--label-mode default|paper]
+constexpr const char* kConnectionsHelp =
+    R"(usage: snilab-cli connections --catalog C.sqlite [--format csv|tsv] [--label-mode default|paper]
 
 One row per connection, ordered by capture and start time, with the columns
 capture, client_ip, client_port, server_ip, server_port, ip_version,
@@ -255,15 +258,14 @@ int ingestCommand(const std::vector<std::string>& argv)
     }
     const bool interrupted = progress.isCancelled();
     if (!quiet)
-        std::printf("%zu files: %llu ingested, %llu already present, %llu partial, %llu failed%s; "
-                    "%llu packets, %llu connections, %llu with a ClientHello\n",
-                    results.size(), static_cast<unsigned long long>(counts[0]),
-                    static_cast<unsigned long long>(counts[1]),
-                    static_cast<unsigned long long>(counts[2]),
-                    static_cast<unsigned long long>(counts[3]),
-                    interrupted ? ", interrupted" : "", static_cast<unsigned long long>(packets),
-                    static_cast<unsigned long long>(connections),
-                    static_cast<unsigned long long>(hellos));
+        std::printf(
+            "%zu files: %llu ingested, %llu already present, %llu partial, %llu failed%s; "
+            "%llu packets, %llu connections, %llu with a ClientHello\n",
+            results.size(), static_cast<unsigned long long>(counts[0]),
+            static_cast<unsigned long long>(counts[1]), static_cast<unsigned long long>(counts[2]),
+            static_cast<unsigned long long>(counts[3]), interrupted ? ", interrupted" : "",
+            static_cast<unsigned long long>(packets), static_cast<unsigned long long>(connections),
+            static_cast<unsigned long long>(hellos));
     if (interrupted) {
         std::fprintf(stderr, "snilab-cli ingest: interrupted; committed batches are kept, "
                              "interrupted captures stay incomplete until ingested again\n");
@@ -345,8 +347,9 @@ int summaryCommand(const std::vector<std::string>& argv)
     TableWriter capturesOut(stdout, TableWriter::Style::Aligned);
     capturesOut.row({"capture", "status", "packets", "connections", "labeled", "error"});
     for (const auto& c : captures)
-        capturesOut.row({c.path, std::string(captureStatusName(c.status)), std::to_string(c.packets),
-                         std::to_string(c.connections), std::to_string(c.labeled), c.error});
+        capturesOut.row({c.path, std::string(captureStatusName(c.status)),
+                         std::to_string(c.packets), std::to_string(c.connections),
+                         std::to_string(c.labeled), c.error});
     capturesOut.flush();
     return kExitOk;
 }
@@ -371,20 +374,55 @@ int connectionsCommand(const std::vector<std::string>& argv)
         file = owned.get();
     }
     TableWriter out(file, format == "csv" ? TableWriter::Style::Csv : TableWriter::Style::Tsv);
-    out.row({"capture", "client_ip", "client_port", "server_ip", "server_port", "ip_version",
-             "start_ns", "end_ns", "packets", "packets_c2s", "packets_s2c", "ip_bytes_c2s",
-             "ip_bytes_s2c", "payload_bytes_c2s", "payload_bytes_s2c", "saw_syn", "close_reason",
-             "has_client_hello", "sni", "label", "tls_versions", "alpn", "ech", "ja4"});
+    out.row({"capture",
+             "client_ip",
+             "client_port",
+             "server_ip",
+             "server_port",
+             "ip_version",
+             "start_ns",
+             "end_ns",
+             "packets",
+             "packets_c2s",
+             "packets_s2c",
+             "ip_bytes_c2s",
+             "ip_bytes_s2c",
+             "payload_bytes_c2s",
+             "payload_bytes_s2c",
+             "saw_syn",
+             "close_reason",
+             "has_client_hello",
+             "sni",
+             "label",
+             "tls_versions",
+             "alpn",
+             "ech",
+             "ja4"});
     catalog->forEachConnection([&](const ConnectionRow& r) {
-        out.row({r.capturePath, r.clientIp, std::to_string(r.clientPort), r.serverIp,
-                 std::to_string(r.serverPort), std::to_string(r.ipVersion), std::to_string(r.startNs),
-                 std::to_string(r.endNs), std::to_string(r.packets[0] + r.packets[1]),
-                 std::to_string(r.packets[0]), std::to_string(r.packets[1]),
-                 std::to_string(r.ipBytes[0]), std::to_string(r.ipBytes[1]),
-                 std::to_string(r.payloadBytes[0]), std::to_string(r.payloadBytes[1]),
-                 r.sawSyn ? "1" : "0", r.closeReason, r.hasClientHello ? "1" : "0", r.sni,
-                 mode == LabelMode::Default ? r.label : normalizeLabel(r.sni, mode), r.tlsVersions,
-                 r.alpn, r.ech ? "1" : "0", r.ja4});
+        out.row({r.capturePath,
+                 r.clientIp,
+                 std::to_string(r.clientPort),
+                 r.serverIp,
+                 std::to_string(r.serverPort),
+                 std::to_string(r.ipVersion),
+                 std::to_string(r.startNs),
+                 std::to_string(r.endNs),
+                 std::to_string(r.packets[0] + r.packets[1]),
+                 std::to_string(r.packets[0]),
+                 std::to_string(r.packets[1]),
+                 std::to_string(r.ipBytes[0]),
+                 std::to_string(r.ipBytes[1]),
+                 std::to_string(r.payloadBytes[0]),
+                 std::to_string(r.payloadBytes[1]),
+                 r.sawSyn ? "1" : "0",
+                 r.closeReason,
+                 r.hasClientHello ? "1" : "0",
+                 r.sni,
+                 mode == LabelMode::Default ? r.label : normalizeLabel(r.sni, mode),
+                 r.tlsVersions,
+                 r.alpn,
+                 r.ech ? "1" : "0",
+                 r.ja4});
     });
     if (std::fflush(file) != 0 || std::ferror(file))
         throw OutputError("write error on the output");

@@ -69,7 +69,8 @@ int main(int argc, char** argv)
         return 2;
     }
     for (const auto& a : args) {
-        if (a == "--") break;
+        if (a == "--")
+            break;
         if (a == "--help" || a == "-h") {
             std::fputs(c->help, stdout);
             return 0;

@@ -156,8 +156,8 @@ private:
         while (m_buf.size() - m_pos < n && !m_eof) {
             const std::size_t old = m_buf.size();
             m_buf.resize(old + std::max<std::size_t>(n, 64 * 1024));
-            const ssize_t got = m_inner->read(reinterpret_cast<char*>(m_buf.data() + old),
-                                              m_buf.size() - old);
+            const ssize_t got =
+                m_inner->read(reinterpret_cast<char*>(m_buf.data() + old), m_buf.size() - old);
             m_buf.resize(old + (got > 0 ? static_cast<std::size_t>(got) : 0));
             if (got <= 0)
                 m_eof = true;
@@ -217,8 +217,8 @@ int cookieClose(void* cookie)
 
 struct CaptureReader::Impl {
     pcap_t* pcap = nullptr;
-    ByteSource* cookieSource = nullptr;      // owned by the cookie stream, which pcap owns
-    std::unique_ptr<PcapngReader> pcapng;    // pcapng files
+    ByteSource* cookieSource = nullptr;   // owned by the cookie stream, which pcap owns
+    std::unique_ptr<PcapngReader> pcapng; // pcapng files
     std::string path;
     // Offset of the next pcap record in the (decompressed) file, for errors.
     std::uint64_t recordOffset = 24;
@@ -285,21 +285,22 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
                        (source->error().empty() ? "" : ": " + source->error());
         return nullptr;
     }
-    const std::uint32_t m = head.size() >= 4 ? (std::uint32_t(head[0]) | std::uint32_t(head[1]) << 8 |
-                                                 std::uint32_t(head[2]) << 16 |
-                                                 std::uint32_t(head[3]) << 24)
-                                             : 0;
+    const std::uint32_t m = head.size() >= 4
+                                ? (std::uint32_t(head[0]) | std::uint32_t(head[1]) << 8 |
+                                   std::uint32_t(head[2]) << 16 | std::uint32_t(head[3]) << 24)
+                                : 0;
     auto impl = std::make_unique<Impl>();
     impl->path = path.string();
 
     if (m == 0x0A0D0D0A) {
         format.container = "pcapng";
-        impl->pcapng = std::make_unique<PcapngReader>(makePrefixedSource(std::move(head), std::move(source)),
-                                                      path.string());
+        impl->pcapng = std::make_unique<PcapngReader>(
+            makePrefixedSource(std::move(head), std::move(source)), path.string());
         if (!impl->pcapng->readHeader(error))
             return nullptr;
         format.linkType = impl->pcapng->firstLinkType();
-        const char* name = pcap_datalink_val_to_name(format.linkType == 101 ? DLT_RAW : format.linkType);
+        const char* name =
+            pcap_datalink_val_to_name(format.linkType == 101 ? DLT_RAW : format.linkType);
         format.linkTypeName = name ? name : std::to_string(format.linkType);
     } else {
         const std::size_t extra = detectExtraRecordBytes(head);
@@ -317,7 +318,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
             // buffer turns them into few read() calls.
             std::setvbuf(stream, nullptr, _IOFBF, 1 << 20);
         } else {
-            std::unique_ptr<ByteSource> cookie = makePrefixedSource(std::move(head), std::move(source));
+            std::unique_ptr<ByteSource> cookie =
+                makePrefixedSource(std::move(head), std::move(source));
             if (extra != 0) {
                 cookie = std::make_unique<RecordHeaderFixer>(std::move(cookie));
                 format.recordHeaderExtra = static_cast<int>(extra);
@@ -332,7 +334,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
             }
         }
         char errbuf[PCAP_ERRBUF_SIZE] = {0};
-        impl->pcap = pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        impl->pcap =
+            pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
         if (!impl->pcap) {
             std::fclose(stream); // frees a cookie source too
             impl->cookieSource = nullptr;
@@ -371,10 +374,8 @@ CaptureReader::Next CaptureReader::next(RawPacket& packet, InputError& error)
             packet.wireLength = p.wireLength;
             packet.bytes = p.bytes;
             return Next::Packet;
-        case PcapngReader::Next::End:
-            return Next::End;
-        case PcapngReader::Next::Error:
-            return Next::Error;
+        case PcapngReader::Next::End: return Next::End;
+        case PcapngReader::Next::Error: return Next::Error;
         }
     }
     pcap_pkthdr* header = nullptr;

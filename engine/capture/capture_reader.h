@@ -23,8 +23,8 @@ namespace snilab {
 struct CaptureFormat {
     std::string container;   // "pcap", "pcap-ns" or "pcapng"
     std::string compression; // "none", "gzip" or "zstd"
-    int linkType = -1;       // link type of the (first) interface (DLT for pcap, LINKTYPE for pcapng)
-    std::string linkTypeName; // libpcap's name, e.g. "EN10MB"
+    int linkType = -1; // link type of the (first) interface (DLT for pcap, LINKTYPE for pcapng)
+    std::string linkTypeName;    // libpcap's name, e.g. "EN10MB"
     std::uint64_t fileBytes = 0; // size on disk (compressed size when compressed)
     // Bytes after each 16-byte pcap record header that were dropped: 8 for the
     // RedHat 6.1 variant of patched tcpdump, 0 for standard files.
@@ -32,8 +32,8 @@ struct CaptureFormat {
 };
 
 struct RawPacket {
-    std::int64_t tsNs = 0;       // capture timestamp, ns since the epoch
-    int linkType = -1;           // this packet's link type (pcapng interfaces may differ)
+    std::int64_t tsNs = 0; // capture timestamp, ns since the epoch
+    int linkType = -1;     // this packet's link type (pcapng interfaces may differ)
     std::uint32_t capturedLength = 0;
     std::uint32_t wireLength = 0;
     std::span<const std::uint8_t> bytes; // valid until the next call to next()
@@ -48,7 +48,8 @@ public:
     CaptureReader& operator=(const CaptureReader&) = delete;
 
     // Opens `path`; on failure returns nullptr and fills `error`.
-    static std::unique_ptr<CaptureReader> open(const std::filesystem::path& path, InputError& error);
+    static std::unique_ptr<CaptureReader> open(const std::filesystem::path& path,
+                                               InputError& error);
 
     const CaptureFormat& format() const noexcept { return m_format; }
 

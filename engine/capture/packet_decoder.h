@@ -13,12 +13,12 @@ namespace snilab {
 
 // libpcap LINKTYPE_* values that the decoder understands.
 namespace linktype {
-inline constexpr int kNull = 0;        // BSD loopback, host-order AF
+inline constexpr int kNull = 0; // BSD loopback, host-order AF
 inline constexpr int kEthernet = 1;
 inline constexpr int kPpp = 9;
-inline constexpr int kRaw = 101;       // raw IPv4/IPv6 (also DLT_RAW 12 and 14)
+inline constexpr int kRaw = 101; // raw IPv4/IPv6 (also DLT_RAW 12 and 14)
 inline constexpr int kPppHdlc = 50;
-inline constexpr int kLoop = 108;      // OpenBSD loopback, network-order AF
+inline constexpr int kLoop = 108; // OpenBSD loopback, network-order AF
 inline constexpr int kLinuxSll = 113;
 inline constexpr int kIpv4 = 228;
 inline constexpr int kIpv6 = 229;
@@ -37,12 +37,12 @@ struct IpAddress {
 };
 
 enum class DecodeStatus : std::uint8_t {
-    Tcp,           // a TCP segment: every field of DecodedPacket is valid
-    NotIp,         // link layer carries something else (ARP, LLDP, ...)
-    NotTcp,        // IP but not TCP (UDP, ICMP, ...)
-    Fragment,      // an IP fragment (first or later): skipped, never reassembled
-    Truncated,     // captured bytes end before a header that is needed
-    Malformed,     // a header field is impossible (bad version, bad length)
+    Tcp,       // a TCP segment: every field of DecodedPacket is valid
+    NotIp,     // link layer carries something else (ARP, LLDP, ...)
+    NotTcp,    // IP but not TCP (UDP, ICMP, ...)
+    Fragment,  // an IP fragment (first or later): skipped, never reassembled
+    Truncated, // captured bytes end before a header that is needed
+    Malformed, // a header field is impossible (bad version, bad length)
     UnsupportedLink,
 };
 
@@ -59,9 +59,9 @@ struct DecodedPacket {
     IpAddress dst;
     std::uint16_t srcPort = 0;
     std::uint16_t dstPort = 0;
-    std::uint8_t ipVersion = 0;       // 4 or 6 (of the innermost IP header)
-    std::uint8_t tcpFlags = 0;        // tcpflag::*
-    bool vlanTagged = false;          // at least one 802.1Q/802.1ad tag was seen
+    std::uint8_t ipVersion = 0; // 4 or 6 (of the innermost IP header)
+    std::uint8_t tcpFlags = 0;  // tcpflag::*
+    bool vlanTagged = false;    // at least one 802.1Q/802.1ad tag was seen
     std::uint32_t seq = 0;
     std::uint32_t ack = 0;
     // IP datagram length from the IP header (IP header + TCP header + payload),

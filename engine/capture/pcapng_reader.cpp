@@ -163,7 +163,8 @@ bool PcapngReader::parseInterface(InputError& error)
         } else if (code == 14 && len >= 8) { // if_tsoffset, seconds
             const std::uint64_t hi = u32(m_block.data() + pos);
             const std::uint64_t lo = u32(m_block.data() + pos + 4);
-            iface.offsetSeconds = static_cast<std::int64_t>(m_bigEndian ? (hi << 32 | lo) : (lo << 32 | hi));
+            iface.offsetSeconds =
+                static_cast<std::int64_t>(m_bigEndian ? (hi << 32 | lo) : (lo << 32 | hi));
         }
         pos += (static_cast<std::size_t>(len) + 3) & ~std::size_t{3};
     }
@@ -249,18 +250,18 @@ PcapngReader::Next PcapngReader::next(PcapngPacket& packet, InputError& error)
                 error = makeError("packet block too short");
                 return Next::Error;
             }
-            const std::uint32_t ifaceId =
-                m_blockType == kEnhancedPacket ? u32(b + 8) : u16(b + 8);
+            const std::uint32_t ifaceId = m_blockType == kEnhancedPacket ? u32(b + 8) : u16(b + 8);
             if (ifaceId >= m_interfaces.size()) {
-                error = makeError("packet refers to undefined interface " + std::to_string(ifaceId));
+                error =
+                    makeError("packet refers to undefined interface " + std::to_string(ifaceId));
                 return Next::Error;
             }
             const Interface& iface = m_interfaces[ifaceId];
             const std::uint64_t units = std::uint64_t(u32(b + 12)) << 32 | u32(b + 16);
             const std::uint32_t caplen = u32(b + 20);
             if (caplen > bodyEnd - 28) {
-                error = makeError("captured length " + std::to_string(caplen) +
-                                  " runs past its block");
+                error =
+                    makeError("captured length " + std::to_string(caplen) + " runs past its block");
                 return Next::Error;
             }
             packet.tsNs = toNs(iface, units);
@@ -282,7 +283,8 @@ PcapngReader::Next PcapngReader::next(PcapngPacket& packet, InputError& error)
             }
             const Interface& iface = m_interfaces[0];
             const std::uint32_t wire = u32(b + 8);
-            std::uint32_t caplen = std::min<std::uint32_t>(wire, static_cast<std::uint32_t>(bodyEnd - 12));
+            std::uint32_t caplen =
+                std::min<std::uint32_t>(wire, static_cast<std::uint32_t>(bodyEnd - 12));
             if (iface.snapLength != 0)
                 caplen = std::min(caplen, iface.snapLength);
             packet.tsNs = m_lastTsNs; // simple packets carry no timestamp
@@ -292,8 +294,7 @@ PcapngReader::Next PcapngReader::next(PcapngPacket& packet, InputError& error)
             packet.bytes = {b + 12, caplen};
             return Next::Packet;
         }
-        default:
-            continue; // name resolution, statistics, decryption secrets, custom...
+        default: continue; // name resolution, statistics, decryption secrets, custom...
         }
     }
 }

@@ -94,7 +94,8 @@ class Statement {
 public:
     Statement(sqlite3* db, const char* sql) : m_db(db)
     {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) != SQLITE_OK)
+        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) !=
+            SQLITE_OK)
             throw CatalogError(std::string("SQLite prepare failed: ") + sqlite3_errmsg(db));
     }
     ~Statement() { sqlite3_finalize(m_stmt); }
@@ -236,9 +237,10 @@ struct Catalog::Statements {
           insertCapture(db, "INSERT INTO captures (path, content_hash, size_bytes, container, "
                             "compression, link_type, link_type_name, status) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'incomplete')"),
-          updateCapture(db, "UPDATE captures SET packets = ?2, tcp_packets = ?3, first_ns = ?4, "
-                            "last_ns = ?5, status = ?6, error = ?7, container = ?8, "
-                            "compression = ?9, link_type = ?10, link_type_name = ?11 WHERE id = ?1"),
+          updateCapture(db,
+                        "UPDATE captures SET packets = ?2, tcp_packets = ?3, first_ns = ?4, "
+                        "last_ns = ?5, status = ?6, error = ?7, container = ?8, "
+                        "compression = ?9, link_type = ?10, link_type_name = ?11 WHERE id = ?1"),
           insertConnection(
               db, "INSERT INTO connections (capture_id, ip_version, client_ip, client_port, "
                   "server_ip, server_port, start_ns, end_ns, packets_c2s, packets_s2c, "
@@ -262,7 +264,8 @@ Catalog::Catalog(const std::filesystem::path& path, Open mode) : m_path(path)
     std::error_code ec;
     if (mode == Open::ExistingOnly) {
         if (!std::filesystem::is_regular_file(path, ec))
-            throw CatalogError("no catalog at " + path.string() + " (run `snilab-cli ingest` first)");
+            throw CatalogError("no catalog at " + path.string() +
+                               " (run `snilab-cli ingest` first)");
         if (std::filesystem::file_size(path, ec) == 0)
             throw CatalogError(path.string() + " is an empty file, not a snilab catalog");
     }
@@ -328,7 +331,8 @@ void Catalog::migrate(Open mode)
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
 
-    Statement hasMeta(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
+    Statement hasMeta(m_db,
+                      "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'");
     hasMeta.step();
     const bool fresh = hasMeta.i64(0) == 0;
     hasMeta.reset(); // ends its read transaction: the journal mode cannot change inside one
@@ -415,7 +419,8 @@ void Catalog::lockForIngest()
     // flock() locks are independent of SQLite's fcntl() locks on Linux.
     const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        throw CatalogError("cannot open " + m_path.string() + " to lock it: " + std::strerror(errno));
+        throw CatalogError("cannot open " + m_path.string() +
+                           " to lock it: " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
         throw CatalogError("another process is ingesting into " + m_path.string() +
@@ -435,7 +440,8 @@ std::int64_t Catalog::beginCaptureLocked(const CaptureRow& c)
     exec("BEGIN IMMEDIATE");
     try {
         // Interrupted ingests of the same content are replaced, never duplicated.
-        Statement stale(m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND status = 'incomplete'");
+        Statement stale(
+            m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND status = 'incomplete'");
         stale.bind(1, c.contentHash);
         std::vector<std::int64_t> ids;
         while (stale.step())
@@ -493,10 +499,11 @@ void Catalog::addConnections(std::int64_t captureId, std::span<const Connection>
                 .bind(18, std::int64_t{c.hasClientHello})
                 .bind(19, sni)
                 .bind(20, normalizeLabel(sni))
-                .bind(21, c.hasClientHello ? joinVersions(h.supportedVersions.empty()
-                                                              ? std::vector<std::uint16_t>{h.legacyVersion}
-                                                              : h.supportedVersions)
-                                           : std::string())
+                .bind(21, c.hasClientHello
+                              ? joinVersions(h.supportedVersions.empty()
+                                                 ? std::vector<std::uint16_t>{h.legacyVersion}
+                                                 : h.supportedVersions)
+                              : std::string())
                 .bind(22, c.hasClientHello ? joinStrings(h.alpn) : std::string())
                 .bind(23, std::int64_t{c.hasClientHello && h.ech})
                 .bind(24, c.hasClientHello ? h.ja4 : std::string())
@@ -537,11 +544,12 @@ void Catalog::finishCapture(const CaptureRow& c)
 std::vector<CaptureRow> Catalog::captures()
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, (std::string("SELECT ") + kCaptureColumns +
-                       ", (SELECT count(*) FROM connections k WHERE k.capture_id = c.id), "
-                       "(SELECT count(*) FROM connections k WHERE k.capture_id = c.id AND k.label <> '') "
-                       "FROM captures c ORDER BY path, id")
-                          .c_str());
+    Statement s(m_db,
+                (std::string("SELECT ") + kCaptureColumns +
+                 ", (SELECT count(*) FROM connections k WHERE k.capture_id = c.id), "
+                 "(SELECT count(*) FROM connections k WHERE k.capture_id = c.id AND k.label <> '') "
+                 "FROM captures c ORDER BY path, id")
+                    .c_str());
     std::vector<CaptureRow> out;
     while (s.step()) {
         CaptureRow c = readCapture(s);

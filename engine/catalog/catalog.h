@@ -51,8 +51,8 @@ struct CaptureRow {
     std::string compression;
     int linkType = -1;
     std::string linkTypeName;
-    std::uint64_t packets = 0;     // frames read
-    std::uint64_t tcpPackets = 0;  // frames decoded to TCP
+    std::uint64_t packets = 0;    // frames read
+    std::uint64_t tcpPackets = 0; // frames decoded to TCP
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     CaptureStatus status = CaptureStatus::Incomplete;

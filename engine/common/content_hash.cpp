@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <cstring>
-#include <memory>
 #include <vector>
 
 namespace snilab {
@@ -16,7 +16,10 @@ namespace {
 constexpr std::uint64_t kPrime1 = 0x9E3779B185EBCA87ull;
 constexpr std::uint64_t kPrime2 = 0xC2B2AE3D27D4EB4Full;
 
-std::uint64_t rotl(std::uint64_t v, int r) { return (v << r) | (v >> (64 - r)); }
+std::uint64_t rotl(std::uint64_t v, int r)
+{
+    return (v << r) | (v >> (64 - r));
+}
 
 std::uint64_t load64(const std::uint8_t* p)
 {

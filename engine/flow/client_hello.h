@@ -15,15 +15,15 @@
 namespace snilab {
 
 struct ClientHelloInfo {
-    std::uint16_t legacyVersion = 0;            // client_version field
+    std::uint16_t legacyVersion = 0;              // client_version field
     std::vector<std::uint16_t> supportedVersions; // ext 43 list, GREASE removed, in order
-    std::string sni;                            // host_name from ext 0 (as sent), empty if none
-    std::vector<std::string> alpn;              // ext 16 protocol names, in order
-    bool ech = false;                           // ext 0xfe0d present (sni is then the outer one)
-    std::vector<std::uint16_t> cipherSuites;    // in order, GREASE included
-    std::vector<std::uint16_t> extensions;      // types in order, GREASE included
+    std::string sni;                              // host_name from ext 0 (as sent), empty if none
+    std::vector<std::string> alpn;                // ext 16 protocol names, in order
+    bool ech = false;                             // ext 0xfe0d present (sni is then the outer one)
+    std::vector<std::uint16_t> cipherSuites;      // in order, GREASE included
+    std::vector<std::uint16_t> extensions;        // types in order, GREASE included
     std::vector<std::uint16_t> signatureAlgorithms; // ext 13, in order
-    std::string ja4;                            // JA4 fingerprint ("t13d1516h2_..."), see ja4.h
+    std::string ja4;                                // JA4 fingerprint ("t13d1516h2_..."), see ja4.h
 
     // Highest offered version, GREASE ignored: max(supportedVersions) if any,
     // else legacyVersion. 0x0304 = TLS 1.3.
@@ -31,11 +31,11 @@ struct ClientHelloInfo {
 };
 
 enum class ClientHelloStatus : std::uint8_t {
-    Parsed,    // `info` holds the ClientHello
-    NeedMore,  // a valid prefix of a ClientHello: feed more bytes
-    NotTls,    // the bytes do not start a TLS handshake record
+    Parsed,         // `info` holds the ClientHello
+    NeedMore,       // a valid prefix of a ClientHello: feed more bytes
+    NotTls,         // the bytes do not start a TLS handshake record
     NotClientHello, // a TLS handshake record, but its first message is not a ClientHello
-    Malformed, // a ClientHello whose lengths or fields are inconsistent
+    Malformed,      // a ClientHello whose lengths or fields are inconsistent
 };
 
 // `stream` holds the first bytes of one direction of a TCP stream, in order

@@ -37,13 +37,13 @@ struct Connection {
     std::uint16_t clientPort = 0;
     std::uint16_t serverPort = 0;
     std::uint8_t ipVersion = 0;
-    bool sawSyn = false;        // the client's SYN was captured
-    bool clientKnown = false;   // false: no SYN and no ClientHello; client = first sender
+    bool sawSyn = false;      // the client's SYN was captured
+    bool clientKnown = false; // false: no SYN and no ClientHello; client = first sender
     bool vlanTagged = false;
     CloseReason closeReason = CloseReason::EndOfCapture;
     std::int64_t startNs = 0;
     std::int64_t endNs = 0;
-    std::uint64_t packets[2] = {0, 0};      // true totals, never capped
+    std::uint64_t packets[2] = {0, 0}; // true totals, never capped
     std::uint64_t ipBytes[2] = {0, 0};
     std::uint64_t payloadBytes[2] = {0, 0};
     std::uint64_t payloadPackets[2] = {0, 0};

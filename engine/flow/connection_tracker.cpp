@@ -96,15 +96,18 @@ std::uint64_t hashKey(const FlowKey& k)
 }
 
 // Whether a > b in 32-bit sequence space.
-bool seqAfter(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) > 0; }
+bool seqAfter(std::uint32_t a, std::uint32_t b)
+{
+    return static_cast<std::int32_t>(a - b) > 0;
+}
 
 struct Live {
     FlowKey key;
     std::uint64_t hash = 0;
     bool active = false;
-    Connection conn;           // client/server fields hold side A / side B until finished
+    Connection conn; // client/server fields hold side A / side B until finished
     std::int64_t lastNs = 0;
-    int clientSide = -1;       // -1 unknown, 0 = A (first sender), 1 = B
+    int clientSide = -1; // -1 unknown, 0 = A (first sender), 1 = B
     bool synSeen[2] = {false, false};
     std::uint32_t synSeq[2] = {0, 0};
     bool finSeen[2] = {false, false};
@@ -237,7 +240,8 @@ struct ConnectionTracker::Impl {
         finish(slot, reason);
     }
 
-    std::uint32_t start(const FlowKey& key, std::uint64_t h, std::int64_t ts, const DecodedPacket& p)
+    std::uint32_t start(const FlowKey& key, std::uint64_t h, std::int64_t ts,
+                        const DecodedPacket& p)
     {
         if (live + 1 > options.maxLiveConnections)
             evictOldest();
@@ -352,16 +356,12 @@ struct ConnectionTracker::Impl {
             return;
         ClientHelloInfo info;
         switch (parseClientHello(prefix->contiguous(), info)) {
-        case ClientHelloStatus::Parsed:
-            acceptClientHello(l, d, std::move(info));
-            return;
+        case ClientHelloStatus::Parsed: acceptClientHello(l, d, std::move(info)); return;
         case ClientHelloStatus::NeedMore:
             if (prefix->full())
                 prefix->clear();
             return;
-        default:
-            prefix->clear();
-            return;
+        default: prefix->clear(); return;
         }
     }
 
@@ -370,8 +370,8 @@ struct ConnectionTracker::Impl {
         ++stats.tcpPackets;
         if (++packetsSinceSweep >= 4096) {
             packetsSinceSweep = 0;
-            const std::int64_t interval =
-                std::max<std::int64_t>(1'000'000'000, std::min(options.idleTimeoutNs, options.closedLingerNs) / 4);
+            const std::int64_t interval = std::max<std::int64_t>(
+                1'000'000'000, std::min(options.idleTimeoutNs, options.closedLingerNs) / 4);
             if (lastSweepNs == std::numeric_limits<std::int64_t>::min())
                 lastSweepNs = ts;
             else if (ts - lastSweepNs >= interval) {
@@ -463,7 +463,8 @@ struct ConnectionTracker::Impl {
             PacketRecord r;
             r.tNs = ts - c.startNs;
             r.ipLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(p.ipLength, 65535));
-            r.payloadLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(p.payloadLength, 65535));
+            r.payloadLength =
+                static_cast<std::uint16_t>(std::min<std::uint32_t>(p.payloadLength, 65535));
             r.flags = flags;
             c.series.push_back(r);
         }
@@ -512,10 +513,19 @@ void ConnectionTracker::onPacket(std::int64_t tsNs, const DecodedPacket& packet)
     m_impl->onPacket(tsNs, packet);
 }
 
-void ConnectionTracker::finishAll() { m_impl->finishAll(); }
+void ConnectionTracker::finishAll()
+{
+    m_impl->finishAll();
+}
 
-std::size_t ConnectionTracker::liveConnections() const noexcept { return m_impl->live; }
+std::size_t ConnectionTracker::liveConnections() const noexcept
+{
+    return m_impl->live;
+}
 
-const TrackerStats& ConnectionTracker::stats() const noexcept { return m_impl->stats; }
+const TrackerStats& ConnectionTracker::stats() const noexcept
+{
+    return m_impl->stats;
+}
 
 } // namespace snilab

@@ -24,17 +24,17 @@
 namespace snilab {
 
 struct TrackerOptions {
-    std::int64_t idleTimeoutNs = 600'000'000'000;   // 10 min
-    std::int64_t closedLingerNs = 60'000'000'000;   // trailing packets after FIN/RST
-    std::size_t maxSeriesPackets = 10'000;          // per connection; totals stay true
-    std::size_t handshakeByteCap = 32 * 1024;       // ClientHello reassembly cap per direction
-    std::size_t maxClientHelloSegments = 64;        // client segments searched for a ClientHello
-    std::size_t maxLiveConnections = 4'000'000;     // beyond: the least recently active are evicted
+    std::int64_t idleTimeoutNs = 600'000'000'000; // 10 min
+    std::int64_t closedLingerNs = 60'000'000'000; // trailing packets after FIN/RST
+    std::size_t maxSeriesPackets = 10'000;        // per connection; totals stay true
+    std::size_t handshakeByteCap = 32 * 1024;     // ClientHello reassembly cap per direction
+    std::size_t maxClientHelloSegments = 64;      // client segments searched for a ClientHello
+    std::size_t maxLiveConnections = 4'000'000;   // beyond: the least recently active are evicted
 };
 
 struct TrackerStats {
     std::uint64_t tcpPackets = 0;
-    std::uint64_t connections = 0;       // finished and handed to the sink
+    std::uint64_t connections = 0; // finished and handed to the sink
     std::uint64_t evicted = 0;
     std::uint64_t clientHellos = 0;
 };

@@ -17,10 +17,10 @@
 #include "flow/sha256.h"
 
 #include <algorithm>
-#include <unordered_map>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace snilab {

@@ -196,11 +196,11 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     } else if (unsupportedFrames > 0) {
         // Readable, but frames of a link type snilab does not decode were skipped.
         const char* name = pcap_datalink_val_to_name(unsupportedLinkType);
-        result.error = {path.string(), InputError::kNoOffset,
-                        std::to_string(unsupportedFrames) + " of " + std::to_string(result.packets) +
-                            " frames have a link type snilab does not decode (" +
-                            (name ? name : "unknown") + ", " + std::to_string(unsupportedLinkType) +
-                            "); they were skipped"};
+        result.error = {
+            path.string(), InputError::kNoOffset,
+            std::to_string(unsupportedFrames) + " of " + std::to_string(result.packets) +
+                " frames have a link type snilab does not decode (" + (name ? name : "unknown") +
+                ", " + std::to_string(unsupportedLinkType) + "); they were skipped"};
         row.status = CaptureStatus::Partial;
         row.error = result.error.reason;
         result.outcome = IngestOutcome::Partial;
@@ -264,7 +264,8 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
             }
         }
     };
-    unsigned threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t)

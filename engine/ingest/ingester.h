@@ -25,8 +25,8 @@ namespace snilab {
 
 struct IngestOptions {
     TrackerOptions tracker;
-    unsigned threads = 0;          // 0 = hardware concurrency
-    std::size_t batchSize = 2000;  // connections per catalog transaction
+    unsigned threads = 0;         // 0 = hardware concurrency
+    std::size_t batchSize = 2000; // connections per catalog transaction
 };
 
 enum class IngestOutcome {

@@ -85,7 +85,8 @@ int main(int argc, char** argv)
         return 1;
     }
 
-    pcap_t* dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144, PCAP_TSTAMP_PRECISION_NANO);
+    pcap_t* dead =
+        pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 262144, PCAP_TSTAMP_PRECISION_NANO);
     std::vector<pcap_dumper_t*> out;
     for (unsigned i = 0; i < files; ++i) {
         std::string path = argv[2];

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // The payload span must lie inside the frame.
         const std::uint8_t* begin = data + 1;
         const std::uint8_t* end = data + size;
-        if (!out.payload.empty() && (out.payload.data() < begin || out.payload.data() + out.payload.size() > end))
+        if (!out.payload.empty() &&
+            (out.payload.data() < begin || out.payload.data() + out.payload.size() > end))
             __builtin_trap();
     }
     return 0;
