@@ -124,9 +124,12 @@ std::string cachedHash12(const std::vector<std::uint16_t>& first,
     thread_local std::unordered_map<std::string, std::string> cache;
     std::string key;
     key.resize(2 * (first.size() + second.size()) + 1);
-    std::memcpy(key.data(), first.data(), 2 * first.size());
+    // (memcpy from an empty vector's null data() is undefined, even for 0 bytes.)
+    if (!first.empty())
+        std::memcpy(key.data(), first.data(), 2 * first.size());
     key[2 * first.size()] = '|';
-    std::memcpy(key.data() + 2 * first.size() + 1, second.data(), 2 * second.size());
+    if (!second.empty())
+        std::memcpy(key.data() + 2 * first.size() + 1, second.data(), 2 * second.size());
     if (const auto it = cache.find(key); it != cache.end())
         return it->second;
     if (cache.size() >= kCacheEntries)

@@ -1,0 +1,108 @@
+#include "fuzz_inputs.h"
+
+#include "capture/packet_decoder.h"
+#include "catalog/catalog.h"
+#include "common/feedback.h"
+#include "flow/client_hello.h"
+#include "flow/connection_tracker.h"
+#include "ingest/ingester.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <unistd.h>
+
+namespace snilab::fuzz {
+
+void packetDecoder(const std::uint8_t* data, std::size_t size)
+{
+    if (size < 1)
+        return;
+    static constexpr int kLinkTypes[] = {0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276};
+    const int linkType = kLinkTypes[data[0] % (sizeof kLinkTypes / sizeof kLinkTypes[0])];
+    DecodedPacket out;
+    if (decodePacket(linkType, {data + 1, size - 1}, out) == DecodeStatus::Tcp) {
+        // The payload span must lie inside the frame.
+        const std::uint8_t* begin = data + 1;
+        const std::uint8_t* end = data + size;
+        if (!out.payload.empty() &&
+            (out.payload.data() < begin || out.payload.data() + out.payload.size() > end))
+            std::abort();
+    }
+}
+
+void clientHello(const std::uint8_t* data, std::size_t size)
+{
+    ClientHelloInfo info;
+    std::size_t consumed = 0;
+    parseClientHello({data, size}, info, &consumed);
+    for (std::size_t cut = 0; cut < size; cut += 1 + size / 16)
+        parseClientHello({data, cut}, info, nullptr);
+    looksLikeClientHelloStart({data, size});
+}
+
+void stream(const std::uint8_t* data, std::size_t size)
+{
+    // Each record: flags(1) direction(1) sequence offset(2) length(1), then the payload.
+    TrackerOptions options;
+    options.handshakeByteCap = 4096;
+    std::size_t connections = 0;
+    ConnectionTracker tracker(options, [&](Connection&&) { ++connections; });
+    DecodedPacket a;
+    a.src.bytes[15] = 1;
+    a.dst.bytes[15] = 2;
+    a.srcPort = 40000;
+    a.dstPort = 443;
+    a.ipVersion = 6;
+    std::size_t pos = 0;
+    std::int64_t ts = 0;
+    while (pos + 5 <= size) {
+        const std::uint8_t flags = data[pos];
+        const bool reverse = data[pos + 1] & 1;
+        const std::uint32_t seq = 1000u + (std::uint32_t(data[pos + 2]) << 8 | data[pos + 3]);
+        std::size_t len = data[pos + 4];
+        pos += 5;
+        if (len > size - pos)
+            len = size - pos;
+        DecodedPacket p = a;
+        if (reverse) {
+            std::swap(p.src, p.dst);
+            std::swap(p.srcPort, p.dstPort);
+        }
+        p.tcpFlags = flags;
+        p.seq = seq;
+        p.payloadLength = static_cast<std::uint32_t>(len);
+        p.ipLength = 60 + p.payloadLength;
+        p.payload = {data + pos, len};
+        pos += len;
+        ts += 1000;
+        tracker.onPacket(ts, p);
+    }
+    tracker.finishAll();
+}
+
+void captureFile(const std::uint8_t* data, std::size_t size)
+{
+    // SQLite is not what is fuzzed: one catalog per process.
+    static const std::filesystem::path dir = [] {
+        char tmpl[] = "/tmp/snilab-fuzz-XXXXXX";
+        const char* made = mkdtemp(tmpl);
+        return std::filesystem::path(made ? made : "/tmp");
+    }();
+    static Catalog catalog(dir / ("fuzz-" + std::to_string(getpid()) + ".sqlite"));
+    const auto file = dir / ("input-" + std::to_string(getpid()) + ".pcap");
+    {
+        std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file.c_str(), "wb"), &std::fclose);
+        if (!f)
+            return;
+        std::fwrite(data, 1, size, f.get());
+    }
+    Feedback feedback;
+    IngestOptions options;
+    options.threads = 1;
+    ingestFile(file, catalog, options, feedback);
+}
+
+} // namespace snilab::fuzz

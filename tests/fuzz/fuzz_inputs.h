@@ -1,0 +1,20 @@
+// One input of each fuzz target, shared by the libFuzzer mains (tests/fuzz)
+// and by the regression test that replays tests/fuzz/regressions/<target>/
+// in every build (tests/engine/test_fuzz_regressions.cpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace snilab::fuzz {
+
+// decodePacket(); the first byte picks the link type.
+void packetDecoder(const std::uint8_t* data, std::size_t size);
+// parseClientHello() on the whole input and on prefixes.
+void clientHello(const std::uint8_t* data, std::size_t size);
+// The connection tracker fed with segments described by the input.
+void stream(const std::uint8_t* data, std::size_t size);
+// Whole-file ingest of the input as a capture file into a catalog.
+void captureFile(const std::uint8_t* data, std::size_t size);
+
+} // namespace snilab::fuzz
