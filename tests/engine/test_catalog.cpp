@@ -4,6 +4,7 @@
 // another program would (journal mode, meta table) and to build files that
 // are not catalogs.
 #include "catalog/catalog.h"
+#include "test_bytes.h"
 
 #include <QObject>
 #include <QString>
@@ -20,6 +21,7 @@
 #include <vector>
 
 using namespace snilab;
+using snilab::test::ipv4;
 
 namespace {
 
@@ -53,18 +55,6 @@ std::string querySql(const std::filesystem::path& path, const std::string& sql)
     }
     sqlite3_close(db);
     return result;
-}
-
-IpAddress ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
-{
-    IpAddress ip;
-    ip.bytes[10] = 0xff;
-    ip.bytes[11] = 0xff;
-    ip.bytes[12] = a;
-    ip.bytes[13] = b;
-    ip.bytes[14] = c;
-    ip.bytes[15] = d;
-    return ip;
 }
 
 IpAddress ipv6Doc(std::uint8_t last)

@@ -6,6 +6,7 @@
 #include "flow/client_hello.h"
 #include "flow/ja4.h"
 #include "flow/sha256.h"
+#include "test_bytes.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -24,34 +25,7 @@ Q_DECLARE_METATYPE(ClientHelloStatus)
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-void putU8(Bytes& out, std::size_t v)
-{
-    out.push_back(static_cast<std::uint8_t>(v));
-}
-
-void putU16(Bytes& out, std::size_t v)
-{
-    putU8(out, v >> 8);
-    putU8(out, v);
-}
-
-void putU24(Bytes& out, std::size_t v)
-{
-    putU8(out, v >> 16);
-    putU16(out, v & 0xffff);
-}
-
-void append(Bytes& out, const Bytes& more)
-{
-    out.insert(out.end(), more.begin(), more.end());
-}
-
-Bytes stringBytes(const std::string& s)
-{
-    return Bytes(s.begin(), s.end());
-}
+using namespace snilab::test;
 
 Bytes fromQByteArray(const QByteArray& a)
 {
@@ -78,7 +52,7 @@ struct HelloBuilder {
         Bytes entry;
         putU8(entry, 0);
         putU16(entry, host.size());
-        append(entry, stringBytes(host));
+        append(entry, textBytes(host));
         Bytes data;
         putU16(data, entry.size());
         append(data, entry);
@@ -90,7 +64,7 @@ struct HelloBuilder {
         Bytes list;
         for (const auto& n : names) {
             putU8(list, n.size());
-            append(list, stringBytes(n));
+            append(list, textBytes(n));
         }
         Bytes data;
         putU16(data, list.size());
@@ -491,10 +465,10 @@ void TestClientHello::sniSkipsOtherNameTypes()
     Bytes list;
     putU8(list, 7); // unknown name type
     putU16(list, 3);
-    append(list, stringBytes("abc"));
+    append(list, textBytes("abc"));
     putU8(list, 0);
     putU16(list, 11);
-    append(list, stringBytes("example.org"));
+    append(list, textBytes("example.org"));
     Bytes data;
     putU16(data, list.size());
     append(data, list);

@@ -2,6 +2,7 @@
 // boundaries, client detection, counters, series and ClientHello
 // reassembly, fed with hand-made DecodedPacket values (no pcap).
 #include "flow/connection_tracker.h"
+#include "test_bytes.h"
 
 #include <QObject>
 #include <QString>
@@ -17,34 +18,7 @@ using namespace snilab;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-void putU8(Bytes& out, std::size_t v)
-{
-    out.push_back(static_cast<std::uint8_t>(v));
-}
-
-void putU16(Bytes& out, std::size_t v)
-{
-    putU8(out, v >> 8);
-    putU8(out, v & 0xff);
-}
-
-void putU24(Bytes& out, std::size_t v)
-{
-    putU8(out, v >> 16);
-    putU16(out, v & 0xffff);
-}
-
-void append(Bytes& out, const Bytes& more)
-{
-    out.insert(out.end(), more.begin(), more.end());
-}
-
-Bytes textBytes(const std::string& s)
-{
-    return Bytes(s.begin(), s.end());
-}
+using namespace snilab::test;
 
 // One TLS record holding a ClientHello with server_name, supported_versions
 // and a padding extension of `padding` bytes (to make multi-segment hellos).
@@ -97,18 +71,6 @@ Bytes clientHello(const std::string& sni, std::size_t padding = 0)
     putU16(record, handshake.size());
     append(record, handshake);
     return record;
-}
-
-IpAddress ipv4(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d)
-{
-    IpAddress ip;
-    ip.bytes[10] = 0xff;
-    ip.bytes[11] = 0xff;
-    ip.bytes[12] = a;
-    ip.bytes[13] = b;
-    ip.bytes[14] = c;
-    ip.bytes[15] = d;
-    return ip;
 }
 
 IpAddress ipv6(std::uint16_t last)
