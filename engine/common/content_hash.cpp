@@ -50,6 +50,8 @@ void ContentHasher::block(const std::uint8_t* p) noexcept
 
 void ContentHasher::update(std::span<const std::uint8_t> data) noexcept
 {
+    if (data.empty())
+        return; // (and memcpy from an empty span's null data() would be undefined)
     m_total += data.size();
     std::size_t i = 0;
     if (m_tailLength > 0) {
