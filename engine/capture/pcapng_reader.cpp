@@ -194,7 +194,14 @@ std::int64_t PcapngReader::toNs(const Interface& iface, std::uint64_t units) con
     }
     const u128 limit = static_cast<u128>(INT64_MAX);
     const std::int64_t base = ns > limit ? INT64_MAX : static_cast<std::int64_t>(ns);
-    return base + iface.offsetSeconds * 1'000'000'000;
+    // if_tsoffset comes from the file: saturate rather than overflow.
+    std::int64_t offsetNs = 0;
+    if (__builtin_mul_overflow(iface.offsetSeconds, std::int64_t{1'000'000'000}, &offsetNs))
+        offsetNs = iface.offsetSeconds < 0 ? INT64_MIN : INT64_MAX;
+    std::int64_t sum = 0;
+    if (__builtin_add_overflow(base, offsetNs, &sum))
+        sum = offsetNs < 0 ? INT64_MIN : INT64_MAX;
+    return sum;
 }
 
 bool PcapngReader::readHeader(InputError& error)
