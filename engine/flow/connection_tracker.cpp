@@ -95,6 +95,27 @@ std::uint64_t hashKey(const FlowKey& k)
     return mix(h, (std::uint64_t(k.portLo) << 16) | k.portHi);
 }
 
+// Length of a PROXY protocol header (HAProxy v1 text or v2 binary) at the
+// start of `b`, or 0 when there is none or it is not complete in `b`.
+std::size_t proxyHeaderLength(std::span<const std::uint8_t> b)
+{
+    static constexpr std::uint8_t kV2Signature[12] = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
+                                                      0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+    if (b.size() >= 16 && std::memcmp(b.data(), kV2Signature, 12) == 0) {
+        const std::size_t length = 16 + (std::size_t(b[14]) << 8 | b[15]);
+        return length <= b.size() ? length : 0;
+    }
+    static constexpr char kV1[] = "PROXY ";
+    if (b.size() < 8 || std::memcmp(b.data(), kV1, 6) != 0)
+        return 0;
+    // v1: one line of at most 107 bytes, ending in CRLF.
+    const std::size_t limit = std::min<std::size_t>(b.size(), 107);
+    for (std::size_t i = 6; i + 1 < limit; ++i)
+        if (b[i] == '\r' && b[i + 1] == '\n')
+            return i + 2;
+    return 0;
+}
+
 // Whether a > b in 32-bit sequence space.
 bool seqAfter(std::uint32_t a, std::uint32_t b)
 {
@@ -337,10 +358,13 @@ struct ConnectionTracker::Impl {
             else
                 return;
             ++l.helloAttempts[d];
-            if (p.seq == base) {
+            // A load balancer's PROXY protocol header may precede the TLS bytes.
+            const std::size_t skip = p.seq == base ? proxyHeaderLength(p.payload) : 0;
+            base += static_cast<std::uint32_t>(skip);
+            if (p.seq + skip == base) {
                 // Most ClientHellos fit one segment: parse in place, no copy.
                 ClientHelloInfo info;
-                const ClientHelloStatus status = parseClientHello(p.payload, info);
+                const ClientHelloStatus status = parseClientHello(p.payload.subspan(skip), info);
                 if (status == ClientHelloStatus::Parsed) {
                     acceptClientHello(l, d, std::move(info));
                     return;

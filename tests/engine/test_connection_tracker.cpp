@@ -193,6 +193,43 @@ class TestConnectionTracker : public QObject {
     Q_OBJECT
 
 private slots:
+    void proxyProtocolHeaderBeforeClientHello_data()
+    {
+        QTest::addColumn<QByteArray>("header");
+        QTest::addColumn<bool>("sameSegment");
+        const QByteArray v1("PROXY TCP4 192.0.2.1 198.51.100.2 48502 443\r\n");
+        QByteArray v2("\r\n\r\n\0\r\nQUIT\n", 12);
+        v2 += QByteArray("\x21\x11\x00\x0c", 4); // v2 PROXY, TCP over IPv4, 12 address bytes
+        v2 += QByteArray(12, '\x07');
+        QTest::newRow("v1, same segment") << v1 << true;
+        QTest::newRow("v2, same segment") << v2 << true;
+        QTest::newRow("v1, own segment") << v1 << false;
+    }
+
+    // A load balancer's PROXY protocol header in front of the ClientHello.
+    void proxyProtocolHeaderBeforeClientHello()
+    {
+        QFETCH(QByteArray, header);
+        QFETCH(bool, sameSegment);
+        Harness h;
+        Conversation c(h.tracker, clientSide(), serverSide());
+        c.handshake(0);
+        const Bytes headerBytes(header.begin(), header.end());
+        Bytes hello = clientHello("behind.proxy.example");
+        if (sameSegment) {
+            Bytes both = headerBytes;
+            append(both, hello);
+            c.send(Conversation::kClient, 5000, kAck | kPsh, both);
+        } else {
+            c.send(Conversation::kClient, 5000, kAck | kPsh, headerBytes);
+            c.send(Conversation::kClient, 6000, kAck | kPsh, hello);
+        }
+        h.tracker.finishAll();
+        QCOMPARE(h.out.size(), std::size_t{1});
+        QVERIFY(h.out[0].hasClientHello);
+        QCOMPARE(h.out[0].hello.sni, std::string("behind.proxy.example"));
+    }
+
     void fullConnection()
     {
         Harness h;
