@@ -380,6 +380,47 @@ ClientHelloStatus parseClientHello(std::span<const std::uint8_t> stream, ClientH
     return ClientHelloStatus::Parsed;
 }
 
+ClientHelloStatus parseSslv2ClientHello(std::span<const std::uint8_t> stream, ClientHelloInfo& info)
+{
+    info = ClientHelloInfo{};
+    // Header: 2 bytes, high bit set, 15-bit length; then msg type 1, version,
+    // cipher-spec length, session-id length, challenge length (RFC 6101 E.2).
+    if (stream.empty())
+        return ClientHelloStatus::NeedMore;
+    if ((stream[0] & 0x80) == 0)
+        return ClientHelloStatus::NotTls;
+    if (stream.size() < 3)
+        return ClientHelloStatus::NeedMore;
+    if (stream[2] != 1)
+        return ClientHelloStatus::NotTls;
+    const std::size_t length = (std::size_t{stream[0] & 0x7fu} << 8) | stream[1];
+    if (stream.size() < 11)
+        return ClientHelloStatus::NeedMore;
+    const auto u16 = [&](std::size_t at) {
+        return static_cast<std::uint16_t>(stream[at] << 8 | stream[at + 1]);
+    };
+    const std::uint16_t version = u16(3);
+    const std::size_t cipherLength = u16(5);
+    const std::size_t sessionLength = u16(7);
+    const std::size_t challengeLength = u16(9);
+    // Versions seen in such hellos: SSL 2.0 (0x0002) and SSL 3.0 / TLS 1.x (0x03xx).
+    const bool knownVersion = version == 0x0002 || (version >> 8) == 0x03;
+    if (!knownVersion || cipherLength == 0 || cipherLength % 3 != 0 ||
+        (sessionLength != 0 && sessionLength != 16) || challengeLength < 16 ||
+        challengeLength > 32 || length != 9 + cipherLength + sessionLength + challengeLength)
+        return ClientHelloStatus::Malformed;
+    if (stream.size() < 2 + length)
+        return ClientHelloStatus::NeedMore;
+    info.legacyVersion = version;
+    info.sslv2Format = true;
+    for (std::size_t i = 0; i < cipherLength; i += 3) {
+        const std::size_t at = 11 + i;
+        if (stream[at] == 0)
+            info.cipherSuites.push_back(u16(at + 1));
+    }
+    return ClientHelloStatus::Parsed;
+}
+
 bool looksLikeClientHelloStart(std::span<const std::uint8_t> bytes) noexcept
 {
     if (bytes.size() < 6)

@@ -24,6 +24,11 @@ struct ClientHelloInfo {
     std::vector<std::uint16_t> extensions;        // types in order, GREASE included
     std::vector<std::uint16_t> signatureAlgorithms; // ext 13, in order
     std::string ja4;                                // JA4 fingerprint ("t13d1516h2_..."), see ja4.h
+    // An SSL 2.0-format CLIENT-HELLO (old clients offering SSLv2/SSLv3/TLS 1.0
+    // in a v2 record): no extensions, hence no SNI; cipherSuites holds the
+    // offered specs that are TLS suites (first byte 0); ja4 is empty (JA4 is
+    // defined over TLS ClientHello fields).
+    bool sslv2Format = false;
 
     // Highest offered version, GREASE ignored: max(supportedVersions) if any,
     // else legacyVersion. 0x0304 = TLS 1.3.
@@ -49,6 +54,11 @@ enum class ClientHelloStatus : std::uint8_t {
 // status but Parsed, `info` is reset to its defaults.
 ClientHelloStatus parseClientHello(std::span<const std::uint8_t> stream, ClientHelloInfo& info,
                                    std::size_t* consumedHint = nullptr);
+
+// Parses an SSL 2.0-format CLIENT-HELLO (2-byte record header with the high
+// bit set) at the start of `stream`; same statuses as parseClientHello.
+ClientHelloStatus parseSslv2ClientHello(std::span<const std::uint8_t> stream,
+                                        ClientHelloInfo& info);
 
 // True when `bytes` look like the start of a TLS record carrying a
 // ClientHello (content type 22, version 3.x, handshake type 1): used to spot a

@@ -369,6 +369,13 @@ struct ConnectionTracker::Impl {
                     acceptClientHello(l, d, std::move(info));
                     return;
                 }
+                if (status == ClientHelloStatus::NotTls && l.helloAttempts[d] == 1 &&
+                    parseSslv2ClientHello(p.payload.subspan(skip), info) ==
+                        ClientHelloStatus::Parsed) {
+                    // An old client's SSL 2.0-format hello (no SNI): still a ClientHello.
+                    acceptClientHello(l, d, std::move(info));
+                    return;
+                }
                 if (status != ClientHelloStatus::NeedMore)
                     return; // this attempt failed; a later segment may start another
             }

@@ -216,6 +216,40 @@ class TestClientHello : public QObject {
     Q_OBJECT
 
 private slots:
+    void sslv2FormatHello()
+    {
+        // 2-byte header (length 31), CLIENT-HELLO, version 3.1, two cipher
+        // specs (one a TLS suite 0x002f), no session id, 16-byte challenge.
+        const QByteArray hex = "801f010301000600000010"
+                               "00002f0700c0" +
+                               QByteArray(32, 'a');
+        const Bytes hello = fromQByteArray(QByteArray::fromHex(hex));
+        ClientHelloInfo info;
+        QCOMPARE(parseSslv2ClientHello(hello, info), ClientHelloStatus::Parsed);
+        QVERIFY(info.sslv2Format);
+        QCOMPARE(info.legacyVersion, std::uint16_t{0x0301});
+        QCOMPARE(info.cipherSuites, std::vector<std::uint16_t>{0x002f});
+        QVERIFY(info.sni.empty());
+        QVERIFY(info.ja4.empty());
+        // Strict prefixes need more bytes; the TLS parser does not take it.
+        for (std::size_t n = 0; n < hello.size(); ++n)
+            QCOMPARE(parseSslv2ClientHello(std::span(hello).first(n), info),
+                     ClientHelloStatus::NeedMore);
+        QCOMPARE(parseClientHello(hello, info), ClientHelloStatus::NotTls);
+        // Inconsistent lengths and non-hellos.
+        Bytes badLength = hello;
+        badLength[1] = 0x20;
+        QCOMPARE(parseSslv2ClientHello(badLength, info), ClientHelloStatus::Malformed);
+        Bytes badSpecs = hello;
+        badSpecs[6] = 0x05; // not a multiple of 3
+        QCOMPARE(parseSslv2ClientHello(badSpecs, info), ClientHelloStatus::Malformed);
+        Bytes serverHello = hello;
+        serverHello[2] = 4;
+        QCOMPARE(parseSslv2ClientHello(serverHello, info), ClientHelloStatus::NotTls);
+        const Bytes tls = fromQByteArray(QByteArray::fromHex("160301002f01"));
+        QCOMPARE(parseSslv2ClientHello(tls, info), ClientHelloStatus::NotTls);
+    }
+
     // SHA-256
     void sha256Vectors_data();
     void sha256Vectors();
