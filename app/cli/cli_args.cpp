@@ -62,16 +62,17 @@ unsigned long long Args::number(const std::string& name, unsigned long long fall
     const auto v = value(name);
     if (!v)
         return fallback;
-    std::size_t used = 0;
-    unsigned long long n = 0;
+    const auto bad = [&] {
+        return UsageError("--" + name + " needs a non-negative whole number, not '" + *v + "'");
+    };
+    // Digits only: stoull alone would accept " 1", "+1" and wrap "-1".
+    if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos)
+        throw bad();
     try {
-        n = std::stoull(*v, &used);
+        return std::stoull(*v);
     } catch (const std::exception&) {
-        used = 0;
+        throw bad(); // out of range
     }
-    if (used != v->size() || v->empty() || (*v)[0] == '-')
-        throw UsageError("--" + name + " needs a non-negative whole number, not '" + *v + "'");
-    return n;
 }
 
 } // namespace snilab::cli

@@ -214,8 +214,10 @@ int ingestCommand(const std::vector<std::string>& argv)
         throw UsageError("no capture files given");
     IngestOptions options;
     options.threads = static_cast<unsigned>(args.number("threads", 0));
-    options.tracker.idleTimeoutNs =
-        static_cast<std::int64_t>(args.number("idle-timeout", 600)) * 1'000'000'000;
+    const unsigned long long idleSeconds = args.number("idle-timeout", 600);
+    if (idleSeconds == 0 || idleSeconds > 100ull * 365 * 86400)
+        throw UsageError("--idle-timeout must be between 1 and 3153600000 seconds");
+    options.tracker.idleTimeoutNs = static_cast<std::int64_t>(idleSeconds) * 1'000'000'000;
     options.tracker.maxSeriesPackets = args.number("series-cap", 10000);
     const bool quiet = args.has("quiet");
 
@@ -368,6 +370,9 @@ int connectionsCommand(const std::vector<std::string>& argv)
     FILE* file = stdout;
     std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, &std::fclose);
     if (const auto out = args.value("out")) {
+        std::error_code ec;
+        if (std::filesystem::equivalent(*out, catalog->path(), ec))
+            throw UsageError("--out names the catalog itself");
         owned.reset(std::fopen(out->c_str(), "w"));
         if (!owned)
             throw OutputError("cannot write " + *out + ": " + std::strerror(errno));

@@ -88,6 +88,12 @@ public:
                 m_zs.next_in = m_in.data();
                 m_zs.avail_in = static_cast<uInt>(n);
             }
+            if (m_sawMember && !m_inMember && !startsMember()) {
+                // Bytes after a complete member that do not start another one
+                // (zero padding from tape or block devices): ignored, as gzip does.
+                m_finished = true;
+                break;
+            }
             m_inMember = true;
             const int rc = inflate(&m_zs, Z_NO_FLUSH);
             if (rc == Z_STREAM_END) {
@@ -110,6 +116,24 @@ public:
     std::string error() const override { return m_error; }
 
 private:
+    // Whether the pending input starts a gzip member (reads more if needed).
+    bool startsMember()
+    {
+        if (m_zs.avail_in < 2) {
+            // Move a lone byte to the front and top up the buffer.
+            const std::size_t keep = m_zs.avail_in;
+            if (keep == 1)
+                m_in[0] = *m_zs.next_in;
+            const std::size_t n = std::fread(m_in.data() + keep, 1, m_in.size() - keep, m_file);
+            m_consumed += n;
+            m_zs.next_in = m_in.data();
+            m_zs.avail_in = static_cast<uInt>(keep + n);
+            if (m_zs.avail_in < 2)
+                return false;
+        }
+        return m_zs.next_in[0] == 0x1f && m_zs.next_in[1] == 0x8b;
+    }
+
     std::FILE* m_file;
     std::vector<Bytef> m_in;
     z_stream m_zs;

@@ -204,7 +204,10 @@ private:
 
 ssize_t cookieRead(void* cookie, char* buf, size_t size)
 {
-    return static_cast<ByteSource*>(cookie)->read(buf, size);
+    const ssize_t n = static_cast<ByteSource*>(cookie)->read(buf, size);
+    if (n < 0)
+        errno = EIO; // libpcap reports strerror(errno); the source's error() says more
+    return n;
 }
 
 int cookieClose(void* cookie)

@@ -1,5 +1,7 @@
 #include "capture/pcapng_reader.h"
 
+#include <algorithm>
+
 namespace snilab {
 namespace {
 
@@ -201,7 +203,10 @@ std::int64_t PcapngReader::toNs(const Interface& iface, std::uint64_t units) con
     std::int64_t sum = 0;
     if (__builtin_add_overflow(base, offsetNs, &sum))
         sum = offsetNs < 0 ? INT64_MIN : INT64_MAX;
-    return sum;
+    // Clamp to +-2^62 ns (+-146 years around 1970) so that differences of any
+    // two timestamps (idle times, relative series times) cannot overflow.
+    constexpr std::int64_t kLimit = std::int64_t{1} << 62;
+    return std::clamp(sum, -kLimit, kLimit);
 }
 
 bool PcapngReader::readHeader(InputError& error)

@@ -129,7 +129,12 @@ public:
     }
     void run()
     {
-        while (step()) {
+        try {
+            while (step()) {
+            }
+        } catch (...) {
+            reset(); // a failed statement must stay usable for the next call
+            throw;
         }
         reset();
     }
@@ -416,11 +421,12 @@ void Catalog::lockForIngest()
     std::lock_guard lock(m_mutex);
     if (m_lockFd >= 0)
         return;
-    // flock() locks are independent of SQLite's fcntl() locks on Linux.
-    const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+    // A lock file of its own: closing any descriptor of the database file
+    // itself would drop SQLite's POSIX locks on it.
+    const std::string lockPath = m_path.string() + ".lock";
+    const int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
-        throw CatalogError("cannot open " + m_path.string() +
-                           " to lock it: " + std::strerror(errno));
+        throw CatalogError("cannot open the ingest lock " + lockPath + ": " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         ::close(fd);
         throw CatalogError("another process is ingesting into " + m_path.string() +
@@ -564,8 +570,10 @@ std::vector<LabelCount> Catalog::labelCounts(LabelMode mode)
 {
     std::lock_guard lock(m_mutex);
     // Group by the stored SNI so the paper normalisation is applied once per name.
-    Statement s(m_db, "SELECT sni, count(*), group_concat(DISTINCT capture_id) FROM connections "
-                      "GROUP BY sni");
+    // Interrupted (incomplete) captures are left out until ingested again.
+    Statement s(m_db, "SELECT k.sni, count(*), group_concat(DISTINCT k.capture_id) "
+                      "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                      "WHERE c.status <> 'incomplete' GROUP BY k.sni");
     std::map<std::string, std::pair<std::uint64_t, std::set<std::string>>> byLabel;
     while (s.step()) {
         auto& entry = byLabel[normalizeLabel(s.text(0), mode)];
@@ -595,7 +603,7 @@ void Catalog::forEachConnection(const std::function<void(const ConnectionRow&)>&
                 "k.ip_bytes_c2s, k.ip_bytes_s2c, k.payload_bytes_c2s, k.payload_bytes_s2c, "
                 "k.saw_syn, k.close_reason, k.has_client_hello, k.sni, k.label, k.tls_versions, "
                 "k.alpn, k.ech, k.ja4 FROM connections k JOIN captures c ON c.id = k.capture_id "
-                "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
+                "WHERE c.status <> 'incomplete' ORDER BY c.path, k.capture_id, k.start_ns, k.id");
     ConnectionRow r;
     while (s.step()) {
         r.id = s.i64(0);

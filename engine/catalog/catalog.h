@@ -134,9 +134,9 @@ public:
     Claim claimCapture(const CaptureRow& capture);
     // Ends an in-flight claim without finishing the capture (it stays Incomplete).
     void releaseClaim(const std::string& contentHash);
-    // Takes an exclusive advisory lock on the catalog file for this object's
-    // lifetime so that two ingest processes never write one catalog at once;
-    // throws CatalogError naming the problem when another process holds it.
+    // Takes an exclusive advisory lock (flock on "<catalog>.lock", created if
+    // missing) for this object's lifetime so that two ingest processes never
+    // write one catalog at once; throws CatalogError when another holds it.
     void lockForIngest();
     // Stores finished connections of a capture in one transaction.
     void addConnections(std::int64_t captureId, std::span<const Connection> connections);
@@ -145,8 +145,11 @@ public:
 
     // Every capture, ordered by path (then id).
     std::vector<CaptureRow> captures();
+    // Connections per label; captures left incomplete by an interrupted ingest
+    // are not counted (their batches are partial) until ingested again.
     std::vector<LabelCount> labelCounts(LabelMode mode = LabelMode::Default);
-    // Calls `visit` for every connection ordered by capture path, start time.
+    // Calls `visit` for every connection of complete and partial captures,
+    // ordered by capture path, start time.
     void forEachConnection(const std::function<void(const ConnectionRow&)>& visit);
     // The stored series of one connection (empty if none).
     std::vector<PacketRecord> series(std::int64_t connectionId);

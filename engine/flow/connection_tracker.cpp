@@ -131,6 +131,8 @@ struct Live {
     int clientSide = -1; // -1 unknown, 0 = A (first sender), 1 = B
     bool synSeen[2] = {false, false};
     std::uint32_t synSeq[2] = {0, 0};
+    int synAckFor = -1;          // side a SYN-ACK answered (its SYN may come later)
+    std::uint32_t synAckAck = 0; // that SYN-ACK's acknowledgement number
     bool finSeen[2] = {false, false};
     bool closed = false;
     CloseReason closedBy = CloseReason::Fin;
@@ -422,8 +424,12 @@ struct ConnectionTracker::Impl {
             const int d = (p.src == l.conn.clientIp && p.srcPort == l.conn.clientPort) ? 0 : 1;
             bool restart = expired(l, ts);
             if (!restart && syn && !ack) {
-                // A SYN starts a new connection unless it repeats this one's SYN.
-                restart = l.closed || !l.synSeen[d] || l.synSeq[d] != p.seq;
+                // A SYN starts a new connection unless it repeats this one's SYN
+                // or is the SYN that an earlier-captured SYN-ACK acknowledged
+                // (merged multi-queue captures reorder them).
+                const bool answered = l.synAckFor == d && p.seq + 1 == l.synAckAck;
+                restart = l.closed || (!l.synSeen[d] && !answered) ||
+                          (l.synSeen[d] && l.synSeq[d] != p.seq);
                 if (!restart && l.synSeen[d] && l.clientSide >= 0 && l.clientSide != d)
                     restart = true;
             } else if (!restart && syn && ack && l.closed) {
@@ -460,6 +466,8 @@ struct ConnectionTracker::Impl {
                 }
                 if (l.clientSide < 0)
                     l.clientSide = 1 - d;
+                l.synAckFor = 1 - d;
+                l.synAckAck = p.ack;
             }
             if (!l.seqInit[d]) {
                 l.seqInit[d] = true;
@@ -475,7 +483,9 @@ struct ConnectionTracker::Impl {
         if (p.tcpFlags & tcpflag::kRst)
             flags |= PacketRecord::kRst;
         if (p.payloadLength > 0) {
-            const std::uint32_t end = p.seq + p.payloadLength;
+            // Data in a SYN (TCP Fast Open) starts one past the SYN's sequence number.
+            const std::uint32_t dataSeq = p.seq + (syn ? 1u : 0u);
+            const std::uint32_t end = dataSeq + p.payloadLength;
             if (l.seqInit[d] && !seqAfter(end, l.nextSeq[d])) {
                 flags |= PacketRecord::kRetransmission;
                 ++c.retransmissions;
@@ -485,8 +495,15 @@ struct ConnectionTracker::Impl {
             }
             ++c.payloadPackets[d];
             c.payloadBytes[d] += p.payloadLength;
-            if (!p.payload.empty())
-                searchClientHello(l, d, p);
+            if (!p.payload.empty()) {
+                if (syn) {
+                    DecodedPacket data = p;
+                    data.seq = dataSeq;
+                    searchClientHello(l, d, data);
+                } else {
+                    searchClientHello(l, d, p);
+                }
+            }
         }
         ++c.packets[d];
         c.ipBytes[d] += p.ipLength;

@@ -135,6 +135,15 @@ CASES = [
     Case("usage_bad_label_mode", ["summary", *CAT, "--label-mode", "fancy"],
          setup=[(INGEST_GOOD, 0)], stderr=[usage_line("summary")]),
     Case("usage_unknown_command", ["frobnicate"], stderr=[r"^snilab-cli: .*frobnicate.*$"]),
+    Case("usage_idle_timeout_negative", ["ingest", *CAT, "--idle-timeout", " -1", "basic.pcap"],
+         stderr=[usage_line("ingest")], check=not_created("cat.sqlite")),
+    Case("usage_idle_timeout_huge", ["ingest", *CAT, "--idle-timeout", "10000000000",
+                                     "basic.pcap"],
+         stderr=[usage_line("ingest")], check=not_created("cat.sqlite")),
+    Case("usage_idle_timeout_zero", ["ingest", *CAT, "--idle-timeout", "0", "basic.pcap"],
+         stderr=[usage_line("ingest")], check=not_created("cat.sqlite")),
+    Case("usage_out_is_catalog", ["connections", *CAT, "--out", "cat.sqlite"],
+         setup=[(INGEST_GOOD, 0)], stderr=[usage_line("connections")]),
 
     # Catalog errors: exit 3 with a clear message; nothing created or overwritten.
     Case("catalog_missing_summary", ["summary", "--catalog", "nope.sqlite"],

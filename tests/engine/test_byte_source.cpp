@@ -133,6 +133,8 @@ private slots:
     void prefixed();
     void prefixedForwardsError();
     void readFully();
+    void gzipTrailingPadding_data();
+    void gzipTrailingPadding();
 
 private:
     std::filesystem::path write(const Bytes& bytes, const QString& name);
@@ -541,6 +543,36 @@ void TestByteSource::readFully()
             QCOMPARE(source->rawConsumed(), std::uint64_t{file.size()});
         }
     }
+}
+
+void TestByteSource::gzipTrailingPadding_data()
+{
+    QTest::addColumn<int>("padding");
+    QTest::addColumn<int>("chunk");
+    for (int padding : {1, 2, 512, 70000})
+        for (int chunk : {7, 1 << 20})
+            QTest::newRow(qPrintable(QString("%1 zero bytes, chunk %2").arg(padding).arg(chunk)))
+                << padding << chunk;
+}
+
+// Zero bytes after the last gzip member (tape/block padding) end the stream
+// cleanly, as `gzip -t` accepts them.
+void TestByteSource::gzipTrailingPadding()
+{
+    QFETCH(int, padding);
+    QFETCH(int, chunk);
+    const Bytes data = makeData(100'000, true);
+    bool skipped = false;
+    Bytes file = compressed("gzip", data, skipped);
+    if (skipped)
+        QSKIP("gzip command-line tool not available");
+    file.insert(file.end(), static_cast<std::size_t>(padding), 0);
+    auto source = open("gzip", write(file, "padded.gz"));
+    QVERIFY(source);
+    const ReadResult r = readAll(*source, static_cast<std::size_t>(chunk));
+    QCOMPARE(r.last, ssize_t{0});
+    QCOMPARE(QString::fromStdString(r.error), QString());
+    QVERIFY(r.data == data);
 }
 
 } // namespace snilab

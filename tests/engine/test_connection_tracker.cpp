@@ -193,6 +193,41 @@ class TestConnectionTracker : public QObject {
     Q_OBJECT
 
 private slots:
+    // Merged multi-queue captures can put the SYN-ACK before its SYN.
+    void synAckBeforeSyn()
+    {
+        Harness h;
+        const Side client = clientSide(1000);
+        const Side server = serverSide(5000);
+        Conversation c(h.tracker, client, server);
+        // The SYN-ACK acknowledges the client's ISN + 1.
+        DecodedPacket synAck = segment(server, client, kSyn | kAck, 5000, {});
+        synAck.ack = 1001;
+        h.tracker.onPacket(1000, synAck);
+        c.sendAt(Conversation::kClient, 900, kSyn, 1000);
+        c.sendAt(Conversation::kClient, 2000, kAck, 1001);
+        h.tracker.finishAll();
+        QCOMPARE(h.out.size(), std::size_t{1});
+        QVERIFY(sameIp(h.out[0].clientIp, client.ip));
+        QCOMPARE(h.out[0].packets[Connection::kC2S], std::uint64_t{2});
+        QCOMPARE(h.out[0].packets[Connection::kS2C], std::uint64_t{1});
+    }
+
+    // TCP Fast Open: the ClientHello rides in the SYN, one past its sequence number.
+    void clientHelloInSyn()
+    {
+        Harness h;
+        Conversation c(h.tracker, clientSide(1000), serverSide(5000));
+        c.send(Conversation::kClient, 0, kSyn, clientHello("fast.open.example"));
+        c.send(Conversation::kServer, 1000, kSyn | kAck);
+        c.send(Conversation::kClient, 2000, kAck);
+        h.tracker.finishAll();
+        QCOMPARE(h.out.size(), std::size_t{1});
+        QVERIFY(h.out[0].hasClientHello);
+        QCOMPARE(h.out[0].hello.sni, std::string("fast.open.example"));
+        QCOMPARE(h.out[0].retransmissions, std::uint64_t{0});
+    }
+
     void proxyProtocolHeaderBeforeClientHello_data()
     {
         QTest::addColumn<QByteArray>("header");

@@ -617,14 +617,17 @@ void TestPcapngReader::timestamps_data()
         *row("decimal exponent 127") << 0x7F << false << qint64{0} << ~quint64{0} << qint64{0};
         *row("binary exponent 127")
             << 0xFF << false << qint64{0} << ~quint64{0} << qint64{1'999'999'999};
-        *row("units beyond int64")
-            << 9 << false << qint64{0} << ~quint64{0} << std::numeric_limits<qint64>::max();
-        *row("units beyond int64 plus offset")
-            << 9 << true << qint64{10} << ~quint64{0} << std::numeric_limits<qint64>::max();
-        *row("tsoffset INT64_MAX s") << -1 << true << std::numeric_limits<qint64>::max()
-                                     << quint64{5} << std::numeric_limits<qint64>::max();
-        *row("tsoffset INT64_MIN s") << -1 << true << std::numeric_limits<qint64>::min()
-                                     << quint64{0} << std::numeric_limits<qint64>::min();
+        // ...and are clamped to +-2^62 ns so that differences of timestamps
+        // (idle times, series times) cannot overflow either.
+        constexpr qint64 kLimit = qint64{1} << 62;
+        *row("units beyond int64") << 9 << false << qint64{0} << ~quint64{0} << kLimit;
+        *row("units beyond int64 plus offset") << 9 << true << qint64{10} << ~quint64{0} << kLimit;
+        *row("tsoffset INT64_MAX s")
+            << -1 << true << std::numeric_limits<qint64>::max() << quint64{5} << kLimit;
+        *row("tsoffset INT64_MIN s")
+            << -1 << true << std::numeric_limits<qint64>::min() << quint64{0} << -kLimit;
+        *row("just inside the clamp")
+            << 9 << false << qint64{0} << quint64{kLimit - 1} << kLimit - 1;
     }
 }
 
