@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include "cli_args.h"
+#include "cli_progress.h"
 #include "table_writer.h"
 
 #include "catalog/catalog.h"
@@ -19,12 +20,6 @@
 
 namespace snilab::cli {
 namespace {
-
-// The output (file or stream) could not be written: exit status 4.
-class OutputError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 constexpr const char* kIngestHelp =
     R"(usage: snilab-cli ingest --catalog C.sqlite [OPTIONS] FILE|DIR...
@@ -90,53 +85,10 @@ const Command kCommands[] = {
     {"ingest", kIngestHelp, &ingestCommand},
     {"summary", kSummaryHelp, &summaryCommand},
     {"connections", kConnectionsHelp, &connectionsCommand},
-};
-
-// The Feedback of the running ingest, for the SIGINT handler.
-std::atomic<Feedback*> g_activeFeedback{nullptr};
-
-extern "C" void onInterrupt(int)
-{
-    if (Feedback* f = g_activeFeedback.load())
-        f->cancel();
-    // A second Ctrl-C kills the process the usual way.
-    std::signal(SIGINT, SIG_DFL);
-}
-
-// A one-line progress bar on stderr, redrawn at most 10 times a second.
-class TerminalProgress final : public Feedback {
-public:
-    explicit TerminalProgress(bool enabled) : m_enabled(enabled) {}
-    void progress(double fraction, std::string_view stage) override
-    {
-        if (!m_enabled)
-            return;
-        std::lock_guard lock(m_mutex);
-        const auto now = std::chrono::steady_clock::now();
-        if (fraction < 1.0 && now - m_last < std::chrono::milliseconds(100))
-            return;
-        m_last = now;
-        const int width = 30;
-        const int filled = static_cast<int>(fraction * width);
-        std::string bar(static_cast<std::size_t>(filled), '=');
-        bar.resize(width, ' ');
-        std::string name(stage.substr(0, 40));
-        std::fprintf(stderr, "\r[%s] %3d%%  %-40s", bar.c_str(), static_cast<int>(fraction * 100),
-                     name.c_str());
-        std::fflush(stderr);
-        m_drawn = true;
-    }
-    void finish()
-    {
-        if (m_drawn)
-            std::fputs("\r\033[K", stderr);
-    }
-
-private:
-    bool m_enabled;
-    bool m_drawn = false;
-    std::mutex m_mutex;
-    std::chrono::steady_clock::time_point m_last{};
+    {"evaluate", kEvaluateHelp, &evaluateCommand},
+    {"runs", kRunsHelp, &runsCommand},
+    {"report", kReportHelp, &reportCommand},
+    {"features", kFeaturesHelp, &featuresCommand},
 };
 
 bool isCaptureName(const std::filesystem::path& p)
@@ -167,6 +119,8 @@ std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& 
     return files;
 }
 
+} // namespace
+
 LabelMode labelModeOption(const Args& args)
 {
     const std::string text = args.value("label-mode").value_or("default");
@@ -175,8 +129,6 @@ LabelMode labelModeOption(const Args& args)
         throw UsageError("--label-mode must be default or paper, not '" + text + "'");
     return *mode;
 }
-
-} // namespace
 
 const Command* findCommand(const std::string& name)
 {
@@ -227,23 +179,11 @@ int ingestCommand(const std::vector<std::string>& argv)
 
     Catalog catalog(catalogPath);
     TerminalProgress progress(!quiet && isatty(STDERR_FILENO));
-    g_activeFeedback.store(&progress);
-    struct sigaction sa {};
-    sa.sa_handler = onInterrupt;
-    sigemptyset(&sa.sa_mask);
-    struct sigaction previous {};
-    sigaction(SIGINT, &sa, &previous);
     std::vector<IngestFileResult> results;
-    try {
+    {
+        const InterruptScope interrupt(progress);
         results = ingestFiles(files, catalog, options, progress);
-    } catch (...) {
-        sigaction(SIGINT, &previous, nullptr);
-        g_activeFeedback.store(nullptr);
-        progress.finish();
-        throw;
     }
-    sigaction(SIGINT, &previous, nullptr);
-    g_activeFeedback.store(nullptr);
     progress.finish();
 
     std::uint64_t counts[5] = {0, 0, 0, 0, 0};

@@ -18,6 +18,10 @@ Commands:
   ingest        read capture files into a flow catalog
   summary       connections per label, labeled vs unlabeled, per capture
   connections   one row per connection (CSV or TSV)
+  evaluate      train and test models over thresholds and folds (a run)
+  runs          list or delete the runs stored in a catalog
+  report        write a run's results as CSV files and a LaTeX table
+  features      export the 42 flow statistics (and sequences) as CSV
   help COMMAND  show a command's options (same as COMMAND --help)
 
 Options:

@@ -1,4 +1,5 @@
 #include "catalog/catalog.h"
+#include "catalog/sqlite_statement.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -90,91 +91,82 @@ CREATE TABLE IF NOT EXISTS connection_series (
 );
 )sql";
 
-class Statement {
-public:
-    Statement(sqlite3* db, const char* sql) : m_db(db)
-    {
-        if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) !=
-            SQLITE_OK)
-            throw CatalogError(std::string("SQLite prepare failed: ") + sqlite3_errmsg(db));
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, std::int64_t v)
-    {
-        check(sqlite3_bind_int64(m_stmt, i, v));
-        return *this;
-    }
-    Statement& bind(int i, const std::string& v)
-    {
-        check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-    Statement& bindBlob(int i, const std::vector<std::uint8_t>& v)
-    {
-        check(sqlite3_bind_blob(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-        return *this;
-    }
-    // true while a row is available.
-    bool step()
-    {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW)
-            return true;
-        if (rc == SQLITE_DONE)
-            return false;
-        throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(m_db));
-    }
-    void run()
-    {
-        try {
-            while (step()) {
-            }
-        } catch (...) {
-            reset(); // a failed statement must stay usable for the next call
-            throw;
-        }
-        reset();
-    }
-    void reset()
-    {
-        sqlite3_reset(m_stmt);
-        sqlite3_clear_bindings(m_stmt);
-    }
-    std::int64_t i64(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    std::string text(int col) const
-    {
-        const auto* p = sqlite3_column_text(m_stmt, col);
-        return p ? std::string(reinterpret_cast<const char*>(p),
-                               static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)))
-                 : std::string();
-    }
-    std::span<const std::uint8_t> blob(int col) const
-    {
-        const void* p = sqlite3_column_blob(m_stmt, col);
-        const int n = sqlite3_column_bytes(m_stmt, col);
-        return p ? std::span<const std::uint8_t>(static_cast<const std::uint8_t*>(p),
-                                                 static_cast<std::size_t>(n))
-                 : std::span<const std::uint8_t>();
-    }
-
-private:
-    void check(int rc)
-    {
-        if (rc != SQLITE_OK)
-            throw CatalogError(std::string("SQLite bind failed: ") + sqlite3_errmsg(m_db));
-    }
-    sqlite3* m_db;
-    sqlite3_stmt* m_stmt = nullptr;
-};
-
-// Resets a statement when a scope ends, also by exception.
-struct ResetGuard {
-    Statement& s;
-    ~ResetGuard() { s.reset(); }
-};
+// Schema 2: the run registry. A finished run is immutable: triggers refuse
+// changes to it and to its results (deleting the whole run stays possible).
+constexpr const char* kRunSchema = R"sql(
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  finished_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running','finished','failed','cancelled')),
+  config TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  data_fingerprint TEXT NOT NULL,
+  error TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS run_grid (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model TEXT NOT NULL, threshold INTEGER NOT NULL,
+  classes INTEGER NOT NULL, samples INTEGER NOT NULL, folds INTEGER NOT NULL,
+  PRIMARY KEY (run_id, model, threshold)
+);
+CREATE TABLE IF NOT EXISTS run_metrics (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model TEXT NOT NULL, threshold INTEGER NOT NULL,
+  fold INTEGER NOT NULL, -- -1: mean over folds (std in the std column)
+  name TEXT NOT NULL, value REAL NOT NULL, std REAL,
+  PRIMARY KEY (run_id, model, threshold, fold, name)
+);
+CREATE TABLE IF NOT EXISTS run_classes (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model TEXT NOT NULL, threshold INTEGER NOT NULL, class_index INTEGER NOT NULL,
+  label TEXT NOT NULL, support INTEGER NOT NULL,
+  accuracy REAL NOT NULL, precision REAL NOT NULL, f1 REAL NOT NULL,
+  PRIMARY KEY (run_id, model, threshold, class_index)
+);
+CREATE TABLE IF NOT EXISTS run_confusion (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model TEXT NOT NULL, threshold INTEGER NOT NULL,
+  true_index INTEGER NOT NULL, predicted_index INTEGER NOT NULL, count INTEGER NOT NULL,
+  PRIMARY KEY (run_id, model, threshold, true_index, predicted_index)
+);
+CREATE TABLE IF NOT EXISTS run_predictions (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model TEXT NOT NULL, threshold INTEGER NOT NULL, fold INTEGER NOT NULL,
+  connection_id INTEGER NOT NULL, true_index INTEGER NOT NULL,
+  predicted_index INTEGER NOT NULL, confidence REAL NOT NULL,
+  top TEXT NOT NULL -- "class:probability;..." best first
+);
+CREATE INDEX IF NOT EXISTS run_predictions_run ON run_predictions(run_id, model, threshold);
+CREATE TRIGGER IF NOT EXISTS runs_immutable BEFORE UPDATE ON runs
+  WHEN OLD.status <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_grid_insert_immutable BEFORE INSERT ON run_grid
+  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_grid_update_immutable BEFORE UPDATE ON run_grid
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_metrics_insert_immutable BEFORE INSERT ON run_metrics
+  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_metrics_update_immutable BEFORE UPDATE ON run_metrics
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_classes_insert_immutable BEFORE INSERT ON run_classes
+  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_classes_update_immutable BEFORE UPDATE ON run_classes
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_confusion_insert_immutable BEFORE INSERT ON run_confusion
+  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_confusion_update_immutable BEFORE UPDATE ON run_confusion
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_predictions_insert_immutable BEFORE INSERT ON run_predictions
+  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_predictions_update_immutable BEFORE UPDATE ON run_predictions
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+)sql";
 
 constexpr const char* kCaptureColumns =
     "id, path, content_hash, size_bytes, container, compression, link_type, link_type_name, "
@@ -355,6 +347,19 @@ void Catalog::migrate(Open mode)
         if (version < 1)
             throw CatalogError(m_path.string() + " has an unknown catalog schema '" + v + "'");
         exec("PRAGMA journal_mode=WAL");
+        if (version < kSchemaVersion) {
+            // 1 -> 2 adds the run registry; nothing existing changes.
+            exec("BEGIN IMMEDIATE");
+            try {
+                exec(kRunSchema);
+                Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
+                put.bind(1, std::to_string(kSchemaVersion)).run();
+                exec("COMMIT");
+            } catch (...) {
+                sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+                throw;
+            }
+        }
         return;
     }
     Statement tables(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
@@ -369,6 +374,7 @@ void Catalog::migrate(Open mode)
     exec("BEGIN IMMEDIATE");
     try {
         exec(kSchema);
+        exec(kRunSchema);
         Statement put(m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
         put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
         put.bind(1, std::string("created_by")).bind(2, std::string("snilab " SNILAB_VERSION)).run();
@@ -630,6 +636,26 @@ void Catalog::forEachConnection(const std::function<void(const ConnectionRow&)>&
         r.alpn = s.text(22);
         r.ech = s.i64(23) != 0;
         r.ja4 = s.text(24);
+        visit(r);
+    }
+}
+
+void Catalog::forEachLabeledSeries(const std::function<void(const SeriesRow&)>& visit)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data "
+                      "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                      "JOIN connection_series s ON s.connection_id = k.id "
+                      "WHERE c.status <> 'incomplete' AND k.sni <> '' "
+                      "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
+    SeriesRow r;
+    while (s.step()) {
+        r.connectionId = s.i64(0);
+        r.captureId = s.i64(1);
+        r.capturePath = s.text(2);
+        r.captureFirstNs = s.i64(3);
+        r.sni = s.text(4);
+        r.series = decodeSeries(s.blob(5));
         visit(r);
     }
 }

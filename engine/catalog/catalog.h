@@ -12,6 +12,7 @@
 #include "flow/connection.h"
 #include "flow/label.h"
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -86,15 +87,83 @@ struct ConnectionRow {
     std::string ja4;
 };
 
+// A connection with an SNI and its stored series, for building datasets.
+struct SeriesRow {
+    std::int64_t connectionId = 0;
+    std::int64_t captureId = 0;
+    std::string capturePath;
+    std::int64_t captureFirstNs = 0;
+    std::string sni;
+    std::vector<PacketRecord> series;
+};
+
 struct LabelCount {
     std::string label; // empty = unlabeled
     std::uint64_t connections = 0;
     std::uint64_t captures = 0;
 };
 
+// --- Run registry (schema 2) ---------------------------------------------
+
+enum class RunStatus { Running, Finished, Failed, Cancelled };
+std::string_view runStatusName(RunStatus status);
+
+struct RunInfo {
+    std::int64_t id = 0;
+    std::string createdAt;  // UTC, ISO 8601
+    std::string finishedAt; // empty while running
+    RunStatus status = RunStatus::Running;
+    std::string config; // "key=value" lines, as the run was asked for
+    std::uint64_t seed = 0;
+    std::string dataFingerprint;
+    std::string error;
+};
+
+struct ClassResult {
+    int classIndex = 0;
+    std::string label;
+    std::uint64_t support = 0; // test samples over all folds
+    double accuracy = 0;       // recall of the class over all folds
+    double precision = 0;
+    double f1 = 0;
+};
+
+struct PredictionRow {
+    int fold = 0;
+    std::int64_t connectionId = 0;
+    int trueIndex = 0;
+    int predictedIndex = 0;
+    double confidence = 0; // probability of the predicted class
+    std::string top;       // "class:probability;..." best first
+};
+
+// The results of one model at one threshold, all folds.
+struct ModelResult {
+    std::string model;
+    int threshold = 0;
+    int classes = 0;
+    std::uint64_t samples = 0;
+    int folds = 0;
+    // Metric name -> value per fold (mean and population std are stored too).
+    std::vector<std::pair<std::string, std::vector<double>>> foldMetrics;
+    std::vector<ClassResult> classResults;
+    std::vector<std::uint64_t> confusion; // classes x classes, row = true, summed over folds
+    std::vector<PredictionRow> predictions;
+};
+
+// One cell of the Table-1 grid with its aggregated metrics.
+struct GridCell {
+    std::string model;
+    int threshold = 0;
+    int classes = 0;
+    std::uint64_t samples = 0;
+    int folds = 0;
+    std::vector<std::pair<std::string, std::pair<double, double>>> metrics; // name -> (mean, std)
+};
+
 class Catalog {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2; // 2: run registry
 
     enum class Open {
         CreateIfMissing, // a missing (or empty) file becomes a new catalog
@@ -151,9 +220,34 @@ public:
     // Calls `visit` for every connection of complete and partial captures,
     // ordered by capture path, start time.
     void forEachConnection(const std::function<void(const ConnectionRow&)>& visit);
+    // Calls `visit` for every connection with an SNI in complete and partial
+    // captures, with its decoded series, ordered by capture path and start time.
+    void forEachLabeledSeries(const std::function<void(const SeriesRow&)>& visit);
     // The stored series of one connection (empty if none).
     std::vector<PacketRecord> series(std::int64_t connectionId);
     std::uint64_t connectionCount();
+
+    // Run registry. A run is created Running, receives results, then is
+    // finished once; finished runs and their results are immutable (SQLite
+    // triggers refuse changes); a run can be deleted whole.
+    std::int64_t createRun(const std::string& config, std::uint64_t seed,
+                           const std::string& dataFingerprint);
+    // Stores one model x threshold result in one transaction.
+    void addRunResult(std::int64_t runId, const ModelResult& result);
+    void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
+    std::vector<RunInfo> runs();
+    std::optional<RunInfo> run(std::int64_t runId);
+    // Returns false when there is no such run.
+    bool deleteRun(std::int64_t runId);
+    std::vector<GridCell> runGrid(std::int64_t runId);
+    std::vector<ClassResult> runClasses(std::int64_t runId, const std::string& model,
+                                        int threshold);
+    // Confusion counts (true, predicted, count) of the non-zero cells.
+    std::vector<std::array<std::uint64_t, 3>> runConfusion(std::int64_t runId,
+                                                           const std::string& model, int threshold);
+    void forEachRunPrediction(std::int64_t runId,
+                              const std::function<void(const std::string& model, int threshold,
+                                                       const PredictionRow&)>& visit);
 
 private:
     void exec(const char* sql);

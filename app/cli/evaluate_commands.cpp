@@ -1,0 +1,624 @@
+// snilab-cli evaluate, runs, report and features: the scientific core on the
+// command line (DESIGN.md sections 3-5).
+#include "cli_args.h"
+#include "cli_progress.h"
+#include "commands.h"
+#include "table_writer.h"
+
+#include "catalog/catalog.h"
+#include "dataset/dataset.h"
+#include "eval/evaluator.h"
+#include "eval/splits.h"
+#include "features/sequences.h"
+#include "features/statistics.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <unistd.h>
+
+namespace snilab::cli {
+
+extern const char kEvaluateHelp[] = R"(usage: snilab-cli evaluate --catalog C.sqlite [OPTIONS]
+
+Train and test models on the labeled connections of a catalog over a sweep
+of minimum-connection thresholds, print the Table-1 grid (accuracy mean +- std
+over folds per model and threshold) and store everything as a run.
+
+Options:
+  --catalog PATH         catalog file (required)
+  --models LIST          comma-separated models (default rf; this build: rf)
+  --thresholds LIST      comma-separated thresholds T (default 100)
+  --threshold-rule RULE  at-least (default: classes with >= T connections) or
+                         more-than (> T, the paper's code)
+  --split KIND           stratified (default), capture (grouped k-fold: the
+                         connections of one capture never straddle train and
+                         test) or time (earlier captures train, later test)
+  --folds K              folds of the stratified and capture splits (default 10)
+  --train-fraction F     time split: share of connections in the earliest
+                         captures used for training (default 0.7)
+  --seed N               seed of splits and models (default 1)
+  --label-mode MODE      default or paper (see `snilab-cli summary --help`)
+  --feature-spec SPEC    e.g. "packets=payload;retrans=keep;window=all"
+                         (default: payload-carrying packets, whole connection)
+  --trees N              random forest trees (default 250)
+  --threads N            training threads (default: number of cores)
+  --preset paper         the paper's choices: more-than-T, paper labels,
+                         payload packets (compare with the honest default)
+  --quiet                no progress bar
+  --help                 show this help
+
+Exit status: 0 finished, 1 the run failed (reason on stderr, kept as failed),
+2 usage, 3 catalog error, 130 interrupted (the run is kept as cancelled).
+)";
+
+extern const char kRunsHelp[] = R"(usage: snilab-cli runs --catalog C.sqlite [--delete ID]
+
+List the runs stored in a catalog (id, status, time, fingerprint of the data,
+the configuration in one line), or delete one run and all its results.
+Finished runs are immutable: they can be deleted, never changed.
+
+Options:
+  --catalog PATH   catalog file (required)
+  --delete ID      delete run ID
+  --help           show this help
+)";
+
+extern const char kReportHelp[] = R"(usage: snilab-cli report --catalog C.sqlite --run ID --out DIR
+
+Write a run's results into DIR (created if missing):
+  run.txt           the run's configuration, seed, data fingerprint, status
+  summary.csv       one row per model x threshold: classes, samples, folds and
+                    every metric's mean and std over folds
+  per_class.csv     per model, threshold and class: support, accuracy
+                    (recall), precision, F1 over all folds
+  confusion/<model>_T<threshold>.csv   confusion matrix, rows = true label
+  predictions.csv   per test connection: model, threshold, fold, connection
+                    id, capture, true and predicted label, confidence, top 5
+  table1.tex        the Table-1 grid as a LaTeX tabular
+
+Options:
+  --catalog PATH   catalog file (required)
+  --run ID         run id (see `snilab-cli runs`)
+  --out DIR        output folder (required)
+  --help           show this help
+)";
+
+extern const char kFeaturesHelp[] =
+    R"(usage: snilab-cli features --catalog C.sqlite --out F.csv [OPTIONS]
+
+Export the 42 flow statistics of the labeled connections whose class meets
+the threshold, one row per connection: connection_id, capture, label, class
+(dense id), [fold], then the statistics (s2c_*, c2s_*, all_*).
+
+Options:
+  --catalog PATH         catalog file (required)
+  --out FILE             output CSV (required)
+  --threshold T          minimum connections per class (default 0: all)
+  --threshold-rule RULE  at-least (default) or more-than
+  --label-mode MODE      default or paper
+  --feature-spec SPEC    feature spec (see `snilab-cli evaluate --help`)
+  --sequences            also the first-n packet sequences (seq<t>_<channel>)
+  --folds K              add a `fold` column: the stratified K-fold test fold
+                         of each row, as `evaluate --split stratified` uses it
+  --seed N               seed of that split (default 1)
+  --help                 show this help
+)";
+
+namespace {
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::stringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ','))
+        if (!item.empty())
+            out.push_back(item);
+    return out;
+}
+
+std::vector<int> thresholdList(const std::string& text)
+{
+    std::vector<int> out;
+    for (const auto& item : splitList(text)) {
+        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
+            throw UsageError("--thresholds needs whole numbers, not '" + item + "'");
+        out.push_back(std::stoi(item));
+    }
+    if (out.empty())
+        throw UsageError("--thresholds is empty");
+    return out;
+}
+
+ThresholdRule ruleOption(const Args& args)
+{
+    const std::string text = args.value("threshold-rule").value_or("at-least");
+    if (text == "at-least")
+        return ThresholdRule::AtLeast;
+    if (text == "more-than")
+        return ThresholdRule::MoreThan;
+    throw UsageError("--threshold-rule must be at-least or more-than, not '" + text + "'");
+}
+
+FeatureSpec specOption(const Args& args)
+{
+    const auto text = args.value("feature-spec");
+    if (!text)
+        return {};
+    std::string error;
+    const auto spec = FeatureSpec::parse(*text, &error);
+    if (!spec)
+        throw UsageError("--feature-spec: " + error);
+    return *spec;
+}
+
+std::int64_t runIdOption(const Args& args, const std::string& name)
+{
+    const auto n = args.number(name, 0);
+    if (n == 0)
+        throw UsageError("--" + name + " needs a run id (see snilab-cli runs)");
+    return static_cast<std::int64_t>(n);
+}
+
+std::string formatMeanStd(double mean, double std)
+{
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.3f ± %.3f", mean, std);
+    return buf;
+}
+
+const std::pair<double, double>* findMetric(const GridCell& c, const std::string& name)
+{
+    for (const auto& [n, v] : c.metrics)
+        if (n == name)
+            return &v;
+    return nullptr;
+}
+
+// The grid as rows = thresholds, columns = classes, samples, one per model.
+void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>& models,
+               const std::vector<int>& thresholds)
+{
+    TableWriter table(stdout, TableWriter::Style::Aligned);
+    std::vector<std::string> header = {"threshold", "classes", "connections"};
+    for (const auto& m : models)
+        header.push_back(m + " accuracy");
+    table.row(header);
+    for (int t : thresholds) {
+        std::vector<std::string> row = {std::to_string(t), "", ""};
+        for (const auto& m : models) {
+            std::string cell = "-";
+            for (const auto& c : grid) {
+                if (c.model != m || c.threshold != t)
+                    continue;
+                row[1] = std::to_string(c.classes);
+                row[2] = std::to_string(c.samples);
+                if (const auto* acc = findMetric(c, "accuracy"))
+                    cell = formatMeanStd(acc->first, acc->second);
+                else if (c.classes < 2)
+                    cell = "- (fewer than 2 classes)";
+            }
+            row.push_back(cell);
+        }
+        table.row(row);
+    }
+}
+
+std::unique_ptr<FILE, int (*)(FILE*)> openOutput(const std::filesystem::path& path)
+{
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "w"), &std::fclose);
+    if (!f)
+        throw OutputError("cannot write " + path.string() + ": " + std::strerror(errno));
+    return f;
+}
+
+void closeOutput(std::unique_ptr<FILE, int (*)(FILE*)>& f, const std::filesystem::path& path)
+{
+    if (std::fflush(f.get()) != 0 || std::ferror(f.get()))
+        throw OutputError("write error on " + path.string());
+    if (std::fclose(f.release()) != 0)
+        throw OutputError("write error on " + path.string());
+}
+
+std::string latexEscape(const std::string& s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+} // namespace
+
+int evaluateCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
+                     "train-fraction", "seed", "label-mode", "feature-spec", "trees", "threads",
+                     "preset"},
+                    {"quiet"});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    EvaluationConfig config;
+    if (const auto m = args.value("models"))
+        config.models = splitList(*m);
+    if (const auto t = args.value("thresholds"))
+        config.thresholds = thresholdList(*t);
+    config.rule = ruleOption(args);
+    const std::string split = args.value("split").value_or("stratified");
+    const auto kind = parseSplitKind(split);
+    if (!kind)
+        throw UsageError("--split must be stratified, capture or time, not '" + split + "'");
+    config.split = *kind;
+    config.folds = static_cast<int>(args.number("folds", 10));
+    if (config.folds < 2 || config.folds > 1000)
+        throw UsageError("--folds must be between 2 and 1000");
+    if (const auto f = args.value("train-fraction")) {
+        char* end = nullptr;
+        config.timeTrainFraction = std::strtod(f->c_str(), &end);
+        if (end == f->c_str() || *end != '\0' || !(config.timeTrainFraction > 0) ||
+            !(config.timeTrainFraction < 1))
+            throw UsageError("--train-fraction must be a number between 0 and 1");
+    }
+    config.seed = args.number("seed", 1);
+    config.data.labelMode = labelModeOption(args);
+    config.data.spec = specOption(args);
+    config.trees = static_cast<int>(args.number("trees", 250));
+    if (config.trees < 1 || config.trees > 100000)
+        throw UsageError("--trees must be between 1 and 100000");
+    config.threads = static_cast<int>(args.number("threads", 0));
+    if (const auto p = args.value("preset")) {
+        if (*p != "paper")
+            throw UsageError("--preset must be paper");
+        config.applyPaperPreset();
+        if (args.has("threshold-rule") || args.has("label-mode"))
+            throw UsageError("--preset paper sets the threshold rule and label mode itself");
+    }
+
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+    TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
+    EvaluationOutcome outcome;
+    {
+        const InterruptScope interrupt(progress);
+        outcome = evaluate(*catalog, config, progress);
+    }
+    progress.finish();
+    if (outcome.status == RunStatus::Cancelled) {
+        std::fprintf(stderr, "snilab-cli evaluate: interrupted; run %lld kept as cancelled\n",
+                     static_cast<long long>(outcome.runId));
+        return kExitInterrupted;
+    }
+    if (outcome.status != RunStatus::Finished) {
+        std::fprintf(stderr, "snilab-cli evaluate: %s%s\n",
+                     outcome.runId ? ("run " + std::to_string(outcome.runId) + " failed: ").c_str()
+                                   : "",
+                     outcome.error.c_str());
+        return kExitBadInput;
+    }
+    std::printf("run %lld: %llu labeled connections; %s split, %s, seed %llu, label mode %s, "
+                "threshold rule %s%s\n\n",
+                static_cast<long long>(outcome.runId),
+                static_cast<unsigned long long>(outcome.labeledConnections),
+                std::string(splitKindName(config.split)).c_str(),
+                config.split == SplitKind::Time ? "1 fold"
+                                                : (std::to_string(config.folds) + " folds").c_str(),
+                static_cast<unsigned long long>(config.seed),
+                std::string(labelModeName(config.data.labelMode)).c_str(),
+                config.rule == ThresholdRule::AtLeast ? ">= T" : "> T",
+                config.preset.empty() ? "" : ", preset paper");
+    printGrid(outcome.grid, config.models, config.thresholds);
+    std::printf("\nreport: snilab-cli report --catalog %s --run %lld --out DIR\n",
+                catalog->path().c_str(), static_cast<long long>(outcome.runId));
+    return kExitOk;
+}
+
+int runsCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"catalog", "delete"}, {});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+    if (args.has("delete")) {
+        const std::int64_t id = runIdOption(args, "delete");
+        if (!catalog->deleteRun(id)) {
+            std::fprintf(stderr, "snilab-cli runs: no run %lld\n", static_cast<long long>(id));
+            return kExitBadInput;
+        }
+        std::printf("deleted run %lld\n", static_cast<long long>(id));
+        return kExitOk;
+    }
+    TableWriter table(stdout, TableWriter::Style::Aligned);
+    table.row({"run", "status", "created", "data", "config"});
+    for (const RunInfo& r : catalog->runs()) {
+        std::string config = r.config;
+        for (char& c : config)
+            if (c == '\n')
+                c = ' ';
+        while (!config.empty() && config.back() == ' ')
+            config.pop_back();
+        table.row({std::to_string(r.id),
+                   std::string(runStatusName(r.status)) + (r.error.empty() ? "" : ": " + r.error),
+                   r.createdAt, r.dataFingerprint.substr(0, 12), config});
+    }
+    return kExitOk;
+}
+
+int reportCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"catalog", "run", "out"}, {});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    const std::filesystem::path out = args.required("out");
+    const std::int64_t runId = runIdOption(args, "run");
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+    const auto run = catalog->run(runId);
+    if (!run) {
+        std::fprintf(stderr, "snilab-cli report: no run %lld in %s\n",
+                     static_cast<long long>(runId), catalog->path().c_str());
+        return kExitBadInput;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(out / "confusion", ec);
+    if (ec)
+        throw OutputError("cannot create " + (out / "confusion").string() + ": " + ec.message());
+
+    {
+        const auto path = out / "run.txt";
+        auto f = openOutput(path);
+        std::fprintf(f.get(),
+                     "run=%lld\nstatus=%s\ncreated_at=%s\nfinished_at=%s\n"
+                     "data_fingerprint=%s\nerror=%s\n%s",
+                     static_cast<long long>(run->id),
+                     std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
+                     run->finishedAt.c_str(), run->dataFingerprint.c_str(), run->error.c_str(),
+                     run->config.c_str());
+        closeOutput(f, path);
+    }
+    const auto grid = catalog->runGrid(runId);
+    std::vector<std::string> metricNames;
+    for (const auto& c : grid)
+        for (const auto& [name, v] : c.metrics)
+            if (std::find(metricNames.begin(), metricNames.end(), name) == metricNames.end())
+                metricNames.push_back(name);
+    {
+        const auto path = out / "summary.csv";
+        auto f = openOutput(path);
+        {
+            TableWriter t(f.get(), TableWriter::Style::Csv);
+            std::vector<std::string> header = {"model", "threshold", "classes", "samples", "folds"};
+            for (const auto& m : metricNames) {
+                header.push_back(m + "_mean");
+                header.push_back(m + "_std");
+            }
+            t.row(header);
+            char buf[32];
+            for (const auto& c : grid) {
+                std::vector<std::string> row = {c.model, std::to_string(c.threshold),
+                                                std::to_string(c.classes),
+                                                std::to_string(c.samples), std::to_string(c.folds)};
+                for (const auto& m : metricNames) {
+                    const auto* v = findMetric(c, m);
+                    for (double x : {v ? v->first : NAN, v ? v->second : NAN}) {
+                        std::snprintf(buf, sizeof buf, "%.6f", x);
+                        row.push_back(v ? buf : "");
+                    }
+                }
+                t.row(row);
+            }
+        }
+        closeOutput(f, path);
+    }
+    std::map<std::pair<std::string, int>, std::vector<std::string>> labelsOf;
+    {
+        const auto path = out / "per_class.csv";
+        auto f = openOutput(path);
+        {
+            TableWriter t(f.get(), TableWriter::Style::Csv);
+            t.row(
+                {"model", "threshold", "class", "label", "support", "accuracy", "precision", "f1"});
+            char a[32], p[32], f1[32];
+            for (const auto& c : grid) {
+                auto& labels = labelsOf[{c.model, c.threshold}];
+                for (const ClassResult& r : catalog->runClasses(runId, c.model, c.threshold)) {
+                    std::snprintf(a, sizeof a, "%.6f", r.accuracy);
+                    std::snprintf(p, sizeof p, "%.6f", r.precision);
+                    std::snprintf(f1, sizeof f1, "%.6f", r.f1);
+                    t.row({c.model, std::to_string(c.threshold), std::to_string(r.classIndex),
+                           r.label, std::to_string(r.support), a, p, f1});
+                    labels.push_back(r.label);
+                }
+            }
+        }
+        closeOutput(f, path);
+    }
+    for (const auto& c : grid) {
+        const auto& labels = labelsOf[{c.model, c.threshold}];
+        if (labels.empty())
+            continue;
+        const auto path =
+            out / "confusion" / (c.model + "_T" + std::to_string(c.threshold) + ".csv");
+        const std::size_t k = labels.size();
+        std::vector<std::uint64_t> m(k * k, 0);
+        for (const auto& [i, j, n] : catalog->runConfusion(runId, c.model, c.threshold))
+            if (i < k && j < k)
+                m[i * k + j] = n;
+        auto f = openOutput(path);
+        {
+            TableWriter t(f.get(), TableWriter::Style::Csv);
+            std::vector<std::string> header = {"true\\predicted"};
+            header.insert(header.end(), labels.begin(), labels.end());
+            t.row(header);
+            for (std::size_t i = 0; i < k; ++i) {
+                std::vector<std::string> row = {labels[i]};
+                for (std::size_t j = 0; j < k; ++j)
+                    row.push_back(std::to_string(m[i * k + j]));
+                t.row(row);
+            }
+        }
+        closeOutput(f, path);
+    }
+    {
+        std::map<std::int64_t, std::string> captureOf;
+        catalog->forEachConnection(
+            [&](const ConnectionRow& r) { captureOf[r.id] = r.capturePath; });
+        const auto path = out / "predictions.csv";
+        auto f = openOutput(path);
+        {
+            TableWriter t(f.get(), TableWriter::Style::Csv);
+            t.row({"model", "threshold", "fold", "connection_id", "capture", "true_label",
+                   "predicted_label", "correct", "confidence", "top"});
+            char conf[32];
+            catalog->forEachRunPrediction(
+                runId, [&](const std::string& model, int threshold, const PredictionRow& p) {
+                    const auto& labels = labelsOf[{model, threshold}];
+                    const auto label = [&](int i) {
+                        return i >= 0 && static_cast<std::size_t>(i) < labels.size()
+                                   ? labels[static_cast<std::size_t>(i)]
+                                   : std::to_string(i);
+                    };
+                    std::snprintf(conf, sizeof conf, "%.6f", p.confidence);
+                    t.row({model, std::to_string(threshold), std::to_string(p.fold),
+                           std::to_string(p.connectionId), captureOf[p.connectionId],
+                           label(p.trueIndex), label(p.predictedIndex),
+                           p.trueIndex == p.predictedIndex ? "1" : "0", conf, p.top});
+                });
+        }
+        closeOutput(f, path);
+    }
+    {
+        const auto path = out / "table1.tex";
+        auto f = openOutput(path);
+        std::vector<std::string> models;
+        std::vector<int> thresholds;
+        for (const auto& c : grid) {
+            if (std::find(models.begin(), models.end(), c.model) == models.end())
+                models.push_back(c.model);
+            if (std::find(thresholds.begin(), thresholds.end(), c.threshold) == thresholds.end())
+                thresholds.push_back(c.threshold);
+        }
+        std::fprintf(f.get(), "%% snilab run %lld: accuracy (mean $\\pm$ std over folds)\n",
+                     static_cast<long long>(runId));
+        std::fprintf(f.get(), "\\begin{tabular}{rrr%s}\n\\hline\nT & classes & connections",
+                     std::string(models.size(), 'c').c_str());
+        for (const auto& m : models)
+            std::fprintf(f.get(), " & %s", latexEscape(m).c_str());
+        std::fprintf(f.get(), " \\\\\n\\hline\n");
+        for (int t : thresholds) {
+            std::string classes, samples;
+            std::string cells;
+            for (const auto& m : models) {
+                std::string cell = "--";
+                for (const auto& c : grid)
+                    if (c.model == m && c.threshold == t) {
+                        classes = std::to_string(c.classes);
+                        samples = std::to_string(c.samples);
+                        if (const auto* acc = findMetric(c, "accuracy")) {
+                            char buf[64];
+                            std::snprintf(buf, sizeof buf, "%.3f $\\pm$ %.3f", acc->first,
+                                          acc->second);
+                            cell = buf;
+                        }
+                    }
+                cells += " & " + cell;
+            }
+            std::fprintf(f.get(), "%d & %s & %s%s \\\\\n", t, classes.c_str(), samples.c_str(),
+                         cells.c_str());
+        }
+        std::fprintf(f.get(), "\\hline\n\\end{tabular}\n");
+        closeOutput(f, path);
+    }
+    std::printf("wrote run %lld to %s (run.txt, summary.csv, per_class.csv, confusion/, "
+                "predictions.csv, table1.tex)\n",
+                static_cast<long long>(runId), out.c_str());
+    return kExitOk;
+}
+
+int featuresCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"catalog", "out", "threshold", "threshold-rule", "label-mode", "feature-spec",
+                     "folds", "seed"},
+                    {"sequences"});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    const std::filesystem::path outPath = args.required("out");
+    DatasetOptions options;
+    options.labelMode = labelModeOption(args);
+    options.spec = specOption(args);
+    options.sequences = args.has("sequences");
+    const auto threshold = static_cast<std::size_t>(args.number("threshold", 0));
+    const ThresholdRule rule = ruleOption(args);
+    const int folds = static_cast<int>(args.number("folds", 0));
+    if (args.has("folds") && (folds < 2 || folds > 1000))
+        throw UsageError("--folds must be between 2 and 1000");
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+    std::error_code ec;
+    if (std::filesystem::equivalent(outPath, catalog->path(), ec))
+        throw UsageError("--out names the catalog itself");
+
+    Feedback feedback;
+    const Dataset data = loadDataset(*catalog, options, feedback);
+    const auto selection = selectClasses(data.labels, threshold, rule);
+    std::vector<int> foldOf(selection.sampleIndices.size(), -1);
+    if (folds > 0) {
+        const SplitResult split = stratifiedKFold(selection.classes, folds, args.number("seed", 1));
+        if (!split.ok())
+            throw UsageError("--folds: " + split.error);
+        for (std::size_t f = 0; f < split.folds.size(); ++f)
+            for (std::size_t i : split.folds[f].test)
+                foldOf[i] = static_cast<int>(f);
+    }
+    auto file = openOutput(outPath);
+    {
+        TableWriter t(file.get(), TableWriter::Style::Csv);
+        std::vector<std::string> header = {"connection_id", "capture", "label", "class"};
+        if (folds > 0)
+            header.push_back("fold");
+        for (const auto name : statisticNames())
+            header.emplace_back(name);
+        const auto channels = sequenceChannelNames(options.spec);
+        if (options.sequences)
+            for (std::size_t s = 0; s < options.spec.sequenceLength; ++s)
+                for (const auto& c : channels)
+                    header.push_back("seq" + std::to_string(s) + "_" + c);
+        t.row(header);
+        const std::size_t seqWidth = options.spec.sequenceLength * channels.size();
+        char buf[32];
+        for (std::size_t i = 0; i < selection.sampleIndices.size(); ++i) {
+            const std::size_t s = selection.sampleIndices[i];
+            std::vector<std::string> row = {
+                std::to_string(data.connectionIds[s]),
+                data.groupPaths[static_cast<std::size_t>(data.groups[s])], data.labels[s],
+                std::to_string(selection.classes[i])};
+            if (folds > 0)
+                row.push_back(std::to_string(foldOf[i]));
+            for (std::size_t j = 0; j < kStatisticCount; ++j) {
+                std::snprintf(buf, sizeof buf, "%.9g", data.statistics[s * kStatisticCount + j]);
+                row.emplace_back(buf);
+            }
+            if (options.sequences)
+                for (std::size_t j = 0; j < seqWidth; ++j) {
+                    std::snprintf(buf, sizeof buf, "%.9g", data.sequences[s * seqWidth + j]);
+                    row.emplace_back(buf);
+                }
+            t.row(row);
+        }
+    }
+    closeOutput(file, outPath);
+    std::printf("wrote %zu connections of %zu classes (threshold %zu, %s) to %s\n",
+                selection.sampleIndices.size(), selection.classLabels.size(), threshold,
+                rule == ThresholdRule::AtLeast ? ">= T" : "> T", outPath.c_str());
+    return kExitOk;
+}
+
+} // namespace snilab::cli

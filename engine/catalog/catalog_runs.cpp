@@ -1,0 +1,276 @@
+// The run registry half of Catalog (schema in catalog.cpp, kRunSchema).
+#include "catalog/catalog.h"
+#include "catalog/sqlite_statement.h"
+
+#include <cmath>
+
+namespace snilab {
+
+std::string_view runStatusName(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Running: return "running";
+    case RunStatus::Finished: return "finished";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Cancelled: return "cancelled";
+    }
+    return "failed";
+}
+
+namespace {
+
+RunStatus parseRunStatus(const std::string& text)
+{
+    for (auto s :
+         {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled})
+        if (runStatusName(s) == text)
+            return s;
+    return RunStatus::Failed;
+}
+
+constexpr const char* kRunColumns =
+    "id, created_at, coalesce(finished_at, ''), status, config, seed, data_fingerprint, error";
+
+RunInfo readRun(const Statement& s)
+{
+    RunInfo r;
+    r.id = s.i64(0);
+    r.createdAt = s.text(1);
+    r.finishedAt = s.text(2);
+    r.status = parseRunStatus(s.text(3));
+    r.config = s.text(4);
+    r.seed = static_cast<std::uint64_t>(s.i64(5));
+    r.dataFingerprint = s.text(6);
+    r.error = s.text(7);
+    return r;
+}
+
+void meanStd(const std::vector<double>& v, double& mean, double& std)
+{
+    mean = 0;
+    std = 0;
+    if (v.empty())
+        return;
+    for (double x : v)
+        mean += x;
+    mean /= static_cast<double>(v.size());
+    for (double x : v)
+        std += (x - mean) * (x - mean);
+    std = std::sqrt(std / static_cast<double>(v.size())); // population std, as numpy
+}
+
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on any exception.
+template <typename Body> void transaction(sqlite3* db, Body body)
+{
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+        throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(db));
+    try {
+        body();
+        if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(db));
+    } catch (...) {
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+} // namespace
+
+std::int64_t Catalog::createRun(const std::string& config, std::uint64_t seed,
+                                const std::string& dataFingerprint)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "INSERT INTO runs (status, config, seed, data_fingerprint) "
+                      "VALUES ('running', ?1, ?2, ?3)");
+    s.bind(1, config).bind(2, static_cast<std::int64_t>(seed)).bind(3, dataFingerprint).run();
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+void Catalog::addRunResult(std::int64_t runId, const ModelResult& r)
+{
+    std::lock_guard lock(m_mutex);
+    transaction(m_db, [&] {
+        Statement grid(m_db, "INSERT INTO run_grid (run_id, model, threshold, classes, samples, "
+                             "folds) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        grid.bind(1, runId)
+            .bind(2, r.model)
+            .bind(3, std::int64_t{r.threshold})
+            .bind(4, std::int64_t{r.classes})
+            .bind(5, static_cast<std::int64_t>(r.samples))
+            .bind(6, std::int64_t{r.folds})
+            .run();
+        Statement metric(m_db, "INSERT INTO run_metrics (run_id, model, threshold, fold, name, "
+                               "value, std) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        const auto bindDouble = [&](Statement& st, int i, double v) {
+            if (sqlite3_bind_double(st.handle(), i, v) != SQLITE_OK)
+                throw CatalogError(std::string("SQLite bind failed: ") + sqlite3_errmsg(m_db));
+        };
+        for (const auto& [name, values] : r.foldMetrics) {
+            for (std::size_t f = 0; f < values.size(); ++f) {
+                metric.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+                metric.bind(4, static_cast<std::int64_t>(f)).bind(5, name);
+                bindDouble(metric, 6, values[f]);
+                metric.run();
+            }
+            double mean = 0, std = 0;
+            meanStd(values, mean, std);
+            metric.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+            metric.bind(4, std::int64_t{-1}).bind(5, name);
+            bindDouble(metric, 6, mean);
+            bindDouble(metric, 7, std);
+            metric.run();
+        }
+        Statement cls(m_db, "INSERT INTO run_classes (run_id, model, threshold, class_index, "
+                            "label, support, accuracy, precision, f1) "
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        for (const ClassResult& c : r.classResults) {
+            cls.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+            cls.bind(4, std::int64_t{c.classIndex}).bind(5, c.label);
+            cls.bind(6, static_cast<std::int64_t>(c.support));
+            bindDouble(cls, 7, c.accuracy);
+            bindDouble(cls, 8, c.precision);
+            bindDouble(cls, 9, c.f1);
+            cls.run();
+        }
+        Statement conf(m_db, "INSERT INTO run_confusion (run_id, model, threshold, true_index, "
+                             "predicted_index, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        const auto k = static_cast<std::size_t>(r.classes);
+        for (std::size_t i = 0; i < k && i * k < r.confusion.size(); ++i)
+            for (std::size_t j = 0; j < k; ++j)
+                if (const std::uint64_t n = r.confusion[i * k + j]; n > 0)
+                    conf.bind(1, runId)
+                        .bind(2, r.model)
+                        .bind(3, std::int64_t{r.threshold})
+                        .bind(4, static_cast<std::int64_t>(i))
+                        .bind(5, static_cast<std::int64_t>(j))
+                        .bind(6, static_cast<std::int64_t>(n))
+                        .run();
+        Statement pred(m_db, "INSERT INTO run_predictions (run_id, model, threshold, fold, "
+                             "connection_id, true_index, predicted_index, confidence, top) "
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+        for (const PredictionRow& p : r.predictions) {
+            pred.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+            pred.bind(4, std::int64_t{p.fold}).bind(5, p.connectionId);
+            pred.bind(6, std::int64_t{p.trueIndex}).bind(7, std::int64_t{p.predictedIndex});
+            bindDouble(pred, 8, p.confidence);
+            pred.bind(9, p.top);
+            pred.run();
+        }
+    });
+}
+
+void Catalog::finishRun(std::int64_t runId, RunStatus status, const std::string& error)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "UPDATE runs SET status = ?2, error = ?3, "
+                      "finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1");
+    s.bind(1, runId).bind(2, std::string(runStatusName(status))).bind(3, error).run();
+}
+
+std::vector<RunInfo> Catalog::runs()
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+    std::vector<RunInfo> out;
+    while (s.step())
+        out.push_back(readRun(s));
+    return out;
+}
+
+std::optional<RunInfo> Catalog::run(std::int64_t runId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1").c_str());
+    s.bind(1, runId);
+    if (!s.step())
+        return std::nullopt;
+    return readRun(s);
+}
+
+bool Catalog::deleteRun(std::int64_t runId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "DELETE FROM runs WHERE id = ?1");
+    s.bind(1, runId).run();
+    return sqlite3_changes(m_db) > 0;
+}
+
+std::vector<GridCell> Catalog::runGrid(std::int64_t runId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement g(m_db, "SELECT model, threshold, classes, samples, folds FROM run_grid "
+                      "WHERE run_id = ?1 ORDER BY rowid");
+    g.bind(1, runId);
+    std::vector<GridCell> out;
+    while (g.step()) {
+        GridCell c;
+        c.model = g.text(0);
+        c.threshold = static_cast<int>(g.i64(1));
+        c.classes = static_cast<int>(g.i64(2));
+        c.samples = static_cast<std::uint64_t>(g.i64(3));
+        c.folds = static_cast<int>(g.i64(4));
+        out.push_back(std::move(c));
+    }
+    Statement m(m_db, "SELECT name, value, coalesce(std, 0) FROM run_metrics WHERE run_id = ?1 "
+                      "AND model = ?2 AND threshold = ?3 AND fold = -1 ORDER BY rowid");
+    for (GridCell& c : out) {
+        m.bind(1, runId).bind(2, c.model).bind(3, std::int64_t{c.threshold});
+        while (m.step())
+            c.metrics.push_back({m.text(0), {m.real(1), m.real(2)}});
+        m.reset();
+    }
+    return out;
+}
+
+std::vector<ClassResult> Catalog::runClasses(std::int64_t runId, const std::string& model,
+                                             int threshold)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT class_index, label, support, accuracy, precision, f1 FROM "
+                      "run_classes WHERE run_id = ?1 AND model = ?2 AND threshold = ?3 "
+                      "ORDER BY class_index");
+    s.bind(1, runId).bind(2, model).bind(3, std::int64_t{threshold});
+    std::vector<ClassResult> out;
+    while (s.step())
+        out.push_back({static_cast<int>(s.i64(0)), s.text(1), static_cast<std::uint64_t>(s.i64(2)),
+                       s.real(3), s.real(4), s.real(5)});
+    return out;
+}
+
+std::vector<std::array<std::uint64_t, 3>>
+Catalog::runConfusion(std::int64_t runId, const std::string& model, int threshold)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT true_index, predicted_index, count FROM run_confusion WHERE "
+                      "run_id = ?1 AND model = ?2 AND threshold = ?3 "
+                      "ORDER BY true_index, predicted_index");
+    s.bind(1, runId).bind(2, model).bind(3, std::int64_t{threshold});
+    std::vector<std::array<std::uint64_t, 3>> out;
+    while (s.step())
+        out.push_back({static_cast<std::uint64_t>(s.i64(0)), static_cast<std::uint64_t>(s.i64(1)),
+                       static_cast<std::uint64_t>(s.i64(2))});
+    return out;
+}
+
+void Catalog::forEachRunPrediction(
+    std::int64_t runId,
+    const std::function<void(const std::string&, int, const PredictionRow&)>& visit)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT model, threshold, fold, connection_id, true_index, predicted_index, "
+                      "confidence, top FROM run_predictions WHERE run_id = ?1 "
+                      "ORDER BY model, threshold, connection_id");
+    s.bind(1, runId);
+    PredictionRow p;
+    while (s.step()) {
+        p.fold = static_cast<int>(s.i64(2));
+        p.connectionId = s.i64(3);
+        p.trueIndex = static_cast<int>(s.i64(4));
+        p.predictedIndex = static_cast<int>(s.i64(5));
+        p.confidence = s.real(6);
+        p.top = s.text(7);
+        visit(s.text(0), static_cast<int>(s.i64(1)), p);
+    }
+}
+
+} // namespace snilab

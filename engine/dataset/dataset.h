@@ -1,0 +1,49 @@
+// A dataset view of a catalog: the labeled connections (those with an SNI) of
+// its complete and partial captures, with their label (under a label mode),
+// capture group, and features computed from the stored series under a
+// FeatureSpec. Thresholds and splits are applied on top (eval/).
+//
+// Thread: build on any thread; the result is a plain value.
+#pragma once
+
+#include "catalog/catalog.h"
+#include "common/feedback.h"
+#include "features/feature_spec.h"
+#include "flow/label.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace snilab {
+
+struct DatasetOptions {
+    LabelMode labelMode = LabelMode::Default;
+    FeatureSpec spec;
+    bool statistics = true; // the 42 flow statistics
+    bool sequences = false; // the first-n packet sequences
+};
+
+struct Dataset {
+    DatasetOptions options;
+    std::vector<std::int64_t> connectionIds;
+    std::vector<std::string> labels; // per sample
+    std::vector<int> groups;         // per sample: index into groupPaths (one group per capture)
+    std::vector<std::string> groupPaths;
+    std::vector<std::int64_t> groupFirstNs;     // per group: the capture's first timestamp
+    std::vector<float> statistics;              // size() x kStatisticCount, row-major
+    std::vector<float> sequences;               // size() x sequenceLength x channels, time-major
+    std::vector<std::uint32_t> sequencePackets; // per sample: real (unpadded) rows
+
+    std::size_t size() const noexcept { return labels.size(); }
+    // 32 hex digits over the connection ids, labels and the options: two
+    // datasets with the same fingerprint hold the same samples and features.
+    std::string fingerprint() const;
+};
+
+// Reads the catalog; `feedback` gets progress per 1,000 connections and is
+// polled for cancel (a cancelled build returns what was read so far and the
+// caller must check feedback.isCancelled()).
+Dataset loadDataset(Catalog& catalog, const DatasetOptions& options, Feedback& feedback);
+
+} // namespace snilab

@@ -1,0 +1,161 @@
+#include "eval/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+namespace snilab {
+namespace {
+
+// True when class a (score sa) ranks before class b (score sb): higher score
+// first, NaN last, ties by lower class id.
+bool ranksBefore(double sa, std::size_t a, double sb, std::size_t b)
+{
+    const bool nanA = std::isnan(sa);
+    const bool nanB = std::isnan(sb);
+    if (nanA != nanB)
+        return nanB;
+    if (!nanA && sa != sb)
+        return sa > sb;
+    return a < b;
+}
+
+std::size_t argmaxRow(const double* row, std::size_t k)
+{
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < k; ++c) {
+        if (ranksBefore(row[c], c, row[best], best))
+            best = c;
+    }
+    return best;
+}
+
+double ratio(std::uint64_t num, std::uint64_t den)
+{
+    return den == 0 ? 0.0 : static_cast<double>(num) / static_cast<double>(den);
+}
+
+} // namespace
+
+std::vector<int> predictClasses(const std::vector<double>& scores, int classCount)
+{
+    std::vector<int> out;
+    if (classCount < 1)
+        return out;
+    const auto k = static_cast<std::size_t>(classCount);
+    const std::size_t rows = scores.size() / k;
+    out.reserve(rows);
+    for (std::size_t i = 0; i < rows; ++i)
+        out.push_back(static_cast<int>(argmaxRow(scores.data() + i * k, k)));
+    return out;
+}
+
+std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
+                                      const std::vector<double>& scores, int classCount,
+                                      std::string* error)
+{
+    const auto fail = [&](std::string message) -> std::optional<Metrics> {
+        if (error)
+            *error = std::move(message);
+        return std::nullopt;
+    };
+    if (classCount < 1)
+        return fail("metrics need at least 1 class, got " + std::to_string(classCount));
+    const auto k = static_cast<std::size_t>(classCount);
+    const std::size_t n = trueClasses.size();
+    if (n == 0)
+        return fail("metrics need at least 1 sample");
+    if (scores.size() / k != n || scores.size() % k != 0)
+        return fail("metrics: " + std::to_string(scores.size()) + " scores for " +
+                    std::to_string(n) + " samples x " + std::to_string(k) + " classes");
+    for (std::size_t i = 0; i < n; ++i) {
+        if (trueClasses[i] < 0 || trueClasses[i] >= classCount)
+            return fail("metrics: sample " + std::to_string(i) + " has class " +
+                        std::to_string(trueClasses[i]) + " outside 0.." +
+                        std::to_string(classCount - 1));
+    }
+
+    Metrics m;
+    const std::size_t topCount = std::min(k, kMaxTopK);
+    m.confusion.assign(k * k, 0);
+    std::vector<std::uint64_t> topHits(topCount, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double* row = scores.data() + i * k;
+        const auto t = static_cast<std::size_t>(trueClasses[i]);
+        ++m.confusion[t * k + argmaxRow(row, k)];
+        std::size_t rank = 0; // classes ranked before the true one
+        for (std::size_t c = 0; c < k && rank < topCount; ++c) {
+            if (c != t && ranksBefore(row[c], c, row[t], t))
+                ++rank;
+        }
+        for (std::size_t j = rank; j < topCount; ++j)
+            ++topHits[j];
+    }
+
+    m.support.assign(k, 0);
+    std::vector<std::uint64_t> predicted(k, 0);
+    std::uint64_t correct = 0;
+    for (std::size_t t = 0; t < k; ++t) {
+        for (std::size_t p = 0; p < k; ++p) {
+            m.support[t] += m.confusion[t * k + p];
+            predicted[p] += m.confusion[t * k + p];
+        }
+        correct += m.confusion[t * k + t];
+    }
+
+    m.perClassAccuracy.assign(k, 0.0);
+    m.perClassPrecision.assign(k, 0.0);
+    m.perClassF1.assign(k, 0.0);
+    std::size_t present = 0;
+    for (std::size_t c = 0; c < k; ++c) {
+        const std::uint64_t tp = m.confusion[c * k + c];
+        const double p = ratio(tp, predicted[c]);
+        const double r = ratio(tp, m.support[c]);
+        const double f1 = p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
+        m.perClassPrecision[c] = p;
+        m.perClassAccuracy[c] = r;
+        m.perClassF1[c] = f1;
+        const double w = static_cast<double>(m.support[c]);
+        m.weightedPrecision += w * p;
+        m.weightedRecall += w * r;
+        m.weightedF1 += w * f1;
+        if (m.support[c] > 0 || predicted[c] > 0) {
+            ++present;
+            m.macroPrecision += p;
+            m.macroRecall += r;
+            m.macroF1 += f1;
+        }
+    }
+    const double total = static_cast<double>(n);
+    m.accuracy = static_cast<double>(correct) / total;
+    m.weightedPrecision /= total;
+    m.weightedRecall /= total;
+    m.weightedF1 /= total;
+    // present >= 1: n >= 1 puts at least one class in y_true.
+    m.macroPrecision /= static_cast<double>(present);
+    m.macroRecall /= static_cast<double>(present);
+    m.macroF1 /= static_cast<double>(present);
+
+    m.topK.reserve(topCount);
+    for (const std::uint64_t hits : topHits)
+        m.topK.push_back(static_cast<double>(hits) / total);
+    return m;
+}
+
+Aggregate aggregate(const std::vector<double>& values)
+{
+    Aggregate a;
+    if (values.empty())
+        return a;
+    double sum = 0.0;
+    for (const double v : values)
+        sum += v;
+    a.mean = sum / static_cast<double>(values.size());
+    double squares = 0.0;
+    for (const double v : values)
+        squares += (v - a.mean) * (v - a.mean);
+    a.std = std::sqrt(squares / static_cast<double>(values.size()));
+    return a;
+}
+
+} // namespace snilab

@@ -1,0 +1,78 @@
+// Classification metrics (DESIGN.md section 5, "Metrics").
+//
+// Input: n true class ids in 0..K-1 and an n x K row-major matrix of class
+// scores (probabilities; any real numbers work, only their order matters).
+//
+// Prediction: the argmax of a row; ties go to the lowest class id. NaN ranks
+// below every number (a row of NaN predicts class 0).
+//
+// Per class c (vectors of size K, every class, present or not):
+//   support[c]           samples whose true class is c
+//   perClassAccuracy[c]  recall: TP / support (0 when support = 0)
+//   perClassPrecision[c] TP / (times c was predicted) (0 when never predicted;
+//                        scikit-learn's zero_division=0)
+//   perClassF1[c]        2PR / (P + R) (0 when P + R = 0)
+// Averages (scikit-learn's precision_recall_fscore_support with labels=None):
+//   macro*    unweighted mean over the classes that occur in the true ids OR
+//             in the predictions (scikit-learn's unique_labels(y_true, y_pred));
+//             a class in neither is left out (it has no samples and no
+//             predictions). A class only predicted counts with recall 0, F1 0.
+//   weighted* mean weighted by support (classes only predicted weigh 0);
+//             weightedRecall == accuracy.
+//   macroF1 is the mean of the per-class F1 (not the F1 of macro P and R).
+// topK[k-1], k = 1..min(5, K): fraction of samples whose true class is among
+//   the k highest scores, ranked by score descending, ties by lower class id
+//   (so the true class t is in the top k iff fewer than k classes c have
+//   score_c > score_t, or score_c == score_t and c < t). topK[0] == accuracy.
+// confusion: K x K row-major, row = true class, column = predicted class.
+//
+// Failure: computeMetrics() returns std::nullopt and, if `error` is given, a
+// one-line message; never throws for bad input (except std::bad_alloc).
+// Thread: pure functions, safe from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace snilab {
+
+inline constexpr std::size_t kMaxTopK = 5;
+
+struct Metrics {
+    double accuracy = 0.0;
+    double macroPrecision = 0.0;
+    double macroRecall = 0.0;
+    double macroF1 = 0.0;
+    double weightedPrecision = 0.0;
+    double weightedRecall = 0.0;
+    double weightedF1 = 0.0;
+    std::vector<double> perClassAccuracy; // = recall per class
+    std::vector<double> perClassPrecision;
+    std::vector<double> perClassF1;
+    std::vector<std::uint64_t> support;
+    std::vector<double> topK;             // k = 1..min(kMaxTopK, K)
+    std::vector<std::uint64_t> confusion; // K x K, row = true, column = predicted
+};
+
+// Argmax of each row (see above). `scores` must hold rows * classCount values;
+// a shorter matrix yields predictions for its complete rows only.
+std::vector<int> predictClasses(const std::vector<double>& scores, int classCount);
+
+// Errors: classCount < 1; no samples; scores.size() != n * classCount; a true
+// class outside 0..classCount-1.
+std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
+                                      const std::vector<double>& scores, int classCount,
+                                      std::string* error = nullptr);
+
+// Mean and population standard deviation (ddof = 0, numpy's default) of
+// per-fold values, e.g. each fold's accuracy. Empty input -> {0, 0}.
+struct Aggregate {
+    double mean = 0.0;
+    double std = 0.0;
+};
+Aggregate aggregate(const std::vector<double>& values);
+
+} // namespace snilab
