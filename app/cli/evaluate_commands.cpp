@@ -33,7 +33,8 @@ over folds per model and threshold) and store everything as a run.
 
 Options:
   --catalog PATH         catalog file (required)
-  --models LIST          comma-separated models (default rf; this build: rf)
+  --models LIST          comma-separated models (default rf; `snilab-cli
+                         --version` lists the models of this build)
   --thresholds LIST      comma-separated thresholds T (default 100)
   --threshold-rule RULE  at-least (default: classes with >= T connections) or
                          more-than (> T, the paper's code)

@@ -2,6 +2,8 @@
 #include "cli_args.h"
 #include "commands.h"
 
+#include "eval/evaluator.h"
+
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -50,7 +52,11 @@ int main(int argc, char** argv)
         return 0;
     }
     if (command == "--version") {
-        std::printf("snilab-cli %s\n", SNILAB_VERSION);
+        std::string models;
+        for (const auto& m : snilab::EvaluationConfig::availableModels())
+            models += (models.empty() ? "" : ", ") + m;
+        std::printf("snilab-cli %s (models: %s)\n", SNILAB_VERSION,
+                    models.empty() ? "none" : models.c_str());
         return 0;
     }
     if (command == "help") {
