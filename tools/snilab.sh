@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The two set-up commands of the README, for a fresh Debian 12 machine (as root):
 #   bash tools/snilab.sh demo   install packages, build, run the main job on the demo data
+#                               (ingest, summary, random-forest evaluation sweep, reports)
 #   bash tools/snilab.sh test   install packages, build, run the whole test suite
 # Environment: SNILAB_SKIP_APT=1 skips apt-get (packages already installed);
 # SNILAB_BUILD_DIR (default build) is where it builds.
@@ -65,9 +66,20 @@ case "$mode" in
     rc=$?
     set -e
     [ $rc -le 1 ] || exit $rc
-    "$build_dir/app/cli/snilab-cli" summary --catalog "$out/catalog.sqlite"
-    "$build_dir/app/cli/snilab-cli" connections --catalog "$out/catalog.sqlite" --out "$out/connections.csv"
-    echo "== wrote $out/catalog.sqlite and $out/connections.csv"
+    cli="$build_dir/app/cli/snilab-cli"
+    "$cli" summary --catalog "$out/catalog.sqlite"
+    "$cli" connections --catalog "$out/catalog.sqlite" --out "$out/connections.csv"
+    thresholds=${SNILAB_DEMO_THRESHOLDS:-10,20,30,40,60}
+    echo "== random forest over thresholds $thresholds, 10-fold stratified (the honest default)"
+    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$thresholds" | tee "$out/evaluate.txt"
+    run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate.txt")
+    "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report"
+    echo "== the same with the paper's choices (more-than-T, paper labels), for comparison"
+    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$thresholds" --preset paper \
+      | tee "$out/evaluate-paper.txt"
+    run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-paper.txt")
+    "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-paper"
+    echo "== wrote $out: catalog.sqlite, connections.csv, report/ and report-paper/"
     ;;
   test)
     build
