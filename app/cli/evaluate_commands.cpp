@@ -12,6 +12,7 @@
 #include "features/sequences.h"
 #include "features/statistics.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -59,14 +60,17 @@ Exit status: 0 finished, 1 the run failed (reason on stderr, kept as failed),
 2 usage, 3 catalog error, 130 interrupted (the run is kept as cancelled).
 )";
 
-extern const char kRunsHelp[] = R"(usage: snilab-cli runs --catalog C.sqlite [--delete ID]
+extern const char kRunsHelp[] =
+    R"(usage: snilab-cli runs --catalog C.sqlite [--show ID | --delete ID]
 
 List the runs stored in a catalog (id, status, time, fingerprint of the data,
-the configuration in one line), or delete one run and all its results.
-Finished runs are immutable: they can be deleted, never changed.
+the configuration in one line), show one run (its configuration and grid),
+or delete one run and all its results. Finished runs are immutable: they can
+be deleted, never changed.
 
 Options:
   --catalog PATH   catalog file (required)
+  --show ID        show run ID
   --delete ID      delete run ID
   --help           show this help
 )";
@@ -325,10 +329,37 @@ int evaluateCommand(const std::vector<std::string>& argv)
 
 int runsCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"catalog", "delete"}, {});
+    const Args args(argv, {"catalog", "delete", "show"}, {});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    if (args.has("delete") && args.has("show"))
+        throw UsageError("--show and --delete exclude each other");
     auto catalog = Catalog::openExisting(args.required("catalog"));
+    if (args.has("show")) {
+        const std::int64_t id = runIdOption(args, "show");
+        const auto run = catalog->run(id);
+        if (!run) {
+            std::fprintf(stderr, "snilab-cli runs: no run %lld\n", static_cast<long long>(id));
+            return kExitBadInput;
+        }
+        std::printf("run %lld: %s, created %s%s%s, data %s\n%s\n", static_cast<long long>(id),
+                    std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
+                    run->finishedAt.empty() ? "" : ", finished ", run->finishedAt.c_str(),
+                    run->dataFingerprint.c_str(), run->config.c_str());
+        if (!run->error.empty())
+            std::printf("error: %s\n\n", run->error.c_str());
+        const auto grid = catalog->runGrid(id);
+        std::vector<std::string> models;
+        std::vector<int> thresholds;
+        for (const auto& c : grid) {
+            if (std::find(models.begin(), models.end(), c.model) == models.end())
+                models.push_back(c.model);
+            if (std::find(thresholds.begin(), thresholds.end(), c.threshold) == thresholds.end())
+                thresholds.push_back(c.threshold);
+        }
+        printGrid(grid, models, thresholds);
+        return kExitOk;
+    }
     if (args.has("delete")) {
         const std::int64_t id = runIdOption(args, "delete");
         if (!catalog->deleteRun(id)) {

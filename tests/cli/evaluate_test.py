@@ -131,6 +131,9 @@ def main():
         except sqlite3.DatabaseError as e:
             check("immutable" in str(e), f"unexpected error {e}")
         db.close()
+        shown = run(args.cli, "runs", "--catalog", cat, "--show", rid).stdout
+        check(f"run {rid}: finished" in shown and "thresholds=20,40,1000" in shown and
+              grid_rows(shown) == grid, f"runs --show\n{shown}")
         listing = run(args.cli, "runs", "--catalog", cat).stdout
         check(re.search(rf"^\s*{rid}\s+finished", listing, re.M) is not None, "runs lists the run")
         run(args.cli, "runs", "--catalog", cat, "--delete", rid)
