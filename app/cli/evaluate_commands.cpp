@@ -187,6 +187,25 @@ const std::pair<double, double>* findMetric(const GridCell& c, const std::string
     return nullptr;
 }
 
+// The models and thresholds of a grid, in the order they were run.
+struct GridAxes {
+    std::vector<std::string> models;
+    std::vector<int> thresholds;
+};
+
+GridAxes axesOf(const std::vector<GridCell>& grid)
+{
+    GridAxes axes;
+    for (const auto& c : grid) {
+        if (std::find(axes.models.begin(), axes.models.end(), c.model) == axes.models.end())
+            axes.models.push_back(c.model);
+        if (std::find(axes.thresholds.begin(), axes.thresholds.end(), c.threshold) ==
+            axes.thresholds.end())
+            axes.thresholds.push_back(c.threshold);
+    }
+    return axes;
+}
+
 // The grid as rows = thresholds, columns = classes, samples, one per model.
 void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>& models,
                const std::vector<int>& thresholds)
@@ -349,15 +368,8 @@ int runsCommand(const std::vector<std::string>& argv)
         if (!run->error.empty())
             std::printf("error: %s\n\n", run->error.c_str());
         const auto grid = catalog->runGrid(id);
-        std::vector<std::string> models;
-        std::vector<int> thresholds;
-        for (const auto& c : grid) {
-            if (std::find(models.begin(), models.end(), c.model) == models.end())
-                models.push_back(c.model);
-            if (std::find(thresholds.begin(), thresholds.end(), c.threshold) == thresholds.end())
-                thresholds.push_back(c.threshold);
-        }
-        printGrid(grid, models, thresholds);
+        const GridAxes axes = axesOf(grid);
+        printGrid(grid, axes.models, axes.thresholds);
         return kExitOk;
     }
     if (args.has("delete")) {
@@ -530,14 +542,7 @@ int reportCommand(const std::vector<std::string>& argv)
     {
         const auto path = out / "table1.tex";
         auto f = openOutput(path);
-        std::vector<std::string> models;
-        std::vector<int> thresholds;
-        for (const auto& c : grid) {
-            if (std::find(models.begin(), models.end(), c.model) == models.end())
-                models.push_back(c.model);
-            if (std::find(thresholds.begin(), thresholds.end(), c.threshold) == thresholds.end())
-                thresholds.push_back(c.threshold);
-        }
+        const auto [models, thresholds] = axesOf(grid);
         std::fprintf(f.get(), "%% snilab run %lld: accuracy (mean $\\pm$ std over folds)\n",
                      static_cast<long long>(runId));
         std::fprintf(f.get(), "\\begin{tabular}{rrr%s}\n\\hline\nT & classes & connections",

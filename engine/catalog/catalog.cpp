@@ -92,7 +92,8 @@ CREATE TABLE IF NOT EXISTS connection_series (
 )sql";
 
 // Schema 2: the run registry. A finished run is immutable: triggers refuse
-// changes to it and to its results (deleting the whole run stays possible).
+// changes to it and to its results; deleting the whole run stays possible
+// (its results then go by cascade: the run row is gone when their triggers fire).
 constexpr const char* kRunSchema = R"sql(
 CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -146,26 +147,41 @@ CREATE TRIGGER IF NOT EXISTS run_grid_insert_immutable BEFORE INSERT ON run_grid
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
 CREATE TRIGGER IF NOT EXISTS run_grid_update_immutable BEFORE UPDATE ON run_grid
   BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_grid_delete_immutable BEFORE DELETE ON run_grid
+  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 CREATE TRIGGER IF NOT EXISTS run_metrics_insert_immutable BEFORE INSERT ON run_metrics
   WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
 CREATE TRIGGER IF NOT EXISTS run_metrics_update_immutable BEFORE UPDATE ON run_metrics
   BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_metrics_delete_immutable BEFORE DELETE ON run_metrics
+  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 CREATE TRIGGER IF NOT EXISTS run_classes_insert_immutable BEFORE INSERT ON run_classes
   WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
 CREATE TRIGGER IF NOT EXISTS run_classes_update_immutable BEFORE UPDATE ON run_classes
   BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_classes_delete_immutable BEFORE DELETE ON run_classes
+  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 CREATE TRIGGER IF NOT EXISTS run_confusion_insert_immutable BEFORE INSERT ON run_confusion
   WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
 CREATE TRIGGER IF NOT EXISTS run_confusion_update_immutable BEFORE UPDATE ON run_confusion
   BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_confusion_delete_immutable BEFORE DELETE ON run_confusion
+  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 CREATE TRIGGER IF NOT EXISTS run_predictions_insert_immutable BEFORE INSERT ON run_predictions
   WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
 CREATE TRIGGER IF NOT EXISTS run_predictions_update_immutable BEFORE UPDATE ON run_predictions
   BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_predictions_delete_immutable BEFORE DELETE ON run_predictions
+  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 )sql";
 
 constexpr const char* kCaptureColumns =
