@@ -130,6 +130,12 @@ def main():
             sys.exit("FAIL: results could be added to a finished run")
         except sqlite3.DatabaseError as e:
             check("immutable" in str(e), f"unexpected error {e}")
+        try:
+            db.execute("DELETE FROM run_predictions WHERE run_id = ?", (rid,))
+            db.commit()
+            sys.exit("FAIL: results of a finished run could be deleted piecemeal")
+        except sqlite3.DatabaseError as e:
+            check("immutable" in str(e), f"unexpected error {e}")
         db.close()
         shown = run(args.cli, "runs", "--catalog", cat, "--show", rid).stdout
         check(f"run {rid}: finished" in shown and "thresholds=20,40,1000" in shown and
