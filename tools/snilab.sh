@@ -84,6 +84,10 @@ case "$mode" in
       | tee "$out/evaluate-paper.txt"
     run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-paper.txt")
     "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-paper"
+    echo "== the honest default again, split by capture file (no capture in both train and test)"
+    captures=$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | wc -l)
+    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "${thresholds%%,*}" \
+      --split capture --folds "$captures" | tee "$out/evaluate-capture.txt"
     echo "== wrote $out: catalog.sqlite, connections.csv, report/ and report-paper/"
     ;;
   test)
