@@ -55,11 +55,40 @@ def check(cond, message):
         sys.exit("FAIL: " + message)
 
 
+def demo_checks(cli, samples):
+    """evaluate (honest default and paper preset), runs, report and features on the demo set."""
+    version = run(cli, "--version").stdout
+    if not re.search(r"models: .*\brf\b", version):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        cat = os.path.join(tmp, "demo.sqlite")
+        run(cli, "ingest", "--quiet", "--catalog", cat, samples)
+        common = ["--catalog", cat, "--thresholds", "100,150", "--folds", "3", "--trees", "30",
+                  "--quiet"]
+        honest = run(cli, "evaluate", *common).stdout
+        paper = run(cli, "evaluate", *common, "--preset", "paper").stdout
+        for out in (honest, paper):
+            rows = grid_rows(out)
+            check(set(rows) == {100, 150} and rows[100][0] >= 12, f"demo grid\n{out}")
+            check(rows[100][2] > 0.5, f"implausible demo accuracy\n{out}")
+        report = os.path.join(tmp, "report")
+        run(cli, "report", "--catalog", cat, "--run", run_id(honest), "--out", report)
+        check(os.path.getsize(os.path.join(report, "predictions.csv")) > 0, "demo report")
+        check(len(run(cli, "runs", "--catalog", cat).stdout.splitlines()) == 3, "two runs listed")
+        feats = os.path.join(tmp, "f.csv")
+        run(cli, "features", "--catalog", cat, "--threshold", "100", "--out", feats)
+        check(sum(1 for _ in open(feats)) - 1 == grid_rows(honest)[100][1], "demo features")
+    print("evaluate_test: demo set checks passed")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cli", required=True)
     ap.add_argument("--data", required=True)
+    ap.add_argument("--samples", help="the demo set (resources/samples): evaluated too")
     args = ap.parse_args()
+    if args.samples:
+        demo_checks(args.cli, args.samples)
     source = os.path.join(args.data, "matousp-ja3s-fingerprinting", "pcap")
     if not os.path.isdir(source):
         print(f"SKIP: {source} is absent")
