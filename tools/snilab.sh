@@ -18,7 +18,8 @@ packages=(build-essential cmake pkg-config ccache
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-svg-dev
   libpcap-dev libsqlite3-dev libpsl-dev zlib1g-dev libzstd-dev libopencv-dev
   tshark xvfb xauth fonts-dejavu-core python3 zstd clang-format
-  iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1)
+  iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1
+  clang libclang-rt-14-dev)
 
 install_packages() {
   [ "${SNILAB_SKIP_APT:-0}" = 1 ] && return 0
@@ -105,5 +106,20 @@ case "$mode" in
     # "some input unreadable" status 1.
     ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --test-dir "$san_dir" --output-on-failure -j"$jobs" -L "engine|cli|sanitize" --timeout 1800
+    echo "== threaded ingest under ThreadSanitizer"
+    tsan_dir="${build_dir}-tsan"
+    cmake -S "$root" -B "$tsan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON -DSNILAB_TSAN=ON \
+      -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF >/dev/null
+    cmake --build "$tsan_dir" -j"$jobs" --target snilab-cli
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir "$tsan_dir" --output-on-failure \
+      -j"$jobs" -R '^cli\.(ingest|reingest|connections|summary|compressed)|^oracle\.no_crash$' \
+      --timeout 1800
+    echo "== fuzz targets (clang, libFuzzer, ${SNILAB_FUZZ_SECONDS:-60} s each)"
+    fuzz_dir="${build_dir}-fuzz"
+    CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DSNILAB_FUZZ=ON -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF \
+      -DSNILAB_FUZZ_SECONDS="${SNILAB_FUZZ_SECONDS:-60}" >/dev/null
+    cmake --build "$fuzz_dir" -j"$jobs"
+    ctest --test-dir "$fuzz_dir" --output-on-failure -L fuzz
     ;;
 esac
