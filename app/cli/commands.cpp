@@ -36,6 +36,11 @@ Options:
   --idle-timeout SEC    a connection idle this long ends (default 600)
   --series-cap N        packets stored per connection (default 10000;
                         the connection's totals stay exact)
+  --max-live N          connections tracked at once per file (default
+                        4000000); beyond, the least recently active tenth
+                        is closed early (close reason "evicted"): memory
+                        stays bounded on captures with huge numbers of
+                        simultaneous connections
   --quiet               no progress bar and no per-run summary
   --help                show this help
 
@@ -160,7 +165,8 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
 
 int ingestCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"catalog", "threads", "idle-timeout", "series-cap"}, {"quiet"});
+    const Args args(argv, {"catalog", "threads", "idle-timeout", "series-cap", "max-live"},
+                    {"quiet"});
     const std::string catalogPath = args.required("catalog");
     if (args.positional().empty())
         throw UsageError("no capture files given");
@@ -171,6 +177,9 @@ int ingestCommand(const std::vector<std::string>& argv)
         throw UsageError("--idle-timeout must be between 1 and 3153600000 seconds");
     options.tracker.idleTimeoutNs = static_cast<std::int64_t>(idleSeconds) * 1'000'000'000;
     options.tracker.maxSeriesPackets = args.number("series-cap", 10000);
+    options.tracker.maxLiveConnections = args.number("max-live", 4'000'000);
+    if (options.tracker.maxLiveConnections == 0)
+        throw UsageError("--max-live must be at least 1");
     const bool quiet = args.has("quiet");
 
     const auto files = expandInputs(args.positional());

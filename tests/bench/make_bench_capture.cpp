@@ -3,9 +3,12 @@
 // with k, the same bijection for both ends so connections stay whole) and
 // every timestamp by k times the source's span plus one second.
 //
-// usage: snilab-make-bench-capture SOURCE.pcap OUT.pcap MIN_PACKETS [FILES]
+// usage: snilab-make-bench-capture [--interleave] SOURCE.pcap OUT.pcap MIN_PACKETS [FILES]
 // With FILES > 1, writes OUT-0.pcap ... OUT-(FILES-1).pcap with the replicas
-// dealt round-robin (for the multi-file benchmark).
+// dealt round-robin (for the multi-file benchmark). With --interleave, all
+// replicas share the source's time span and their packets alternate (packet
+// i of every replica, then packet i+1): every replica's connections are open
+// at the same time (for the memory benchmark).
 #include <pcap/pcap.h>
 
 #include <cstdint>
@@ -46,8 +49,15 @@ void shiftAddresses(std::vector<std::uint8_t>& f, std::uint32_t k)
 
 int main(int argc, char** argv)
 {
+    bool interleave = false;
+    if (argc > 1 && std::string(argv[1]) == "--interleave") {
+        interleave = true;
+        ++argv;
+        --argc;
+    }
     if (argc < 4) {
-        std::fprintf(stderr, "usage: %s SOURCE.pcap OUT.pcap MIN_PACKETS [FILES]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s [--interleave] SOURCE.pcap OUT.pcap MIN_PACKETS [FILES]\n",
+                     argv[0]);
         return 2;
     }
     const unsigned long long minPackets = std::strtoull(argv[3], nullptr, 10);
@@ -102,7 +112,18 @@ int main(int argc, char** argv)
         out.push_back(dumper);
     }
     unsigned long long written = 0;
-    for (unsigned long long k = 0; k < replicas; ++k) {
+    if (interleave) {
+        pcap_dumper_t* dumper = out[0];
+        for (const auto& f : frames) {
+            for (unsigned long long k = 0; k < replicas; ++k) {
+                std::vector<std::uint8_t> bytes = f.bytes;
+                shiftAddresses(bytes, static_cast<std::uint32_t>(k));
+                pcap_dump(reinterpret_cast<u_char*>(dumper), &f.header, bytes.data());
+                ++written;
+            }
+        }
+    }
+    for (unsigned long long k = 0; !interleave && k < replicas; ++k) {
         pcap_dumper_t* dumper = out[k % files];
         for (const auto& f : frames) {
             std::vector<std::uint8_t> bytes = f.bytes;
