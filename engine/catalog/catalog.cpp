@@ -404,6 +404,11 @@ void Catalog::migrate(Open mode)
 std::optional<CaptureRow> Catalog::findCaptureByHash(const std::string& contentHash)
 {
     std::lock_guard lock(m_mutex);
+    return findCaptureByHashLocked(contentHash);
+}
+
+std::optional<CaptureRow> Catalog::findCaptureByHashLocked(const std::string& contentHash)
+{
     Statement& s = m_stmts->findByHash;
     ResetGuard guard{s};
     s.bind(1, contentHash);
@@ -415,16 +420,9 @@ std::optional<CaptureRow> Catalog::findCaptureByHash(const std::string& contentH
 Catalog::Claim Catalog::claimCapture(const CaptureRow& capture)
 {
     std::lock_guard lock(m_mutex);
-    {
-        Statement& s = m_stmts->findByHash;
-        ResetGuard guard{s};
-        s.bind(1, capture.contentHash);
-        if (s.step()) {
-            const CaptureRow existing = readCapture(s);
-            if (existing.status != CaptureStatus::Incomplete)
-                return {Claim::Kind::Present, existing.id};
-        }
-    }
+    if (const auto existing = findCaptureByHashLocked(capture.contentHash);
+        existing && existing->status != CaptureStatus::Incomplete)
+        return {Claim::Kind::Present, existing->id};
     if (m_inFlight.count(capture.contentHash))
         return {Claim::Kind::InFlight, 0};
     const std::int64_t id = beginCaptureLocked(capture);

@@ -258,6 +258,7 @@ private:
     struct Statements;
     std::unique_ptr<Statements> m_stmts;
     std::int64_t beginCaptureLocked(const CaptureRow& capture);
+    std::optional<CaptureRow> findCaptureByHashLocked(const std::string& contentHash);
 
     std::mutex m_mutex;
     std::set<std::string> m_inFlight; // content hashes claimed and not yet finished
