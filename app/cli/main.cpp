@@ -2,6 +2,7 @@
 #include "cli_args.h"
 #include "commands.h"
 
+#include "common/openmp_env.h"
 #include "eval/evaluator.h"
 
 #include <cstdio>
@@ -39,6 +40,7 @@ processed), 2 usage error, 3 catalog error, 4 output could not be written,
 
 int main(int argc, char** argv)
 {
+    snilab::ensurePassiveOpenMp(argv);
     using namespace snilab::cli;
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {

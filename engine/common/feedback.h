@@ -1,14 +1,33 @@
 // Progress and cancellation for long engine operations.
 //
-// Thread: an operation may call progress() from any worker thread; an
-// implementation must be thread-safe. cancel() may be called from any thread
-// (including a signal handler: it only stores an atomic flag).
+// Thread: an operation may call progress() and epoch() from any worker
+// thread; an implementation must be thread-safe. cancel() may be called from
+// any thread (including a signal handler: it only stores an atomic flag).
 #pragma once
 
 #include <atomic>
+#include <string>
 #include <string_view>
 
 namespace snilab {
+
+// One finished training epoch of a network (DESIGN.md section 4), reported
+// live and stored with the run. Accuracies are fractions in [0, 1]; losses are
+// mean cross-entropy per sample. `improved` is true when the validation loss
+// reached a new minimum (the weights early stopping would restore).
+struct EpochReport {
+    std::string model;  // e.g. "cnngru-packet"
+    int threshold = 0;  // the evaluation threshold (0 outside evaluation)
+    int fold = 0;       // 0-based fold (0 outside evaluation)
+    int epoch = 0;      // 1-based
+    int maxEpochs = 0;  // the configured upper bound
+    double trainLoss = 0;
+    double trainAccuracy = 0;
+    double validationLoss = 0;
+    double validationAccuracy = 0;
+    double seconds = 0; // wall time of this epoch
+    bool improved = false;
+};
 
 class Feedback {
 public:
@@ -16,6 +35,8 @@ public:
 
     // fraction in [0, 1] of the whole operation; stage is a short human text.
     virtual void progress(double /*fraction*/, std::string_view /*stage*/) {}
+    // A network finished an epoch.
+    virtual void epoch(const EpochReport& /*report*/) {}
 
     void cancel() noexcept { m_cancelled.store(true, std::memory_order_relaxed); }
     bool isCancelled() const noexcept { return m_cancelled.load(std::memory_order_relaxed); }
