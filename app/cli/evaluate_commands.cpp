@@ -34,8 +34,15 @@ over folds per model and threshold) and store everything as a run.
 
 Options:
   --catalog PATH         catalog file (required)
-  --models LIST          comma-separated models (default rf; `snilab-cli
-                         --version` lists the models of this build)
+  --models LIST          comma-separated models and ensembles (default rf):
+                         rf; gru, cnn, cnngru-packet, cnngru-payload,
+                         cnngru-iat (networks on the first packets; any of
+                         them with -all for the three inputs, +dir for the
+                         direction channel); ensembles average probabilities:
+                         A+B, 0.5*A+1/6*B, cnngru-mean (the three CNN-GRUs),
+                         paper (0.5*rf + 1/6 each CNN-GRU). Members of an
+                         ensemble are trained even when not listed.
+                         `snilab-cli --version` lists this build's models
   --thresholds LIST      comma-separated thresholds T (default 100)
   --threshold-rule RULE  at-least (default: classes with >= T connections) or
                          more-than (> T, the paper's code)
@@ -50,6 +57,13 @@ Options:
   --feature-spec SPEC    e.g. "packets=payload;retrans=keep;window=all"
                          (default: payload-carrying packets, whole connection)
   --trees N              random forest trees (default 250)
+  --epochs N             networks: at most N epochs (default 100; early
+                         stopping on a 10% validation part of the training
+                         fold, patience --patience, best weights restored)
+  --patience N           epochs without a better validation loss (default 5)
+  --batch-size N         networks: mini-batch size (default 64)
+  --device DEV           networks: auto (CUDA when LibTorch sees a GPU, else
+                         CPU; the default), cpu or cuda
   --threads N            training threads (default: number of cores)
   --preset paper         the paper's choices: more-than-T, paper labels,
                          payload packets (compare with the honest default)
@@ -206,31 +220,61 @@ GridAxes axesOf(const std::vector<GridCell>& grid)
     return axes;
 }
 
-// The grid as rows = thresholds, columns = classes, samples, one per model.
+// The accuracy cell of one model at one threshold.
+std::string accuracyCell(const std::vector<GridCell>& grid, const std::string& model, int threshold)
+{
+    for (const auto& c : grid) {
+        if (c.model != model || c.threshold != threshold)
+            continue;
+        if (const auto* acc = findMetric(c, "accuracy"))
+            return formatMeanStd(acc->first, acc->second);
+        if (c.classes < 2)
+            return "- (fewer than 2 classes)";
+    }
+    return "-";
+}
+
+// The grid. Up to three models: rows = thresholds, columns = classes,
+// samples, one per model (the paper's Table 1). More models: rows = models,
+// one column per threshold, with the classes and connections of each
+// threshold in a first row.
 void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>& models,
                const std::vector<int>& thresholds)
 {
     TableWriter table(stdout, TableWriter::Style::Aligned);
+    if (models.size() > 3) {
+        std::vector<std::string> header = {"model"}, sizes = {"(classes/connections)"};
+        for (int t : thresholds) {
+            header.push_back("T=" + std::to_string(t));
+            std::string size = "-";
+            for (const auto& c : grid)
+                if (c.threshold == t)
+                    size = std::to_string(c.classes) + "/" + std::to_string(c.samples);
+            sizes.push_back(size);
+        }
+        table.row(header);
+        table.row(sizes);
+        for (const auto& m : models) {
+            std::vector<std::string> row = {m};
+            for (int t : thresholds)
+                row.push_back(accuracyCell(grid, m, t));
+            table.row(row);
+        }
+        return;
+    }
     std::vector<std::string> header = {"threshold", "classes", "connections"};
     for (const auto& m : models)
         header.push_back(m + " accuracy");
     table.row(header);
     for (int t : thresholds) {
         std::vector<std::string> row = {std::to_string(t), "", ""};
-        for (const auto& m : models) {
-            std::string cell = "-";
-            for (const auto& c : grid) {
-                if (c.model != m || c.threshold != t)
-                    continue;
+        for (const auto& c : grid)
+            if (c.threshold == t) {
                 row[1] = std::to_string(c.classes);
                 row[2] = std::to_string(c.samples);
-                if (const auto* acc = findMetric(c, "accuracy"))
-                    cell = formatMeanStd(acc->first, acc->second);
-                else if (c.classes < 2)
-                    cell = "- (fewer than 2 classes)";
             }
-            row.push_back(cell);
-        }
+        for (const auto& m : models)
+            row.push_back(accuracyCell(grid, m, t));
         table.row(row);
     }
 }
@@ -269,7 +313,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
     const Args args(argv,
                     {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
                      "train-fraction", "seed", "label-mode", "feature-spec", "trees", "threads",
-                     "preset"},
+                     "preset", "epochs", "patience", "batch-size", "device"},
                     {"quiet"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
@@ -301,6 +345,22 @@ int evaluateCommand(const std::vector<std::string>& argv)
     if (config.trees < 1 || config.trees > 100000)
         throw UsageError("--trees must be between 1 and 100000");
     config.threads = static_cast<int>(args.number("threads", 0));
+    config.epochs = static_cast<int>(args.number("epochs", 100));
+    if (config.epochs < 1 || config.epochs > 100000)
+        throw UsageError("--epochs must be between 1 and 100000");
+    config.patience = static_cast<int>(args.number("patience", 5));
+    if (config.patience < 1 || config.patience > 100000)
+        throw UsageError("--patience must be between 1 and 100000");
+    config.batchSize = static_cast<int>(args.number("batch-size", 64));
+    if (config.batchSize < 2 || config.batchSize > 1000000)
+        throw UsageError("--batch-size must be between 2 and 1000000");
+    config.device = args.value("device").value_or("auto");
+    if (config.device != "auto" && config.device != "cpu" && config.device != "cuda")
+        throw UsageError("--device must be auto, cpu or cuda");
+    std::string planError;
+    const auto plan = planModels(config.models, &planError);
+    if (!plan)
+        throw UsageError("--models: " + planError);
     if (const auto p = args.value("preset")) {
         if (*p != "paper")
             throw UsageError("--preset must be paper");
@@ -340,7 +400,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
                 std::string(labelModeName(config.data.labelMode)).c_str(),
                 config.rule == ThresholdRule::AtLeast ? ">= T" : "> T",
                 config.preset.empty() ? "" : ", preset paper");
-    printGrid(outcome.grid, config.models, config.thresholds);
+    printGrid(outcome.grid, plan->order, config.thresholds);
     std::printf("\nreport: snilab-cli report --catalog %s --run %lld --out DIR\n",
                 catalog->path().c_str(), static_cast<long long>(outcome.runId));
     return kExitOk;

@@ -139,6 +139,13 @@ CREATE TABLE IF NOT EXISTS run_predictions (
   top TEXT NOT NULL -- "class:probability;..." best first
 );
 CREATE INDEX IF NOT EXISTS run_predictions_run ON run_predictions(run_id, model, threshold);
+CREATE TABLE IF NOT EXISTS run_epochs (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  model TEXT NOT NULL, threshold INTEGER NOT NULL, fold INTEGER NOT NULL, epoch INTEGER NOT NULL,
+  max_epochs INTEGER NOT NULL, train_loss REAL, train_accuracy REAL,
+  validation_loss REAL, validation_accuracy REAL, seconds REAL, improved INTEGER NOT NULL,
+  PRIMARY KEY (run_id, model, threshold, fold, epoch)
+);
 CREATE TRIGGER IF NOT EXISTS runs_immutable BEFORE UPDATE ON runs
   WHEN OLD.status <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
@@ -180,6 +187,14 @@ CREATE TRIGGER IF NOT EXISTS run_predictions_insert_immutable BEFORE INSERT ON r
 CREATE TRIGGER IF NOT EXISTS run_predictions_update_immutable BEFORE UPDATE ON run_predictions
   BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
 CREATE TRIGGER IF NOT EXISTS run_predictions_delete_immutable BEFORE DELETE ON run_predictions
+  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
+CREATE TRIGGER IF NOT EXISTS run_epochs_insert_immutable BEFORE INSERT ON run_epochs
+  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
+  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_epochs_update_immutable BEFORE UPDATE ON run_epochs
+  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS run_epochs_delete_immutable BEFORE DELETE ON run_epochs
   WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 )sql";
@@ -364,7 +379,8 @@ void Catalog::migrate(Open mode)
             throw CatalogError(m_path.string() + " has an unknown catalog schema '" + v + "'");
         exec("PRAGMA journal_mode=WAL");
         if (version < kSchemaVersion) {
-            // 1 -> 2 adds the run registry; nothing existing changes.
+            // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
+            // history (every statement is IF NOT EXISTS); nothing existing changes.
             exec("BEGIN IMMEDIATE");
             try {
                 exec(kRunSchema);

@@ -9,6 +9,7 @@
 // schema throw CatalogError (caught at the job edge: CLI command, GUI worker).
 #pragma once
 
+#include "common/feedback.h"
 #include "flow/connection.h"
 #include "flow/label.h"
 
@@ -149,6 +150,7 @@ struct ModelResult {
     std::vector<ClassResult> classResults;
     std::vector<std::uint64_t> confusion; // classes x classes, row = true, summed over folds
     std::vector<PredictionRow> predictions;
+    std::vector<EpochReport> epochs; // networks: every epoch of every fold
 };
 
 // One cell of the Table-1 grid with its aggregated metrics.
@@ -163,7 +165,7 @@ struct GridCell {
 
 class Catalog {
 public:
-    static constexpr int kSchemaVersion = 2; // 2: run registry
+    static constexpr int kSchemaVersion = 3; // 2: run registry, 3: run_epochs
 
     enum class Open {
         CreateIfMissing, // a missing (or empty) file becomes a new catalog
@@ -245,6 +247,8 @@ public:
     // Confusion counts (true, predicted, count) of the non-zero cells.
     std::vector<std::array<std::uint64_t, 3>> runConfusion(std::int64_t runId,
                                                            const std::string& model, int threshold);
+    // Training history of the run's networks, by model, threshold, fold, epoch.
+    std::vector<EpochReport> runEpochs(std::int64_t runId);
     void forEachRunPrediction(std::int64_t runId,
                               const std::function<void(const std::string& model, int threshold,
                                                        const PredictionRow&)>& visit);

@@ -156,6 +156,22 @@ void Catalog::addRunResult(std::int64_t runId, const ModelResult& r)
             pred.bind(9, p.top);
             pred.run();
         }
+        Statement ep(m_db, "INSERT INTO run_epochs (run_id, model, threshold, fold, epoch, "
+                           "max_epochs, train_loss, train_accuracy, validation_loss, "
+                           "validation_accuracy, seconds, improved) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+        for (const EpochReport& e : r.epochs) {
+            ep.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+            ep.bind(4, std::int64_t{e.fold}).bind(5, std::int64_t{e.epoch});
+            ep.bind(6, std::int64_t{e.maxEpochs});
+            bindDouble(ep, 7, e.trainLoss);
+            bindDouble(ep, 8, e.trainAccuracy);
+            bindDouble(ep, 9, e.validationLoss);
+            bindDouble(ep, 10, e.validationAccuracy);
+            bindDouble(ep, 11, e.seconds);
+            ep.bind(12, std::int64_t{e.improved ? 1 : 0});
+            ep.run();
+        }
     });
 }
 
@@ -249,6 +265,32 @@ Catalog::runConfusion(std::int64_t runId, const std::string& model, int threshol
     while (s.step())
         out.push_back({static_cast<std::uint64_t>(s.i64(0)), static_cast<std::uint64_t>(s.i64(1)),
                        static_cast<std::uint64_t>(s.i64(2))});
+    return out;
+}
+
+std::vector<EpochReport> Catalog::runEpochs(std::int64_t runId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(m_db, "SELECT model, threshold, fold, epoch, max_epochs, train_loss, "
+                      "train_accuracy, validation_loss, validation_accuracy, seconds, improved "
+                      "FROM run_epochs WHERE run_id = ?1 ORDER BY model, threshold, fold, epoch");
+    s.bind(1, runId);
+    std::vector<EpochReport> out;
+    while (s.step()) {
+        EpochReport e;
+        e.model = s.text(0);
+        e.threshold = static_cast<int>(s.i64(1));
+        e.fold = static_cast<int>(s.i64(2));
+        e.epoch = static_cast<int>(s.i64(3));
+        e.maxEpochs = static_cast<int>(s.i64(4));
+        e.trainLoss = s.real(5);
+        e.trainAccuracy = s.real(6);
+        e.validationLoss = s.real(7);
+        e.validationAccuracy = s.real(8);
+        e.seconds = s.real(9);
+        e.improved = s.i64(10) != 0;
+        out.push_back(std::move(e));
+    }
     return out;
 }
 

@@ -3,9 +3,7 @@
 #include "eval/metrics.h"
 #include "eval/splits.h"
 #include "features/statistics.h"
-#if SNILAB_WITH_OPENCV
-#include "models/random_forest.h"
-#endif
+#include "models/model_set.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -34,11 +32,14 @@ std::optional<SplitKind> parseSplitKind(std::string_view text)
 
 std::vector<std::string> EvaluationConfig::availableModels()
 {
+    std::vector<std::string> out;
 #if SNILAB_WITH_OPENCV
-    return {"rf"};
-#else
-    return {};
+    out.push_back("rf");
 #endif
+    if (torchAvailable())
+        for (const char* m : {"gru", "cnn", "cnngru-packet", "cnngru-payload", "cnngru-iat"})
+            out.emplace_back(m);
+    return out;
 }
 
 void EvaluationConfig::applyPaperPreset()
@@ -63,8 +64,10 @@ std::string EvaluationConfig::toText() const
         << "\ntime_train_fraction=" << timeTrainFraction << "\nseed=" << seed
         << "\nlabel_mode=" << labelModeName(data.labelMode)
         << "\nfeature_spec=" << data.spec.toString() << "\nrf_trees=" << trees
-        << "\npreset=" << (preset.empty() ? "default" : preset) << "\nsnilab=" << SNILAB_VERSION
-        << "\n";
+        << "\nepochs=" << epochs << "\npatience=" << patience << "\nbatch_size=" << batchSize
+        << "\nlearning_rate=" << learningRate << "\niat_dropout=" << iatDropout
+        << "\ndevice=" << device << "\npreset=" << (preset.empty() ? "default" : preset)
+        << "\nsnilab=" << SNILAB_VERSION << "\n";
     return out.str();
 }
 
@@ -128,9 +131,16 @@ public:
         : m_parent(parent), m_base(base), m_share(share), m_stage(std::move(stage))
     {
     }
-    void progress(double fraction, std::string_view) override
+    void progress(double fraction, std::string_view stage) override
     {
-        m_parent.progress(m_base + m_share * fraction, m_stage);
+        m_parent.progress(m_base + m_share * fraction,
+                          stage.empty() ? m_stage : m_stage + " " + std::string(stage));
+        if (m_parent.isCancelled())
+            cancel();
+    }
+    void epoch(const EpochReport& report) override
+    {
+        m_parent.epoch(report);
         if (m_parent.isCancelled())
             cancel();
     }
@@ -143,29 +153,46 @@ private:
 
 } // namespace
 
+namespace {
+
+// Everything one result row (model or ensemble) gathers over the folds.
+struct Accumulator {
+    ModelResult result;
+    std::map<std::string, std::vector<double>> perFold;
+    std::vector<std::vector<double>> topK = std::vector<std::vector<double>>(5);
+};
+
+} // namespace
+
 EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Feedback& feedback)
 {
     EvaluationOutcome outcome;
-    const auto available = EvaluationConfig::availableModels();
-    for (const auto& m : config.models) {
-        if (std::find(available.begin(), available.end(), m) == available.end()) {
-            std::string list;
-            for (const auto& a : available)
-                list += (list.empty() ? "" : ", ") + a;
-            outcome.error = "model '" + m + "' is not available in this build (available: " +
-                            (list.empty() ? "none; build with SNILAB_WITH_OPENCV" : list) + ")";
-            return outcome;
-        }
-    }
     if (config.thresholds.empty() || config.models.empty()) {
         outcome.error = "nothing to evaluate: no thresholds or no models";
+        return outcome;
+    }
+    std::string planError;
+    const auto plan = planModels(config.models, &planError);
+    if (!plan) {
+        outcome.error = planError;
+        return outcome;
+    }
+    bool forest = false, networks = false;
+    for (const auto& m : plan->models)
+        (m.forest ? forest : networks) = true;
+    try {
+        ModelSet::check(*plan, config.data.spec);
+        if (networks)
+            resolveDevice(config.device);
+    } catch (const ModelError& e) {
+        outcome.error = e.what();
         return outcome;
     }
 
     feedback.progress(0.0, "reading the catalog");
     DatasetOptions dataOptions = config.data;
-    dataOptions.statistics = true;
-    dataOptions.sequences = false;
+    dataOptions.statistics = forest;
+    dataOptions.sequences = networks;
     const Dataset data = loadDataset(catalog, dataOptions, feedback);
     outcome.labeledConnections = data.size();
     if (feedback.isCancelled()) {
@@ -174,123 +201,135 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
     }
     outcome.runId = catalog.createRun(config.toText(), config.seed, data.fingerprint());
 
-    const std::size_t cols = kStatisticCount;
-    const double cells = static_cast<double>(config.thresholds.size() * config.models.size());
-    std::size_t cellIndex = 0;
+    ModelSetOptions setOptions;
+    setOptions.trees = config.trees;
+    setOptions.threads = config.threads;
+    setOptions.iatDropout = config.iatDropout;
+    setOptions.training.maxEpochs = config.epochs;
+    setOptions.training.patience = config.patience;
+    setOptions.training.batchSize = config.batchSize;
+    setOptions.training.learningRate = config.learningRate;
+    setOptions.training.device = config.device;
+
+    const double thresholdShare = 1.0 / static_cast<double>(config.thresholds.size());
     try {
-        for (int threshold : config.thresholds) {
+        for (std::size_t ti = 0; ti < config.thresholds.size(); ++ti) {
+            const int threshold = config.thresholds[ti];
             const auto selection = selectClasses(
                 data.labels, static_cast<std::size_t>(std::max(threshold, 0)), config.rule);
             const int k = static_cast<int>(selection.classLabels.size());
             const std::size_t n = selection.sampleIndices.size();
-            for (const std::string& model : config.models) {
-                ModelResult result;
-                result.model = model;
-                result.threshold = threshold;
-                result.classes = k;
-                result.samples = n;
-                const double base = static_cast<double>(cellIndex++) / cells;
-                if (k < 2) {
-                    // Fewer than two classes: nothing to classify at this threshold.
-                    catalog.addRunResult(outcome.runId, result);
-                    continue;
-                }
-                SplitResult split;
-                std::vector<int> groups(n);
+            std::vector<Accumulator> rows(plan->order.size());
+            for (std::size_t r = 0; r < rows.size(); ++r) {
+                rows[r].result.model = plan->order[r];
+                rows[r].result.threshold = threshold;
+                rows[r].result.classes = k;
+                rows[r].result.samples = n;
+            }
+            if (k < 2) {
+                // Fewer than two classes: nothing to classify at this threshold.
+                for (auto& row : rows)
+                    catalog.addRunResult(outcome.runId, row.result);
+                continue;
+            }
+            SplitResult split;
+            std::vector<int> groups(n);
+            for (std::size_t i = 0; i < n; ++i)
+                groups[i] = data.groups[selection.sampleIndices[i]];
+            if (config.split == SplitKind::Stratified)
+                split = stratifiedKFold(selection.classes, config.folds, config.seed);
+            else if (config.split == SplitKind::Capture)
+                split = groupedKFold(groups, config.folds, config.seed);
+            else {
+                std::vector<std::int64_t> sampleTimes(n);
                 for (std::size_t i = 0; i < n; ++i)
-                    groups[i] = data.groups[selection.sampleIndices[i]];
-                if (config.split == SplitKind::Stratified)
-                    split = stratifiedKFold(selection.classes, config.folds, config.seed);
-                else if (config.split == SplitKind::Capture)
-                    split = groupedKFold(groups, config.folds, config.seed);
-                else {
-                    std::vector<std::int64_t> sampleTimes(n);
-                    for (std::size_t i = 0; i < n; ++i)
-                        sampleTimes[i] = data.groupFirstNs[static_cast<std::size_t>(groups[i])];
-                    split = timeSplit(sampleTimes, groups, config.timeTrainFraction);
+                    sampleTimes[i] = data.groupFirstNs[static_cast<std::size_t>(groups[i])];
+                split = timeSplit(sampleTimes, groups, config.timeTrainFraction);
+            }
+            if (!split.ok())
+                throw std::runtime_error("threshold " + std::to_string(threshold) + ": " +
+                                         split.error);
+            for (auto& row : rows) {
+                row.result.folds = static_cast<int>(split.folds.size());
+                row.result.confusion.assign(
+                    static_cast<std::size_t>(k) * static_cast<std::size_t>(k), 0);
+            }
+            const double foldShare = thresholdShare / static_cast<double>(split.folds.size());
+            for (std::size_t f = 0; f < split.folds.size(); ++f) {
+                const Fold& fold = split.folds[f];
+                std::vector<std::size_t> trainRows, testRows;
+                std::vector<int> yTrain, yTest;
+                for (std::size_t i : fold.train) {
+                    trainRows.push_back(selection.sampleIndices[i]);
+                    yTrain.push_back(selection.classes[i]);
                 }
-                if (!split.ok())
-                    throw std::runtime_error("threshold " + std::to_string(threshold) + ": " +
-                                             split.error);
-                result.folds = static_cast<int>(split.folds.size());
-                std::map<std::string, std::vector<double>> perFold;
-                std::vector<std::vector<double>> topK(5);
-                result.confusion.assign(static_cast<std::size_t>(k) * static_cast<std::size_t>(k),
-                                        0);
-                for (std::size_t f = 0; f < split.folds.size(); ++f) {
-                    const Fold& fold = split.folds[f];
-                    std::vector<float> xTrain, xTest;
-                    std::vector<int> yTrain, yTest;
-                    for (std::size_t i : fold.train) {
-                        const std::size_t s = selection.sampleIndices[i];
-                        xTrain.insert(
-                            xTrain.end(),
-                            data.statistics.begin() + static_cast<std::ptrdiff_t>(s * cols),
-                            data.statistics.begin() + static_cast<std::ptrdiff_t>((s + 1) * cols));
-                        yTrain.push_back(selection.classes[i]);
-                    }
-                    for (std::size_t i : fold.test) {
-                        const std::size_t s = selection.sampleIndices[i];
-                        xTest.insert(
-                            xTest.end(),
-                            data.statistics.begin() + static_cast<std::ptrdiff_t>(s * cols),
-                            data.statistics.begin() + static_cast<std::ptrdiff_t>((s + 1) * cols));
-                        yTest.push_back(selection.classes[i]);
-                    }
-                    const double foldShare = 1.0 / cells / static_cast<double>(split.folds.size());
-                    SubFeedback sub(feedback, base + foldShare * static_cast<double>(f), foldShare,
-                                    model + " T=" + std::to_string(threshold) + " fold " +
-                                        std::to_string(f + 1) + "/" +
-                                        std::to_string(split.folds.size()));
-                    std::vector<double> probs;
-#if SNILAB_WITH_OPENCV
-                    RandomForestOptions rf;
-                    rf.trees = config.trees;
-                    rf.threads = config.threads;
-                    rf.seed = config.seed + f;
-                    RandomForest forest(rf);
-                    if (!forest.fit(xTrain.data(), yTrain.size(), cols, yTrain.data(), k, &sub)) {
-                        catalog.finishRun(outcome.runId, RunStatus::Cancelled, "cancelled");
-                        outcome.status = RunStatus::Cancelled;
-                        return outcome;
-                    }
-                    probs = forest.predictProba(xTest.data(), yTest.size(), cols);
-#endif
+                for (std::size_t i : fold.test) {
+                    testRows.push_back(selection.sampleIndices[i]);
+                    yTest.push_back(selection.classes[i]);
+                }
+                SubFeedback sub(
+                    feedback,
+                    thresholdShare * static_cast<double>(ti) + foldShare * static_cast<double>(f),
+                    foldShare,
+                    "T=" + std::to_string(threshold) + " fold " + std::to_string(f + 1) + "/" +
+                        std::to_string(split.folds.size()));
+                ModelSetOptions foldOptions = setOptions;
+                foldOptions.seed = config.seed + f;
+                EpochReport tmpl;
+                tmpl.threshold = threshold;
+                tmpl.fold = static_cast<int>(f);
+                ModelSet models;
+                if (!models.fit(*plan, data, trainRows, yTrain, k, foldOptions, sub, tmpl)) {
+                    catalog.finishRun(outcome.runId, RunStatus::Cancelled, "cancelled");
+                    outcome.status = RunStatus::Cancelled;
+                    return outcome;
+                }
+                for (const EpochReport& e : models.history())
+                    for (auto& row : rows)
+                        if (row.result.model == e.model)
+                            row.result.epochs.push_back(e);
+                const auto probsByName = models.predict(data, testRows);
+                for (auto& row : rows) {
+                    const std::vector<double>& probs = probsByName.at(row.result.model);
                     std::string error;
                     const auto metrics = computeMetrics(yTest, probs, k, &error);
                     if (!metrics)
                         throw std::runtime_error("metrics: " + error);
-                    perFold["accuracy"].push_back(metrics->accuracy);
-                    perFold["macro_precision"].push_back(metrics->macroPrecision);
-                    perFold["macro_recall"].push_back(metrics->macroRecall);
-                    perFold["macro_f1"].push_back(metrics->macroF1);
-                    perFold["weighted_precision"].push_back(metrics->weightedPrecision);
-                    perFold["weighted_recall"].push_back(metrics->weightedRecall);
-                    perFold["weighted_f1"].push_back(metrics->weightedF1);
-                    for (std::size_t t = 0; t < metrics->topK.size() && t < topK.size(); ++t)
-                        topK[t].push_back(metrics->topK[t]);
-                    for (std::size_t c = 0; c < result.confusion.size(); ++c)
-                        result.confusion[c] += metrics->confusion[c];
+                    row.perFold["accuracy"].push_back(metrics->accuracy);
+                    row.perFold["macro_precision"].push_back(metrics->macroPrecision);
+                    row.perFold["macro_recall"].push_back(metrics->macroRecall);
+                    row.perFold["macro_f1"].push_back(metrics->macroF1);
+                    row.perFold["weighted_precision"].push_back(metrics->weightedPrecision);
+                    row.perFold["weighted_recall"].push_back(metrics->weightedRecall);
+                    row.perFold["weighted_f1"].push_back(metrics->weightedF1);
+                    for (std::size_t t = 0; t < metrics->topK.size() && t < row.topK.size(); ++t)
+                        row.topK[t].push_back(metrics->topK[t]);
+                    for (std::size_t c = 0; c < row.result.confusion.size(); ++c)
+                        row.result.confusion[c] += metrics->confusion[c];
                     const auto predicted = predictClasses(probs, k);
                     for (std::size_t i = 0; i < fold.test.size(); ++i) {
-                        const double* row = probs.data() + i * static_cast<std::size_t>(k);
-                        PredictionRow p;
-                        p.fold = static_cast<int>(f);
-                        p.connectionId = data.connectionIds[selection.sampleIndices[fold.test[i]]];
-                        p.trueIndex = yTest[i];
-                        p.predictedIndex = predicted[i];
-                        p.confidence = row[predicted[i]];
-                        p.top = topText(row, k, selection.classLabels);
-                        result.predictions.push_back(std::move(p));
+                        const double* p = probs.data() + i * static_cast<std::size_t>(k);
+                        PredictionRow pr;
+                        pr.fold = static_cast<int>(f);
+                        pr.connectionId = data.connectionIds[testRows[i]];
+                        pr.trueIndex = yTest[i];
+                        pr.predictedIndex = predicted[i];
+                        pr.confidence = p[predicted[i]];
+                        pr.top = topText(p, k, selection.classLabels);
+                        row.result.predictions.push_back(std::move(pr));
                     }
                 }
+            }
+            for (auto& row : rows) {
                 for (const char* name : kMetricNames)
-                    result.foldMetrics.push_back({name, perFold[name]});
-                for (std::size_t t = 0; t < topK.size(); ++t)
-                    if (topK[t].size() == split.folds.size())
-                        result.foldMetrics.push_back({"top" + std::to_string(t + 1), topK[t]});
-                result.classResults = classResults(result.confusion, k, selection.classLabels);
-                catalog.addRunResult(outcome.runId, result);
+                    row.result.foldMetrics.push_back({name, row.perFold[name]});
+                for (std::size_t t = 0; t < row.topK.size(); ++t)
+                    if (row.topK[t].size() == split.folds.size())
+                        row.result.foldMetrics.push_back(
+                            {"top" + std::to_string(t + 1), row.topK[t]});
+                row.result.classResults =
+                    classResults(row.result.confusion, k, selection.classLabels);
+                catalog.addRunResult(outcome.runId, row.result);
             }
         }
     } catch (const CatalogError&) {

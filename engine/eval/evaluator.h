@@ -3,8 +3,14 @@
 //
 // Nothing of a test fold reaches training: class selection uses label counts
 // only (the threshold is a property of the whole dataset, as in the paper),
-// features are per-connection, and the random forest fits on the training
-// fold alone (it needs no scaler and no early stopping).
+// features are per-connection, the random forest fits on the training fold
+// alone, and each network's channel scaler is fitted on the training fold and
+// its early-stopping validation set is a stratified part of the training fold.
+//
+// Models: EvaluationConfig::models holds base model names and ensemble
+// expressions (eval/model_plan.h). Per fold every base model is trained once;
+// ensembles combine their members' probabilities on the same test fold. Each
+// network epoch is reported through Feedback::epoch() and stored with the run.
 //
 // Thread: runs on the calling thread (the forest uses its own threads).
 // Failure: a configuration that cannot run (unknown model, too few captures
@@ -15,6 +21,7 @@
 #include "catalog/catalog.h"
 #include "common/feedback.h"
 #include "dataset/dataset.h"
+#include "eval/model_plan.h"
 #include "eval/thresholds.h"
 
 #include <cstdint>
@@ -37,10 +44,19 @@ struct EvaluationConfig {
     std::uint64_t seed = 1;
     DatasetOptions data;
     int trees = 250;
-    int threads = 0;    // 0 = hardware concurrency
-    std::string preset; // "" (honest default) or "paper"
+    // Networks (DESIGN.md section 4).
+    int epochs = 100; // upper bound; early stopping usually ends sooner
+    int patience = 5; // epochs without a new validation-loss minimum
+    int batchSize = 64;
+    double learningRate = 1e-3;
+    double iatDropout = 0.25;    // CNN-GRU dropout on the IAT input (0 for the others)
+    std::string device = "auto"; // auto | cpu | cuda
+    int threads = 0;             // 0 = hardware concurrency
+    std::string preset;          // "" (honest default) or "paper"
 
-    // The models this build can evaluate ("rf" with OpenCV).
+    // The base models this build can evaluate: "rf" with OpenCV; the networks
+    // (gru, cnn, cnngru-packet, cnngru-payload, cnngru-iat) with LibTorch.
+    // Variants (+dir, -all) and ensembles of these are accepted too.
     static std::vector<std::string> availableModels();
     // One "key=value" line per setting, stored with the run.
     std::string toText() const;

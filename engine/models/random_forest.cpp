@@ -1,5 +1,7 @@
 #include "models/random_forest.h"
 
+#include "models/model_bytes.h"
+
 #include "common/content_hash.h"
 
 #include <opencv2/core.hpp>
@@ -146,54 +148,6 @@ std::vector<int> columnClasses(const cv::ml::RTrees& model, std::size_t cols, in
     }
     return classes;
 }
-
-void putU32(std::vector<std::uint8_t>& out, std::uint32_t v)
-{
-    for (int i = 0; i < 4; ++i)
-        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-void putU64(std::vector<std::uint8_t>& out, std::uint64_t v)
-{
-    for (int i = 0; i < 8; ++i)
-        out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-// Bounds-checked little-endian reader over the model bytes.
-class Reader {
-public:
-    explicit Reader(std::span<const std::uint8_t> bytes) : m_bytes(bytes) {}
-
-    std::span<const std::uint8_t> take(std::size_t n, const char* what)
-    {
-        if (n > m_bytes.size() - m_pos)
-            fail(std::string("model bytes truncated in ") + what);
-        const auto part = m_bytes.subspan(m_pos, n);
-        m_pos += n;
-        return part;
-    }
-    std::uint32_t u32(const char* what)
-    {
-        const auto b = take(4, what);
-        std::uint32_t v = 0;
-        for (int i = 3; i >= 0; --i)
-            v = (v << 8) | b[static_cast<std::size_t>(i)];
-        return v;
-    }
-    std::uint64_t u64(const char* what)
-    {
-        const auto b = take(8, what);
-        std::uint64_t v = 0;
-        for (int i = 7; i >= 0; --i)
-            v = (v << 8) | b[static_cast<std::size_t>(i)];
-        return v;
-    }
-    std::size_t left() const noexcept { return m_bytes.size() - m_pos; }
-
-private:
-    std::span<const std::uint8_t> m_bytes;
-    std::size_t m_pos = 0;
-};
 
 std::int32_t asI32(std::uint32_t v)
 {
@@ -447,7 +401,7 @@ RandomForest RandomForest::load(std::span<const std::uint8_t> bytes)
     const std::string digest = checksum(payload);
     if (!std::equal(stored.begin(), stored.end(), digest.begin(), digest.end()))
         fail("model bytes corrupt (checksum mismatch)");
-    Reader in(payload);
+    ByteReader in(payload);
     in.take(sizeof(kMagic), "magic");
     const std::uint32_t version = in.u32("version");
     if (version != kVersion)

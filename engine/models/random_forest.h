@@ -28,6 +28,7 @@
 #pragma once
 
 #include "common/feedback.h"
+#include "models/model_error.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -37,12 +38,6 @@
 #include <vector>
 
 namespace snilab {
-
-// A model could not be trained, applied, saved or loaded.
-class ModelError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
 
 struct RandomForestOptions {
     int trees = 250;    // total trees (>= 1)

@@ -210,7 +210,7 @@ private slots:
             // WAL mode is a property of the file: another connection sees it.
             QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
         }
-        QCOMPARE(Catalog::kSchemaVersion, 2);
+        QCOMPARE(Catalog::kSchemaVersion, 3);
         QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
                  std::to_string(Catalog::kSchemaVersion));
         QVERIFY(
