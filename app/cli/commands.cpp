@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "models/model_error.h"
+
 #include "cli_args.h"
 #include "cli_progress.h"
 #include "table_writer.h"
@@ -94,6 +96,8 @@ const Command kCommands[] = {
     {"runs", kRunsHelp, &runsCommand},
     {"report", kReportHelp, &reportCommand},
     {"features", kFeaturesHelp, &featuresCommand},
+    {"train", kTrainHelp, &trainCommand},
+    {"predict", kPredictHelp, &predictCommand},
 };
 
 bool isCaptureName(const std::filesystem::path& p)
@@ -102,6 +106,8 @@ bool isCaptureName(const std::filesystem::path& p)
                                     std::regex::icase);
     return std::regex_match(p.filename().string(), pattern);
 }
+
+} // namespace
 
 std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& inputs)
 {
@@ -123,8 +129,6 @@ std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& 
     }
     return files;
 }
-
-} // namespace
 
 LabelMode labelModeOption(const Args& args)
 {
@@ -157,6 +161,9 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
     } catch (const OutputError& e) {
         std::fprintf(stderr, "snilab-cli %s: %s\n", command.name, e.what());
         return kExitOutput;
+    } catch (const ModelError& e) {
+        std::fprintf(stderr, "snilab-cli %s: %s\n", command.name, e.what());
+        return kExitBadInput;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "snilab-cli %s: %s\n", command.name, e.what());
         return kExitCatalog;

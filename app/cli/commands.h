@@ -1,8 +1,13 @@
 // The snilab-cli commands. Each returns the process exit status.
 #pragma once
 
+#include "eval/evaluator.h"
+#include "features/feature_spec.h"
 #include "flow/label.h"
 
+#include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,17 +41,36 @@ public:
 
 // --label-mode default|paper (default: default).
 LabelMode labelModeOption(const Args& args);
+// Comma-separated items, empty ones skipped.
+std::vector<std::string> splitList(const std::string& text);
+// --threshold-rule at-least|more-than (default at-least).
+ThresholdRule ruleOption(const Args& args);
+// --feature-spec (default: the default spec).
+FeatureSpec specOption(const Args& args);
+// The options evaluate and train share: --models, --threshold-rule, --seed,
+// --label-mode, --feature-spec, --trees, --threads, --epochs, --patience,
+// --batch-size, --device, --preset.
+void parseModelOptions(const Args& args, EvaluationConfig& config);
+// A file opened for writing (OutputError when it cannot be) and its checked close.
+std::unique_ptr<FILE, int (*)(FILE*)> openOutput(const std::filesystem::path& path);
+void closeOutput(std::unique_ptr<FILE, int (*)(FILE*)>& f, const std::filesystem::path& path);
+// Files and directories (their capture files) to ingest.
+std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& inputs);
 
 extern const char kEvaluateHelp[];
 extern const char kRunsHelp[];
 extern const char kReportHelp[];
 extern const char kFeaturesHelp[];
+extern const char kTrainHelp[];
+extern const char kPredictHelp[];
 
 int ingestCommand(const std::vector<std::string>& args);
 int evaluateCommand(const std::vector<std::string>& args);
 int runsCommand(const std::vector<std::string>& args);
 int reportCommand(const std::vector<std::string>& args);
 int featuresCommand(const std::vector<std::string>& args);
+int trainCommand(const std::vector<std::string>& args);
+int predictCommand(const std::vector<std::string>& args);
 int summaryCommand(const std::vector<std::string>& args);
 int connectionsCommand(const std::vector<std::string>& args);
 

@@ -130,8 +130,6 @@ Options:
   --help                 show this help
 )";
 
-namespace {
-
 std::vector<std::string> splitList(const std::string& text)
 {
     std::vector<std::string> out;
@@ -140,19 +138,6 @@ std::vector<std::string> splitList(const std::string& text)
     while (std::getline(in, item, ','))
         if (!item.empty())
             out.push_back(item);
-    return out;
-}
-
-std::vector<int> thresholdList(const std::string& text)
-{
-    std::vector<int> out;
-    for (const auto& item : splitList(text)) {
-        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
-            throw UsageError("--thresholds needs whole numbers, not '" + item + "'");
-        out.push_back(std::stoi(item));
-    }
-    if (out.empty())
-        throw UsageError("--thresholds is empty");
     return out;
 }
 
@@ -176,6 +161,21 @@ FeatureSpec specOption(const Args& args)
     if (!spec)
         throw UsageError("--feature-spec: " + error);
     return *spec;
+}
+
+namespace {
+
+std::vector<int> thresholdList(const std::string& text)
+{
+    std::vector<int> out;
+    for (const auto& item : splitList(text)) {
+        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
+            throw UsageError("--thresholds needs whole numbers, not '" + item + "'");
+        out.push_back(std::stoi(item));
+    }
+    if (out.empty())
+        throw UsageError("--thresholds is empty");
+    return out;
 }
 
 std::int64_t runIdOption(const Args& args, const std::string& name)
@@ -279,6 +279,19 @@ void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>
     }
 }
 
+std::string latexEscape(const std::string& s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
+            out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+} // namespace
+
 std::unique_ptr<FILE, int (*)(FILE*)> openOutput(const std::filesystem::path& path)
 {
     std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "w"), &std::fclose);
@@ -295,49 +308,11 @@ void closeOutput(std::unique_ptr<FILE, int (*)(FILE*)>& f, const std::filesystem
         throw OutputError("write error on " + path.string());
 }
 
-std::string latexEscape(const std::string& s)
+void parseModelOptions(const Args& args, EvaluationConfig& config)
 {
-    std::string out;
-    for (char c : s) {
-        if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
-            out += '\\';
-        out += c;
-    }
-    return out;
-}
-
-} // namespace
-
-int evaluateCommand(const std::vector<std::string>& argv)
-{
-    const Args args(argv,
-                    {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
-                     "train-fraction", "seed", "label-mode", "feature-spec", "trees", "threads",
-                     "preset", "epochs", "patience", "batch-size", "device"},
-                    {"quiet"});
-    if (!args.positional().empty())
-        throw UsageError("unexpected argument '" + args.positional().front() + "'");
-    EvaluationConfig config;
     if (const auto m = args.value("models"))
         config.models = splitList(*m);
-    if (const auto t = args.value("thresholds"))
-        config.thresholds = thresholdList(*t);
     config.rule = ruleOption(args);
-    const std::string split = args.value("split").value_or("stratified");
-    const auto kind = parseSplitKind(split);
-    if (!kind)
-        throw UsageError("--split must be stratified, capture or time, not '" + split + "'");
-    config.split = *kind;
-    config.folds = static_cast<int>(args.number("folds", 10));
-    if (config.folds < 2 || config.folds > 1000)
-        throw UsageError("--folds must be between 2 and 1000");
-    if (const auto f = args.value("train-fraction")) {
-        char* end = nullptr;
-        config.timeTrainFraction = std::strtod(f->c_str(), &end);
-        if (end == f->c_str() || *end != '\0' || !(config.timeTrainFraction > 0) ||
-            !(config.timeTrainFraction < 1))
-            throw UsageError("--train-fraction must be a number between 0 and 1");
-    }
     config.seed = args.number("seed", 1);
     config.data.labelMode = labelModeOption(args);
     config.data.spec = specOption(args);
@@ -357,10 +332,6 @@ int evaluateCommand(const std::vector<std::string>& argv)
     config.device = args.value("device").value_or("auto");
     if (config.device != "auto" && config.device != "cpu" && config.device != "cuda")
         throw UsageError("--device must be auto, cpu or cuda");
-    std::string planError;
-    const auto plan = planModels(config.models, &planError);
-    if (!plan)
-        throw UsageError("--models: " + planError);
     if (const auto p = args.value("preset")) {
         if (*p != "paper")
             throw UsageError("--preset must be paper");
@@ -368,6 +339,40 @@ int evaluateCommand(const std::vector<std::string>& argv)
         if (args.has("threshold-rule") || args.has("label-mode"))
             throw UsageError("--preset paper sets the threshold rule and label mode itself");
     }
+}
+
+int evaluateCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
+                     "train-fraction", "seed", "label-mode", "feature-spec", "trees", "threads",
+                     "preset", "epochs", "patience", "batch-size", "device"},
+                    {"quiet"});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    EvaluationConfig config;
+    if (const auto t = args.value("thresholds"))
+        config.thresholds = thresholdList(*t);
+    const std::string split = args.value("split").value_or("stratified");
+    const auto kind = parseSplitKind(split);
+    if (!kind)
+        throw UsageError("--split must be stratified, capture or time, not '" + split + "'");
+    config.split = *kind;
+    config.folds = static_cast<int>(args.number("folds", 10));
+    if (config.folds < 2 || config.folds > 1000)
+        throw UsageError("--folds must be between 2 and 1000");
+    if (const auto f = args.value("train-fraction")) {
+        char* end = nullptr;
+        config.timeTrainFraction = std::strtod(f->c_str(), &end);
+        if (end == f->c_str() || *end != '\0' || !(config.timeTrainFraction > 0) ||
+            !(config.timeTrainFraction < 1))
+            throw UsageError("--train-fraction must be a number between 0 and 1");
+    }
+    parseModelOptions(args, config);
+    std::string planError;
+    const auto plan = planModels(config.models, &planError);
+    if (!plan)
+        throw UsageError("--models: " + planError);
 
     auto catalog = Catalog::openExisting(args.required("catalog"));
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));

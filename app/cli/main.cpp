@@ -25,6 +25,8 @@ Commands:
   runs          list or delete the runs stored in a catalog
   report        write a run's results as CSV files and a LaTeX table
   features      export the 42 flow statistics (and sequences) as CSV
+  train         fit models on a catalog and write a model file
+  predict       classify the connections of captures with a model file
   help COMMAND  show a command's options (same as COMMAND --help)
 
 Options:

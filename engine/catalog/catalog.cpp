@@ -672,12 +672,22 @@ void Catalog::forEachConnection(const std::function<void(const ConnectionRow&)>&
 
 void Catalog::forEachLabeledSeries(const std::function<void(const SeriesRow&)>& visit)
 {
+    forEachSeries(visit, true);
+}
+
+void Catalog::forEachSeries(const std::function<void(const SeriesRow&)>& visit, bool labeledOnly)
+{
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data "
-                      "FROM connections k JOIN captures c ON c.id = k.capture_id "
-                      "JOIN connection_series s ON s.connection_id = k.id "
-                      "WHERE c.status <> 'incomplete' AND k.sni <> '' "
-                      "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
+    Statement s(m_db, labeledOnly ? "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data "
+                                    "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                                    "JOIN connection_series s ON s.connection_id = k.id "
+                                    "WHERE c.status <> 'incomplete' AND k.sni <> '' "
+                                    "ORDER BY c.path, k.capture_id, k.start_ns, k.id"
+                                  : "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data "
+                                    "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                                    "JOIN connection_series s ON s.connection_id = k.id "
+                                    "WHERE c.status <> 'incomplete' "
+                                    "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
     SeriesRow r;
     while (s.step()) {
         r.connectionId = s.i64(0);

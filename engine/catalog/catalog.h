@@ -225,6 +225,8 @@ public:
     // Calls `visit` for every connection with an SNI in complete and partial
     // captures, with its decoded series, ordered by capture path and start time.
     void forEachLabeledSeries(const std::function<void(const SeriesRow&)>& visit);
+    // The same for every connection (labeledOnly false: with and without SNI).
+    void forEachSeries(const std::function<void(const SeriesRow&)>& visit, bool labeledOnly);
     // The stored series of one connection (empty if none).
     std::vector<PacketRecord> series(std::int64_t connectionId);
     std::uint64_t connectionCount();

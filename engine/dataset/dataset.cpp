@@ -30,37 +30,41 @@ Dataset loadDataset(Catalog& catalog, const DatasetOptions& options, Feedback& f
     d.options = options;
     std::map<std::int64_t, int> groupOf; // capture id -> group index
     const std::size_t seqWidth = options.spec.sequenceLength * options.spec.channelCount();
-    catalog.forEachLabeledSeries([&](const SeriesRow& r) {
-        if (feedback.isCancelled())
-            return;
-        std::string label = normalizeLabel(r.sni, options.labelMode);
-        if (label.empty())
-            return; // e.g. an SNI of "." only
-        auto [it, added] = groupOf.try_emplace(r.captureId, static_cast<int>(d.groupPaths.size()));
-        if (added) {
-            d.groupPaths.push_back(r.capturePath);
-            d.groupFirstNs.push_back(r.captureFirstNs);
-        }
-        d.connectionIds.push_back(r.connectionId);
-        d.labels.push_back(std::move(label));
-        d.groups.push_back(it->second);
-        if (options.statistics) {
-            const auto stats = computeStatistics(r.series, options.spec);
-            for (double v : stats)
-                d.statistics.push_back(static_cast<float>(v));
-        }
-        if (options.sequences) {
-            std::size_t packets = 0;
-            const auto seq = computeSequence(r.series, options.spec, &packets);
-            if (seq.size() == seqWidth)
-                d.sequences.insert(d.sequences.end(), seq.begin(), seq.end());
-            else
-                d.sequences.resize(d.sequences.size() + seqWidth, 0.0f);
-            d.sequencePackets.push_back(static_cast<std::uint32_t>(packets));
-        }
-        if (d.size() % 1000 == 0)
-            feedback.progress(0.0, "reading connections: " + std::to_string(d.size()));
-    });
+    catalog.forEachSeries(
+        [&](const SeriesRow& r) {
+            if (feedback.isCancelled())
+                return;
+            std::string label = normalizeLabel(r.sni, options.labelMode);
+            if (label.empty() && options.labeledOnly)
+                return; // e.g. an SNI of "." only
+            auto [it, added] =
+                groupOf.try_emplace(r.captureId, static_cast<int>(d.groupPaths.size()));
+            if (added) {
+                d.groupPaths.push_back(r.capturePath);
+                d.groupFirstNs.push_back(r.captureFirstNs);
+            }
+            d.connectionIds.push_back(r.connectionId);
+            d.labels.push_back(std::move(label));
+            d.snis.push_back(r.sni);
+            d.groups.push_back(it->second);
+            if (options.statistics) {
+                const auto stats = computeStatistics(r.series, options.spec);
+                for (double v : stats)
+                    d.statistics.push_back(static_cast<float>(v));
+            }
+            if (options.sequences) {
+                std::size_t packets = 0;
+                const auto seq = computeSequence(r.series, options.spec, &packets);
+                if (seq.size() == seqWidth)
+                    d.sequences.insert(d.sequences.end(), seq.begin(), seq.end());
+                else
+                    d.sequences.resize(d.sequences.size() + seqWidth, 0.0f);
+                d.sequencePackets.push_back(static_cast<std::uint32_t>(packets));
+            }
+            if (d.size() % 1000 == 0)
+                feedback.progress(0.0, "reading connections: " + std::to_string(d.size()));
+        },
+        options.labeledOnly);
     return d;
 }
 

@@ -22,12 +22,16 @@ struct DatasetOptions {
     FeatureSpec spec;
     bool statistics = true; // the 42 flow statistics
     bool sequences = false; // the first-n packet sequences
+    // false: also connections without a usable label (their label is ""),
+    // e.g. to predict them; evaluation always uses labeled ones only.
+    bool labeledOnly = true;
 };
 
 struct Dataset {
     DatasetOptions options;
     std::vector<std::int64_t> connectionIds;
-    std::vector<std::string> labels; // per sample
+    std::vector<std::string> labels; // per sample ("" = unlabeled, only when !labeledOnly)
+    std::vector<std::string> snis;   // per sample: the SNI as seen ("" = none)
     std::vector<int> groups;         // per sample: index into groupPaths (one group per capture)
     std::vector<std::string> groupPaths;
     std::vector<std::int64_t> groupFirstNs;     // per group: the capture's first timestamp

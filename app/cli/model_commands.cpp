@@ -1,0 +1,370 @@
+// snilab-cli train and predict: model files (engine/models/model_file.h).
+#include "cli_args.h"
+#include "cli_progress.h"
+#include "commands.h"
+#include "table_writer.h"
+
+#include "catalog/catalog.h"
+#include "dataset/dataset.h"
+#include "eval/evaluator.h"
+#include "eval/model_plan.h"
+#include "ingest/ingester.h"
+#include "models/model_file.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <unistd.h>
+
+namespace snilab::cli {
+
+extern const char kTrainHelp[] =
+    R"(usage: snilab-cli train --catalog C.sqlite --out M.snilab [OPTIONS]
+
+Fit models on every labeled connection of the classes that pass a threshold
+and write them, with the label map, feature spec and scalers, to one model
+file for `snilab-cli predict`.
+
+Options:
+  --catalog PATH         catalog file (required)
+  --out PATH             model file to write (required; written whole or not
+                         at all)
+  --models LIST          models and ensembles as for `evaluate` (default rf)
+  --primary NAME         the model or ensemble predict uses by default (default:
+                         the first of --models)
+  --threshold T          keep classes with at least T connections (default 100)
+  --threshold-rule RULE  at-least (default) or more-than
+  --label-mode MODE      default or paper
+  --feature-spec SPEC    feature spec (see `snilab-cli evaluate --help`)
+  --preset paper         more-than-T, paper labels, payload packets
+  --seed N               seed of the models (default 1)
+  --trees N              random forest trees (default 250)
+  --epochs N             networks: at most N epochs (default 100; early
+                         stopping on a 10% validation part, patience below)
+  --patience N           epochs without a better validation loss (default 5)
+  --batch-size N         networks: mini-batch size (default 64)
+  --device DEV           auto (default), cpu or cuda
+  --threads N            training threads (default: number of cores)
+  --quiet                no progress bar
+  --help                 show this help
+
+Exit status: 0 written, 1 nothing to train (fewer than 2 classes) or a model
+failed, 2 usage, 3 catalog error, 4 the file could not be written,
+130 interrupted (nothing written).
+)";
+
+extern const char kPredictHelp[] =
+    R"(usage: snilab-cli predict --model M.snilab --out P.csv [OPTIONS] CAPTURE|DIR...
+
+Ingest captures (into a temporary catalog; none is kept) and classify every
+TCP connection with a model file - with or without an SNI (e.g. with ECH).
+Writes one CSV row per connection: capture, endpoints, start time, SNI, ECH,
+true label (the SNI under the model's label mode; empty without SNI),
+whether that label is one of the model's classes, the predicted label, its
+probability, the top-K labels with probabilities, and correct (1/0, empty
+when the true label is unknown to the model). Prints the accuracy over the
+connections whose true label is one of the model's classes.
+
+Options:
+  --model PATH           model file from `snilab-cli train` (required)
+  --out PATH             CSV file to write (required)
+  --use NAME             model or ensemble of the file to use (default: its
+                         primary; `--use list` prints the choices)
+  --top K                labels per row in the top column (default 3)
+  --threads N            ingest and model threads (default: number of cores)
+  --quiet                no progress bar
+  --help                 show this help
+
+Exit status: 0 done, 1 a capture or the model file could not be read (rows
+for the readable captures are written), 2 usage, 4 output error,
+130 interrupted.
+)";
+
+namespace {
+
+std::string formatBytes(std::uintmax_t n)
+{
+    char buf[32];
+    if (n >= 1u << 20)
+        std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1 << 20));
+    else
+        std::snprintf(buf, sizeof buf, "%.1f kB", static_cast<double>(n) / 1024);
+    return buf;
+}
+
+// A directory removed with everything in it when the object goes.
+class TempDir {
+public:
+    TempDir()
+    {
+        std::string pattern = (std::filesystem::temp_directory_path() / "snilab-predict-XXXXXX");
+        if (!::mkdtemp(pattern.data()))
+            throw OutputError("cannot create a temporary directory in " +
+                              std::filesystem::temp_directory_path().string());
+        m_path = pattern;
+    }
+    ~TempDir()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(m_path, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return m_path; }
+
+private:
+    std::filesystem::path m_path;
+};
+
+std::string probabilityText(double p)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", p);
+    return buf;
+}
+
+} // namespace
+
+int trainCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv,
+                    {"catalog", "out", "models", "primary", "threshold", "threshold-rule",
+                     "label-mode", "feature-spec", "preset", "seed", "trees", "epochs", "patience",
+                     "batch-size", "device", "threads"},
+                    {"quiet"});
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    EvaluationConfig config;
+    parseModelOptions(args, config);
+    const std::filesystem::path out = args.required("out");
+    const auto threshold = static_cast<int>(args.number("threshold", 100));
+    std::string planError;
+    const auto plan = planModels(config.models, &planError);
+    if (!plan)
+        throw UsageError("--models: " + planError);
+    const std::string primary = args.value("primary").value_or(plan->order.front());
+    if (std::find(plan->order.begin(), plan->order.end(), primary) == plan->order.end())
+        throw UsageError("--primary '" + primary + "' is not one of the models");
+    bool forest = false, networks = false;
+    for (const auto& m : plan->models)
+        (m.forest ? forest : networks) = true;
+    ModelSet::check(*plan, config.data.spec);
+    if (networks)
+        resolveDevice(config.device);
+
+    auto catalog = Catalog::openExisting(args.required("catalog"));
+    TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
+    ModelFile model;
+    std::size_t samples = 0;
+    {
+        const InterruptScope interrupt(progress);
+        DatasetOptions options = config.data;
+        options.statistics = forest;
+        options.sequences = networks;
+        const Dataset data = loadDataset(*catalog, options, progress);
+        if (progress.isCancelled()) {
+            progress.finish();
+            std::fputs("snilab-cli train: interrupted; nothing written\n", stderr);
+            return kExitInterrupted;
+        }
+        const auto selection =
+            selectClasses(data.labels, static_cast<std::size_t>(threshold), config.rule);
+        if (selection.classLabels.size() < 2) {
+            progress.finish();
+            std::fprintf(stderr,
+                         "snilab-cli train: only %zu class(es) reach the threshold %d in %zu "
+                         "labeled connections; nothing to train\n",
+                         selection.classLabels.size(), threshold, data.size());
+            return kExitBadInput;
+        }
+        samples = selection.sampleIndices.size();
+        ModelSetOptions setOptions;
+        setOptions.trees = config.trees;
+        setOptions.threads = config.threads;
+        setOptions.seed = config.seed;
+        setOptions.iatDropout = config.iatDropout;
+        setOptions.training.maxEpochs = config.epochs;
+        setOptions.training.patience = config.patience;
+        setOptions.training.batchSize = config.batchSize;
+        setOptions.training.learningRate = config.learningRate;
+        setOptions.training.device = config.device;
+        if (!model.models.fit(*plan, data, selection.sampleIndices, selection.classes,
+                              static_cast<int>(selection.classLabels.size()), setOptions,
+                              progress)) {
+            progress.finish();
+            std::fputs("snilab-cli train: interrupted; nothing written\n", stderr);
+            return kExitInterrupted;
+        }
+        progress.finish();
+        model.info.primary = primary;
+        model.info.labelMode = config.data.labelMode;
+        model.info.spec = config.data.spec;
+        model.info.rule = config.rule;
+        model.info.threshold = threshold;
+        model.info.labels = selection.classLabels;
+        model.info.trainedConnections = samples;
+        model.info.dataFingerprint = data.fingerprint();
+        model.info.trainingConfig = config.toText();
+    }
+    try {
+        writeModelFile(out, model);
+    } catch (const ModelError& e) {
+        throw OutputError(e.what());
+    }
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(out, ec);
+    std::printf("trained %zu model(s) on %zu connections of %zu classes (T %s %d)\n",
+                plan->models.size(), samples, model.info.labels.size(),
+                config.rule == ThresholdRule::AtLeast ? ">=" : ">", threshold);
+    std::map<std::string, std::pair<int, int>> epochs; // model -> (epochs run, best epoch)
+    for (const auto& e : model.models.history()) {
+        auto& [run, best] = epochs[e.model];
+        run = std::max(run, e.epoch);
+        if (e.improved)
+            best = e.epoch;
+    }
+    for (const auto& name : plan->order) {
+        const auto it = epochs.find(name);
+        if (it != epochs.end())
+            std::printf("  %s: %d epochs, weights of epoch %d\n", name.c_str(), it->second.first,
+                        it->second.second);
+        else
+            std::printf("  %s\n", name.c_str());
+    }
+    std::printf("wrote %s (%s); predict uses %s by default\n", out.c_str(),
+                ec ? "?" : formatBytes(size).c_str(), primary.c_str());
+    return kExitOk;
+}
+
+int predictCommand(const std::vector<std::string>& argv)
+{
+    const Args args(argv, {"model", "out", "use", "top", "threads"}, {"quiet"});
+    ModelFile model = readModelFile(args.required("model"));
+    const auto& order = model.models.plan().order;
+    const std::string use = args.value("use").value_or(model.info.primary);
+    if (use == "list") {
+        for (const auto& name : order)
+            std::printf("%s%s\n", name.c_str(), name == model.info.primary ? " (primary)" : "");
+        return kExitOk;
+    }
+    if (std::find(order.begin(), order.end(), use) == order.end())
+        throw UsageError("--use '" + use + "' is not in the model file (see --use list)");
+    const std::filesystem::path outPath = args.required("out");
+    const auto top = static_cast<int>(args.number("top", 3));
+    if (top < 1 || top > 1000)
+        throw UsageError("--top must be between 1 and 1000");
+    if (args.positional().empty())
+        throw UsageError("no capture files given");
+    const auto files = expandInputs(args.positional());
+    if (files.empty())
+        throw UsageError("no capture files found in the given directories");
+    const int threads = static_cast<int>(args.number("threads", 0));
+    model.models.setThreads(threads);
+
+    bool forest = false, networks = false;
+    for (const auto& m : model.models.plan().models)
+        (m.forest ? forest : networks) = true;
+
+    TempDir temp;
+    Catalog catalog(temp.path() / "predict.sqlite");
+    TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
+    std::vector<IngestFileResult> results;
+    Dataset data;
+    std::map<std::string, std::vector<double>> probsByName;
+    std::map<std::int64_t, ConnectionRow> connections;
+    {
+        const InterruptScope interrupt(progress);
+        IngestOptions ingest;
+        ingest.threads = static_cast<unsigned>(threads);
+        results = ingestFiles(files, catalog, ingest, progress);
+        if (!progress.isCancelled()) {
+            DatasetOptions options;
+            options.labelMode = model.info.labelMode;
+            options.spec = model.info.spec;
+            options.statistics = forest;
+            options.sequences = networks;
+            options.labeledOnly = false;
+            data = loadDataset(catalog, options, progress);
+        }
+        if (!progress.isCancelled()) {
+            progress.progress(1.0, "classifying");
+            std::vector<std::size_t> rows(data.size());
+            for (std::size_t i = 0; i < rows.size(); ++i)
+                rows[i] = i;
+            probsByName = model.models.predict(data, rows);
+        }
+    }
+    progress.finish();
+    if (progress.isCancelled()) {
+        std::fputs("snilab-cli predict: interrupted; nothing written\n", stderr);
+        return kExitInterrupted;
+    }
+    int status = kExitOk;
+    for (const auto& r : results)
+        if (r.outcome == IngestOutcome::Failed || r.outcome == IngestOutcome::Partial) {
+            std::fprintf(stderr, "snilab-cli predict: %s%s\n",
+                         r.outcome == IngestOutcome::Partial ? "partly read: " : "",
+                         r.error.oneLine().c_str());
+            status = kExitBadInput;
+        }
+    catalog.forEachConnection([&](const ConnectionRow& c) { connections[c.id] = c; });
+
+    const auto& labels = model.info.labels;
+    const auto k = static_cast<std::size_t>(labels.size());
+    const std::vector<double>& probs = probsByName.at(use);
+    auto file = openOutput(outPath);
+    std::uint64_t withSni = 0, known = 0, correct = 0, ech = 0;
+    {
+        TableWriter csv(file.get(), TableWriter::Style::Csv);
+        csv.row({"capture", "client_ip", "client_port", "server_ip", "server_port", "start_ns",
+                 "sni", "ech", "true_label", "known_class", "predicted", "probability", "top",
+                 "correct"});
+        std::vector<std::size_t> idx(k);
+        for (std::size_t i = 0; i < data.size(); ++i) {
+            const double* p = probs.data() + i * k;
+            for (std::size_t c = 0; c < k; ++c)
+                idx[c] = c;
+            const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(top), k);
+            std::partial_sort(
+                idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n), idx.end(),
+                [&](std::size_t a, std::size_t b) { return p[a] != p[b] ? p[a] > p[b] : a < b; });
+            std::string topText;
+            for (std::size_t j = 0; j < n; ++j)
+                topText += (j ? ";" : "") + labels[idx[j]] + ":" + probabilityText(p[idx[j]]);
+            const std::string& truth = data.labels[i];
+            const bool isKnown =
+                !truth.empty() && std::find(labels.begin(), labels.end(), truth) != labels.end();
+            const bool ok = isKnown && labels[idx[0]] == truth;
+            withSni += data.snis[i].empty() ? 0 : 1;
+            known += isKnown ? 1 : 0;
+            correct += ok ? 1 : 0;
+            const auto it = connections.find(data.connectionIds[i]);
+            const ConnectionRow empty;
+            const ConnectionRow& c = it != connections.end() ? it->second : empty;
+            ech += c.ech ? 1 : 0;
+            csv.row({c.capturePath, c.clientIp, std::to_string(c.clientPort), c.serverIp,
+                     std::to_string(c.serverPort), std::to_string(c.startNs), data.snis[i],
+                     c.ech ? "1" : "0", truth, isKnown ? "1" : "0", labels[idx[0]],
+                     probabilityText(p[idx[0]]), topText, isKnown ? (ok ? "1" : "0") : ""});
+        }
+    }
+    closeOutput(file, outPath);
+    std::printf("%zu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
+                "ECH), %llu without\n",
+                data.size(), use.c_str(), labels.size(), static_cast<unsigned long long>(withSni),
+                static_cast<unsigned long long>(ech),
+                static_cast<unsigned long long>(data.size() - withSni));
+    if (known > 0)
+        std::printf("accuracy %.3f on the %llu connections whose label is one of the model's "
+                    "classes (%llu labeled connections outside them)\n",
+                    static_cast<double>(correct) / static_cast<double>(known),
+                    static_cast<unsigned long long>(known),
+                    static_cast<unsigned long long>(withSni - known));
+    else
+        std::printf("accuracy: no connection's label is one of the model's classes\n");
+    std::printf("wrote %s\n", outPath.c_str());
+    return status;
+}
+
+} // namespace snilab::cli
