@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two set-up commands of the README, for a fresh Debian 12 machine (as root):
 #   bash tools/snilab.sh demo   install packages, build, run the main job on the demo data
-#                               (ingest, summary, random-forest evaluation sweep, reports)
+#                               (ingest, summary, random-forest sweep, the paper's model
+#                               comparison with CNN-GRUs and ensembles, reports)
 #   bash tools/snilab.sh test   install packages, build, run the whole test suite
 # Environment: SNILAB_SKIP_APT=1 skips apt-get (packages already installed);
 # SNILAB_BUILD_DIR (default build) is where it builds.
@@ -17,6 +18,7 @@ esac
 packages=(build-essential cmake pkg-config ccache
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-svg-dev
   libpcap-dev libsqlite3-dev libpsl-dev zlib1g-dev libzstd-dev libopencv-dev
+  libtorch-dev libopenblas0-openmp python3-torch
   tshark xvfb xauth fonts-dejavu-core python3 zstd clang-format
   iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1
   clang libclang-rt-14-dev)
@@ -40,6 +42,10 @@ install_packages() {
 
 build_dir=${SNILAB_BUILD_DIR:-build}
 jobs=$(nproc)
+# LibTorch's OpenMP threads spin when idle unless told otherwise; with two
+# cores that collapses training throughput (../shared/STACK.md). snilab-cli
+# re-executes itself with this set; exporting it here covers every process.
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
 build() { # [TARGET]
   echo "== configuring ($build_dir)"
@@ -89,7 +95,31 @@ case "$mode" in
     captures=$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | wc -l)
     "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "${thresholds%%,*}" \
       --split capture --folds "$captures" | tee "$out/evaluate-capture.txt"
-    echo "== wrote $out: catalog.sqlite, connections.csv, report/ and report-paper/"
+    # The paper's comparison: RF, the three CNN-GRUs, their mean and the
+    # paper's final 0.5*RF + 1/6 each CNN-GRU. Cut to fit ~10 minutes on two
+    # cores: 3 folds instead of 10, at most 15 epochs (early stopping, patience
+    # 5), two thresholds. Set SNILAB_DEMO_FULL=1 for 10 folds and 100 epochs.
+    nn_thresholds=${SNILAB_DEMO_NN_THRESHOLDS:-${thresholds%%,*},200}
+    nn_folds=3 nn_epochs=15
+    [ "${SNILAB_DEMO_FULL:-0}" = 1 ] && nn_folds=10 nn_epochs=100
+    echo "== the paper's models: rf, cnngru-packet/payload/iat, their mean, paper ensemble"
+    echo "   (thresholds $nn_thresholds, $nn_folds folds, at most $nn_epochs epochs: shortened for the demo)"
+    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$nn_thresholds" \
+      --models rf,cnngru-packet,cnngru-payload,cnngru-iat,cnngru-mean,paper \
+      --folds "$nn_folds" --epochs "$nn_epochs" | tee "$out/evaluate-models.txt"
+    run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-models.txt")
+    "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-models"
+    echo "== a model file: train on all but the last capture, predict the last one (held out)"
+    last=$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | sort | tail -1)
+    train_catalog="$out/train.sqlite"
+    rm -f "$train_catalog" "$train_catalog-wal" "$train_catalog-shm"
+    find "$demo_data" -maxdepth 1 -name '*.pcap*' | sort | head -n -1 \
+      | xargs "$cli" ingest --quiet --catalog "$train_catalog"
+    "$cli" train --quiet --catalog "$train_catalog" --threshold "${thresholds%%,*}" \
+      --models paper --epochs "$nn_epochs" --out "$out/model.snilab"
+    "$cli" predict --quiet --model "$out/model.snilab" --out "$out/predictions-$(basename "$last").csv" "$last"
+    echo "== wrote $out: catalog.sqlite, connections.csv, report/, report-paper/, report-models/,"
+    echo "   model.snilab and the held-out predictions CSV"
     ;;
   test)
     build
@@ -100,7 +130,7 @@ case "$mode" in
     echo "== engine tests under ASan+UBSan"
     san_dir="${build_dir}-asan"
     cmake -S "$root" -B "$san_dir" -DCMAKE_BUILD_TYPE=Debug -DSNILAB_WERROR=ON -DSNILAB_SANITIZE=ON \
-      -DSNILAB_BUILD_UI=OFF >/dev/null
+      -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_TORCH=OFF >/dev/null
     cmake --build "$san_dir" -j"$jobs"
     # exitcode=86: a sanitizer report is never mistaken for snilab-cli's
     # "some input unreadable" status 1.
@@ -109,7 +139,7 @@ case "$mode" in
     echo "== threaded ingest under ThreadSanitizer"
     tsan_dir="${build_dir}-tsan"
     cmake -S "$root" -B "$tsan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON -DSNILAB_TSAN=ON \
-      -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF >/dev/null
+      -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF -DSNILAB_WITH_TORCH=OFF >/dev/null
     cmake --build "$tsan_dir" -j"$jobs" --target snilab-cli
     TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir "$tsan_dir" --output-on-failure \
       -j"$jobs" -R '^cli\.(ingest|reingest|connections|summary|compressed)|^oracle\.no_crash$' \
@@ -117,7 +147,7 @@ case "$mode" in
     echo "== fuzz targets (clang, libFuzzer, ${SNILAB_FUZZ_SECONDS:-60} s each)"
     fuzz_dir="${build_dir}-fuzz"
     CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DSNILAB_FUZZ=ON -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF \
+      -DSNILAB_FUZZ=ON -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF -DSNILAB_WITH_TORCH=OFF \
       -DSNILAB_FUZZ_SECONDS="${SNILAB_FUZZ_SECONDS:-60}" >/dev/null
     cmake --build "$fuzz_dir" -j"$jobs"
     ctest --test-dir "$fuzz_dir" --output-on-failure -L fuzz

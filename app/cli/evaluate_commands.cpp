@@ -13,6 +13,7 @@
 #include "features/statistics.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -98,9 +99,14 @@ Write a run's results into DIR (created if missing):
   per_class.csv     per model, threshold and class: support, accuracy
                     (recall), precision, F1 over all folds
   confusion/<model>_T<threshold>.csv   confusion matrix, rows = true label
+                    (characters of ensemble names other than letters, digits
+                    and .+- become _)
   predictions.csv   per test connection: model, threshold, fold, connection
                     id, capture, true and predicted label, confidence, top 5
   table1.tex        the Table-1 grid as a LaTeX tabular
+  epochs.csv        networks: per model, threshold, fold and epoch the
+                    training and validation loss and accuracy, seconds, and
+                    whether the validation loss improved (best weights)
 
 Options:
   --catalog PATH   catalog file (required)
@@ -277,6 +283,17 @@ void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>
             row.push_back(accuracyCell(grid, m, t));
         table.row(row);
     }
+}
+
+// A model or ensemble name as a file name: characters other than letters,
+// digits and ".+-" become '_' ("0.5*rf+1/6*gru" -> "0.5_rf+1_6_gru").
+std::string fileSafe(const std::string& name)
+{
+    std::string out = name;
+    for (char& c : out)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-')
+            c = '_';
+    return out;
 }
 
 std::string latexEscape(const std::string& s)
@@ -555,7 +572,7 @@ int reportCommand(const std::vector<std::string>& argv)
         if (labels.empty())
             continue;
         const auto path =
-            out / "confusion" / (c.model + "_T" + std::to_string(c.threshold) + ".csv");
+            out / "confusion" / (fileSafe(c.model) + "_T" + std::to_string(c.threshold) + ".csv");
         const std::size_t k = labels.size();
         std::vector<std::uint64_t> m(k * k, 0);
         for (const auto& [i, j, n] : catalog->runConfusion(runId, c.model, c.threshold))
@@ -639,8 +656,30 @@ int reportCommand(const std::vector<std::string>& argv)
         std::fprintf(f.get(), "\\hline\n\\end{tabular}\n");
         closeOutput(f, path);
     }
+    {
+        const auto path = out / "epochs.csv";
+        auto f = openOutput(path);
+        {
+            TableWriter t(f.get(), TableWriter::Style::Csv);
+            t.row({"model", "threshold", "fold", "epoch", "max_epochs", "train_loss",
+                   "train_accuracy", "validation_loss", "validation_accuracy", "seconds",
+                   "improved"});
+            char buf[5][32];
+            for (const EpochReport& e : catalog->runEpochs(runId)) {
+                std::snprintf(buf[0], sizeof buf[0], "%.6f", e.trainLoss);
+                std::snprintf(buf[1], sizeof buf[1], "%.6f", e.trainAccuracy);
+                std::snprintf(buf[2], sizeof buf[2], "%.6f", e.validationLoss);
+                std::snprintf(buf[3], sizeof buf[3], "%.6f", e.validationAccuracy);
+                std::snprintf(buf[4], sizeof buf[4], "%.3f", e.seconds);
+                t.row({e.model, std::to_string(e.threshold), std::to_string(e.fold),
+                       std::to_string(e.epoch), std::to_string(e.maxEpochs), buf[0], buf[1], buf[2],
+                       buf[3], buf[4], e.improved ? "1" : "0"});
+            }
+        }
+        closeOutput(f, path);
+    }
     std::printf("wrote run %lld to %s (run.txt, summary.csv, per_class.csv, confusion/, "
-                "predictions.csv, table1.tex)\n",
+                "predictions.csv, table1.tex, epochs.csv)\n",
                 static_cast<long long>(runId), out.c_str());
     return kExitOk;
 }

@@ -4,6 +4,7 @@
 
 #include "common/openmp_env.h"
 #include "eval/evaluator.h"
+#include "models/sequence_network.h"
 
 #include <cstdio>
 #include <cstring>
@@ -59,8 +60,9 @@ int main(int argc, char** argv)
         std::string models;
         for (const auto& m : snilab::EvaluationConfig::availableModels())
             models += (models.empty() ? "" : ", ") + m;
-        std::printf("snilab-cli %s (models: %s)\n", SNILAB_VERSION,
-                    models.empty() ? "none" : models.c_str());
+        std::printf("snilab-cli %s (models: %s; devices: %s)\n", SNILAB_VERSION,
+                    models.empty() ? "none" : models.c_str(),
+                    snilab::cudaAvailable() ? "cpu, cuda" : "cpu");
         return 0;
     }
     if (command == "help") {
