@@ -16,11 +16,11 @@ namespace snilab {
 // mean cross-entropy per sample. `improved` is true when the validation loss
 // reached a new minimum (the weights early stopping would restore).
 struct EpochReport {
-    std::string model;  // e.g. "cnngru-packet"
-    int threshold = 0;  // the evaluation threshold (0 outside evaluation)
-    int fold = 0;       // 0-based fold (0 outside evaluation)
-    int epoch = 0;      // 1-based
-    int maxEpochs = 0;  // the configured upper bound
+    std::string model; // e.g. "cnngru-packet"
+    int threshold = 0; // the evaluation threshold (0 outside evaluation)
+    int fold = 0;      // 0-based fold (0 outside evaluation)
+    int epoch = 0;     // 1-based
+    int maxEpochs = 0; // the configured upper bound
     double trainLoss = 0;
     double trainAccuracy = 0;
     double validationLoss = 0;
