@@ -6,6 +6,7 @@
 #include <pcap/pcap.h>
 #include <stdio_ext.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -93,6 +94,23 @@ std::size_t detectExtraRecordBytes(std::span<const std::uint8_t> head)
             return extra;
     }
     return 0;
+}
+
+// libpcap cuts every record to the snap length of the file header, but some
+// writers store records longer than the snap length they declare (Wireshark
+// reads them whole). When the header's snap length is below libpcap's usual
+// maximum, it is set to 0 in the bytes libpcap reads: libpcap then uses its
+// maximum for the link type. Returns whether `head` was changed.
+bool liftSmallSnapLength(std::span<std::uint8_t> head)
+{
+    const auto big = classicPcapBigEndian(head);
+    if (!big)
+        return false;
+    const std::uint32_t snaplen = readU32(head.data() + 16, *big);
+    if (snaplen == 0 || snaplen >= kMaxPlausibleCaplen)
+        return false;
+    std::fill_n(head.begin() + 16, 4, std::uint8_t{0});
+    return true;
 }
 
 // Rewrites a classic pcap stream whose record headers carry extra bytes
@@ -307,8 +325,9 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         format.linkTypeName = name ? name : std::to_string(format.linkType);
     } else {
         const std::size_t extra = detectExtraRecordBytes(head);
+        const bool liftedSnapLength = liftSmallSnapLength(head);
         FILE* stream = nullptr;
-        if (format.compression == "none" && extra == 0) {
+        if (format.compression == "none" && extra == 0 && !liftedSnapLength) {
             // Plain standard pcap goes to libpcap directly: the fastest path.
             source.reset(); // closes `raw`
             stream = std::fopen(path.c_str(), "rb");

@@ -1,4 +1,4 @@
-// Replays every input in tests/fuzz/regressions/<target>/ (crashes, hangs and
+// Replays every input in tests/data/malformed/fuzz/<target>/ (crashes, hangs and
 // leaks the fuzzers found, fixed since) through the same code the fuzz target
 // runs; under the ASan+UBSan build a regression fails loudly.
 #include "fuzz_inputs.h"

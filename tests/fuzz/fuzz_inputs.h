@@ -1,5 +1,5 @@
 // One input of each fuzz target, shared by the libFuzzer mains (tests/fuzz)
-// and by the regression test that replays tests/fuzz/regressions/<target>/
+// and by the regression test that replays tests/data/malformed/fuzz/<target>/
 // in every build (tests/engine/test_fuzz_regressions.cpp).
 #pragma once
 
