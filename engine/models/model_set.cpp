@@ -204,7 +204,6 @@ bool ModelSet::fit(const ModelPlan& plan, const Dataset& data, std::span<const s
         const ModelSpec& spec = plan.models[m];
         ShareFeedback sub(feedback, share * static_cast<double>(m), share, spec.name);
         if (spec.forest) {
-#if SNILAB_WITH_OPENCV
             const auto x = gatherStatistics(data, rows);
             RandomForestOptions rf;
             rf.trees = options.trees;
@@ -214,7 +213,6 @@ bool ModelSet::fit(const ModelPlan& plan, const Dataset& data, std::span<const s
             if (!forest->fit(x.data(), rows.size(), kStatisticCount, classes.data(), k, &sub))
                 return false;
             impl->forest = std::move(forest);
-#endif
             continue;
         }
         NetworkEntry entry;
@@ -338,13 +336,12 @@ ModelSet ModelSet::load(std::span<const std::uint8_t> bytes)
         fail("stored model list is invalid: " + why);
     impl.plan = *plan;
     if (in.u32("forest flag") != 0) {
-#if SNILAB_WITH_OPENCV
+#if !SNILAB_WITH_OPENCV
+        fail("the model holds a random forest, but this snilab was built without OpenCV");
+#endif
         impl.forest = std::make_unique<RandomForest>(RandomForest::load(in.bytes("forest")));
         if (impl.forest->classCount() != impl.classCount)
             fail("stored forest has " + std::to_string(impl.forest->classCount()) + " classes");
-#else
-        fail("the model holds a random forest, but this snilab was built without OpenCV");
-#endif
     }
     const std::uint32_t networks = in.u32("network count");
     if (networks > 1000)
