@@ -1,0 +1,206 @@
+#include "batch_modes.h"
+
+#include "charts/figure_export.h"
+#include "core/catalog_models.h"
+#include "widgets/main_window.h"
+#include "widgets/result_view.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QTabWidget>
+#include <QTextStream>
+
+#include <cstdio>
+#include <optional>
+
+namespace snilab::ui {
+
+namespace {
+
+struct BatchArgs {
+    QString mode; // "figures" or "screenshots"
+    QString catalog;
+    std::int64_t run = 0;
+    QString out;
+    ExportSize size;
+};
+
+int usage(const QString& message)
+{
+    std::fprintf(stderr,
+                 "snilab: %s\nusage: snilab --figures --catalog C --run ID --out DIR "
+                 "[--width-mm W] [--height-mm H] [--dpi D] [--font-pt P]\n"
+                 "       snilab --screenshots DIR --catalog C [--run ID]\n",
+                 qPrintable(message));
+    return 2;
+}
+
+std::optional<BatchArgs> parse(const QStringList& args, QString* error)
+{
+    BatchArgs b;
+    for (qsizetype i = 1; i < args.size(); ++i) {
+        const QString& a = args[i];
+        auto value = [&]() -> QString {
+            if (i + 1 >= args.size()) {
+                *error = a + QStringLiteral(" needs a value");
+                return {};
+            }
+            return args[++i];
+        };
+        auto number = [&](double lo, double hi) -> double {
+            const QString v = value();
+            bool ok = false;
+            const double d = v.toDouble(&ok);
+            if (!ok || d < lo || d > hi)
+                *error = QStringLiteral("%1 must be a number from %2 to %3").arg(a).arg(lo).arg(hi);
+            return d;
+        };
+        if (a == QLatin1String("--figures"))
+            b.mode = QStringLiteral("figures");
+        else if (a == QLatin1String("--screenshots")) {
+            b.mode = QStringLiteral("screenshots");
+            b.out = value();
+        } else if (a == QLatin1String("--catalog"))
+            b.catalog = value();
+        else if (a == QLatin1String("--run")) {
+            bool ok = false;
+            b.run = value().toLongLong(&ok);
+            if (!ok || b.run <= 0)
+                *error = QStringLiteral("--run needs a run id");
+        } else if (a == QLatin1String("--out"))
+            b.out = value();
+        else if (a == QLatin1String("--width-mm"))
+            b.size.widthMm = number(20, 1000);
+        else if (a == QLatin1String("--height-mm"))
+            b.size.heightMm = number(20, 1000);
+        else if (a == QLatin1String("--dpi"))
+            b.size.dpi = static_cast<int>(number(72, 1200));
+        else if (a == QLatin1String("--font-pt"))
+            b.size.fontPt = number(4, 24);
+        else
+            *error = QStringLiteral("unknown argument '%1'").arg(a);
+        if (!error->isEmpty())
+            return std::nullopt;
+    }
+    if (b.catalog.isEmpty())
+        *error = QStringLiteral("--catalog is required");
+    else if (b.out.isEmpty())
+        *error = b.mode == QLatin1String("figures")
+                     ? QStringLiteral("--out is required")
+                     : QStringLiteral("--screenshots needs a folder");
+    else if (b.mode == QLatin1String("figures") && b.run == 0)
+        *error = QStringLiteral("--run is required");
+    if (!error->isEmpty())
+        return std::nullopt;
+    return b;
+}
+
+int figures(const BatchArgs& b)
+{
+    try {
+        auto catalog = snilab::Catalog::openExisting(b.catalog.toStdString());
+        const RunData run = loadRunData(*catalog, b.run);
+        QStringList written;
+        QString error;
+        if (!writeRunFigures(run, b.out, b.size, &written, &error)) {
+            std::fprintf(stderr, "snilab: %s\n", qPrintable(error));
+            return 1;
+        }
+        LabelCountModel counts;
+        counts.setCatalogPath(b.catalog);
+        const FigureData fig3 = labelCountFigure(counts.counts(), 20);
+        if (!fig3.isEmpty())
+            for (auto f : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf}) {
+                const QString name = fig3.id + QLatin1Char('.') + exportFormatSuffix(f);
+                if (!exportFigure(fig3, QDir(b.out).filePath(name), f, b.size, &error)) {
+                    std::fprintf(stderr, "snilab: %s\n", qPrintable(error));
+                    return 1;
+                }
+                written << name;
+            }
+        std::printf("wrote %lld files for run %lld to %s\n", static_cast<long long>(written.size()),
+                    static_cast<long long>(b.run), qPrintable(b.out));
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "snilab: %s\n", e.what());
+        return 1;
+    }
+}
+
+bool grab(QWidget& widget, const QString& path)
+{
+    QApplication::processEvents();
+    if (!widget.grab().save(path, "PNG")) {
+        std::fprintf(stderr, "snilab: cannot write %s\n", qPrintable(path));
+        return false;
+    }
+    return true;
+}
+
+int screenshots(const BatchArgs& b)
+{
+    if (!QDir().mkpath(b.out))
+        return std::fprintf(stderr, "snilab: cannot create %s\n", qPrintable(b.out)), 1;
+    MainWindow window;
+    window.resize(1400, 860);
+    if (!window.openCatalog(b.catalog))
+        return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
+    std::int64_t runId = b.run;
+    if (!runId)
+        for (const auto& r : window.runModel()->runs())
+            if (r.status == snilab::RunStatus::Finished) {
+                runId = r.id;
+                break;
+            }
+    window.show();
+    const QDir dir(b.out);
+    window.showTab(MainWindow::CapturesTab);
+    if (!grab(window, dir.filePath(QStringLiteral("captures.png"))))
+        return 1;
+    window.showTab(MainWindow::CatalogTab);
+    if (!grab(window, dir.filePath(QStringLiteral("catalog.png"))))
+        return 1;
+    window.showTab(MainWindow::RunsTab);
+    if (!grab(window, dir.filePath(QStringLiteral("runs.png"))))
+        return 1;
+    if (runId) {
+        if (!window.openRun(runId))
+            return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
+        ResultView* view = window.resultView(0);
+        const char* names[] = {"result_accuracy_vs_threshold.png",
+                               "result_per_label.png",
+                               "result_metrics.png",
+                               nullptr,
+                               "result_confusion.png",
+                               "result_table1.png"};
+        for (int tab = 0; tab < 6; ++tab) {
+            if (!names[tab])
+                continue;
+            view->showTab(tab);
+            if (!grab(window, dir.filePath(QString::fromLatin1(names[tab]))))
+                return 1;
+        }
+    }
+    std::printf("wrote screenshots to %s\n", qPrintable(b.out));
+    return 0;
+}
+
+} // namespace
+
+bool isBatchMode(const QStringList& arguments)
+{
+    return arguments.contains(QStringLiteral("--figures")) ||
+           arguments.contains(QStringLiteral("--screenshots"));
+}
+
+int runBatchMode(const QStringList& arguments)
+{
+    QString error;
+    const auto b = parse(arguments, &error);
+    if (!b)
+        return usage(error);
+    return b->mode == QLatin1String("figures") ? figures(*b) : screenshots(*b);
+}
+
+} // namespace snilab::ui

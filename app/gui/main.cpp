@@ -1,0 +1,39 @@
+// snilab: the Qt workbench (DESIGN.md section 6). `snilab --figures …` and
+// `snilab --screenshots …` render offscreen without a display (batch_modes.h).
+#include "batch_modes.h"
+#include "widgets/main_window.h"
+
+#include "common/openmp_env.h"
+
+#include <QApplication>
+#include <QStringList>
+
+#include <cstdlib>
+#include <cstring>
+
+int main(int argc, char** argv)
+{
+    snilab::ensurePassiveOpenMp(argv);
+    bool batch = false;
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--figures") == 0 || std::strcmp(argv[i], "--screenshots") == 0)
+            batch = true;
+    // Batch modes need no display: render offscreen unless a platform was chosen.
+    if (batch && !std::getenv("QT_QPA_PLATFORM"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("snilab"));
+    QApplication::setApplicationName(QStringLiteral("snilab"));
+    QApplication::setApplicationVersion(QStringLiteral(SNILAB_VERSION));
+    const QStringList args = QApplication::arguments();
+    if (snilab::ui::isBatchMode(args))
+        return snilab::ui::runBatchMode(args);
+    snilab::ui::MainWindow window;
+    window.show();
+    for (qsizetype i = 1; i < args.size(); ++i)
+        if (!args[i].startsWith(QLatin1Char('-'))) {
+            window.openCatalog(args[i], false);
+            break;
+        }
+    return app.exec();
+}

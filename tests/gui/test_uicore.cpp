@@ -1,0 +1,533 @@
+// ui/core: jobs on QThreads (QSignalSpy), the catalog and result models
+// (QAbstractItemModelTester), figure data against the catalog, table export,
+// experiment set-up validation and persistence. QtCore only (no GUI).
+#include "core/catalog_models.h"
+#include "core/connection_table_model.h"
+#include "core/evaluation_job.h"
+#include "core/experiment_setup.h"
+#include "core/ingest_job.h"
+#include "core/job_feedback.h"
+#include "core/result_models.h"
+#include "core/run_data.h"
+#include "core/table_export.h"
+#include "core/training_curves.h"
+
+#include "catalog/catalog.h"
+#include "ingest/ingester.h"
+
+#include <QAbstractItemModelTester>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <thread>
+
+using namespace snilab;
+using namespace snilab::ui;
+
+namespace {
+
+const QString kData = QStringLiteral(SNILAB_TEST_DATA_DIR);
+const QString kSamples = QStringLiteral(SNILAB_SAMPLES_DIR);
+
+// Waits for a job to finish while running the event loop.
+bool waitFor(BackgroundJob& job, int ms = 120000)
+{
+    QSignalSpy spy(&job, &BackgroundJob::finished);
+    return job.isRunning() ? spy.wait(ms) : true;
+}
+
+double gridMetric(const GridCell& c, const std::string& name)
+{
+    for (const auto& [n, v] : c.metrics)
+        if (n == name)
+            return v.first;
+    return NAN;
+}
+
+} // namespace
+
+class TestUiCore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_demo; // day2.pcapng ingested, one rf run
+    std::int64_t m_runId = 0;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        m_demo = m_dir.filePath(QStringLiteral("demo.sqlite"));
+        IngestJob ingest;
+        QVERIFY(ingest.start(m_demo, {kSamples + QStringLiteral("/day2.pcapng")}));
+        QVERIFY(waitFor(ingest));
+        QCOMPARE(ingest.reports().size(), 1);
+        QVERIFY2(ingest.reports()[0].ok, qPrintable(ingest.reports()[0].message));
+
+        EvaluationJob eval;
+        EvaluationConfig config;
+        config.thresholds = {20, 55};
+        config.folds = 2;
+        config.trees = 5;
+        config.threads = 1;
+        QSignalSpy progress(&eval, &BackgroundJob::progressChanged);
+        QVERIFY(eval.start(m_demo, config));
+        QVERIFY(!eval.start(m_demo, config)); // one run at a time
+        QVERIFY(waitFor(eval));
+        QVERIFY2(eval.outcome().status == RunStatus::Finished, eval.outcome().error.c_str());
+        QVERIFY(eval.outcome().runId > 0);
+        QVERIFY(progress.count() >= 2);
+        m_runId = eval.outcome().runId;
+    }
+
+    void ingestReportsEachFileAndKeepsGoodOnes()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("mixed.sqlite"));
+        IngestJob job;
+        QSignalSpy files(&job, &IngestJob::fileFinished);
+        QSignalSpy progress(&job, &BackgroundJob::progressChanged);
+        QSignalSpy finished(&job, &BackgroundJob::finished);
+        QVERIFY(job.start(path, {kData + "/not_a_capture.pcap", kData + "/basic.pcap",
+                                 kData + "/truncated.pcap", kData + "/missing.pcap"}));
+        QVERIFY(job.isRunning());
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(files.count(), 4);
+        QVERIFY(progress.count() >= 1);
+        QCOMPARE(progress.last().at(0).toDouble(), 1.0);
+        const auto reports = job.reports();
+        QCOMPARE(reports.size(), 4);
+        QVERIFY(!reports[0].ok);
+        QCOMPARE(reports[0].outcome, QStringLiteral("failed"));
+        QVERIFY(!reports[0].message.isEmpty());
+        QVERIFY(reports[1].ok);
+        QVERIFY(reports[1].connections > 0);
+        QCOMPARE(reports[2].outcome, QStringLiteral("partial"));
+        QVERIFY(!reports[3].ok);
+        QVERIFY(job.catalogError().isEmpty());
+        // The good file is in the catalog despite the bad ones.
+        auto catalog = Catalog::openExisting(path.toStdString());
+        QVERIFY(catalog->connectionCount() >= reports[1].connections);
+
+        // Again: same content is recognised, nothing added.
+        QVERIFY(job.start(path, {kData + "/basic.pcap"}));
+        QVERIFY(waitFor(job));
+        QCOMPARE(job.reports()[0].outcome, QStringLiteral("already-present"));
+        QVERIFY(job.reports()[0].ok);
+    }
+
+    void ingestCancel()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("cancel.sqlite"));
+        IngestJob job;
+        QVERIFY(job.start(path, {kSamples + "/day2.pcapng", kSamples + "/day1.pcap.gz"}));
+        job.cancel();
+        QVERIFY(waitFor(job));
+        QVERIFY(job.wasCancelled());
+        QVERIFY(job.reports().size() <= 1);
+        auto catalog = Catalog::openExisting(path.toStdString());
+        for (const auto& c : catalog->captures())
+            QVERIFY(c.status != CaptureStatus::Complete ||
+                    c.path.find("day1") == std::string::npos);
+    }
+
+    void ingestBadCatalogReportsError()
+    {
+        IngestJob job;
+        QVERIFY(job.start(kData + "/not_a_capture.pcap", {kData + "/basic.pcap"}));
+        QVERIFY(waitFor(job));
+        QVERIFY(!job.catalogError().isEmpty());
+    }
+
+    void feedbackAcrossThreads()
+    {
+        JobFeedback feedback(nullptr, std::chrono::milliseconds(1000));
+        QSignalSpy epochs(&feedback, &JobFeedback::epochReported);
+        QSignalSpy progress(&feedback, &JobFeedback::progressChanged);
+        std::thread worker([&] {
+            for (int i = 1; i <= 1000; ++i)
+                feedback.progress(i / 1000.0, "stage");
+            for (int e = 1; e <= 5; ++e) {
+                EpochReport r;
+                r.model = "cnngru-packet";
+                r.threshold = 100;
+                r.epoch = e;
+                r.maxEpochs = 5;
+                r.trainLoss = 2.0 / e;
+                r.validationLoss = 2.5 / e;
+                r.validationAccuracy = 0.1 * e;
+                feedback.epoch(r);
+            }
+        });
+        worker.join();
+        QTRY_COMPARE(epochs.count(), 5);
+        // Throttled: the first, and the final 1.0; far fewer than 1000.
+        QTRY_VERIFY(progress.count() >= 2);
+        QVERIFY(progress.count() < 10);
+        QCOMPARE(progress.last().at(0).toDouble(), 1.0);
+        QCOMPARE(progress.last().at(1).toString(), QStringLiteral("stage"));
+        TrainingCurves curves;
+        QSignalSpy changed(&curves, &TrainingCurves::changed);
+        for (const auto& args : epochs)
+            curves.addEpoch(args.at(0).value<EpochReport>());
+        QCOMPARE(changed.count(), 5);
+        QCOMPARE(curves.keys(), QStringList{QStringLiteral("cnngru-packet, T=100, fold 1")});
+        const FigureData loss = curves.lossFigure();
+        QCOMPARE(loss.x, (QList<double>{1, 2, 3, 4, 5}));
+        QCOMPARE(loss.series.size(), 2);
+        QCOMPARE(loss.findSeries("validation loss")->values[1], 1.25);
+        QCOMPARE(curves.accuracyFigure().findSeries("validation accuracy")->values[4], 0.5);
+        TrainingCurves empty;
+        QVERIFY(empty.lossFigure().isEmpty());
+        QVERIFY(!empty.lossFigure().emptyReason.isEmpty());
+    }
+
+    void connectionTableIsLazyAndFiltered()
+    {
+        ConnectionTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setCatalogPath(m_demo);
+        QVERIFY(model.lastError().isEmpty());
+        auto catalog = Catalog::openExisting(m_demo.toStdString());
+        QCOMPARE(static_cast<quint64>(model.rowCount()), catalog->connectionCount());
+        QVERIFY(model.rowCount() > ConnectionTableModel::kPageSize * 2);
+        // Nothing read until a row is asked for; then one page per page touched
+        // (a model without a tester: the tester itself reads rows).
+        ConnectionTableModel lazy;
+        lazy.setCatalogPath(m_demo);
+        QCOMPARE(lazy.rowCount(), model.rowCount());
+        QCOMPARE(lazy.pagesRead(), 0);
+        const QModelIndex first = lazy.index(0, ConnectionTableModel::Id);
+        QCOMPARE(lazy.data(first).toLongLong(), lazy.connectionId(0));
+        QCOMPARE(lazy.pagesRead(), 1);
+        lazy.data(lazy.index(1, ConnectionTableModel::Sni));
+        QCOMPARE(lazy.pagesRead(), 1);
+        const int last = lazy.rowCount() - 1;
+        QCOMPARE(lazy.data(lazy.index(last, ConnectionTableModel::Id)).toLongLong(),
+                 lazy.connectionId(last));
+        QCOMPARE(lazy.pagesRead(), 2);
+        // The rows are the catalog's rows.
+        std::map<std::int64_t, ConnectionRow> rows;
+        catalog->forEachConnection([&](const ConnectionRow& r) { rows[r.id] = r; });
+        for (int row : {0, 1, 300, last}) {
+            const auto& r = rows.at(model.connectionId(row));
+            QCOMPARE(model.data(model.index(row, ConnectionTableModel::Sni)).toString(),
+                     QString::fromStdString(r.sni));
+            QCOMPARE(model.data(model.index(row, ConnectionTableModel::PacketsUp)).toULongLong(),
+                     r.packets[0]);
+        }
+
+        LabelCountModel counts;
+        counts.setCatalogPath(m_demo);
+        const auto& top = counts.counts().front();
+        ConnectionFilter filter;
+        filter.labelContains = top.label;
+        model.setFilter(filter);
+        QCOMPARE(static_cast<quint64>(model.rowCount()), top.connections);
+        for (int row = 0; row < model.rowCount(); row += 17)
+            QVERIFY(model.data(model.index(row, ConnectionTableModel::Label))
+                        .toString()
+                        .contains(QString::fromStdString(top.label)));
+        filter = {};
+        filter.sni = ConnectionFilter::Sni::Absent;
+        model.setFilter(filter);
+        QCOMPARE(static_cast<quint64>(model.rowCount()), counts.unlabeledConnections());
+        filter.sni = ConnectionFilter::Sni::Any;
+        filter.captureId = 999999;
+        model.setFilter(filter);
+        QCOMPARE(model.rowCount(), 0);
+
+        model.setCatalogPath(kData + "/not_a_capture.pcap");
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.lastError().isEmpty());
+    }
+
+    void labelCountsAndThresholds()
+    {
+        LabelCountModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setCatalogPath(m_demo);
+        QVERIFY(model.rowCount() >= 2);
+        auto catalog = Catalog::openExisting(m_demo.toStdString());
+        quint64 labeled = 0;
+        for (const auto& c : catalog->labelCounts())
+            if (!c.label.empty())
+                labeled += c.connections;
+        QCOMPARE(model.summaryAt(0, ThresholdRule::AtLeast).connections, labeled);
+        QCOMPARE(model.summaryAt(0, ThresholdRule::AtLeast).classes, model.rowCount());
+        for (int i = 1; i < model.rowCount(); ++i)
+            QVERIFY(model.counts()[i - 1].connections >= model.counts()[i].connections);
+        const int t = static_cast<int>(model.counts()[1].connections);
+        // At least t keeps the two largest (and ties); more than t drops the second.
+        QVERIFY(model.summaryAt(t, ThresholdRule::AtLeast).classes >= 2);
+        QVERIFY(model.summaryAt(t, ThresholdRule::MoreThan).classes <
+                model.summaryAt(t, ThresholdRule::AtLeast).classes);
+        QCOMPARE(model.summaryAt(model.maxCount() + 1, ThresholdRule::AtLeast).classes, 0);
+
+        const FigureData fig3 = labelCountFigure(model.counts(), 5);
+        QCOMPARE(fig3.categories.size(), 5);
+        QCOMPARE(fig3.series.size(), 1);
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(fig3.categories[i], QString::fromStdString(model.counts()[i].label));
+            QCOMPARE(fig3.series[0].values[i], double(model.counts()[i].connections));
+        }
+        QVERIFY(labelCountFigure({}, 5).isEmpty());
+    }
+
+    void captureAndRunLists()
+    {
+        CaptureListModel captures;
+        QAbstractItemModelTester t1(&captures,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+        captures.setCatalogPath(m_demo);
+        QCOMPARE(captures.rowCount(), 1);
+        QCOMPARE(captures.data(captures.index(0, CaptureListModel::Status)).toString(),
+                 QStringLiteral("complete"));
+        RunListModel runs;
+        QAbstractItemModelTester t2(&runs, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        runs.setCatalogPath(m_demo);
+        const int row = runs.rowOf(m_runId);
+        QVERIFY(row >= 0);
+        QCOMPARE(runs.data(runs.index(row, RunListModel::Status)).toString(),
+                 QStringLiteral("finished"));
+        QCOMPARE(runs.data(runs.index(row, RunListModel::Models)).toString(), QStringLiteral("rf"));
+        QCOMPARE(runs.data(runs.index(row, RunListModel::Thresholds)).toString(),
+                 QStringLiteral("20,55"));
+        QCOMPARE(runs.data(runs.index(row, 0), RunListModel::RunIdRole).toLongLong(), m_runId);
+    }
+
+    void runDataFiguresMatchCatalog()
+    {
+        auto catalog = Catalog::openExisting(m_demo.toStdString());
+        const RunData run = loadRunData(*catalog, m_runId);
+        QCOMPARE(run.models, QStringList{QStringLiteral("rf")});
+        QCOMPARE(run.thresholds, (QList<int>{20, 55}));
+        const auto grid = catalog->runGrid(m_runId);
+        const FigureData acc = accuracyVsThresholdFigure(run);
+        QCOMPARE(acc.x, (QList<double>{20, 55}));
+        QCOMPARE(acc.series.size(), 1);
+        for (const auto& c : grid) {
+            const int i = c.threshold == 20 ? 0 : 1;
+            if (c.classes >= 2)
+                QCOMPARE(acc.series[0].values[i], gridMetric(c, "accuracy"));
+        }
+        const auto classes = catalog->runClasses(m_runId, "rf", 20);
+        const FigureData perLabel = perLabelAccuracyFigure(run, 20);
+        QCOMPARE(perLabel.categories.size(), static_cast<qsizetype>(classes.size()));
+        for (const auto& c : classes) {
+            const auto i = perLabel.categories.indexOf(QString::fromStdString(c.label));
+            QVERIFY(i >= 0);
+            QCOMPARE(perLabel.series[0].values[i], c.accuracy);
+        }
+        const FigureData bars = metricBarsFigure(run, 20);
+        QCOMPARE(bars.categories.size(), 4);
+        QCOMPARE(bars.series[0].values[3], gridMetric(*run.cell("rf", 20), "macro_f1"));
+        const FigureData dir = directionFigure(run, 20);
+        QVERIFY(dir.isEmpty());
+        QVERIFY(!dir.emptyReason.isEmpty());
+        // A run with "m" and "m+dir" fills Figure 12 from both cells.
+        RunData paired = run;
+        paired.models << QStringLiteral("rf+dir");
+        GridCell c = *run.cell("rf", 20);
+        c.model = "rf+dir";
+        c.metrics = {{"accuracy", {0.5, 0.01}}};
+        paired.grid.push_back(c);
+        const FigureData dir2 = directionFigure(paired, 20);
+        QCOMPARE(dir2.categories, QStringList{QStringLiteral("rf")});
+        QCOMPARE(dir2.findSeries("with direction")->values[0], 0.5);
+        QCOMPARE(dir2.findSeries("without direction")->values[0],
+                 gridMetric(*run.cell("rf", 20), "accuracy"));
+        QVERIFY(runFigures(run).size() >= 3);
+
+        Table1Model table;
+        QAbstractItemModelTester t1(&table, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        table.setRun(run);
+        QCOMPARE(table.rowCount(), 2);
+        QCOMPARE(table.columnCount(), 4);
+        QCOMPARE(table.data(table.index(0, 3), Qt::UserRole).toDouble(),
+                 gridMetric(*run.cell("rf", 20), "accuracy"));
+        QVERIFY(table.data(table.index(0, 3)).toString().contains(QStringLiteral("±")));
+
+        PerClassModel perClass;
+        QAbstractItemModelTester t2(&perClass,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+        perClass.setRun(run, 20);
+        QCOMPARE(perClass.rowCount(), static_cast<int>(classes.size()));
+
+        ConfusionMatrixModel matrix;
+        QAbstractItemModelTester t3(&matrix,
+                                    QAbstractItemModelTester::FailureReportingMode::QtTest);
+        matrix.setRun(run, QStringLiteral("rf"), 20);
+        QCOMPARE(matrix.classCount(), static_cast<int>(classes.size()));
+        // Every test connection once over all folds.
+        QCOMPARE(matrix.total(), run.cell("rf", 20)->samples);
+        quint64 diagonal = 0;
+        for (int i = 0; i < matrix.classCount(); ++i)
+            diagonal += matrix.count(i, i);
+        QVERIFY(std::abs(double(diagonal) / double(matrix.total()) -
+                         gridMetric(*run.cell("rf", 20), "accuracy")) < 0.02);
+        matrix.setOrder(ConfusionMatrixModel::Order::Support);
+        for (int i = 1; i < matrix.classCount(); ++i) {
+            quint64 a = 0, b = 0;
+            for (int j = 0; j < matrix.classCount(); ++j) {
+                a += matrix.count(i - 1, j);
+                b += matrix.count(i, j);
+            }
+            QVERIFY(a >= b);
+        }
+        matrix.setOrder(ConfusionMatrixModel::Order::Accuracy);
+        for (int i = 1; i < matrix.classCount(); ++i)
+            QVERIFY(matrix.fraction(i - 1, i - 1) <= matrix.fraction(i, i) + 1e-12);
+        matrix.setNormalized(true);
+        double rowSum = 0;
+        for (int j = 0; j < matrix.classCount(); ++j)
+            rowSum +=
+                matrix.data(matrix.index(0, j), ConfusionMatrixModel::FractionRole).toDouble();
+        QVERIFY(std::abs(rowSum - 1.0) < 1e-9);
+
+        QVERIFY_THROWS_EXCEPTION(CatalogError, loadRunData(*catalog, 999));
+    }
+
+    void tableExport()
+    {
+        auto catalog = Catalog::openExisting(m_demo.toStdString());
+        Table1Model table;
+        table.setRun(loadRunData(*catalog, m_runId));
+        const QString csv = tableToCsv(table);
+        const QStringList lines = csv.split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines[0], QStringLiteral("T,Classes,Connections,rf"));
+        QVERIFY(lines[1].startsWith(QStringLiteral("20,")));
+        const QString tex = tableToLatex(table, QStringLiteral("caption_with_%"));
+        QVERIFY(tex.contains(QStringLiteral("\\begin{tabular}{rrrr}")));
+        QVERIFY(tex.contains(QStringLiteral("$\\pm$")));
+        QVERIFY(!tex.contains(QStringLiteral("±")) ||
+                tex.indexOf(QStringLiteral("±")) < tex.indexOf(QStringLiteral("\\begin")));
+        QVERIFY(tex.trimmed().endsWith(QStringLiteral("\\end{tabular}")));
+        QString error;
+        QVERIFY(writeTableCsv(table, m_dir.filePath("t.csv"), &error));
+        QVERIFY(!writeTableCsv(table, m_dir.filePath("no/such/dir/t.csv"), &error));
+        QVERIFY(error.contains(QStringLiteral("cannot write")));
+    }
+
+    void parseThresholds_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QList<int>>("expected");
+        QTest::newRow("one") << "100" << QList<int>{100};
+        QTest::newRow("list") << "300, 100,200" << QList<int>{100, 200, 300};
+        QTest::newRow("range") << "100-500/200" << QList<int>{100, 300, 500};
+        QTest::newRow("mixed-dup") << "50,100-200/100,100" << QList<int>{50, 100, 200};
+        QTest::newRow("bad") << "100,abc" << QList<int>{};
+        QTest::newRow("negative") << "-5" << QList<int>{};
+        QTest::newRow("empty") << "" << QList<int>{};
+    }
+    void parseThresholds()
+    {
+        QFETCH(QString, text);
+        QFETCH(QList<int>, expected);
+        QString error;
+        QCOMPARE(ExperimentSetup::parseThresholds(text, &error), expected);
+        QCOMPARE(error.isEmpty(), !expected.isEmpty());
+    }
+
+    void experimentSetupToConfigAndSettings()
+    {
+        ExperimentSetup s;
+        s.thresholds = QStringLiteral("100-300/100");
+        s.models = {QStringLiteral("rf")};
+        s.ensembles = {QStringLiteral("0.5*rf + 0.5*cnngru-packet")};
+        s.folds = 3;
+        s.seed = 7;
+        s.trees = 10;
+        s.split = QStringLiteral("capture");
+        s.epochs = 12;
+        s.patience = 3;
+        s.batchSize = 128;
+        s.device = QStringLiteral("cpu");
+        EvaluationConfig c;
+        QString error;
+        QVERIFY2(s.toConfig(&c, &error), qPrintable(error));
+        QCOMPARE(c.thresholds, (std::vector<int>{100, 200, 300}));
+        QCOMPARE(c.models, (std::vector<std::string>{"rf", "0.5*rf+0.5*cnngru-packet"}));
+        QCOMPARE(c.folds, 3);
+        QCOMPARE(c.seed, 7u);
+        QCOMPARE(c.trees, 10);
+        QVERIFY(c.split == SplitKind::Capture);
+        QVERIFY(c.rule == ThresholdRule::AtLeast);
+        QCOMPARE(c.epochs, 12);
+        QCOMPARE(c.patience, 3);
+        QCOMPARE(c.batchSize, 128);
+        QCOMPARE(c.device, std::string("cpu"));
+
+        ExperimentSetup paper = ExperimentSetup::paper();
+        QVERIFY(paper.toConfig(&c, &error));
+        QCOMPARE(c.preset, std::string("paper"));
+        QVERIFY(c.rule == ThresholdRule::MoreThan);
+        QCOMPARE(c.thresholds.size(), std::size_t(10));
+
+        ExperimentSetup bad = s;
+        bad.models.clear();
+        bad.ensembles.clear();
+        QVERIFY(!bad.toConfig(&c, &error));
+        QVERIFY(error.contains(QStringLiteral("model")));
+        bad = s;
+        bad.folds = 1;
+        QVERIFY(!bad.toConfig(&c, &error));
+        bad = s;
+        bad.device = QStringLiteral("cuda");
+        QCOMPARE(bad.toConfig(&c, &error), deviceAvailability().cuda);
+
+        QSettings settings(m_dir.filePath("settings.ini"), QSettings::IniFormat);
+        s.save(settings);
+        settings.sync();
+        QSettings again(m_dir.filePath("settings.ini"), QSettings::IniFormat);
+        QCOMPARE(ExperimentSetup::load(again), s);
+    }
+
+    void evaluationFailureIsReported()
+    {
+        EvaluationJob job;
+        EvaluationConfig config;
+        config.models = {"no-such-model"};
+        config.thresholds = {20};
+        config.folds = 2;
+        QVERIFY(job.start(m_demo, config));
+        QVERIFY(waitFor(job));
+        QVERIFY(job.outcome().status == RunStatus::Failed);
+        QVERIFY(!job.outcome().error.empty());
+
+        QVERIFY(job.start(m_dir.filePath("missing.sqlite"), config));
+        QVERIFY(waitFor(job));
+        QVERIFY(job.outcome().status == RunStatus::Failed);
+        QCOMPARE(job.outcome().runId, 0);
+        QVERIFY(!job.outcome().error.empty());
+    }
+
+    void evaluationCancel()
+    {
+        EvaluationJob job;
+        EvaluationConfig config;
+        config.thresholds = {20};
+        config.folds = 5;
+        config.trees = 50;
+        config.threads = 1;
+        QVERIFY(job.start(m_demo, config));
+        job.cancel();
+        QVERIFY(waitFor(job));
+        QVERIFY(job.outcome().status == RunStatus::Cancelled);
+        auto catalog = Catalog::openExisting(m_demo.toStdString());
+        const auto run = catalog->run(job.outcome().runId);
+        if (run) // the engine may stop before it creates the run row
+            QVERIFY(run->status == RunStatus::Cancelled);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUiCore)
+#include "test_uicore.moc"

@@ -1,0 +1,450 @@
+// The workbench offscreen (QT_QPA_PLATFORM=offscreen): create a catalog,
+// ingest a demo capture through the worker, run a small experiment, check
+// that the charts hold the catalog's values, export every format and
+// validate the files, the responsiveness of the GUI thread while ingest and
+// training run, the experiment dialog, the heatmap, settings, and the batch
+// modes (`snilab --figures`, `--screenshots`) as a separate process.
+#include "charts/figure_export.h"
+#include "core/workbench_settings.h"
+#include "widgets/experiment_dialog.h"
+#include "widgets/figure_view.h"
+#include "widgets/heatmap_view.h"
+#include "widgets/main_window.h"
+#include "widgets/result_view.h"
+
+#include "catalog/catalog.h"
+#include "eval/evaluator.h"
+
+#include <QApplication>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHorizontalBarSeries>
+#include <QImage>
+#include <QLabel>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QProcess>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QStandardItemModel>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QXmlStreamReader>
+
+#include <cmath>
+
+using namespace snilab;
+using namespace snilab::ui;
+
+namespace {
+
+const QString kData = QStringLiteral(SNILAB_TEST_DATA_DIR);
+const QString kSamples = QStringLiteral(SNILAB_SAMPLES_DIR);
+
+// Measures the longest gap between ticks of a 10 ms timer on the GUI thread.
+class Heartbeat : public QObject {
+public:
+    Heartbeat()
+    {
+        m_timer.setInterval(10);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this] {
+            if (m_clock.isValid())
+                m_maxGap = std::max(m_maxGap, m_clock.restart());
+            else
+                m_clock.start();
+        });
+        m_timer.start();
+    }
+    qint64 maxGapMs() const { return m_maxGap; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_maxGap = 0;
+};
+
+// Runs the event loop until the job ends; returns the heartbeat's worst gap
+// while it ran.
+qint64 waitWithHeartbeat(BackgroundJob* job, int timeoutMs = 120000)
+{
+    Heartbeat beat;
+    QElapsedTimer total;
+    total.start();
+    while (job->isRunning() && total.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+    return beat.maxGapMs();
+}
+
+QString checkFile(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("missing ") + path;
+    const QByteArray bytes = f.readAll();
+    if (path.endsWith(QLatin1String(".csv")))
+        return bytes.count('\n') >= 2 && bytes.contains(',')
+                   ? QString()
+                   : QStringLiteral("not a CSV table: ") + path;
+    if (bytes.size() < 100)
+        return QStringLiteral("too small ") + path;
+    if (path.endsWith(QLatin1String(".png"))) {
+        QImage image;
+        if (!image.loadFromData(bytes, "PNG") || image.width() < 100)
+            return QStringLiteral("PNG does not decode: ") + path;
+    } else if (path.endsWith(QLatin1String(".svg"))) {
+        QXmlStreamReader xml(bytes);
+        bool sawSvg = false;
+        while (!xml.atEnd())
+            if (xml.readNext() == QXmlStreamReader::StartElement &&
+                xml.name() == QLatin1String("svg"))
+                sawSvg = true;
+        if (xml.hasError() || !sawSvg)
+            return QStringLiteral("SVG does not parse: ") + path + " " + xml.errorString();
+    } else if (path.endsWith(QLatin1String(".pdf"))) {
+        if (!bytes.startsWith("%PDF") || !bytes.contains("%%EOF"))
+            return QStringLiteral("not a PDF: ") + path;
+    } else if (path.endsWith(QLatin1String(".tex"))) {
+        if (!bytes.contains("\\begin{tabular}") || !bytes.contains("\\end{tabular}"))
+            return QStringLiteral("not a LaTeX table: ") + path;
+    }
+    return {};
+}
+
+double gridMetric(const GridCell& c, const std::string& name)
+{
+    for (const auto& [n, v] : c.metrics)
+        if (n == name)
+            return v.first;
+    return NAN;
+}
+
+} // namespace
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_catalog;
+    std::int64_t m_runId = 0;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+        QCoreApplication::setOrganizationName(QStringLiteral("snilab-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("snilab-test"));
+        m_catalog = m_dir.filePath(QStringLiteral("flows.sqlite"));
+    }
+
+    // Catalog, ingest through the worker, catalog views, experiment, result charts.
+    void ingestTrainAndShow()
+    {
+        MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(!window.addCaptures({kSamples + "/day2.pcapng"})); // no catalog yet
+        QVERIFY(window.openCatalog(m_catalog, true));
+        QVERIFY(
+            WorkbenchSettings().recentCatalogs().contains(QFileInfo(m_catalog).absoluteFilePath()));
+
+        QSignalSpy files(window.ingestJob(), &IngestJob::fileFinished);
+        QVERIFY(window.addCaptures({kSamples + "/day2.pcapng", kData + "/not_a_capture.pcap"}));
+        const qint64 ingestGap = waitWithHeartbeat(window.ingestJob());
+        QVERIFY(!window.ingestJob()->isRunning());
+        QCOMPARE(files.count(), 2);
+        QVERIFY2(ingestGap < 100,
+                 qPrintable(QStringLiteral("GUI stalled %1 ms during ingest").arg(ingestGap)));
+        // One line per file: the good one ingested, the bad one with its reason.
+        QStringList log;
+        for (int i = 0; i < window.ingestLog()->count(); ++i)
+            log << window.ingestLog()->item(i)->text();
+        QVERIFY2(log.join('\n').contains(QStringLiteral("day2.pcapng: ")),
+                 qPrintable(log.join('\n')));
+        QVERIFY(log.join('\n').contains(QStringLiteral("not_a_capture.pcap: not ingested")));
+
+        auto catalog = Catalog::openExisting(m_catalog.toStdString());
+        QCOMPARE(window.captureModel()->rowCount(), 2);
+        QCOMPARE(static_cast<quint64>(window.connectionModel()->rowCount()),
+                 catalog->connectionCount());
+        QVERIFY(window.connectionModel()->rowCount() > 100);
+
+        // Figure 3: the top labels by connection count, from the catalog.
+        auto counts = catalog->labelCounts();
+        std::erase_if(counts, [](const auto& c) { return c.label.empty(); });
+        std::sort(counts.begin(), counts.end(),
+                  [](const auto& a, const auto& b) { return a.connections > b.connections; });
+        QChart* fig3 = window.labelCountView()->chartView()->chart();
+        QCOMPARE(fig3->series().size(), 1);
+        auto* bars = qobject_cast<QAbstractBarSeries*>(fig3->series().front());
+        // Many labels: horizontal bars, first label at the top (last in the set).
+        QVERIFY(bars);
+        QCOMPARE(bars->barSets().front()->count(),
+                 static_cast<int>(std::min<std::size_t>(20, counts.size())));
+        const int n = static_cast<int>(bars->barSets().front()->count());
+        QVERIFY(qobject_cast<QHorizontalBarSeries*>(bars));
+        QCOMPARE(bars->barSets().front()->at(n - 1), double(counts.front().connections));
+        QCOMPARE(bars->barSets().front()->at(0),
+                 double(counts[static_cast<std::size_t>(n - 1)].connections));
+
+        // The threshold slider: classes and connections that remain.
+        const int t = static_cast<int>(counts[2].connections);
+        window.thresholdSlider()->setValue(t);
+        int classes = 0;
+        quint64 kept = 0;
+        for (const auto& c : counts)
+            if (c.connections >= static_cast<quint64>(t)) {
+                ++classes;
+                kept += c.connections;
+            }
+        QVERIFY2(window.thresholdSummary().contains(QStringLiteral("%1 classes").arg(classes)),
+                 qPrintable(window.thresholdSummary()));
+        QVERIFY(window.thresholdSummary().contains(QLocale().toString(kept)));
+
+        // A small experiment, watched.
+        ExperimentSetup setup;
+        setup.thresholds = QStringLiteral("20,55");
+        setup.folds = 3;
+        setup.trees = 30;
+        setup.threads = 1;
+        QVERIFY(window.startExperiment(setup));
+        QVERIFY(!window.startExperiment(setup)); // busy
+        const qint64 trainGap = waitWithHeartbeat(window.evaluationJob());
+        QVERIFY2(trainGap < 100,
+                 qPrintable(QStringLiteral("GUI stalled %1 ms during training").arg(trainGap)));
+        const auto& outcome = window.evaluationJob()->outcome();
+        QVERIFY2(outcome.status == RunStatus::Finished, outcome.error.c_str());
+        m_runId = outcome.runId;
+        QVERIFY(window.runModel()->rowOf(m_runId) >= 0);
+        QCOMPARE(WorkbenchSettings().experimentSetup(), setup);
+
+        // The finished run opens in the result views; charts hold the catalog's values.
+        ResultView* view = window.resultView(0);
+        QCOMPARE(view->run().info.id, m_runId);
+        const auto grid = catalog->runGrid(m_runId);
+        QChart* acc =
+            view->figureView(ResultView::Figure::AccuracyVsThreshold)->chartView()->chart();
+        QLineSeries* rf = nullptr;
+        for (QAbstractSeries* s : acc->series())
+            if (s->name() == QLatin1String("rf"))
+                rf = qobject_cast<QLineSeries*>(s);
+        QVERIFY(rf);
+        QCOMPARE(rf->count(), 2);
+        for (const auto& c : grid) {
+            const QPointF p = rf->at(c.threshold == 20 ? 0 : 1);
+            QCOMPARE(p.x(), double(c.threshold));
+            QCOMPARE(p.y(), gridMetric(c, "accuracy"));
+        }
+        view->setThreshold(20);
+        QChart* perLabel = view->figureView(ResultView::Figure::PerLabel)->chartView()->chart();
+        auto* perLabelBars = qobject_cast<QAbstractBarSeries*>(perLabel->series().front());
+        QVERIFY(perLabelBars);
+        const auto classResults = catalog->runClasses(m_runId, "rf", 20);
+        QCOMPARE(perLabelBars->barSets().front()->count(), static_cast<int>(classResults.size()));
+        for (std::size_t i = 0; i < classResults.size(); ++i)
+            QCOMPARE(
+                perLabelBars->barSets().front()->at(static_cast<int>(classResults.size() - 1 - i)),
+                classResults[i].accuracy);
+        QChart* metrics = view->figureView(ResultView::Figure::Metrics)->chartView()->chart();
+        auto* metricBars = qobject_cast<QAbstractBarSeries*>(metrics->series().front());
+        QCOMPARE(metricBars->barSets().front()->at(0), gridMetric(grid.front(), "accuracy"));
+        QVERIFY(view->figureView(ResultView::Figure::Direction)->figure().isEmpty());
+        QCOMPARE(view->confusionModel()->total(), grid.front().samples);
+        QCOMPARE(view->table1Model()->rowCount(), 2);
+
+        // Heatmap: hover text of a cell, zoom.
+        HeatmapView* heat = view->heatmap();
+        view->showTab(4);
+        heat->resize(600, 600);
+        heat->setCellSize(20);
+        QCOMPARE(heat->cellSize(), 20);
+        const QPoint cell =
+            heat->cellAt(QPoint(heat->cellSize() * 2 + 300, heat->cellSize() * 2 + 300));
+        if (cell.x() >= 0) {
+            const QString text = heat->cellText(cell.y(), cell.x());
+            QVERIFY(text.contains(view->confusionModel()->label(cell.y())));
+            QVERIFY(
+                text.contains(QString::number(view->confusionModel()->count(cell.y(), cell.x()))));
+        }
+        QCOMPARE(heat->cellAt(QPoint(-5, -5)), QPoint(-1, -1));
+        heat->setCellSize(100);
+        QCOMPARE(heat->cellSize(), 48);
+
+        // Compare: the same run beside itself.
+        QVERIFY(window.compareRun(m_runId));
+        QVERIFY(window.resultView(1)->isVisible());
+        QCOMPARE(window.resultView(1)->run().info.id, m_runId);
+
+        // Export every figure in every format, and every table.
+        ExportSize size;
+        size.dpi = 150;
+        for (auto f : {ResultView::Figure::AccuracyVsThreshold, ResultView::Figure::PerLabel,
+                       ResultView::Figure::Metrics})
+            for (const char* ext : {"png", "svg", "pdf"}) {
+                const QString path =
+                    m_dir.filePath(QStringLiteral("gui_%1.%2").arg(int(f)).arg(ext));
+                QString error;
+                QVERIFY2(view->figureView(f)->exportTo(path, size, &error), qPrintable(error));
+                const QString bad = checkFile(path);
+                QVERIFY2(bad.isEmpty(), qPrintable(bad));
+            }
+        QString error;
+        QVERIFY(!view->figureView(ResultView::Figure::Direction)
+                     ->exportTo(m_dir.filePath("d.png"), size, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!view->figureView(ResultView::Figure::Metrics)
+                     ->exportTo(m_dir.filePath("m.bmp"), size, &error));
+        for (const char* ext : {"png", "svg", "pdf"}) {
+            const QString path = m_dir.filePath(QStringLiteral("heat.%1").arg(ext));
+            QVERIFY(exportHeatmap(*view->confusionModel(), "confusion", path, *exportFormatOf(path),
+                                  size, &error));
+            const QString bad = checkFile(path);
+            QVERIFY2(bad.isEmpty(), qPrintable(bad));
+        }
+        window.close();
+    }
+
+    void liveTrainingCurves()
+    {
+        MainWindow window;
+        QVERIFY(window.openCatalog(m_catalog));
+        QVERIFY(window.lossView()->figure().isEmpty());
+        for (int e = 1; e <= 3; ++e) {
+            EpochReport r;
+            r.model = "cnngru-iat";
+            r.threshold = 100;
+            r.epoch = e;
+            r.trainLoss = 3.0 / e;
+            r.validationLoss = 3.5 / e;
+            r.trainAccuracy = 0.2 * e;
+            r.validationAccuracy = 0.25 * e;
+            // As the evaluation job delivers them on the GUI thread.
+            Q_EMIT window.evaluationJob()->epochReported(r);
+        }
+        QChart* loss = window.lossView()->chartView()->chart();
+        QLineSeries* val = nullptr;
+        for (QAbstractSeries* s : loss->series())
+            if (s->name() == QLatin1String("validation loss"))
+                val = qobject_cast<QLineSeries*>(s);
+        QVERIFY(val);
+        QCOMPARE(val->count(), 3);
+        QCOMPARE(val->at(2), QPointF(3, 3.5 / 3));
+        QChart* acc = window.accuracyView()->chartView()->chart();
+        QCOMPARE(acc->series().size(), 2);
+        QVERIFY(acc->title().contains(QStringLiteral("cnngru-iat")));
+    }
+
+    void experimentDialog()
+    {
+        ExperimentDialog dialog;
+        const auto device = dialog.findChildren<QComboBox*>();
+        QComboBox* deviceBox = nullptr;
+        for (QComboBox* c : device)
+            if (c->findData(QStringLiteral("cuda")) >= 0)
+                deviceBox = c;
+        QVERIFY(deviceBox);
+        auto* model = qobject_cast<QStandardItemModel*>(deviceBox->model());
+        QCOMPARE(model->item(2)->isEnabled(), deviceAvailability().cuda);
+        if (!deviceAvailability().cuda)
+            QVERIFY(!model->item(2)->toolTip().isEmpty());
+        auto* models = dialog.findChild<QListWidget*>();
+        QCOMPARE(models->count(), static_cast<int>(EvaluationConfig::availableModels().size()));
+
+        ExperimentSetup s;
+        s.thresholds = QStringLiteral("10,x");
+        dialog.setSetup(s);
+        dialog.show();
+        dialog.accept();
+        QVERIFY(dialog.isVisible()); // refused
+        QVERIFY(dialog.validationError().contains(QStringLiteral("thresholds")));
+        dialog.applyPaperPreset();
+        QVERIFY(dialog.validationError().isEmpty());
+        QVERIFY(dialog.setup().paperPreset);
+        QCOMPARE(dialog.setup().thresholds, QStringLiteral("100-1000/100"));
+        s = dialog.setup();
+        s.ensembles = {QStringLiteral("0.5*rf+0.5*cnngru-packet")};
+        dialog.setSetup(s);
+        QCOMPARE(dialog.setup().ensembles, s.ensembles);
+        dialog.accept();
+        QVERIFY(!dialog.isVisible());
+    }
+
+    void settingsPersist()
+    {
+        {
+            MainWindow window;
+            window.resize(911, 677);
+            window.show();
+            QVERIFY(window.openCatalog(m_catalog));
+            window.close();
+        }
+        MainWindow again;
+        QCOMPARE(again.size(), QSize(911, 677));
+        QCOMPARE(WorkbenchSettings().recentCatalogs().front(),
+                 QFileInfo(m_catalog).absoluteFilePath());
+        MainWindow bad;
+        QVERIFY(!bad.openCatalog(kData + "/not_a_capture.pcap"));
+        QVERIFY(!bad.lastError().isEmpty());
+    }
+
+    void batchFigures()
+    {
+        QVERIFY(m_runId > 0);
+        const QString out = m_dir.filePath(QStringLiteral("figures"));
+        QProcess p;
+        p.start(QStringLiteral(SNILAB_GUI_EXE),
+                {"--figures", "--catalog", m_catalog, "--run", QString::number(m_runId), "--out",
+                 out, "--dpi", "100"});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        const QStringList names = QDir(out).entryList(QDir::Files);
+        for (const char* required :
+             {"fig3_label_counts.png", "fig5_accuracy_vs_threshold.svg",
+              "fig7_per_label_accuracy_T20.pdf", "fig11_metrics_T55.png", "confusion_rf_T20.svg",
+              "table1.csv", "table1.tex", "per_class_T20.csv"})
+            QVERIFY2(names.contains(QString::fromLatin1(required)), required);
+        for (const QString& name : names) {
+            const QString bad = checkFile(QDir(out).filePath(name));
+            QVERIFY2(bad.isEmpty(), qPrintable(bad));
+        }
+        QProcess usage;
+        usage.start(QStringLiteral(SNILAB_GUI_EXE), {"--figures", "--catalog", m_catalog});
+        QVERIFY(usage.waitForFinished(60000));
+        QCOMPARE(usage.exitCode(), 2);
+        QProcess missing;
+        missing.start(QStringLiteral(SNILAB_GUI_EXE),
+                      {"--figures", "--catalog", m_catalog, "--run", "999", "--out", out});
+        QVERIFY(missing.waitForFinished(60000));
+        QCOMPARE(missing.exitCode(), 1);
+        QVERIFY(missing.readAllStandardError().contains("no run 999"));
+    }
+
+    void batchScreenshots()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("shots"));
+        QProcess p;
+        p.start(QStringLiteral(SNILAB_GUI_EXE), {"--screenshots", out, "--catalog", m_catalog});
+        QVERIFY(p.waitForFinished(120000));
+        QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        for (const char* name :
+             {"captures.png", "catalog.png", "runs.png", "result_confusion.png"}) {
+            const QString bad = checkFile(QDir(out).filePath(QString::fromLatin1(name)));
+            QVERIFY2(bad.isEmpty(), qPrintable(bad));
+        }
+    }
+};
+
+QTEST_MAIN(TestWorkbench)
+#include "test_workbench.moc"

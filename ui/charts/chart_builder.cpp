@@ -1,0 +1,273 @@
+#include "chart_builder.h"
+
+#include <QAreaSeries>
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QFontMetricsF>
+#include <QHorizontalBarSeries>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPainter>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace snilab::ui {
+
+namespace {
+
+QFont styled(QFont font, qreal px, bool bold = false)
+{
+    if (px > 0)
+        font.setPixelSize(std::max(1, qRound(px)));
+    font.setBold(bold);
+    return font;
+}
+
+void styleAxis(QAbstractAxis* axis, const ChartStyle& style, const QString& title)
+{
+    axis->setTitleText(title);
+    if (style.fontPx > 0) {
+        axis->setLabelsFont(styled(axis->labelsFont(), style.fontPx * 0.9));
+        axis->setTitleFont(styled(axis->titleFont(), style.fontPx));
+    }
+}
+
+const QColor kPalette[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
+                           QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
+                           QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
+                           QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f),
+                           QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf)};
+
+QColor paletteColor(qsizetype i)
+{
+    return kPalette[static_cast<std::size_t>(i) % std::size(kPalette)];
+}
+
+} // namespace
+
+QChart* buildChart(const FigureData& figure, const ChartStyle& style)
+{
+    auto* chart = new QChart;
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setTitle(figure.title);
+    chart->setBackgroundRoundness(0);
+    if (style.fontPx > 0) {
+        chart->setTitleFont(styled(chart->titleFont(), style.fontPx * 1.15, true));
+        chart->legend()->setFont(styled(chart->legend()->font(), style.fontPx * 0.9));
+        chart->setMargins(QMargins(2, 2, 2, 2));
+    }
+    chart->legend()->setVisible(style.legend && figure.series.size() > 0);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+
+    // Bar figures with many (long) category labels lie horizontally so the
+    // labels stay readable.
+    const bool horizontal = figure.kind == FigureData::Kind::Bar && figure.categories.size() > 8;
+    auto* yAxis = new QValueAxis;
+    yAxis->setRange(figure.yMin, figure.yMax);
+    yAxis->setLabelFormat(figure.yMax > 10 ? QStringLiteral("%.0f") : QStringLiteral("%.2f"));
+    styleAxis(yAxis, style, figure.yTitle);
+    chart->addAxis(yAxis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
+
+    if (figure.kind == FigureData::Kind::Line) {
+        auto* xAxis = new QValueAxis;
+        double lo = 0, hi = 1;
+        if (!figure.x.isEmpty()) {
+            lo = *std::min_element(figure.x.begin(), figure.x.end());
+            hi = *std::max_element(figure.x.begin(), figure.x.end());
+        }
+        if (hi <= lo) {
+            lo -= 1;
+            hi += 1;
+        }
+        xAxis->setRange(lo, hi);
+        xAxis->setLabelFormat(QStringLiteral("%.0f"));
+        if (figure.x.size() >= 2 && figure.x.size() <= 11)
+            xAxis->setTickCount(static_cast<int>(figure.x.size()));
+        styleAxis(xAxis, style, figure.xTitle);
+        chart->addAxis(xAxis, Qt::AlignBottom);
+        for (qsizetype i = 0; i < figure.series.size(); ++i) {
+            const FigureSeries& s = figure.series[i];
+            const QColor color = paletteColor(i);
+            const bool hasErrors =
+                s.errors.size() == s.values.size() &&
+                std::any_of(s.errors.begin(), s.errors.end(), [](double e) { return e > 0; });
+            if (hasErrors) {
+                auto* upper = new QLineSeries;
+                auto* lower = new QLineSeries;
+                for (qsizetype k = 0; k < s.values.size() && k < figure.x.size(); ++k)
+                    if (!std::isnan(s.values[k])) {
+                        upper->append(figure.x[k], s.values[k] + s.errors[k]);
+                        lower->append(figure.x[k], s.values[k] - s.errors[k]);
+                    }
+                auto* band = new QAreaSeries(upper, lower);
+                band->setName(s.name + QStringLiteral(" ± std"));
+                QColor fill = color;
+                fill.setAlphaF(0.18f);
+                band->setBrush(fill);
+                band->setPen(Qt::NoPen);
+                chart->addSeries(band);
+                band->attachAxis(xAxis);
+                band->attachAxis(yAxis);
+                for (QLegendMarker* m : chart->legend()->markers(band))
+                    m->setVisible(false);
+            }
+            auto* line = new QLineSeries;
+            line->setName(s.name);
+            for (qsizetype k = 0; k < s.values.size() && k < figure.x.size(); ++k)
+                if (!std::isnan(s.values[k]))
+                    line->append(figure.x[k], s.values[k]);
+            QPen pen(color);
+            pen.setWidthF(style.fontPx > 0 ? style.fontPx / 6 : 2);
+            line->setPen(pen);
+            line->setPointsVisible(true);
+            chart->addSeries(line);
+            line->attachAxis(xAxis);
+            line->attachAxis(yAxis);
+        }
+    } else {
+        auto* xAxis = new QBarCategoryAxis;
+        // Horizontal bars list the first category at the top.
+        QStringList categories = figure.categories;
+        if (horizontal)
+            std::reverse(categories.begin(), categories.end());
+        xAxis->append(categories);
+        styleAxis(xAxis, style, figure.xTitle);
+        chart->addAxis(xAxis, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
+        QAbstractBarSeries* bars = horizontal
+                                       ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
+                                       : static_cast<QAbstractBarSeries*>(new QBarSeries);
+        for (qsizetype i = 0; i < figure.series.size(); ++i) {
+            const FigureSeries& s = figure.series[i];
+            auto* set = new QBarSet(s.name);
+            QList<double> values = s.values;
+            if (horizontal)
+                std::reverse(values.begin(), values.end());
+            for (double v : values)
+                set->append(std::isnan(v) ? 0.0 : v);
+            set->setColor(paletteColor(i));
+            set->setBorderColor(paletteColor(i).darker(130));
+            bars->append(set);
+        }
+        chart->addSeries(bars);
+        bars->attachAxis(xAxis);
+        bars->attachAxis(yAxis);
+        chart->legend()->setVisible(style.legend && figure.series.size() > 1);
+    }
+    return chart;
+}
+
+QColor heatColor(double fraction)
+{
+    const double f = std::clamp(fraction, 0.0, 1.0);
+    // White to a dark blue, perceptually close to matplotlib's "Blues".
+    const double r = 247 + (8 - 247) * f, g = 251 + (48 - 251) * f, b = 255 + (107 - 255) * f;
+    return QColor(qRound(r), qRound(g), qRound(b));
+}
+
+void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixModel& matrix,
+                  const HeatmapStyle& style)
+{
+    painter.save();
+    painter.fillRect(area, Qt::white);
+    QFont font = painter.font();
+    font.setPixelSize(std::max(1, qRound(style.fontPx)));
+    QFont titleFont = font;
+    titleFont.setBold(true);
+    titleFont.setPixelSize(std::max(1, qRound(style.fontPx * 1.15)));
+    const QFontMetricsF fm(font);
+    const int k = matrix.classCount();
+    qreal top = area.top();
+    if (!style.title.isEmpty()) {
+        painter.setFont(titleFont);
+        painter.setPen(Qt::black);
+        const QRectF titleRect(area.left(), top, area.width(),
+                               QFontMetricsF(titleFont).height() * 1.4);
+        painter.drawText(titleRect, Qt::AlignCenter, style.title);
+        top = titleRect.bottom();
+    }
+    if (k == 0) {
+        painter.setFont(font);
+        painter.drawText(area.adjusted(0, top - area.top(), 0, 0), Qt::AlignCenter,
+                         QStringLiteral("No confusion matrix (fewer than two classes)."));
+        painter.restore();
+        return;
+    }
+    qreal labelWidth = 0;
+    for (int i = 0; i < k; ++i)
+        labelWidth = std::max(labelWidth, fm.horizontalAdvance(matrix.label(i)) * 1.08 + 2);
+    const qreal scaleWidth = fm.height() * 3.5;
+    const qreal avail = std::min(area.width() - scaleWidth - fm.height(), area.bottom() - top);
+    // Labels are drawn only when a cell is at least one text line tall.
+    const qreal trial = (avail - labelWidth - fm.height()) / k;
+    const bool drawLabels = style.labels && trial >= fm.height() * 0.9;
+    const qreal margin = drawLabels ? labelWidth + fm.height() * 0.5 : fm.height() * 1.5;
+    const qreal cell = std::max<qreal>(0.5, (avail - margin) / k);
+    const QRectF grid(area.left() + margin, top + margin, cell * k, cell * k);
+
+    painter.setPen(Qt::NoPen);
+    for (int i = 0; i < k; ++i)
+        for (int j = 0; j < k; ++j) {
+            const double f = matrix.fraction(i, j);
+            if (f <= 0)
+                continue;
+            painter.fillRect(QRectF(grid.left() + j * cell, grid.top() + i * cell, cell, cell),
+                             heatColor(f));
+        }
+    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(grid);
+    painter.setFont(font);
+    painter.setPen(Qt::black);
+    if (drawLabels) {
+        for (int i = 0; i < k; ++i) {
+            painter.drawText(QRectF(area.left(), grid.top() + i * cell, labelWidth, cell),
+                             Qt::AlignRight | Qt::AlignVCenter, matrix.label(i));
+            painter.save();
+            painter.translate(grid.left() + (i + 0.5) * cell, grid.top() - fm.height() * 0.25);
+            painter.rotate(-90);
+            painter.drawText(QRectF(0, -cell / 2, labelWidth, cell),
+                             Qt::AlignLeft | Qt::AlignVCenter, matrix.label(i));
+            painter.restore();
+        }
+        if (cell >= fm.horizontalAdvance(QStringLiteral("000")) * 1.2)
+            for (int i = 0; i < k; ++i)
+                for (int j = 0; j < k; ++j) {
+                    const quint64 n = matrix.count(i, j);
+                    if (!n)
+                        continue;
+                    painter.setPen(matrix.fraction(i, j) > 0.5 ? Qt::white : Qt::black);
+                    painter.drawText(
+                        QRectF(grid.left() + j * cell, grid.top() + i * cell, cell, cell),
+                        Qt::AlignCenter, QString::number(n));
+                }
+    } else {
+        painter.drawText(QRectF(grid.left(), area.top() + (top - area.top()), grid.width(), margin),
+                         Qt::AlignCenter, QStringLiteral("predicted →"));
+        painter.save();
+        painter.translate(area.left() + margin * 0.5, grid.top() + grid.height() / 2);
+        painter.rotate(-90);
+        painter.drawText(QRectF(-grid.height() / 2, -margin / 2, grid.height(), margin),
+                         Qt::AlignCenter, QStringLiteral("true class →"));
+        painter.restore();
+    }
+    // Colour scale: row fraction 0..1.
+    const QRectF scale(grid.right() + fm.height(), grid.top(), fm.height(), grid.height());
+    const int steps = 50;
+    for (int s = 0; s < steps; ++s)
+        painter.fillRect(QRectF(scale.left(), scale.bottom() - (s + 1) * scale.height() / steps,
+                                scale.width(), scale.height() / steps + 0.5),
+                         heatColor((s + 0.5) / steps));
+    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
+    painter.drawRect(scale);
+    painter.setPen(Qt::black);
+    painter.drawText(QPointF(scale.right() + 2, scale.top() + fm.ascent()), QStringLiteral("1"));
+    painter.drawText(QPointF(scale.right() + 2, scale.bottom()), QStringLiteral("0"));
+    painter.restore();
+}
+
+} // namespace snilab::ui

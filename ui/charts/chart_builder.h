@@ -1,0 +1,49 @@
+// Draws FigureData (ui/core/run_data.h) as Qt Charts and confusion matrices
+// as heatmaps. Pure presentation: every value shown comes from the
+// FigureData or the ConfusionMatrixModel; nothing is computed here except
+// colours and geometry.
+//
+// Line figures: one QLineSeries per series (points with NaN left out) plus,
+// where the series has non-zero errors, a translucent band mean ± std
+// (QAreaSeries named "<series> ± std"). Bar figures: one QBarSet per series
+// on a category axis.
+//
+// ChartStyle::fontPx sets every text's pixel size (0 = the application's
+// fonts): exports lay a chart out in points (1 unit = 1/72 inch) and set
+// fontPx to the wanted point size, so the text has that size on paper.
+//
+// Thread: GUI thread (Qt Charts and painting). Failure: none.
+#pragma once
+
+#include "core/result_models.h"
+#include "core/run_data.h"
+
+#include <QRectF>
+
+class QChart;
+class QPainter;
+
+namespace snilab::ui {
+
+struct ChartStyle {
+    qreal fontPx = 0; // 0 = default fonts
+    bool legend = true;
+};
+
+// A new chart (caller owns it) showing `figure`.
+QChart* buildChart(const FigureData& figure, const ChartStyle& style = {});
+
+struct HeatmapStyle {
+    qreal fontPx = 9;
+    QString title;
+    bool labels = true; // draw row/column labels (when cells are big enough)
+};
+// Paints the confusion matrix into `area`: title, labels (true class down the
+// left, predicted along the top), cells coloured by the row fraction, counts
+// in cells that are large enough, and a colour scale.
+void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixModel& matrix,
+                  const HeatmapStyle& style);
+// The colour of a row fraction in [0, 1] (white -> dark blue).
+QColor heatColor(double fraction);
+
+} // namespace snilab::ui

@@ -1,0 +1,219 @@
+#include "figure_export.h"
+
+#include "core/table_export.h"
+
+#include <QChart>
+#include <QDir>
+#include <QFileInfo>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
+#include <QImage>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSvgGenerator>
+
+namespace snilab::ui {
+
+namespace {
+
+constexpr double kPointsPerMm = 72.0 / 25.4;
+
+bool fail(QString* error, const QString& message)
+{
+    if (error)
+        *error = message;
+    return false;
+}
+
+QString fileStem(QString text)
+{
+    for (QChar& c : text)
+        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_'))
+            c = QLatin1Char('_');
+    return text;
+}
+
+} // namespace
+
+QString exportFormatSuffix(ExportFormat format)
+{
+    switch (format) {
+    case ExportFormat::Png: return QStringLiteral("png");
+    case ExportFormat::Svg: return QStringLiteral("svg");
+    case ExportFormat::Pdf: return QStringLiteral("pdf");
+    }
+    return QStringLiteral("png");
+}
+
+std::optional<ExportFormat> exportFormatOf(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    for (auto f : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf})
+        if (suffix == exportFormatSuffix(f))
+            return f;
+    return std::nullopt;
+}
+
+bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, const QString& path,
+                  ExportFormat format, const ExportSize& size, QString* error)
+{
+    if (!(size.widthMm > 0) || !(size.heightMm > 0) || size.dpi < 10 || size.dpi > 2400)
+        return fail(error, QStringLiteral("invalid export size"));
+    const QRectF points(0, 0, size.widthMm * kPointsPerMm, size.heightMm * kPointsPerMm);
+    switch (format) {
+    case ExportFormat::Png: {
+        const double scale = size.dpi / 72.0;
+        QImage image(qRound(points.width() * scale), qRound(points.height() * scale),
+                     QImage::Format_ARGB32_Premultiplied);
+        if (image.isNull())
+            return fail(error, QStringLiteral("image too large"));
+        image.setDotsPerMeterX(qRound(size.dpi / 0.0254));
+        image.setDotsPerMeterY(qRound(size.dpi / 0.0254));
+        image.fill(Qt::white);
+        {
+            QPainter painter(&image);
+            painter.setRenderHint(QPainter::Antialiasing);
+            painter.setRenderHint(QPainter::TextAntialiasing);
+            painter.scale(scale, scale);
+            paint(painter, points);
+        }
+        if (!image.save(path, "PNG"))
+            return fail(error, QStringLiteral("cannot write %1").arg(path));
+        return true;
+    }
+    case ExportFormat::Svg: {
+        QSvgGenerator svg;
+        svg.setFileName(path);
+        svg.setSize(points.size().toSize());
+        svg.setViewBox(points);
+        svg.setResolution(72);
+        svg.setTitle(QFileInfo(path).completeBaseName());
+        svg.setDescription(QStringLiteral("snilab figure"));
+        QPainter painter;
+        if (!painter.begin(&svg))
+            return fail(error, QStringLiteral("cannot write %1").arg(path));
+        painter.setRenderHint(QPainter::Antialiasing);
+        paint(painter, points);
+        painter.end();
+        if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+            return fail(error, QStringLiteral("cannot write %1").arg(path));
+        return true;
+    }
+    case ExportFormat::Pdf: {
+        QPdfWriter pdf(path);
+        pdf.setPageSize(QPageSize(QSizeF(size.widthMm, size.heightMm), QPageSize::Millimeter));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        pdf.setResolution(1200);
+        pdf.setCreator(QStringLiteral("snilab"));
+        pdf.setTitle(QFileInfo(path).completeBaseName());
+        QPainter painter;
+        if (!painter.begin(&pdf))
+            return fail(error, QStringLiteral("cannot write %1").arg(path));
+        painter.setRenderHint(QPainter::Antialiasing);
+        const double scale = pdf.resolution() / 72.0;
+        painter.scale(scale, scale);
+        paint(painter, points);
+        painter.end();
+        if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+            return fail(error, QStringLiteral("cannot write %1").arg(path));
+        return true;
+    }
+    }
+    return fail(error, QStringLiteral("unknown format"));
+}
+
+bool exportFigure(const FigureData& figure, const QString& path, ExportFormat format,
+                  const ExportSize& size, QString* error)
+{
+    if (figure.isEmpty())
+        return fail(error, QStringLiteral("the figure has no data: %1").arg(figure.emptyReason));
+    ChartStyle style;
+    style.fontPx = size.fontPt;
+    return renderToFile(
+        [&](QPainter& painter, const QRectF& rect) {
+            // A chart is a QGraphicsWidget: lay it out in a scene at the size
+            // in points, then render the scene through the (scaled) painter.
+            QGraphicsScene scene;
+            QChart* chart = buildChart(figure, style);
+            scene.addItem(chart);
+            chart->setGeometry(rect);
+            scene.setSceneRect(rect);
+            chart->layout()->activate();
+            scene.render(&painter, rect, rect);
+        },
+        path, format, size, error);
+}
+
+bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,
+                   ExportFormat format, const ExportSize& size, QString* error)
+{
+    HeatmapStyle style;
+    style.fontPx = size.fontPt;
+    style.title = title;
+    return renderToFile(
+        [&](QPainter& painter, const QRectF& rect) { paintHeatmap(painter, rect, matrix, style); },
+        path, format, size, error);
+}
+
+bool writeRunFigures(const RunData& run, const QString& outDir, const ExportSize& size,
+                     QStringList* written, QString* error)
+{
+    QDir dir(outDir);
+    if (!dir.mkpath(QStringLiteral(".")))
+        return fail(error, QStringLiteral("cannot create %1").arg(outDir));
+    const ExportFormat formats[] = {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf};
+    auto note = [&](const QString& name) {
+        if (written)
+            *written << name;
+    };
+    for (const FigureData& figure : runFigures(run))
+        for (ExportFormat f : formats) {
+            const QString name = fileStem(figure.id) + QLatin1Char('.') + exportFormatSuffix(f);
+            if (!exportFigure(figure, dir.filePath(name), f, size, error))
+                return false;
+            note(name);
+        }
+    ConfusionMatrixModel matrix;
+    matrix.setOrder(ConfusionMatrixModel::Order::Label);
+    for (const QString& model : run.models)
+        for (int t : run.thresholds) {
+            matrix.setRun(run, model, t);
+            if (matrix.classCount() == 0)
+                continue;
+            const QString title = QStringLiteral("Confusion matrix, %1, T = %2").arg(model).arg(t);
+            for (ExportFormat f : formats) {
+                const QString name =
+                    fileStem(QStringLiteral("confusion_%1_T%2").arg(model).arg(t)) +
+                    QLatin1Char('.') + exportFormatSuffix(f);
+                ExportSize square = size;
+                square.heightMm = size.widthMm;
+                if (!exportHeatmap(matrix, title, dir.filePath(name), f, square, error))
+                    return false;
+                note(name);
+            }
+        }
+    Table1Model table1;
+    table1.setRun(run);
+    const QString caption = run.title() + QStringLiteral(": accuracy, mean ± std over folds");
+    if (!writeTableCsv(table1, dir.filePath(QStringLiteral("table1.csv")), error) ||
+        !writeTableLatex(table1, dir.filePath(QStringLiteral("table1.tex")), error, caption))
+        return false;
+    note(QStringLiteral("table1.csv"));
+    note(QStringLiteral("table1.tex"));
+    PerClassModel perClass;
+    for (int t : run.thresholds) {
+        perClass.setRun(run, t);
+        if (perClass.rowCount() == 0)
+            continue;
+        const QString stem = QStringLiteral("per_class_T%1").arg(t);
+        if (!writeTableCsv(perClass, dir.filePath(stem + QStringLiteral(".csv")), error) ||
+            !writeTableLatex(perClass, dir.filePath(stem + QStringLiteral(".tex")), error))
+            return false;
+        note(stem + QStringLiteral(".csv"));
+        note(stem + QStringLiteral(".tex"));
+    }
+    return true;
+}
+
+} // namespace snilab::ui

@@ -1,0 +1,53 @@
+// Exports figures for papers: PNG (raster at a chosen dpi), SVG and PDF
+// (vector: Qt Charts and the heatmap paint through QPainter, so lines and
+// text stay vectors). The figure is laid out in points (1/72 inch) at the
+// chosen physical size and the text gets the chosen point size, so a
+// 160 x 100 mm figure with 8 pt text looks the same in every format and
+// stays readable when placed at 100 % in a paper.
+//
+// writeRunFigures() is the batch path (`snilab --figures`): every figure of a
+// run (ui/core runFigures()), every confusion matrix and the Table-1 and
+// per-class tables, offscreen, with the same chart code as the GUI.
+//
+// Thread: GUI thread (QApplication required: Qt Charts are QGraphicsWidgets;
+// offscreen platform is fine). Failure: functions return false with a message
+// in *error (unwritable file, unknown extension); nothing throws.
+#pragma once
+
+#include "chart_builder.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+
+namespace snilab::ui {
+
+enum class ExportFormat { Png, Svg, Pdf };
+QString exportFormatSuffix(ExportFormat format);
+// From a file name's suffix (png, svg, pdf; case-insensitive).
+std::optional<ExportFormat> exportFormatOf(const QString& path);
+
+struct ExportSize {
+    double widthMm = 160;
+    double heightMm = 100;
+    int dpi = 300;     // PNG only
+    double fontPt = 8; // text size on paper
+};
+
+// Paints `paint(painter, rectInPoints)` into a file of the given format/size.
+bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, const QString& path,
+                  ExportFormat format, const ExportSize& size, QString* error);
+
+bool exportFigure(const FigureData& figure, const QString& path, ExportFormat format,
+                  const ExportSize& size, QString* error);
+bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,
+                   ExportFormat format, const ExportSize& size, QString* error);
+
+// Writes every figure of a run to `outDir` in PNG, SVG and PDF (plus
+// confusion_<model>_T<t>.*, table1.csv/.tex, per_class_T<t>.csv/.tex);
+// `written` receives the file names. Returns false on the first failure.
+bool writeRunFigures(const RunData& run, const QString& outDir, const ExportSize& size,
+                     QStringList* written, QString* error);
+
+} // namespace snilab::ui

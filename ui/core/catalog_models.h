@@ -1,0 +1,113 @@
+// Small table models over a catalog, read on the GUI thread (each query is
+// one aggregate: label counts GROUP BY, the capture list, the run list).
+//
+// LabelCountModel: connections and captures per label (the paper's Figure 3
+// data, unlabeled connections left out), sorted by connections descending,
+// plus the threshold summary: how many classes and connections meet a
+// minimum-connections threshold (engine meetsThreshold, same rule as runs).
+// CaptureListModel: one row per capture (path, status, counts, error).
+// RunListModel: the run registry (id, status, times, models, thresholds).
+//
+// Thread: GUI thread; each reload opens the catalog briefly (read only use).
+// Failure: catalog errors leave the model empty with lastError() set.
+#pragma once
+
+#include "catalog/catalog.h"
+#include "eval/thresholds.h"
+
+#include <QAbstractTableModel>
+#include <QString>
+
+#include <vector>
+
+namespace snilab::ui {
+
+class LabelCountModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Label, Connections, Captures, ColumnCount };
+    explicit LabelCountModel(QObject* parent = nullptr);
+
+    void setCatalogPath(const QString& path);
+    void setLabelMode(snilab::LabelMode mode);
+    void reload();
+    QString lastError() const { return m_error; }
+
+    // Labeled connections per label, connections descending (then label).
+    const std::vector<snilab::LabelCount>& counts() const { return m_counts; }
+    quint64 unlabeledConnections() const { return m_unlabeled; }
+
+    struct ThresholdSummary {
+        int classes = 0;
+        quint64 connections = 0;
+    };
+    ThresholdSummary summaryAt(int threshold, snilab::ThresholdRule rule) const;
+    int maxCount() const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    QString m_path;
+    snilab::LabelMode m_mode = snilab::LabelMode::Default;
+    std::vector<snilab::LabelCount> m_counts;
+    quint64 m_unlabeled = 0;
+    QString m_error;
+};
+
+class CaptureListModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Path, Status, Connections, Labeled, Packets, Container, Error, ColumnCount };
+    explicit CaptureListModel(QObject* parent = nullptr);
+
+    void setCatalogPath(const QString& path);
+    void reload();
+    QString lastError() const { return m_error; }
+    const std::vector<snilab::CaptureRow>& captures() const { return m_rows; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    QString m_path;
+    std::vector<snilab::CaptureRow> m_rows;
+    QString m_error;
+};
+
+class RunListModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column { Id, Status, Created, Finished, Models, Thresholds, Split, Error, ColumnCount };
+    static constexpr int RunIdRole = Qt::UserRole + 1;
+    explicit RunListModel(QObject* parent = nullptr);
+
+    void setCatalogPath(const QString& path);
+    void reload();
+    QString lastError() const { return m_error; }
+    const std::vector<snilab::RunInfo>& runs() const { return m_runs; }
+    // Row of a run id, -1 if absent.
+    int rowOf(std::int64_t runId) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    QString m_path;
+    std::vector<snilab::RunInfo> m_runs;
+    QString m_error;
+};
+
+// The value of `key` in a run's "key=value" configuration lines ("" if absent).
+QString runConfigValue(const snilab::RunInfo& run, const QString& key);
+
+} // namespace snilab::ui

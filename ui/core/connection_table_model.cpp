@@ -1,0 +1,172 @@
+#include "connection_table_model.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+
+namespace snilab::ui {
+
+ConnectionTableModel::ConnectionTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+ConnectionTableModel::~ConnectionTableModel() = default;
+
+void ConnectionTableModel::setCatalogPath(const QString& path)
+{
+    m_path = path;
+    reload();
+}
+
+void ConnectionTableModel::setFilter(const snilab::ConnectionFilter& filter)
+{
+    if (filter == m_filter)
+        return;
+    m_filter = filter;
+    reload();
+}
+
+void ConnectionTableModel::setError(const QString& message)
+{
+    m_error = message;
+    Q_EMIT errorOccurred(message);
+}
+
+void ConnectionTableModel::reload()
+{
+    beginResetModel();
+    m_ids.clear();
+    m_pages.clear();
+    m_pagesRead = 0;
+    m_error.clear();
+    QString error;
+    try {
+        // A new connection each time: a catalog replaced on disk is re-read.
+        m_browser.reset();
+        if (!m_path.isEmpty()) {
+            m_browser = std::make_unique<snilab::CatalogBrowser>(m_path.toStdString());
+            m_ids = m_browser->connectionIds(m_filter);
+        }
+    } catch (const std::exception& e) {
+        m_browser.reset();
+        m_ids.clear();
+        error = QString::fromStdString(e.what());
+    }
+    endResetModel();
+    if (!error.isEmpty())
+        setError(error);
+}
+
+std::int64_t ConnectionTableModel::connectionId(int row) const
+{
+    return row >= 0 && static_cast<std::size_t>(row) < m_ids.size()
+               ? m_ids[static_cast<std::size_t>(row)]
+               : 0;
+}
+
+int ConnectionTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_ids.size());
+}
+
+int ConnectionTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+const snilab::ConnectionRow* ConnectionTableModel::rowAt(int row) const
+{
+    if (!m_browser || row < 0 || static_cast<std::size_t>(row) >= m_ids.size())
+        return nullptr;
+    const int page = row / kPageSize;
+    auto it = m_pages.find(page);
+    if (it == m_pages.end()) {
+        if (m_pages.size() >= kMaxCachedPages)
+            m_pages.clear();
+        const std::size_t first = static_cast<std::size_t>(page) * kPageSize;
+        const std::size_t last = std::min(first + kPageSize, m_ids.size()) - 1;
+        std::vector<snilab::ConnectionRow> rows;
+        try {
+            rows = m_browser->connectionsBetween(m_filter, m_ids[first], m_ids[last]);
+        } catch (const std::exception& e) {
+            m_error = QString::fromStdString(e.what());
+        }
+        ++m_pagesRead;
+        it = m_pages.insert(page, std::move(rows));
+    }
+    const std::size_t offset = static_cast<std::size_t>(row % kPageSize);
+    // The page holds exactly the ids of its slice unless the catalog changed
+    // under the model (a run deleted, a capture re-ingested): check the id.
+    if (offset < it->size() && (*it)[offset].id == m_ids[static_cast<std::size_t>(row)])
+        return &(*it)[offset];
+    return nullptr;
+}
+
+namespace {
+
+QString endpoint(const std::string& ip, std::uint16_t port, int ipVersion)
+{
+    const QString host = QString::fromStdString(ip);
+    return ipVersion == 6 ? QStringLiteral("[%1]:%2").arg(host).arg(port)
+                          : QStringLiteral("%1:%2").arg(host).arg(port);
+}
+
+} // namespace
+
+QVariant ConnectionTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() ||
+        (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::TextAlignmentRole))
+        return {};
+    if (role == Qt::TextAlignmentRole) {
+        switch (index.column()) {
+        case Id:
+        case Duration:
+        case PacketsUp:
+        case PacketsDown:
+        case BytesUp:
+        case BytesDown: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default: return {};
+        }
+    }
+    const snilab::ConnectionRow* r = rowAt(index.row());
+    if (!r)
+        return {};
+    switch (index.column()) {
+    case Id: return QVariant::fromValue(static_cast<qlonglong>(r->id));
+    case Capture:
+        return role == Qt::ToolTipRole
+                   ? QString::fromStdString(r->capturePath)
+                   : QFileInfo(QString::fromStdString(r->capturePath)).fileName();
+    case Client: return endpoint(r->clientIp, r->clientPort, r->ipVersion);
+    case Server: return endpoint(r->serverIp, r->serverPort, r->ipVersion);
+    case Start:
+        return QDateTime::fromMSecsSinceEpoch(r->startNs / 1000000, Qt::UTC)
+            .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+    case Duration: return QString::number(double(r->endNs - r->startNs) / 1e9, 'f', 3);
+    case PacketsUp: return QVariant::fromValue(static_cast<qulonglong>(r->packets[0]));
+    case PacketsDown: return QVariant::fromValue(static_cast<qulonglong>(r->packets[1]));
+    case BytesUp: return QVariant::fromValue(static_cast<qulonglong>(r->ipBytes[0]));
+    case BytesDown: return QVariant::fromValue(static_cast<qulonglong>(r->ipBytes[1]));
+    case Close: return QString::fromStdString(r->closeReason);
+    case Sni: return QString::fromStdString(r->sni);
+    case Label: return QString::fromStdString(r->label);
+    case TlsVersions: return QString::fromStdString(r->tlsVersions);
+    case Alpn: return QString::fromStdString(r->alpn);
+    case Ech: return r->ech ? QStringLiteral("yes") : QString();
+    case Ja4: return QString::fromStdString(r->ja4);
+    default: return {};
+    }
+}
+
+QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role != Qt::DisplayRole)
+        return {};
+    if (orientation == Qt::Vertical)
+        return section + 1;
+    static const char* const kNames[ColumnCount] = {
+        "ID",        "Capture",      "Client",     "Server",     "Start (UTC)", "Duration (s)",
+        "Packets ↑", "Packets ↓",    "IP bytes ↑", "IP bytes ↓", "Close",       "SNI",
+        "Label",     "TLS versions", "ALPN",       "ECH",        "JA4"};
+    return section >= 0 && section < ColumnCount ? QString::fromUtf8(kNames[section]) : QVariant();
+}
+
+} // namespace snilab::ui

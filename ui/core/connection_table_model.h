@@ -1,0 +1,90 @@
+// ConnectionTableModel: the catalog's connections as a lazy table for a
+// QTableView (10^6 rows: only the ids of the matching rows are held, 8 bytes
+// each; rows are read in pages of kPageSize when a view asks for them, and
+// at most kMaxCachedPages pages are kept).
+//
+// Filter: label substring, one capture, SNI present/absent (engine
+// ConnectionFilter). Connections of `incomplete` captures are not listed.
+//
+// Thread: GUI thread. Reads go through a snilab::CatalogBrowser (its own
+// read-only SQLite connection), so an ingest writing the same catalog never
+// blocks it; call reload() to see newly committed connections.
+// Failure: a catalog that cannot be read leaves the model empty with
+// lastError() set (and errorOccurred emitted).
+#pragma once
+
+#include "catalog/catalog_browse.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+namespace snilab::ui {
+
+class ConnectionTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    static constexpr int kPageSize = 256;
+    static constexpr int kMaxCachedPages = 64;
+
+    enum Column {
+        Id,
+        Capture,
+        Client,
+        Server,
+        Start,
+        Duration,
+        PacketsUp,
+        PacketsDown,
+        BytesUp,
+        BytesDown,
+        Close,
+        Sni,
+        Label,
+        TlsVersions,
+        Alpn,
+        Ech,
+        Ja4,
+        ColumnCount
+    };
+
+    explicit ConnectionTableModel(QObject* parent = nullptr);
+    ~ConnectionTableModel() override;
+
+    // Points the model at a catalog file ("" = none) and reloads.
+    void setCatalogPath(const QString& path);
+    void setFilter(const snilab::ConnectionFilter& filter);
+    const snilab::ConnectionFilter& filter() const { return m_filter; }
+    // Re-reads the matching ids (after an ingest).
+    void reload();
+    QString lastError() const { return m_error; }
+    // Pages read from the catalog since the last reload (for tests of laziness).
+    int pagesRead() const { return m_pagesRead; }
+    std::int64_t connectionId(int row) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void errorOccurred(const QString& message);
+
+private:
+    const snilab::ConnectionRow* rowAt(int row) const;
+    void setError(const QString& message);
+
+    QString m_path;
+    snilab::ConnectionFilter m_filter;
+    std::unique_ptr<snilab::CatalogBrowser> m_browser;
+    std::vector<std::int64_t> m_ids;
+    mutable QHash<int, std::vector<snilab::ConnectionRow>> m_pages;
+    mutable int m_pagesRead = 0;
+    mutable QString m_error;
+};
+
+} // namespace snilab::ui

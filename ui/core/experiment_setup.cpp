@@ -1,0 +1,181 @@
+#include "experiment_setup.h"
+
+#include "models/sequence_network.h"
+
+#include <QRegularExpression>
+#include <QSettings>
+
+#include <algorithm>
+
+namespace snilab::ui {
+
+QList<int> ExperimentSetup::parseThresholds(const QString& text, QString* error)
+{
+    QList<int> out;
+    static const QRegularExpression range(QStringLiteral("^(\\d+)\\s*-\\s*(\\d+)\\s*/\\s*(\\d+)$"));
+    for (QString item : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        item = item.trimmed();
+        if (item.isEmpty())
+            continue;
+        bool ok = false;
+        const int t = item.toInt(&ok);
+        if (ok && t >= 0) {
+            out << t;
+            continue;
+        }
+        const auto m = range.match(item);
+        if (m.hasMatch()) {
+            const int from = m.captured(1).toInt();
+            const int to = m.captured(2).toInt();
+            const int step = m.captured(3).toInt();
+            if (step > 0 && from <= to && (to - from) / step < 1000) {
+                for (int v = from; v <= to; v += step)
+                    out << v;
+                continue;
+            }
+        }
+        if (error)
+            *error = QStringLiteral("thresholds: '%1' is neither a whole number nor a range "
+                                    "like 100-1000/100")
+                         .arg(item);
+        return {};
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.isEmpty() && error)
+        *error =
+            QStringLiteral("thresholds: give at least one threshold, e.g. 100 or 100-1000/100");
+    return out;
+}
+
+ExperimentSetup ExperimentSetup::paper()
+{
+    ExperimentSetup s;
+    s.thresholds = QStringLiteral("100-1000/100");
+    s.folds = 10;
+    s.split = QStringLiteral("stratified");
+    s.paperPreset = true;
+    s.moreThan = true;
+    s.labelMode = QStringLiteral("paper");
+    s.trees = 250;
+    return s;
+}
+
+bool ExperimentSetup::toConfig(snilab::EvaluationConfig* config, QString* error) const
+{
+    auto fail = [&](const QString& message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    snilab::EvaluationConfig c;
+    QString thresholdError;
+    const QList<int> ts = parseThresholds(thresholds, &thresholdError);
+    if (ts.isEmpty())
+        return fail(thresholdError);
+    c.thresholds.assign(ts.begin(), ts.end());
+    c.models.clear();
+    for (const QString& m : models)
+        if (!m.trimmed().isEmpty())
+            c.models.push_back(m.trimmed().toStdString());
+    for (const QString& e : ensembles) {
+        QString expr = e;
+        expr.remove(QLatin1Char(' '));
+        if (!expr.isEmpty())
+            c.models.push_back(expr.toStdString());
+    }
+    if (c.models.empty())
+        return fail(QStringLiteral("choose at least one model or ensemble"));
+    const auto kind = snilab::parseSplitKind(split.toStdString());
+    if (!kind)
+        return fail(
+            QStringLiteral("split must be stratified, capture or time, not '%1'").arg(split));
+    c.split = *kind;
+    if (folds < 2 || folds > 1000)
+        return fail(QStringLiteral("folds must be between 2 and 1000"));
+    c.folds = folds;
+    if (!(trainFraction > 0) || !(trainFraction < 1))
+        return fail(QStringLiteral("the time split's training share must be between 0 and 1"));
+    c.timeTrainFraction = trainFraction;
+    c.seed = seed;
+    if (trees < 1 || trees > 100000)
+        return fail(QStringLiteral("trees must be between 1 and 100000"));
+    c.trees = trees;
+    c.threads = std::max(0, threads);
+    c.rule = moreThan ? snilab::ThresholdRule::MoreThan : snilab::ThresholdRule::AtLeast;
+    if (labelMode == QLatin1String("paper"))
+        c.data.labelMode = snilab::LabelMode::Paper;
+    else if (labelMode == QLatin1String("default"))
+        c.data.labelMode = snilab::LabelMode::Default;
+    else
+        return fail(QStringLiteral("label mode must be default or paper"));
+    if (paperPreset)
+        c.applyPaperPreset();
+    if (epochs < 1 || patience < 0 || batchSize < 1)
+        return fail(QStringLiteral("epochs and batch size must be at least 1"));
+    if (device == QLatin1String("cuda") && !deviceAvailability().cuda)
+        return fail(QStringLiteral("CUDA is not available: %1").arg(deviceAvailability().reason));
+    c.epochs = epochs;
+    c.patience = patience;
+    c.batchSize = batchSize;
+    c.device = device.toStdString();
+    *config = c;
+    return true;
+}
+
+void ExperimentSetup::save(QSettings& settings) const
+{
+    settings.beginGroup(QStringLiteral("experiment"));
+    settings.setValue(QStringLiteral("thresholds"), thresholds);
+    settings.setValue(QStringLiteral("moreThan"), moreThan);
+    settings.setValue(QStringLiteral("models"), models);
+    settings.setValue(QStringLiteral("ensembles"), ensembles);
+    settings.setValue(QStringLiteral("split"), split);
+    settings.setValue(QStringLiteral("folds"), folds);
+    settings.setValue(QStringLiteral("trainFraction"), trainFraction);
+    settings.setValue(QStringLiteral("seed"), seed);
+    settings.setValue(QStringLiteral("labelMode"), labelMode);
+    settings.setValue(QStringLiteral("trees"), trees);
+    settings.setValue(QStringLiteral("threads"), threads);
+    settings.setValue(QStringLiteral("paperPreset"), paperPreset);
+    settings.setValue(QStringLiteral("epochs"), epochs);
+    settings.setValue(QStringLiteral("patience"), patience);
+    settings.setValue(QStringLiteral("batchSize"), batchSize);
+    settings.setValue(QStringLiteral("device"), device);
+    settings.endGroup();
+}
+
+ExperimentSetup ExperimentSetup::load(QSettings& settings)
+{
+    ExperimentSetup s;
+    settings.beginGroup(QStringLiteral("experiment"));
+    s.thresholds = settings.value(QStringLiteral("thresholds"), s.thresholds).toString();
+    s.moreThan = settings.value(QStringLiteral("moreThan"), s.moreThan).toBool();
+    s.models = settings.value(QStringLiteral("models"), s.models).toStringList();
+    s.ensembles = settings.value(QStringLiteral("ensembles"), s.ensembles).toStringList();
+    s.split = settings.value(QStringLiteral("split"), s.split).toString();
+    s.folds = settings.value(QStringLiteral("folds"), s.folds).toInt();
+    s.trainFraction = settings.value(QStringLiteral("trainFraction"), s.trainFraction).toDouble();
+    s.seed = settings.value(QStringLiteral("seed"), s.seed).toULongLong();
+    s.labelMode = settings.value(QStringLiteral("labelMode"), s.labelMode).toString();
+    s.trees = settings.value(QStringLiteral("trees"), s.trees).toInt();
+    s.threads = settings.value(QStringLiteral("threads"), s.threads).toInt();
+    s.paperPreset = settings.value(QStringLiteral("paperPreset"), s.paperPreset).toBool();
+    s.epochs = settings.value(QStringLiteral("epochs"), s.epochs).toInt();
+    s.patience = settings.value(QStringLiteral("patience"), s.patience).toInt();
+    s.batchSize = settings.value(QStringLiteral("batchSize"), s.batchSize).toInt();
+    s.device = settings.value(QStringLiteral("device"), s.device).toString();
+    settings.endGroup();
+    return s;
+}
+
+DeviceAvailability deviceAvailability()
+{
+    DeviceAvailability a;
+    a.cuda = snilab::cudaAvailable();
+    if (!a.cuda)
+        a.reason = QString::fromStdString(snilab::cudaUnavailableReason());
+    return a;
+}
+
+} // namespace snilab::ui

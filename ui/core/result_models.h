@@ -1,0 +1,95 @@
+// Table models over a RunData (ui/core/run_data.h), for the result views and
+// their CSV/LaTeX exports.
+//
+// Table1Model: the paper's Table 1 grid: one row per threshold; columns T,
+//   classes, connections, then per model the accuracy "mean ± std" over folds
+//   (Qt::UserRole: the mean as a double).
+// PerClassModel: per label at one threshold: support, then accuracy per model.
+// ConfusionMatrixModel: one model x threshold, k x k (row = true class), with
+//   row/column order by label, by support (descending) or by per-class
+//   accuracy (ascending: worst first), and optional row normalisation.
+//   Qt::DisplayRole: count (or fraction when normalised); CountRole: count;
+//   FractionRole: count / row total.
+//
+// Thread: GUI thread. Failure: none (empty input gives an empty table).
+#pragma once
+
+#include "run_data.h"
+
+#include <QAbstractTableModel>
+
+namespace snilab::ui {
+
+class Table1Model : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    explicit Table1Model(QObject* parent = nullptr);
+    void setRun(const RunData& run);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    RunData m_run;
+};
+
+class PerClassModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    explicit PerClassModel(QObject* parent = nullptr);
+    void setRun(const RunData& run, int threshold);
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    RunData m_run;
+    int m_threshold = 0;
+    QStringList m_labels;
+};
+
+class ConfusionMatrixModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum class Order { Label, Support, Accuracy };
+    static constexpr int CountRole = Qt::UserRole + 1;
+    static constexpr int FractionRole = Qt::UserRole + 2;
+
+    explicit ConfusionMatrixModel(QObject* parent = nullptr);
+    void setMatrix(const QStringList& labels, const std::vector<quint64>& counts);
+    void setRun(const RunData& run, const QString& model, int threshold);
+    void setOrder(Order order);
+    Order order() const { return m_order; }
+    void setNormalized(bool normalized);
+    bool isNormalized() const { return m_normalized; }
+
+    int classCount() const { return static_cast<int>(m_labels.size()); }
+    // Count and row fraction of the cell at view position (row, column).
+    quint64 count(int row, int column) const;
+    double fraction(int row, int column) const;
+    QString label(int position) const;
+    quint64 total() const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+private:
+    void reorder();
+    QStringList m_labels;
+    std::vector<quint64> m_counts; // k x k in class-index order
+    std::vector<quint64> m_rowTotals;
+    std::vector<int> m_positions; // view position -> class index
+    Order m_order = Order::Label;
+    bool m_normalized = false;
+};
+
+} // namespace snilab::ui

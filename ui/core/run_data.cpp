@@ -1,0 +1,287 @@
+#include "run_data.h"
+
+#include "catalog_models.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace snilab::ui {
+
+namespace {
+
+QString qs(const std::string& s)
+{
+    return QString::fromStdString(s);
+}
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+} // namespace
+
+const snilab::GridCell* RunData::cell(const QString& model, int threshold) const
+{
+    const std::string m = model.toStdString();
+    for (const auto& c : grid)
+        if (c.model == m && c.threshold == threshold)
+            return &c;
+    return nullptr;
+}
+
+bool RunData::metric(const QString& model, int threshold, const std::string& name, double* mean,
+                     double* std) const
+{
+    const snilab::GridCell* c = cell(model, threshold);
+    if (!c)
+        return false;
+    for (const auto& [n, v] : c->metrics)
+        if (n == name) {
+            *mean = v.first;
+            if (std)
+                *std = v.second;
+            return true;
+        }
+    return false;
+}
+
+const std::vector<snilab::ClassResult>* RunData::classResults(const QString& model,
+                                                              int threshold) const
+{
+    const auto it = classes.find({model.toStdString(), threshold});
+    return it == classes.end() ? nullptr : &it->second;
+}
+
+QStringList RunData::labels(int threshold) const
+{
+    for (const QString& m : models)
+        if (const auto* r = classResults(m, threshold); r && !r->empty()) {
+            QStringList out;
+            for (const auto& c : *r)
+                out << qs(c.label);
+            return out;
+        }
+    return {};
+}
+
+QString RunData::title() const
+{
+    const QString split = runConfigValue(info, QStringLiteral("split"));
+    const QString folds = runConfigValue(info, QStringLiteral("folds"));
+    const QString preset = runConfigValue(info, QStringLiteral("preset"));
+    return QStringLiteral("Run %1 (%2; %3%4%5)")
+        .arg(info.id)
+        .arg(models.join(QStringLiteral(", ")), split,
+             split == QLatin1String("time") ? QString() : QStringLiteral(", %1 folds").arg(folds),
+             preset == QLatin1String("paper") ? QStringLiteral(", paper preset") : QString());
+}
+
+RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId)
+{
+    RunData run;
+    const auto info = catalog.run(runId);
+    if (!info)
+        throw snilab::CatalogError("no run " + std::to_string(runId) + " in " +
+                                   catalog.path().string());
+    run.info = *info;
+    run.grid = catalog.runGrid(runId);
+    for (const auto& c : run.grid) {
+        const QString m = qs(c.model);
+        if (!run.models.contains(m))
+            run.models << m;
+        if (!run.thresholds.contains(c.threshold))
+            run.thresholds << c.threshold;
+        auto classes = catalog.runClasses(runId, c.model, c.threshold);
+        std::sort(classes.begin(), classes.end(),
+                  [](const auto& a, const auto& b) { return a.classIndex < b.classIndex; });
+        const std::size_t k = classes.size();
+        std::vector<quint64> matrix(k * k, 0);
+        for (const auto& [i, j, n] : catalog.runConfusion(runId, c.model, c.threshold))
+            if (i < k && j < k)
+                matrix[i * k + j] = n;
+        run.confusion[{c.model, c.threshold}] = std::move(matrix);
+        run.classes[{c.model, c.threshold}] = std::move(classes);
+    }
+    std::sort(run.thresholds.begin(), run.thresholds.end());
+    return run;
+}
+
+const FigureSeries* FigureData::findSeries(const QString& name) const
+{
+    for (const auto& s : series)
+        if (s.name == name)
+            return &s;
+    return nullptr;
+}
+
+FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN)
+{
+    FigureData f;
+    f.id = QStringLiteral("fig3_label_counts");
+    f.kind = FigureData::Kind::Bar;
+    f.xTitle = QStringLiteral("Label (SNI)");
+    f.yTitle = QStringLiteral("Connections");
+    std::vector<const snilab::LabelCount*> sorted;
+    for (const auto& c : counts)
+        if (!c.label.empty())
+            sorted.push_back(&c);
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto* a, const auto* b) { return a->connections > b->connections; });
+    const std::size_t n =
+        std::min<std::size_t>(sorted.size(), static_cast<std::size_t>(std::max(0, topN)));
+    f.title = QStringLiteral("Connections per label (top %1 of %2)").arg(n).arg(sorted.size());
+    FigureSeries s;
+    s.name = QStringLiteral("connections");
+    double maxValue = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        f.categories << qs(sorted[i]->label);
+        s.values << static_cast<double>(sorted[i]->connections);
+        maxValue = std::max(maxValue, s.values.back());
+    }
+    f.yMax = maxValue > 0 ? maxValue * 1.05 : 1;
+    if (n == 0)
+        f.emptyReason = QStringLiteral("The catalog has no labeled connections yet.");
+    else
+        f.series << s;
+    return f;
+}
+
+FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metric)
+{
+    FigureData f;
+    f.id = QStringLiteral("fig5_%1_vs_threshold").arg(qs(metric));
+    f.title = QStringLiteral("%1 vs minimum connections per class").arg(qs(metric));
+    f.title[0] = f.title[0].toUpper();
+    f.xTitle = QStringLiteral("Threshold T (minimum connections per class)");
+    f.yTitle = QStringLiteral("%1 (mean ± std over folds)").arg(qs(metric));
+    f.kind = FigureData::Kind::Line;
+    for (int t : run.thresholds)
+        f.x << t;
+    for (const QString& m : run.models) {
+        FigureSeries s;
+        s.name = m;
+        bool any = false;
+        for (int t : run.thresholds) {
+            double mean = kNaN, std = 0;
+            any |= run.metric(m, t, metric, &mean, &std);
+            s.values << mean;
+            s.errors << std;
+        }
+        if (any)
+            f.series << s;
+    }
+    if (f.series.isEmpty())
+        f.emptyReason = QStringLiteral("No threshold of this run had two or more classes.");
+    return f;
+}
+
+FigureData perLabelAccuracyFigure(const RunData& run, int threshold)
+{
+    FigureData f;
+    f.id = QStringLiteral("fig7_per_label_accuracy_T%1").arg(threshold);
+    f.title = QStringLiteral("Accuracy per label, T = %1").arg(threshold);
+    f.xTitle = QStringLiteral("Label (SNI)");
+    f.yTitle = QStringLiteral("Accuracy (recall over all folds)");
+    f.kind = FigureData::Kind::Bar;
+    f.categories = run.labels(threshold);
+    for (const QString& m : run.models) {
+        const auto* results = run.classResults(m, threshold);
+        if (!results || results->empty())
+            continue;
+        FigureSeries s;
+        s.name = m;
+        for (const QString& label : f.categories) {
+            double v = kNaN;
+            for (const auto& c : *results)
+                if (qs(c.label) == label)
+                    v = c.accuracy;
+            s.values << v;
+        }
+        f.series << s;
+    }
+    if (f.series.isEmpty())
+        f.emptyReason = QStringLiteral("No per-class results at T = %1.").arg(threshold);
+    return f;
+}
+
+FigureData metricBarsFigure(const RunData& run, int threshold)
+{
+    FigureData f;
+    f.id = QStringLiteral("fig11_metrics_T%1").arg(threshold);
+    f.title = QStringLiteral("Accuracy, precision, recall and F1 per model, T = %1").arg(threshold);
+    f.xTitle = QStringLiteral("Metric (macro average over classes, mean over folds)");
+    f.yTitle = QStringLiteral("Value");
+    f.kind = FigureData::Kind::Bar;
+    const std::pair<const char*, const char*> metrics[] = {{"accuracy", "Accuracy"},
+                                                           {"macro_precision", "Precision"},
+                                                           {"macro_recall", "Recall"},
+                                                           {"macro_f1", "F1"}};
+    for (const auto& [key, name] : metrics)
+        f.categories << QString::fromLatin1(name);
+    for (const QString& m : run.models) {
+        FigureSeries s;
+        s.name = m;
+        bool any = false;
+        for (const auto& [key, name] : metrics) {
+            double mean = kNaN, std = 0;
+            any |= run.metric(m, threshold, key, &mean, &std);
+            s.values << mean;
+            s.errors << std;
+        }
+        if (any)
+            f.series << s;
+    }
+    if (f.series.isEmpty())
+        f.emptyReason =
+            QStringLiteral("No metrics at T = %1 (fewer than two classes).").arg(threshold);
+    return f;
+}
+
+FigureData directionFigure(const RunData& run, int threshold)
+{
+    FigureData f;
+    f.id = QStringLiteral("fig12_direction_T%1").arg(threshold);
+    f.title = QStringLiteral("With vs without the direction channel, T = %1").arg(threshold);
+    f.xTitle = QStringLiteral("Model");
+    f.yTitle = QStringLiteral("Accuracy (mean over folds)");
+    f.kind = FigureData::Kind::Bar;
+    FigureSeries without{QStringLiteral("without direction"), {}, {}};
+    FigureSeries with{QStringLiteral("with direction"), {}, {}};
+    for (const QString& m : run.models) {
+        if (m.endsWith(QLatin1String("+dir")))
+            continue;
+        const QString dir = m + QStringLiteral("+dir");
+        double a = 0, sa = 0, b = 0, sb = 0;
+        if (!run.models.contains(dir) || !run.metric(m, threshold, "accuracy", &a, &sa) ||
+            !run.metric(dir, threshold, "accuracy", &b, &sb))
+            continue;
+        f.categories << m;
+        without.values << a;
+        without.errors << sa;
+        with.values << b;
+        with.errors << sb;
+    }
+    if (f.categories.isEmpty())
+        f.emptyReason = QStringLiteral("This run has no model that also ran with direction "
+                                       "(\"model\" and \"model+dir\", e.g. cnngru-packet and "
+                                       "cnngru-packet+dir).");
+    else
+        f.series << without << with;
+    return f;
+}
+
+QList<FigureData> runFigures(const RunData& run)
+{
+    QList<FigureData> out;
+    auto add = [&](FigureData f) {
+        if (!f.isEmpty())
+            out << std::move(f);
+    };
+    add(accuracyVsThresholdFigure(run));
+    for (int t : run.thresholds) {
+        add(perLabelAccuracyFigure(run, t));
+        add(metricBarsFigure(run, t));
+        add(directionFigure(run, t));
+    }
+    return out;
+}
+
+} // namespace snilab::ui

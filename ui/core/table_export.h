@@ -1,0 +1,24 @@
+// Writes any table model (QAbstractItemModel, top level rows x columns, with
+// horizontal headers) as CSV (RFC 4180 quoting, UTF-8) or as a LaTeX tabular
+// (special characters escaped, "±" as $\pm$), for papers. The text written is
+// the model's Qt::DisplayRole, so a file holds what the table shows.
+//
+// Thread: any thread that may read the model (the GUI thread for GUI models).
+// Failure: the write functions return false with a message in *error
+// (file not writable, disk full); nothing throws.
+#pragma once
+
+#include <QString>
+
+class QAbstractItemModel;
+
+namespace snilab::ui {
+
+QString tableToCsv(const QAbstractItemModel& model);
+QString tableToLatex(const QAbstractItemModel& model, const QString& caption = {});
+
+bool writeTableCsv(const QAbstractItemModel& model, const QString& path, QString* error);
+bool writeTableLatex(const QAbstractItemModel& model, const QString& path, QString* error,
+                     const QString& caption = {});
+
+} // namespace snilab::ui

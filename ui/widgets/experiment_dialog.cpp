@@ -1,0 +1,212 @@
+#include "experiment_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QVBoxLayout>
+
+namespace snilab::ui {
+
+ExperimentDialog::ExperimentDialog(QWidget* parent)
+    : QDialog(parent), m_thresholds(new QLineEdit), m_rule(new QComboBox),
+      m_models(new QListWidget), m_ensembles(new QPlainTextEdit), m_split(new QComboBox),
+      m_folds(new QSpinBox), m_trainFraction(new QDoubleSpinBox), m_trees(new QSpinBox),
+      m_epochs(new QSpinBox), m_patience(new QSpinBox), m_batch(new QSpinBox),
+      m_device(new QComboBox), m_seed(new QSpinBox), m_labelMode(new QComboBox),
+      m_paper(new QCheckBox(tr("Paper preset (more-than-T, paper labels, payload packets)"))),
+      m_error(new QLabel)
+{
+    setWindowTitle(tr("New experiment"));
+    m_thresholds->setToolTip(tr("Comma-separated thresholds and ranges, e.g. 100,200 or "
+                                "100-1000/100"));
+    m_rule->addItem(tr("at least T connections (≥ T)"), false);
+    m_rule->addItem(tr("more than T connections (> T, the paper's code)"), true);
+
+    for (const std::string& model : snilab::EvaluationConfig::availableModels()) {
+        auto* item = new QListWidgetItem(QString::fromStdString(model), m_models);
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setCheckState(Qt::Unchecked);
+    }
+    m_models->setMaximumHeight(120);
+    m_ensembles->setPlaceholderText(
+        tr("One ensemble per line, weights before the model names, e.g.\n"
+           "0.5*rf + 0.1667*cnngru-packet + 0.1667*cnngru-payload + 0.1667*cnngru-iat"));
+    m_ensembles->setMaximumHeight(70);
+
+    m_split->addItem(tr("stratified k-fold"), QStringLiteral("stratified"));
+    m_split->addItem(tr("per capture (grouped k-fold)"), QStringLiteral("capture"));
+    m_split->addItem(tr("time (earlier captures train)"), QStringLiteral("time"));
+    m_folds->setRange(2, 1000);
+    m_trainFraction->setRange(0.05, 0.95);
+    m_trainFraction->setSingleStep(0.05);
+    m_trees->setRange(1, 100000);
+    m_epochs->setRange(1, 10000);
+    m_patience->setRange(0, 1000);
+    m_batch->setRange(1, 65536);
+    m_seed->setRange(0, 2147483647);
+    m_labelMode->addItem(tr("default (SNI lowercased)"), QStringLiteral("default"));
+    m_labelMode->addItem(tr("paper (digits and '-' removed below the registrable domain)"),
+                         QStringLiteral("paper"));
+
+    m_device->addItem(tr("Auto"), QStringLiteral("auto"));
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    m_device->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    const DeviceAvailability devices = deviceAvailability();
+    if (!devices.cuda) {
+        auto* model = qobject_cast<QStandardItemModel*>(m_device->model());
+        if (QStandardItem* cuda = model ? model->item(2) : nullptr) {
+            cuda->setEnabled(false);
+            cuda->setToolTip(devices.reason);
+        }
+        m_device->setToolTip(tr("CUDA unavailable: %1").arg(devices.reason));
+    }
+
+    auto* dataBox = new QGroupBox(tr("Data"));
+    auto* dataForm = new QFormLayout(dataBox);
+    dataForm->addRow(tr("Thresholds T"), m_thresholds);
+    dataForm->addRow(tr("Rule"), m_rule);
+    dataForm->addRow(tr("Labels"), m_labelMode);
+    dataForm->addRow(m_paper);
+    auto* paperButton = new QPushButton(tr("Paper set-up"));
+    paperButton->setToolTip(tr("Thresholds 100-1000/100, 10-fold stratified, paper preset"));
+    dataForm->addRow(paperButton);
+
+    auto* models = new QGroupBox(tr("Models"));
+    auto* modelsForm = new QFormLayout(models);
+    modelsForm->addRow(tr("Models"), m_models);
+    modelsForm->addRow(tr("Ensembles"), m_ensembles);
+    modelsForm->addRow(tr("Forest trees"), m_trees);
+    modelsForm->addRow(tr("Epochs (max)"), m_epochs);
+    modelsForm->addRow(tr("Patience"), m_patience);
+    modelsForm->addRow(tr("Batch size"), m_batch);
+    modelsForm->addRow(tr("Device"), m_device);
+
+    auto* eval = new QGroupBox(tr("Evaluation"));
+    auto* evalForm = new QFormLayout(eval);
+    evalForm->addRow(tr("Split"), m_split);
+    evalForm->addRow(tr("Folds"), m_folds);
+    evalForm->addRow(tr("Time split: training share"), m_trainFraction);
+    evalForm->addRow(tr("Seed"), m_seed);
+
+    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_error->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Run"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &ExperimentDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(paperButton, &QPushButton::clicked, this, &ExperimentDialog::applyPaperPreset);
+    connect(m_split, &QComboBox::currentIndexChanged, this, [this] {
+        const bool time = m_split->currentData().toString() == QLatin1String("time");
+        m_folds->setEnabled(!time);
+        m_trainFraction->setEnabled(time);
+    });
+    connect(m_paper, &QCheckBox::toggled, this, [this](bool on) {
+        m_rule->setEnabled(!on);
+        m_labelMode->setEnabled(!on);
+    });
+
+    auto* columns = new QHBoxLayout;
+    auto* left = new QVBoxLayout;
+    left->addWidget(dataBox);
+    left->addWidget(eval);
+    left->addStretch();
+    columns->addLayout(left);
+    columns->addWidget(models);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(columns);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+    setSetup(ExperimentSetup{});
+}
+
+void ExperimentDialog::setSetup(const ExperimentSetup& s)
+{
+    m_thresholds->setText(s.thresholds);
+    m_rule->setCurrentIndex(s.moreThan ? 1 : 0);
+    for (int i = 0; i < m_models->count(); ++i)
+        m_models->item(i)->setCheckState(
+            s.models.contains(m_models->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+    m_ensembles->setPlainText(s.ensembles.join(QLatin1Char('\n')));
+    m_split->setCurrentIndex(std::max(0, m_split->findData(s.split)));
+    m_folds->setValue(s.folds);
+    m_trainFraction->setValue(s.trainFraction);
+    m_trees->setValue(s.trees);
+    m_epochs->setValue(s.epochs);
+    m_patience->setValue(s.patience);
+    m_batch->setValue(s.batchSize);
+    const int device = m_device->findData(s.device);
+    m_device->setCurrentIndex(device == 2 && !deviceAvailability().cuda ? 0 : std::max(0, device));
+    m_seed->setValue(static_cast<int>(std::min<quint64>(s.seed, 2147483647)));
+    m_labelMode->setCurrentIndex(std::max(0, m_labelMode->findData(s.labelMode)));
+    m_paper->setChecked(s.paperPreset);
+    m_error->clear();
+}
+
+ExperimentSetup ExperimentDialog::setup() const
+{
+    ExperimentSetup s;
+    s.thresholds = m_thresholds->text();
+    s.moreThan = m_rule->currentData().toBool();
+    s.models.clear();
+    for (int i = 0; i < m_models->count(); ++i)
+        if (m_models->item(i)->checkState() == Qt::Checked)
+            s.models << m_models->item(i)->text();
+    s.ensembles.clear();
+    for (const QString& line : m_ensembles->toPlainText().split(QLatin1Char('\n')))
+        if (!line.trimmed().isEmpty())
+            s.ensembles << line.trimmed();
+    s.split = m_split->currentData().toString();
+    s.folds = m_folds->value();
+    s.trainFraction = m_trainFraction->value();
+    s.trees = m_trees->value();
+    s.epochs = m_epochs->value();
+    s.patience = m_patience->value();
+    s.batchSize = m_batch->value();
+    s.device = m_device->currentData().toString();
+    s.seed = static_cast<quint64>(m_seed->value());
+    s.labelMode = m_labelMode->currentData().toString();
+    s.paperPreset = m_paper->isChecked();
+    return s;
+}
+
+QString ExperimentDialog::validationError() const
+{
+    snilab::EvaluationConfig config;
+    QString error;
+    return setup().toConfig(&config, &error) ? QString() : error;
+}
+
+void ExperimentDialog::accept()
+{
+    const QString error = validationError();
+    if (!error.isEmpty()) {
+        m_error->setText(error);
+        return;
+    }
+    QDialog::accept();
+}
+
+void ExperimentDialog::applyPaperPreset()
+{
+    ExperimentSetup s = ExperimentSetup::paper();
+    const ExperimentSetup current = setup();
+    s.models = current.models;
+    s.ensembles = current.ensembles;
+    s.seed = current.seed;
+    s.epochs = current.epochs;
+    s.device = current.device;
+    setSetup(s);
+}
+
+} // namespace snilab::ui

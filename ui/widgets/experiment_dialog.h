@@ -1,0 +1,59 @@
+// ExperimentDialog: edits an ExperimentSetup (ui/core/experiment_setup.h):
+// thresholds and their rule, models (the engine's available models, listed at
+// run time) and ensemble expressions with weights (free text), split kind and
+// folds, random-forest trees, networks' epochs/patience/batch size, seed,
+// device (CUDA greyed out with the reason when unavailable), label mode and the
+// paper preset. It validates through ExperimentSetup::toConfig() and refuses
+// to close on an invalid set-up, showing the reason.
+//
+// Thread: GUI thread.
+#pragma once
+
+#include "core/experiment_setup.h"
+
+#include <QDialog>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QSpinBox;
+
+namespace snilab::ui {
+
+class ExperimentDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit ExperimentDialog(QWidget* parent = nullptr);
+    void setSetup(const ExperimentSetup& setup);
+    ExperimentSetup setup() const;
+    // The validation message of the current set-up ("" when valid).
+    QString validationError() const;
+
+public Q_SLOTS:
+    void accept() override;
+    void applyPaperPreset();
+
+private:
+    QLineEdit* m_thresholds;
+    QComboBox* m_rule;
+    QListWidget* m_models;
+    QPlainTextEdit* m_ensembles;
+    QComboBox* m_split;
+    QSpinBox* m_folds;
+    QDoubleSpinBox* m_trainFraction;
+    QSpinBox* m_trees;
+    QSpinBox* m_epochs;
+    QSpinBox* m_patience;
+    QSpinBox* m_batch;
+    QComboBox* m_device;
+    QSpinBox* m_seed;
+    QComboBox* m_labelMode;
+    QCheckBox* m_paper;
+    QLabel* m_error;
+};
+
+} // namespace snilab::ui

@@ -1,0 +1,79 @@
+// FigureView: one figure (FigureData) as a Qt chart with an Export button
+// (PNG/SVG/PDF at a chosen paper size); shows the figure's emptyReason
+// instead of a chart when it has no data.
+// TableView: a table with Export CSV / Export LaTeX buttons.
+// ExportDialog: the file, format and paper size of an export.
+//
+// Thread: GUI thread. Failure: export errors are shown in a message box
+// (and returned by the exportTo() functions used by tests and batch code).
+#pragma once
+
+#include "charts/figure_export.h"
+
+#include <QDialog>
+#include <QWidget>
+
+class QAbstractItemModel;
+class QChartView;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QSpinBox;
+class QStackedWidget;
+class QTableView;
+
+namespace snilab::ui {
+
+class ExportDialog : public QDialog {
+    Q_OBJECT
+public:
+    ExportDialog(const QString& suggestedPath, bool figure, QWidget* parent = nullptr);
+    QString path() const;
+    ExportSize size() const;
+
+private:
+    QLineEdit* m_path;
+    QDoubleSpinBox* m_width = nullptr;
+    QDoubleSpinBox* m_height = nullptr;
+    QSpinBox* m_dpi = nullptr;
+    QDoubleSpinBox* m_font = nullptr;
+    bool m_figure;
+};
+
+class FigureView : public QWidget {
+    Q_OBJECT
+public:
+    explicit FigureView(QWidget* parent = nullptr);
+    void setFigure(const FigureData& figure);
+    const FigureData& figure() const { return m_figure; }
+    QChartView* chartView() const { return m_view; }
+    bool exportTo(const QString& path, const ExportSize& size, QString* error) const;
+
+public Q_SLOTS:
+    void exportInteractively();
+
+private:
+    FigureData m_figure;
+    QStackedWidget* m_stack;
+    QChartView* m_view;
+    QLabel* m_empty;
+};
+
+class TableView : public QWidget {
+    Q_OBJECT
+public:
+    explicit TableView(QWidget* parent = nullptr);
+    void setModel(QAbstractItemModel* model, const QString& exportStem);
+    QTableView* table() const { return m_table; }
+
+public Q_SLOTS:
+    void exportCsv();
+    void exportLatex();
+
+private:
+    QTableView* m_table;
+    QString m_stem;
+};
+
+} // namespace snilab::ui

@@ -1,0 +1,177 @@
+#include "heatmap_view.h"
+
+#include "charts/chart_builder.h"
+#include "core/result_models.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QScrollBar>
+#include <QToolTip>
+#include <QWheelEvent>
+
+#include <algorithm>
+
+namespace snilab::ui {
+
+HeatmapView::HeatmapView(QWidget* parent) : QAbstractScrollArea(parent)
+{
+    viewport()->setMouseTracking(true);
+    viewport()->setBackgroundRole(QPalette::Base);
+    setMinimumSize(200, 200);
+}
+
+void HeatmapView::setModel(ConfusionMatrixModel* model)
+{
+    if (m_model)
+        disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    if (m_model) {
+        connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+            updateScrollBars();
+            viewport()->update();
+        });
+        connect(m_model, &QAbstractItemModel::dataChanged, viewport(),
+                qOverload<>(&QWidget::update));
+    }
+    updateScrollBars();
+    viewport()->update();
+}
+
+void HeatmapView::setCellSize(int pixels)
+{
+    pixels = std::clamp(pixels, 2, 48);
+    if (pixels == m_cell)
+        return;
+    m_cell = pixels;
+    updateScrollBars();
+    viewport()->update();
+    Q_EMIT cellSizeChanged(m_cell);
+}
+
+int HeatmapView::margin() const
+{
+    // Room for labels only when cells are tall enough to hold text.
+    if (!m_model || m_cell < fontMetrics().height())
+        return 4;
+    int width = 0;
+    for (int i = 0; i < m_model->classCount(); ++i)
+        width = std::max(width, fontMetrics().horizontalAdvance(m_model->label(i)));
+    return std::min(width + 8, 240);
+}
+
+void HeatmapView::updateScrollBars()
+{
+    const int k = m_model ? m_model->classCount() : 0;
+    const int extent = margin() + k * m_cell + 4;
+    horizontalScrollBar()->setRange(0, std::max(0, extent - viewport()->width()));
+    verticalScrollBar()->setRange(0, std::max(0, extent - viewport()->height()));
+    horizontalScrollBar()->setPageStep(viewport()->width());
+    verticalScrollBar()->setPageStep(viewport()->height());
+}
+
+void HeatmapView::resizeEvent(QResizeEvent* event)
+{
+    QAbstractScrollArea::resizeEvent(event);
+    updateScrollBars();
+}
+
+QPoint HeatmapView::cellAt(const QPoint& pos) const
+{
+    if (!m_model)
+        return {-1, -1};
+    const int m = margin();
+    const int x = pos.x() + horizontalScrollBar()->value() - m;
+    const int y = pos.y() + verticalScrollBar()->value() - m;
+    const int k = m_model->classCount();
+    if (x < 0 || y < 0 || x >= k * m_cell || y >= k * m_cell)
+        return {-1, -1};
+    return {x / m_cell, y / m_cell}; // (column, row)
+}
+
+QString HeatmapView::cellText(int row, int column) const
+{
+    if (!m_model || row < 0 || column < 0)
+        return {};
+    return tr("true %1 → predicted %2: %3 (%4 % of %1)")
+        .arg(m_model->label(row), m_model->label(column))
+        .arg(m_model->count(row, column))
+        .arg(100.0 * m_model->fraction(row, column), 0, 'f', 1);
+}
+
+void HeatmapView::paintEvent(QPaintEvent*)
+{
+    QPainter p(viewport());
+    p.fillRect(viewport()->rect(), Qt::white);
+    if (!m_model || m_model->classCount() == 0) {
+        p.drawText(viewport()->rect(), Qt::AlignCenter,
+                   tr("No confusion matrix (fewer than two classes)."));
+        return;
+    }
+    const int k = m_model->classCount();
+    const int m = margin();
+    const int dx = horizontalScrollBar()->value();
+    const int dy = verticalScrollBar()->value();
+    const int firstCol = std::max(0, (dx - m) / m_cell);
+    const int firstRow = std::max(0, (dy - m) / m_cell);
+    const int lastCol = std::min(k - 1, (dx + viewport()->width() - m) / m_cell);
+    const int lastRow = std::min(k - 1, (dy + viewport()->height() - m) / m_cell);
+    for (int i = firstRow; i <= lastRow; ++i)
+        for (int j = firstCol; j <= lastCol; ++j) {
+            const QRect cell(m + j * m_cell - dx, m + i * m_cell - dy, m_cell, m_cell);
+            const double f = m_model->fraction(i, j);
+            p.fillRect(cell, f > 0 ? heatColor(f) : QColor(Qt::white));
+            if (i == j && m_cell >= 6) {
+                p.setPen(QColor(0xcc, 0xcc, 0xcc));
+                p.drawRect(cell.adjusted(0, 0, -1, -1));
+            }
+            if (m_cell >= fontMetrics().horizontalAdvance(QStringLiteral("000")) + 4) {
+                const quint64 n = m_model->count(i, j);
+                if (n) {
+                    p.setPen(f > 0.5 ? Qt::white : Qt::black);
+                    p.drawText(cell, Qt::AlignCenter, QString::number(n));
+                }
+            }
+        }
+    if (m > 4) {
+        p.setPen(Qt::black);
+        p.fillRect(QRect(0, 0, m, viewport()->height()), Qt::white);
+        for (int i = firstRow; i <= lastRow; ++i)
+            p.drawText(QRect(0, m + i * m_cell - dy, m - 4, m_cell),
+                       Qt::AlignRight | Qt::AlignVCenter, m_model->label(i));
+        p.fillRect(QRect(0, 0, viewport()->width(), m), Qt::white);
+        for (int j = firstCol; j <= lastCol; ++j) {
+            p.save();
+            p.translate(m + j * m_cell - dx + m_cell / 2, m - 4);
+            p.rotate(-90);
+            p.drawText(QRect(0, -m_cell / 2, m - 8, m_cell), Qt::AlignLeft | Qt::AlignVCenter,
+                       m_model->label(j));
+            p.restore();
+        }
+    }
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent* event)
+{
+    const QPoint c = cellAt(event->position().toPoint());
+    const QString text = cellText(c.y(), c.x());
+    if (text != m_hover) {
+        m_hover = text;
+        Q_EMIT hovered(text);
+    }
+    if (!text.isEmpty())
+        QToolTip::showText(event->globalPosition().toPoint(), text, viewport());
+    else
+        QToolTip::hideText();
+}
+
+void HeatmapView::wheelEvent(QWheelEvent* event)
+{
+    if (event->modifiers() & Qt::ControlModifier) {
+        setCellSize(m_cell + (event->angleDelta().y() > 0 ? 2 : -2));
+        event->accept();
+        return;
+    }
+    QAbstractScrollArea::wheelEvent(event);
+}
+
+} // namespace snilab::ui

@@ -1,0 +1,48 @@
+// HeatmapView: a confusion matrix (ConfusionMatrixModel) as a zoomable,
+// scrollable heatmap usable with hundreds of classes: cell size from 2 to 48
+// pixels (Ctrl+wheel or setCellSize), only visible cells painted, the hovered
+// cell's true/predicted labels, count and row share in a tooltip and in
+// hoverText(). The order (label, support, accuracy) and normalisation are the
+// model's. Colours are those of the exported heatmap (chart_builder.h).
+//
+// Thread: GUI thread. Failure: none.
+#pragma once
+
+#include <QAbstractScrollArea>
+#include <QPointer>
+
+namespace snilab::ui {
+
+class ConfusionMatrixModel;
+
+class HeatmapView : public QAbstractScrollArea {
+    Q_OBJECT
+public:
+    explicit HeatmapView(QWidget* parent = nullptr);
+    void setModel(ConfusionMatrixModel* model);
+    int cellSize() const { return m_cell; }
+    void setCellSize(int pixels);
+    // Row/column of the cell under a viewport point (-1 when outside).
+    QPoint cellAt(const QPoint& viewportPos) const;
+    QString cellText(int row, int column) const;
+    QString hoverText() const { return m_hover; }
+
+Q_SIGNALS:
+    void hovered(const QString& text);
+    void cellSizeChanged(int pixels);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    void updateScrollBars();
+    int margin() const;
+    QPointer<ConfusionMatrixModel> m_model;
+    int m_cell = 16;
+    QString m_hover;
+};
+
+} // namespace snilab::ui

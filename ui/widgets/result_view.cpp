@@ -1,0 +1,199 @@
+#include "result_view.h"
+
+#include "figure_view.h"
+#include "heatmap_view.h"
+
+#include "core/workbench_settings.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+namespace snilab::ui {
+
+ResultView::ResultView(QWidget* parent)
+    : QWidget(parent), m_title(new QLabel), m_threshold(new QComboBox), m_tabs(new QTabWidget),
+      m_accuracy(new FigureView), m_perLabel(new FigureView), m_metrics(new FigureView),
+      m_direction(new FigureView), m_perClassTable(new TableView), m_table1Table(new TableView),
+      m_confusionModelBox(new QComboBox), m_order(new QComboBox), m_normalized(new QCheckBox),
+      m_zoom(new QSlider(Qt::Horizontal)), m_hover(new QLabel), m_heatmap(new HeatmapView),
+      m_confusion(new ConfusionMatrixModel(this)), m_table1(new Table1Model(this)),
+      m_perClass(new PerClassModel(this))
+{
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setWordWrap(true);
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_title, 1);
+    top->addWidget(new QLabel(tr("Threshold T")));
+    top->addWidget(m_threshold);
+
+    auto* perLabel = new QSplitter(Qt::Vertical);
+    perLabel->addWidget(m_perLabel);
+    perLabel->addWidget(m_perClassTable);
+    perLabel->setStretchFactor(0, 4);
+    perLabel->setStretchFactor(1, 1);
+    perLabel->setSizes({560, 160});
+    m_perClassTable->setModel(m_perClass, QStringLiteral("per_class"));
+    m_table1Table->setModel(m_table1, QStringLiteral("table1"));
+
+    auto* confusion = new QWidget;
+    m_order->addItem(tr("by label"), static_cast<int>(ConfusionMatrixModel::Order::Label));
+    m_order->addItem(tr("by support"), static_cast<int>(ConfusionMatrixModel::Order::Support));
+    m_order->addItem(tr("worst accuracy first"),
+                     static_cast<int>(ConfusionMatrixModel::Order::Accuracy));
+    m_normalized->setText(tr("Row shares"));
+    m_zoom->setRange(2, 48);
+    m_zoom->setValue(m_heatmap->cellSize());
+    m_zoom->setMaximumWidth(160);
+    m_zoom->setToolTip(tr("Cell size (also Ctrl+wheel on the matrix)"));
+    m_heatmap->setModel(m_confusion);
+    auto* exportHeat = new QPushButton(tr("Export…"));
+    auto* bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("Model")));
+    bar->addWidget(m_confusionModelBox);
+    bar->addWidget(new QLabel(tr("Order")));
+    bar->addWidget(m_order);
+    bar->addWidget(m_normalized);
+    bar->addWidget(new QLabel(tr("Zoom")));
+    bar->addWidget(m_zoom);
+    bar->addStretch();
+    bar->addWidget(exportHeat);
+    auto* confusionLayout = new QVBoxLayout(confusion);
+    confusionLayout->setContentsMargins(0, 0, 0, 0);
+    confusionLayout->addLayout(bar);
+    confusionLayout->addWidget(m_heatmap, 1);
+    confusionLayout->addWidget(m_hover);
+    m_hover->setText(tr("Hover a cell for its value."));
+
+    m_tabs->addTab(m_accuracy, tr("Accuracy vs T"));
+    m_tabs->addTab(perLabel, tr("Per label"));
+    m_tabs->addTab(m_metrics, tr("Metrics"));
+    m_tabs->addTab(m_direction, tr("Direction"));
+    m_tabs->addTab(confusion, tr("Confusion"));
+    m_tabs->addTab(m_table1Table, tr("Table 1"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_threshold, &QComboBox::currentIndexChanged, this, [this] {
+        updateThresholdViews();
+        updateConfusion();
+    });
+    connect(m_confusionModelBox, &QComboBox::currentIndexChanged, this,
+            &ResultView::updateConfusion);
+    connect(m_order, &QComboBox::currentIndexChanged, this, [this] {
+        m_confusion->setOrder(
+            static_cast<ConfusionMatrixModel::Order>(m_order->currentData().toInt()));
+    });
+    connect(m_normalized, &QCheckBox::toggled, m_confusion, &ConfusionMatrixModel::setNormalized);
+    connect(m_zoom, &QSlider::valueChanged, m_heatmap, &HeatmapView::setCellSize);
+    connect(m_heatmap, &HeatmapView::cellSizeChanged, m_zoom, &QSlider::setValue);
+    connect(m_heatmap, &HeatmapView::hovered, m_hover, &QLabel::setText);
+    connect(exportHeat, &QPushButton::clicked, this, [this] {
+        const QString stem = QStringLiteral("confusion_%1_T%2")
+                                 .arg(m_confusionModelBox->currentText())
+                                 .arg(threshold());
+        QString folder = WorkbenchSettings().lastFolder();
+        if (folder.isEmpty())
+            folder = QDir::homePath();
+        ExportDialog dialog(QDir(folder).filePath(stem + QStringLiteral(".pdf")), true, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        QString error;
+        const auto format = exportFormatOf(dialog.path());
+        if (!format)
+            error = tr("the file name must end in .png, .svg or .pdf");
+        else if (exportHeatmap(*m_confusion,
+                               tr("Confusion matrix, %1, T = %2")
+                                   .arg(m_confusionModelBox->currentText())
+                                   .arg(threshold()),
+                               dialog.path(), *format, dialog.size(), &error))
+            WorkbenchSettings().setLastFolder(QFileInfo(dialog.path()).absolutePath());
+        if (!error.isEmpty())
+            QMessageBox::warning(this, tr("Export failed"), error);
+    });
+    setRun({});
+}
+
+void ResultView::setRun(const RunData& run)
+{
+    m_run = run;
+    m_title->setText(run.isEmpty() && run.info.id == 0
+                         ? tr("No run open: pick one in the Runs tab.")
+                         : run.title() +
+                               (run.info.status == snilab::RunStatus::Finished
+                                    ? QString()
+                                    : tr(" — %1").arg(QString::fromUtf8(
+                                          snilab::runStatusName(run.info.status).data()))));
+    m_accuracy->setFigure(accuracyVsThresholdFigure(run));
+    m_table1->setRun(run);
+    {
+        const QSignalBlocker block(m_confusionModelBox);
+        m_confusionModelBox->clear();
+        m_confusionModelBox->addItems(run.models);
+    }
+    {
+        const QSignalBlocker block(m_threshold);
+        m_threshold->clear();
+        for (int t : run.thresholds)
+            m_threshold->addItem(QString::number(t), t);
+    }
+    updateThresholdViews();
+    updateConfusion();
+}
+
+int ResultView::threshold() const
+{
+    return m_threshold->currentData().toInt();
+}
+
+void ResultView::setThreshold(int threshold)
+{
+    const int i = m_threshold->findData(threshold);
+    if (i >= 0)
+        m_threshold->setCurrentIndex(i);
+}
+
+void ResultView::showTab(int index)
+{
+    m_tabs->setCurrentIndex(index);
+}
+
+FigureView* ResultView::figureView(Figure figure) const
+{
+    switch (figure) {
+    case Figure::AccuracyVsThreshold: return m_accuracy;
+    case Figure::PerLabel: return m_perLabel;
+    case Figure::Metrics: return m_metrics;
+    case Figure::Direction: return m_direction;
+    }
+    return m_accuracy;
+}
+
+void ResultView::updateThresholdViews()
+{
+    const int t = threshold();
+    m_perLabel->setFigure(perLabelAccuracyFigure(m_run, t));
+    m_metrics->setFigure(metricBarsFigure(m_run, t));
+    m_direction->setFigure(directionFigure(m_run, t));
+    m_perClass->setRun(m_run, t);
+}
+
+void ResultView::updateConfusion()
+{
+    m_confusion->setRun(m_run, m_confusionModelBox->currentText(), threshold());
+}
+
+} // namespace snilab::ui
