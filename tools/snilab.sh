@@ -2,7 +2,9 @@
 # The two set-up commands of the README, for a fresh Debian 12 machine (as root):
 #   bash tools/snilab.sh demo   install packages, build, run the main job on the demo data
 #                               (ingest, summary, random-forest sweep, the paper's model
-#                               comparison with CNN-GRUs and ensembles, reports)
+#                               comparison with CNN-GRUs and ensembles, reports, figures,
+#                               a held-out train/predict; then the workbench if there is
+#                               a display)
 #   bash tools/snilab.sh test   install packages, build, run the whole test suite
 # Environment: SNILAB_SKIP_APT=1 skips apt-get (packages already installed);
 # SNILAB_BUILD_DIR (default build) is where it builds.
@@ -47,17 +49,18 @@ jobs=$(nproc)
 # re-executes itself with this set; exporting it here covers every process.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
-build() { # [TARGET]
+build() { # [TARGET...]
   echo "== configuring ($build_dir)"
-  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON >/dev/null
+  cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON \
+    -DSNILAB_BUILD_UI=ON -DSNILAB_WITH_TORCH=ON -DSNILAB_WITH_OPENCV=ON >/dev/null
   echo "== building"
-  cmake --build "$build_dir" -j"$jobs" ${1:+--target "$1"}
+  cmake --build "$build_dir" -j"$jobs" ${1:+--target "$@"}
 }
 
 install_packages
 case "$mode" in
   demo)
-    build snilab-cli
+    build snilab-cli snilab
     demo_data="$root/../shared/data/matousp-ja3s-fingerprinting/pcap"
     [ -d "$root/resources/samples" ] && ls "$root/resources/samples"/*.pcap* >/dev/null 2>&1 && demo_data="$root/resources/samples"
     if [ ! -d "$demo_data" ]; then
@@ -118,8 +121,17 @@ case "$mode" in
     "$cli" train --quiet --catalog "$train_catalog" --threshold "${thresholds%%,*}" \
       --models paper --epochs "$nn_epochs" --out "$out/model.snilab"
     "$cli" predict --quiet --model "$out/model.snilab" --out "$out/predictions-$(basename "$last").csv" "$last"
+    echo "== figures of the model comparison (PNG, SVG, PDF; the workbench's chart code, offscreen)"
+    "$build_dir/app/gui/snilab" --figures --catalog "$out/catalog.sqlite" --run "$run" \
+      --out "$out/figures"
     echo "== wrote $out: catalog.sqlite, connections.csv, report/, report-paper/, report-models/,"
-    echo "   model.snilab and the held-out predictions CSV"
+    echo "   figures/, model.snilab and the held-out predictions CSV"
+    # With a display, open the workbench on the demo catalog; headless (or
+    # SNILAB_DEMO_GUI=0) the reports and figures above are the result.
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${SNILAB_DEMO_GUI:-1}" = 1 ] && [ -z "${CI:-}" ]; then
+      echo "== opening the workbench on $out/catalog.sqlite"
+      exec "$build_dir/app/gui/snilab" "$out/catalog.sqlite"
+    fi
     ;;
   test)
     build

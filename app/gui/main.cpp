@@ -8,12 +8,34 @@
 #include <QApplication>
 #include <QStringList>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+
+namespace {
+
+constexpr const char* kUsage = R"(usage: snilab [CATALOG]
+       snilab --figures --catalog C --run ID --out DIR [--width-mm W --height-mm H
+              --dpi D --font-pt P]
+       snilab --screenshots DIR --catalog C [--run ID]
+
+The snilab workbench: open a catalog (or create one from File > New catalog),
+add captures, run experiments, view and export the paper's figures.
+--figures renders every figure of a run to PNG, SVG and PDF offscreen (no
+display needed), with the same chart code as the workbench; --screenshots
+renders the main views. snilab-cli is the headless twin.
+)";
+
+} // namespace
 
 int main(int argc, char** argv)
 {
     snilab::ensurePassiveOpenMp(argv);
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) {
+            std::fputs(kUsage, stdout);
+            return 0;
+        }
     bool batch = false;
     for (int i = 1; i < argc; ++i)
         if (std::strcmp(argv[i], "--figures") == 0 || std::strcmp(argv[i], "--screenshots") == 0)
