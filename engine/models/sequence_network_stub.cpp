@@ -12,31 +12,6 @@ namespace {
 }
 } // namespace
 
-std::string_view networkKindName(NetworkKind kind)
-{
-    switch (kind) {
-    case NetworkKind::CnnGru: return "cnngru";
-    case NetworkKind::Gru: return "gru";
-    case NetworkKind::Cnn: return "cnn";
-    }
-    return "cnngru";
-}
-
-std::optional<NetworkKind> parseNetworkKind(std::string_view text)
-{
-    for (auto k : {NetworkKind::CnnGru, NetworkKind::Gru, NetworkKind::Cnn})
-        if (networkKindName(k) == text)
-            return k;
-    return std::nullopt;
-}
-
-NetworkOptions NetworkOptions::defaults(NetworkKind kind)
-{
-    NetworkOptions o;
-    o.kind = kind;
-    return o;
-}
-
 bool torchAvailable() noexcept
 {
     return false;
