@@ -10,6 +10,7 @@
 #include "eval/model_plan.h"
 #include "ingest/ingester.h"
 #include "models/model_file.h"
+#include "models/predictor.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -92,30 +93,6 @@ std::string formatBytes(std::uintmax_t n)
         std::snprintf(buf, sizeof buf, "%.1f kB", static_cast<double>(n) / 1024);
     return buf;
 }
-
-// A directory removed with everything in it when the object goes.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (std::filesystem::temp_directory_path() / "snilab-predict-XXXXXX");
-        if (!::mkdtemp(pattern.data()))
-            throw OutputError("cannot create a temporary directory in " +
-                              std::filesystem::temp_directory_path().string());
-        m_path = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return m_path; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 std::string probabilityText(double p)
 {
@@ -242,125 +219,77 @@ int predictCommand(const std::vector<std::string>& argv)
     const Args args(argv, {"model", "out", "use", "top", "threads"}, {"quiet"});
     ModelFile model = readModelFile(args.required("model"));
     const auto& order = model.models.plan().order;
-    const std::string use = args.value("use").value_or(model.info.primary);
-    if (use == "list") {
+    PredictionOptions options;
+    options.use = args.value("use").value_or(model.info.primary);
+    if (options.use == "list") {
         for (const auto& name : order)
             std::printf("%s%s\n", name.c_str(), name == model.info.primary ? " (primary)" : "");
         return kExitOk;
     }
-    if (std::find(order.begin(), order.end(), use) == order.end())
-        throw UsageError("--use '" + use + "' is not in the model file (see --use list)");
+    if (std::find(order.begin(), order.end(), options.use) == order.end())
+        throw UsageError("--use '" + options.use + "' is not in the model file (see --use list)");
     const std::filesystem::path outPath = args.required("out");
-    const auto top = static_cast<int>(args.number("top", 3));
-    if (top < 1 || top > 1000)
+    options.topK = static_cast<int>(args.number("top", 3));
+    if (options.topK < 1 || options.topK > 1000)
         throw UsageError("--top must be between 1 and 1000");
     if (args.positional().empty())
         throw UsageError("no capture files given");
     const auto files = expandInputs(args.positional());
     if (files.empty())
         throw UsageError("no capture files found in the given directories");
-    const int threads = static_cast<int>(args.number("threads", 0));
-    model.models.setThreads(threads);
+    options.threads = static_cast<int>(args.number("threads", 0));
+    model.models.setThreads(options.threads);
 
-    bool forest = false, networks = false;
-    for (const auto& m : model.models.plan().models)
-        (m.forest ? forest : networks) = true;
-
-    TempDir temp;
-    Catalog catalog(temp.path() / "predict.sqlite");
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
-    std::vector<IngestFileResult> results;
-    Dataset data;
-    std::map<std::string, std::vector<double>> probsByName;
-    std::map<std::int64_t, ConnectionRow> connections;
+    PredictionOutcome outcome;
     {
         const InterruptScope interrupt(progress);
-        IngestOptions ingest;
-        ingest.threads = static_cast<unsigned>(threads);
-        results = ingestFiles(files, catalog, ingest, progress);
-        if (!progress.isCancelled()) {
-            DatasetOptions options;
-            options.labelMode = model.info.labelMode;
-            options.spec = model.info.spec;
-            options.statistics = forest;
-            options.sequences = networks;
-            options.labeledOnly = false;
-            data = loadDataset(catalog, options, progress);
-        }
-        if (!progress.isCancelled()) {
-            progress.progress(1.0, "classifying");
-            std::vector<std::size_t> rows(data.size());
-            for (std::size_t i = 0; i < rows.size(); ++i)
-                rows[i] = i;
-            probsByName = model.models.predict(data, rows);
-        }
+        outcome = predictCaptures(model, files, options, progress);
     }
     progress.finish();
-    if (progress.isCancelled()) {
+    if (outcome.cancelled) {
         std::fputs("snilab-cli predict: interrupted; nothing written\n", stderr);
         return kExitInterrupted;
     }
     int status = kExitOk;
-    for (const auto& r : results)
+    for (const auto& r : outcome.files)
         if (r.outcome == IngestOutcome::Failed || r.outcome == IngestOutcome::Partial) {
             std::fprintf(stderr, "snilab-cli predict: %s%s\n",
                          r.outcome == IngestOutcome::Partial ? "partly read: " : "",
                          r.error.oneLine().c_str());
             status = kExitBadInput;
         }
-    catalog.forEachConnection([&](const ConnectionRow& c) { connections[c.id] = c; });
-
-    const auto& labels = model.info.labels;
-    const auto k = static_cast<std::size_t>(labels.size());
-    const std::vector<double>& probs = probsByName.at(use);
     auto file = openOutput(outPath);
-    std::uint64_t withSni = 0, known = 0, correct = 0, ech = 0;
     {
         TableWriter csv(file.get(), TableWriter::Style::Csv);
         csv.row({"capture", "client_ip", "client_port", "server_ip", "server_port", "start_ns",
                  "sni", "ech", "true_label", "known_class", "predicted", "probability", "top",
                  "correct"});
-        std::vector<std::size_t> idx(k);
-        for (std::size_t i = 0; i < data.size(); ++i) {
-            const double* p = probs.data() + i * k;
-            for (std::size_t c = 0; c < k; ++c)
-                idx[c] = c;
-            const std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(top), k);
-            std::partial_sort(
-                idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(n), idx.end(),
-                [&](std::size_t a, std::size_t b) { return p[a] != p[b] ? p[a] > p[b] : a < b; });
+        for (const PredictedConnection& r : outcome.rows) {
             std::string topText;
-            for (std::size_t j = 0; j < n; ++j)
-                topText += (j ? ";" : "") + labels[idx[j]] + ":" + probabilityText(p[idx[j]]);
-            const std::string& truth = data.labels[i];
-            const bool isKnown =
-                !truth.empty() && std::find(labels.begin(), labels.end(), truth) != labels.end();
-            const bool ok = isKnown && labels[idx[0]] == truth;
-            withSni += data.snis[i].empty() ? 0 : 1;
-            known += isKnown ? 1 : 0;
-            correct += ok ? 1 : 0;
-            const auto it = connections.find(data.connectionIds[i]);
-            const ConnectionRow empty;
-            const ConnectionRow& c = it != connections.end() ? it->second : empty;
-            ech += c.ech ? 1 : 0;
+            for (const auto& [label, p] : r.top)
+                topText += (topText.empty() ? "" : ";") + label + ":" + probabilityText(p);
+            const ConnectionRow& c = r.connection;
             csv.row({c.capturePath, c.clientIp, std::to_string(c.clientPort), c.serverIp,
-                     std::to_string(c.serverPort), std::to_string(c.startNs), data.snis[i],
-                     c.ech ? "1" : "0", truth, isKnown ? "1" : "0", labels[idx[0]],
-                     probabilityText(p[idx[0]]), topText, isKnown ? (ok ? "1" : "0") : ""});
+                     std::to_string(c.serverPort), std::to_string(c.startNs), c.sni,
+                     c.ech ? "1" : "0", r.trueLabel, r.knownClass ? "1" : "0", r.predicted,
+                     probabilityText(r.probability), topText,
+                     r.knownClass ? (r.correct() ? "1" : "0") : ""});
         }
     }
     closeOutput(file, outPath);
-    std::printf("%zu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
+    const auto n = static_cast<unsigned long long>(outcome.rows.size());
+    std::printf("%llu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
                 "ECH), %llu without\n",
-                data.size(), use.c_str(), labels.size(), static_cast<unsigned long long>(withSni),
-                static_cast<unsigned long long>(ech),
-                static_cast<unsigned long long>(data.size() - withSni));
-    if (known > 0)
+                n, outcome.model.c_str(), model.info.labels.size(),
+                static_cast<unsigned long long>(outcome.withSni),
+                static_cast<unsigned long long>(outcome.withEch),
+                static_cast<unsigned long long>(n - outcome.withSni));
+    if (outcome.known > 0)
         std::printf("accuracy %.3f on the %llu connections whose label is one of the model's "
                     "classes (%llu labeled connections outside them)\n",
-                    static_cast<double>(correct) / static_cast<double>(known),
-                    static_cast<unsigned long long>(known),
-                    static_cast<unsigned long long>(withSni - known));
+                    outcome.accuracy(), static_cast<unsigned long long>(outcome.known),
+                    static_cast<unsigned long long>(outcome.withSni - outcome.known));
     else
         std::printf("accuracy: no connection's label is one of the model's classes\n");
     std::printf("wrote %s\n", outPath.c_str());
