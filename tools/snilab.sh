@@ -102,7 +102,7 @@ case "$mode" in
     # paper's final 0.5*RF + 1/6 each CNN-GRU. Cut to fit ~10 minutes on two
     # cores: 3 folds instead of 10, at most 15 epochs (early stopping, patience
     # 5), two thresholds. Set SNILAB_DEMO_FULL=1 for 10 folds and 100 epochs.
-    nn_thresholds=${SNILAB_DEMO_NN_THRESHOLDS:-${thresholds%%,*},200}
+    nn_thresholds=${SNILAB_DEMO_NN_THRESHOLDS:-$(echo "$thresholds" | cut -d, -f1,3)}
     nn_folds=3 nn_epochs=15
     [ "${SNILAB_DEMO_FULL:-0}" = 1 ] && nn_folds=10 nn_epochs=100
     echo "== the paper's models: rf, cnngru-packet/payload/iat, their mean, paper ensemble"
