@@ -10,12 +10,14 @@
 #include "eval/model_plan.h"
 #include "ingest/ingester.h"
 #include "models/model_file.h"
+#include "models/model_training.h"
 #include "models/predictor.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 namespace snilab::cli {
@@ -123,67 +125,27 @@ int trainCommand(const std::vector<std::string>& argv)
     const std::string primary = args.value("primary").value_or(plan->order.front());
     if (std::find(plan->order.begin(), plan->order.end(), primary) == plan->order.end())
         throw UsageError("--primary '" + primary + "' is not one of the models");
-    bool forest = false, networks = false;
-    for (const auto& m : plan->models)
-        (m.forest ? forest : networks) = true;
-    ModelSet::check(*plan, config.data.spec);
-    if (networks)
-        resolveDevice(config.device);
 
     auto catalog = Catalog::openExisting(args.required("catalog"));
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
-    ModelFile model;
-    std::size_t samples = 0;
+    std::optional<ModelFile> trained;
     {
         const InterruptScope interrupt(progress);
-        DatasetOptions options = config.data;
-        options.statistics = forest;
-        options.sequences = networks;
-        const Dataset data = loadDataset(*catalog, options, progress);
-        if (progress.isCancelled()) {
+        try {
+            trained = trainModel(*catalog, config, threshold, primary, progress);
+        } catch (const ModelError& e) {
             progress.finish();
-            std::fputs("snilab-cli train: interrupted; nothing written\n", stderr);
-            return kExitInterrupted;
-        }
-        const auto selection =
-            selectClasses(data.labels, static_cast<std::size_t>(threshold), config.rule);
-        if (selection.classLabels.size() < 2) {
-            progress.finish();
-            std::fprintf(stderr,
-                         "snilab-cli train: only %zu class(es) reach the threshold %d in %zu "
-                         "labeled connections; nothing to train\n",
-                         selection.classLabels.size(), threshold, data.size());
+            std::fprintf(stderr, "snilab-cli train: %s\n", e.what());
             return kExitBadInput;
         }
-        samples = selection.sampleIndices.size();
-        ModelSetOptions setOptions;
-        setOptions.trees = config.trees;
-        setOptions.threads = config.threads;
-        setOptions.seed = config.seed;
-        setOptions.iatDropout = config.iatDropout;
-        setOptions.training.maxEpochs = config.epochs;
-        setOptions.training.patience = config.patience;
-        setOptions.training.batchSize = config.batchSize;
-        setOptions.training.learningRate = config.learningRate;
-        setOptions.training.device = config.device;
-        if (!model.models.fit(*plan, data, selection.sampleIndices, selection.classes,
-                              static_cast<int>(selection.classLabels.size()), setOptions,
-                              progress)) {
-            progress.finish();
-            std::fputs("snilab-cli train: interrupted; nothing written\n", stderr);
-            return kExitInterrupted;
-        }
-        progress.finish();
-        model.info.primary = primary;
-        model.info.labelMode = config.data.labelMode;
-        model.info.spec = config.data.spec;
-        model.info.rule = config.rule;
-        model.info.threshold = threshold;
-        model.info.labels = selection.classLabels;
-        model.info.trainedConnections = samples;
-        model.info.dataFingerprint = data.fingerprint();
-        model.info.trainingConfig = config.toText();
     }
+    progress.finish();
+    if (!trained) {
+        std::fputs("snilab-cli train: interrupted; nothing written\n", stderr);
+        return kExitInterrupted;
+    }
+    ModelFile& model = *trained;
+    const std::uint64_t samples = model.info.trainedConnections;
     try {
         writeModelFile(out, model);
     } catch (const ModelError& e) {
@@ -191,9 +153,10 @@ int trainCommand(const std::vector<std::string>& argv)
     }
     std::error_code ec;
     const auto size = std::filesystem::file_size(out, ec);
-    std::printf("trained %zu model(s) on %zu connections of %zu classes (T %s %d)\n",
-                plan->models.size(), samples, model.info.labels.size(),
-                config.rule == ThresholdRule::AtLeast ? ">=" : ">", threshold);
+    std::printf("trained %zu model(s) on %llu connections of %zu classes (T %s %d)\n",
+                plan->models.size(), static_cast<unsigned long long>(samples),
+                model.info.labels.size(), config.rule == ThresholdRule::AtLeast ? ">=" : ">",
+                threshold);
     std::map<std::string, std::pair<int, int>> epochs; // model -> (epochs run, best epoch)
     for (const auto& e : model.models.history()) {
         auto& [run, best] = epochs[e.model];

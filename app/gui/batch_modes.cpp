@@ -2,13 +2,17 @@
 
 #include "charts/figure_export.h"
 #include "core/catalog_models.h"
+#include "core/model_training.h"
 #include "widgets/main_window.h"
+#include "widgets/prediction_view.h"
 #include "widgets/result_view.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTextStream>
 
 #include <cstdio>
@@ -23,6 +27,8 @@ struct BatchArgs {
     QString catalog;
     std::int64_t run = 0;
     QString out;
+    QString model;   // screenshots: model file for the Predict tab
+    QString predict; // screenshots: capture it classifies
     ExportSize size;
 };
 
@@ -31,7 +37,8 @@ int usage(const QString& message)
     std::fprintf(stderr,
                  "snilab: %s\nusage: snilab --figures --catalog C --run ID --out DIR "
                  "[--width-mm W] [--height-mm H] [--dpi D] [--font-pt P]\n"
-                 "       snilab --screenshots DIR --catalog C [--run ID]\n",
+                 "       snilab --screenshots DIR --catalog C [--run ID] [--model M.snilab] "
+                 "[--predict CAPTURE]\n",
                  qPrintable(message));
     return 2;
 }
@@ -70,6 +77,10 @@ std::optional<BatchArgs> parse(const QStringList& args, QString* error)
                 *error = QStringLiteral("--run needs a run id");
         } else if (a == QLatin1String("--out"))
             b.out = value();
+        else if (a == QLatin1String("--model"))
+            b.model = value();
+        else if (a == QLatin1String("--predict"))
+            b.predict = value();
         else if (a == QLatin1String("--width-mm"))
             b.size.widthMm = number(20, 1000);
         else if (a == QLatin1String("--height-mm"))
@@ -138,6 +149,64 @@ bool grab(QWidget& widget, const QString& path)
     return true;
 }
 
+// Runs the event loop until the job's operation ends.
+void waitFor(const BackgroundJob& job)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (job.isRunning() && clock.elapsed() < 600000)
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+// The Predict tab: the given model (or a small random forest trained on the
+// catalog, T >= 20, 30 trees) on the given capture (or the catalog's last
+// capture still on disk). Returns false after a line on stderr.
+bool predictionScreenshot(MainWindow& window, const BatchArgs& b, const QString& path)
+{
+    QTemporaryDir temp;
+    QString model = b.model;
+    if (model.isEmpty()) {
+        model = temp.filePath(QStringLiteral("screenshot.snilab"));
+        try {
+            snilab::Feedback quiet;
+            ModelTrainingOptions options;
+            options.threshold = 20;
+            options.trees = 30;
+            trainModelFile(b.catalog.toStdString(), model.toStdString(), options, quiet);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "snilab: no prediction screenshot: %s\n", e.what());
+            return false;
+        }
+    }
+    QString capture = b.predict;
+    if (capture.isEmpty()) {
+        const auto& captures = window.captureModel()->captures();
+        for (auto it = captures.rbegin(); it != captures.rend() && capture.isEmpty(); ++it)
+            if (it->status == snilab::CaptureStatus::Complete &&
+                QFileInfo::exists(QString::fromStdString(it->path)))
+                capture = QString::fromStdString(it->path);
+    }
+    if (capture.isEmpty()) {
+        std::fprintf(stderr, "snilab: no prediction screenshot: no capture of the catalog is on "
+                             "disk (give --predict CAPTURE)\n");
+        return false;
+    }
+    PredictionView* view = window.predictionView();
+    window.showTab(MainWindow::PredictTab);
+    if (!view->openModel(model))
+        return std::fprintf(stderr, "snilab: %s\n", qPrintable(view->lastError())), false;
+    waitFor(*view->job());
+    if (!view->job()->hasModel())
+        return std::fprintf(stderr, "snilab: %s\n", qPrintable(view->job()->error())), false;
+    view->setCaptures({capture});
+    if (!view->run())
+        return std::fprintf(stderr, "snilab: %s\n", qPrintable(view->lastError())), false;
+    waitFor(*view->job());
+    if (!view->job()->error().isEmpty())
+        return std::fprintf(stderr, "snilab: %s\n", qPrintable(view->job()->error())), false;
+    return grab(window, path);
+}
+
 int screenshots(const BatchArgs& b)
 {
     if (!QDir().mkpath(b.out))
@@ -182,6 +251,8 @@ int screenshots(const BatchArgs& b)
                 return 1;
         }
     }
+    if (!predictionScreenshot(window, b, dir.filePath(QStringLiteral("prediction.png"))))
+        return 1;
     std::printf("wrote screenshots to %s\n", qPrintable(b.out));
     return 0;
 }

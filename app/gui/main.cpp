@@ -17,13 +17,15 @@ namespace {
 constexpr const char* kUsage = R"(usage: snilab [CATALOG]
        snilab --figures --catalog C --run ID --out DIR [--width-mm W --height-mm H
               --dpi D --font-pt P]
-       snilab --screenshots DIR --catalog C [--run ID]
+       snilab --screenshots DIR --catalog C [--run ID] [--model M] [--predict CAPTURE]
 
 The snilab workbench: open a catalog (or create one from File > New catalog),
 add captures, run experiments, view and export the paper's figures.
 --figures renders every figure of a run to PNG, SVG and PDF offscreen (no
 display needed), with the same chart code as the workbench; --screenshots
-renders the main views. snilab-cli is the headless twin.
+renders the main views (the Predict tab with model M, or a small forest trained
+on the catalog, on CAPTURE or the catalog's last capture). snilab-cli is the
+headless twin.
 )";
 
 } // namespace

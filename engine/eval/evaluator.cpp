@@ -71,6 +71,21 @@ std::string EvaluationConfig::toText() const
     return out.str();
 }
 
+ModelSetOptions EvaluationConfig::modelSetOptions() const
+{
+    ModelSetOptions o;
+    o.trees = trees;
+    o.threads = threads;
+    o.seed = seed;
+    o.iatDropout = iatDropout;
+    o.training.maxEpochs = epochs;
+    o.training.patience = patience;
+    o.training.batchSize = batchSize;
+    o.training.learningRate = learningRate;
+    o.training.device = device;
+    return o;
+}
+
 namespace {
 
 constexpr const char* kMetricNames[] = {"accuracy",   "macro_precision",    "macro_recall",
@@ -201,15 +216,7 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
     }
     outcome.runId = catalog.createRun(config.toText(), config.seed, data.fingerprint());
 
-    ModelSetOptions setOptions;
-    setOptions.trees = config.trees;
-    setOptions.threads = config.threads;
-    setOptions.iatDropout = config.iatDropout;
-    setOptions.training.maxEpochs = config.epochs;
-    setOptions.training.patience = config.patience;
-    setOptions.training.batchSize = config.batchSize;
-    setOptions.training.learningRate = config.learningRate;
-    setOptions.training.device = config.device;
+    const ModelSetOptions setOptions = config.modelSetOptions();
 
     const double thresholdShare = 1.0 / static_cast<double>(config.thresholds.size());
     try {

@@ -23,6 +23,7 @@
 #include "dataset/dataset.h"
 #include "eval/model_plan.h"
 #include "eval/thresholds.h"
+#include "models/model_set.h"
 
 #include <cstdint>
 #include <string>
@@ -60,6 +61,8 @@ struct EvaluationConfig {
     static std::vector<std::string> availableModels();
     // One "key=value" line per setting, stored with the run.
     std::string toText() const;
+    // The model settings above as ModelSet options (seed: `seed`).
+    ModelSetOptions modelSetOptions() const;
     // The paper's choices: more-than-T, paper label normalisation, payload packets.
     void applyPaperPreset();
 };

@@ -300,6 +300,23 @@ private Q_SLOTS:
         QCOMPARE(runs.data(runs.index(row, RunListModel::Thresholds)).toString(),
                  QStringLiteral("20,55"));
         QCOMPARE(runs.data(runs.index(row, 0), RunListModel::RunIdRole).toLongLong(), m_runId);
+
+        // The same list read on a worker thread (the Runs tab's live refresh):
+        // same rows, updated in place (no reset), a second call merged.
+        QSignalSpy refreshed(&runs, &RunListModel::refreshed);
+        QSignalSpy resets(&runs, &QAbstractItemModel::modelReset);
+        runs.refreshAsync();
+        runs.refreshAsync();
+        QVERIFY(runs.isRefreshing());
+        QVERIFY(refreshed.wait(10000));
+        QCOMPARE(refreshed.count(), 1);
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(runs.rowOf(m_runId), row);
+        QVERIFY(runs.lastError().isEmpty());
+        // A file that is not a catalog: empty list and the reason.
+        runs.setCatalogPath(kData + QStringLiteral("/not_a_capture.pcap"));
+        QCOMPARE(runs.rowCount(), 0);
+        QVERIFY(!runs.lastError().isEmpty());
     }
 
     void runDataFiguresMatchCatalog()

@@ -42,6 +42,7 @@
 #include <QXmlStreamReader>
 
 #include <cmath>
+#include <functional>
 
 using namespace snilab;
 using namespace snilab::ui;
@@ -74,14 +75,18 @@ private:
 };
 
 // Runs the event loop until the job ends; returns the heartbeat's worst gap
-// while it ran.
-qint64 waitWithHeartbeat(BackgroundJob* job, int timeoutMs = 120000)
+// while it ran. `each` (optional) runs after every event-loop pass.
+qint64 waitWithHeartbeat(BackgroundJob* job, int timeoutMs = 120000,
+                         const std::function<void()>& each = {})
 {
     Heartbeat beat;
     QElapsedTimer total;
     total.start();
-    while (job->isRunning() && total.elapsed() < timeoutMs)
+    while (job->isRunning() && total.elapsed() < timeoutMs) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        if (each)
+            each();
+    }
     return beat.maxGapMs();
 }
 
@@ -221,13 +226,24 @@ private Q_SLOTS:
         setup.threads = 1;
         QVERIFY(window.startExperiment(setup));
         QVERIFY(!window.startExperiment(setup)); // busy
-        const qint64 trainGap = waitWithHeartbeat(window.evaluationJob());
+        // The Runs list shows the run while it runs (read off the GUI thread).
+        std::int64_t seenRunning = 0;
+        const qint64 trainGap = waitWithHeartbeat(window.evaluationJob(), 120000, [&] {
+            for (const auto& r : window.runModel()->runs())
+                if (r.status == RunStatus::Running)
+                    seenRunning = r.id;
+        });
         QVERIFY2(trainGap < 100,
                  qPrintable(QStringLiteral("GUI stalled %1 ms during training").arg(trainGap)));
         const auto& outcome = window.evaluationJob()->outcome();
         QVERIFY2(outcome.status == RunStatus::Finished, outcome.error.c_str());
         m_runId = outcome.runId;
-        QVERIFY(window.runModel()->rowOf(m_runId) >= 0);
+        QCOMPARE(seenRunning, m_runId);
+        // And its final status once it has ended.
+        const int runRow = window.runModel()->rowOf(m_runId);
+        QVERIFY(runRow >= 0);
+        QCOMPARE(window.runModel()->runs()[static_cast<std::size_t>(runRow)].status,
+                 RunStatus::Finished);
         QCOMPARE(WorkbenchSettings().experimentSetup(), setup);
 
         // The finished run opens in the result views; charts hold the catalog's values.
@@ -438,8 +454,8 @@ private Q_SLOTS:
         p.start(QStringLiteral(SNILAB_GUI_EXE), {"--screenshots", out, "--catalog", m_catalog});
         QVERIFY(p.waitForFinished(120000));
         QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
-        for (const char* name :
-             {"captures.png", "catalog.png", "runs.png", "result_confusion.png"}) {
+        for (const char* name : {"captures.png", "catalog.png", "runs.png", "result_confusion.png",
+                                 "prediction.png"}) {
             const QString bad = checkFile(QDir(out).filePath(QString::fromLatin1(name)));
             QVERIFY2(bad.isEmpty(), qPrintable(bad));
         }

@@ -1,9 +1,13 @@
 #include "catalog_models.h"
 
+#include "catalog/run_list.h"
+
 #include <QFileInfo>
 #include <QStringList>
+#include <QThread>
 
 #include <algorithm>
+#include <memory>
 
 namespace snilab::ui {
 
@@ -202,28 +206,103 @@ QString runConfigValue(const snilab::RunInfo& run, const QString& key)
 
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
+RunListModel::~RunListModel()
+{
+    if (m_refresh) {
+        m_refresh->disconnect(this);
+        m_refresh->wait();
+        delete m_refresh;
+    }
+}
+
 void RunListModel::setCatalogPath(const QString& path)
 {
     m_path = path;
     reload();
 }
 
+namespace {
+
+// Newest first; the read-only reader (never waits on a run being written).
+std::vector<snilab::RunInfo> readRuns(const QString& path)
+{
+    auto runs = snilab::readRunList(path.toStdString());
+    std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.id > b.id; });
+    return runs;
+}
+
+} // namespace
+
 void RunListModel::reload()
 {
-    beginResetModel();
-    m_runs.clear();
-    m_error.clear();
+    ++m_generation; // a read in flight is older than this one: dropped
+    std::vector<snilab::RunInfo> runs;
+    QString error;
     if (!m_path.isEmpty()) {
         try {
-            auto catalog = snilab::Catalog::openExisting(m_path.toStdString());
-            m_runs = catalog->runs();
-            std::sort(m_runs.begin(), m_runs.end(),
-                      [](const auto& a, const auto& b) { return a.id > b.id; });
+            runs = readRuns(m_path);
         } catch (const std::exception& e) {
-            m_runs.clear();
-            m_error = qs(std::string(e.what()));
+            error = qs(std::string(e.what()));
         }
     }
+    apply(std::move(runs), error);
+}
+
+void RunListModel::refreshAsync()
+{
+    if (m_refresh) {
+        m_refreshAgain = true;
+        return;
+    }
+    if (m_path.isEmpty()) {
+        apply({}, {});
+        Q_EMIT refreshed();
+        return;
+    }
+    struct Result {
+        std::vector<snilab::RunInfo> runs;
+        QString error;
+    };
+    auto result = std::make_shared<Result>();
+    const QString path = m_path;
+    const quint64 generation = m_generation;
+    m_refresh = QThread::create([result, path] {
+        try {
+            result->runs = readRuns(path);
+        } catch (const std::exception& e) {
+            result->error = qs(std::string(e.what()));
+        }
+    });
+    connect(m_refresh, &QThread::finished, this, [this, result, generation] {
+        m_refresh->deleteLater();
+        m_refresh = nullptr;
+        // Dropped when reload() or setCatalogPath() came after the read began.
+        if (generation == m_generation)
+            apply(std::move(result->runs), result->error);
+        if (m_refreshAgain) {
+            m_refreshAgain = false;
+            refreshAsync();
+        } else {
+            Q_EMIT refreshed();
+        }
+    });
+    m_refresh->start();
+}
+
+void RunListModel::apply(std::vector<snilab::RunInfo> runs, const QString& error)
+{
+    m_error = error;
+    const bool sameRows = runs.size() == m_runs.size() &&
+                          std::equal(runs.begin(), runs.end(), m_runs.begin(),
+                                     [](const auto& a, const auto& b) { return a.id == b.id; });
+    if (sameRows) {
+        m_runs = std::move(runs);
+        if (!m_runs.empty())
+            Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_runs = std::move(runs);
     endResetModel();
 }
 

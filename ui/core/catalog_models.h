@@ -6,7 +6,11 @@
 // plus the threshold summary: how many classes and connections meet a
 // minimum-connections threshold (engine meetsThreshold, same rule as runs).
 // CaptureListModel: one row per capture (path, status, counts, error).
-// RunListModel: the run registry (id, status, times, models, thresholds).
+// RunListModel: the run registry (id, status, times, models, thresholds),
+// read through a read-only connection (catalog/run_list.h) so that it never
+// waits on a run being written; refreshAsync() reads it on a short-lived
+// worker thread and applies it on the GUI thread (a running run shows as
+// `running` and changes in place, keeping the selection).
 //
 // Thread: GUI thread; each reload opens the catalog briefly (read only use).
 // Failure: catalog errors leave the model empty with lastError() set.
@@ -17,6 +21,8 @@
 
 #include <QAbstractTableModel>
 #include <QString>
+
+class QThread;
 
 #include <vector>
 
@@ -87,9 +93,15 @@ public:
     enum Column { Id, Status, Created, Finished, Models, Thresholds, Split, Error, ColumnCount };
     static constexpr int RunIdRole = Qt::UserRole + 1;
     explicit RunListModel(QObject* parent = nullptr);
+    ~RunListModel() override;
 
     void setCatalogPath(const QString& path);
+    // Reads the list now (a small read-only query on the calling thread).
     void reload();
+    // Reads the list on a worker thread and applies it when read (refreshed()
+    // then). A call while a read is in flight is merged into one more read.
+    void refreshAsync();
+    bool isRefreshing() const { return m_refresh != nullptr; }
     QString lastError() const { return m_error; }
     const std::vector<snilab::RunInfo>& runs() const { return m_runs; }
     // Row of a run id, -1 if absent.
@@ -101,10 +113,20 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    // After refreshAsync()'s read has been applied.
+    void refreshed();
+
 private:
+    // Rows unchanged in ids are updated in place (dataChanged), else a reset.
+    void apply(std::vector<snilab::RunInfo> runs, const QString& error);
+
     QString m_path;
     std::vector<snilab::RunInfo> m_runs;
     QString m_error;
+    QThread* m_refresh = nullptr;
+    bool m_refreshAgain = false;
+    quint64 m_generation = 0;
 };
 
 // The value of `key` in a run's "key=value" configuration lines ("" if absent).

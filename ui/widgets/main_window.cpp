@@ -2,6 +2,7 @@
 
 #include "experiment_dialog.h"
 #include "figure_view.h"
+#include "prediction_view.h"
 #include "result_view.h"
 
 #include "core/workbench_settings.h"
@@ -68,6 +69,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_tabs->addTab(buildCatalogTab(), tr("Catalog"));
     m_tabs->addTab(buildRunsTab(), tr("Runs"));
     m_tabs->addTab(buildResultsTab(), tr("Results"));
+    m_prediction = new PredictionView;
+    m_tabs->addTab(m_prediction, tr("Predict"));
     setCentralWidget(m_tabs);
     m_catalogLabel = new QLabel(tr("No catalog open — File ▸ New or Open catalog"));
     statusBar()->addWidget(m_catalogLabel, 1);
@@ -100,6 +103,20 @@ MainWindow::MainWindow(QWidget* parent)
             });
     connect(m_evaluation, &BackgroundJob::epochReported, m_curves, &TrainingCurves::addEpoch);
     connect(m_evaluation, &BackgroundJob::finished, this, &MainWindow::onEvaluationFinished);
+    // The run appears (status running) as soon as the engine has created it,
+    // then updates in place; the read is off the GUI thread (RunListModel).
+    m_runRefresh = new QTimer(this);
+    m_runRefresh->setInterval(500);
+    connect(m_runRefresh, &QTimer::timeout, m_runs, &RunListModel::refreshAsync);
+    connect(m_evaluation, &BackgroundJob::started, m_runRefresh, qOverload<>(&QTimer::start));
+    // Also at each new stage (a fold begins): short runs show up too.
+    connect(m_evaluation, &BackgroundJob::progressChanged, this,
+            [this, lastStage = QString()](double, const QString& stage) mutable {
+                if (stage == lastStage)
+                    return;
+                lastStage = stage;
+                m_runs->refreshAsync();
+            });
     connect(m_jobCancel, &QPushButton::clicked, m_evaluation, &BackgroundJob::cancel);
     connect(m_curves, &TrainingCurves::changed, this, [this] {
         m_lossView->setFigure(m_curves->lossFigure());
@@ -124,6 +141,7 @@ void MainWindow::buildMenus()
     m_recentMenu = file->addMenu(tr("Recent catalogs"));
     file->addSeparator();
     file->addAction(tr("&Add captures…"), this, &MainWindow::addCapturesInteractively);
+    file->addAction(tr("&Predict with a model…"), this, &MainWindow::predictWithModel);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* run = menuBar()->addMenu(tr("&Experiment"));
@@ -131,6 +149,7 @@ void MainWindow::buildMenus()
     run->addAction(tr("&Cancel running jobs"), this, [this] {
         m_ingest->cancel();
         m_evaluation->cancel();
+        m_prediction->cancel();
     });
     updateRecentMenu();
 }
@@ -611,7 +630,8 @@ bool MainWindow::startExperiment(const ExperimentSetup& setup)
 void MainWindow::onEvaluationFinished()
 {
     const auto& outcome = m_evaluation->outcome();
-    m_runs->reload();
+    m_runRefresh->stop();
+    m_runs->reload(); // one small read-only query: the final status
     const QString status = QString::fromUtf8(snilab::runStatusName(outcome.status).data());
     if (outcome.status == snilab::RunStatus::Finished) {
         m_jobProgress->setValue(1000);
@@ -669,15 +689,24 @@ bool MainWindow::compareRun(std::int64_t runId)
     return true;
 }
 
+void MainWindow::predictWithModel()
+{
+    showTab(PredictTab);
+    if (!m_prediction->job()->hasModel() && !m_prediction->job()->isRunning())
+        m_prediction->openModelInteractively();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (m_ingest->isRunning() || m_evaluation->isRunning()) {
+    if (m_ingest->isRunning() || m_evaluation->isRunning() || m_prediction->job()->isRunning()) {
         // Cancel and wait: the engine polls cancel per batch, so this is short;
         // a cancelled ingest/run stays consistent in the catalog.
         m_ingest->cancel();
         m_evaluation->cancel();
+        m_prediction->cancel();
         m_ingest->wait();
         m_evaluation->wait();
+        m_prediction->job()->wait();
     }
     WorkbenchSettings().setWindow(saveGeometry(), saveState());
     event->accept();

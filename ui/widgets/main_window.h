@@ -8,7 +8,11 @@
 //   Runs      the run registry; "New experiment…" (ExperimentDialog), the
 //             running job's progress, Cancel and live loss/accuracy curves
 //   Results   one run's result views, or two runs side by side (Compare)
-// File menu: New/Open catalog, recent catalogs, Add captures. Window
+//   Predict   a model file classifies new captures (PredictionView); needs
+//             no catalog
+// File menu: New/Open catalog, recent catalogs, Add captures, Predict with a
+// model. The Runs list shows a run while it runs (read off the GUI thread
+// through a read-only connection, refreshed every half second). Window
 // geometry, recent catalogs and the last experiment set-up persist
 // (WorkbenchSettings).
 //
@@ -38,17 +42,19 @@ class QSpinBox;
 class QSplitter;
 class QTabWidget;
 class QTableView;
+class QTimer;
 
 namespace snilab::ui {
 
 class FigureView;
+class PredictionView;
 class ResultView;
 class TableView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    enum Tab { CapturesTab, CatalogTab, RunsTab, ResultsTab };
+    enum Tab { CapturesTab, CatalogTab, RunsTab, ResultsTab, PredictTab };
 
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
@@ -74,6 +80,7 @@ public:
     RunListModel* runModel() const { return m_runs; }
     TrainingCurves* trainingCurves() const { return m_curves; }
     ResultView* resultView(int side = 0) const;
+    PredictionView* predictionView() const { return m_prediction; }
     FigureView* labelCountView() const { return m_figure3; }
     FigureView* lossView() const { return m_lossView; }
     FigureView* accuracyView() const { return m_accuracyView; }
@@ -88,6 +95,8 @@ public Q_SLOTS:
     void openCatalogInteractively();
     void addCapturesInteractively();
     void newExperiment();
+    // Shows the Predict tab and asks for a model file when none is loaded.
+    void predictWithModel();
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -151,6 +160,10 @@ private:
     // Results tab
     QSplitter* m_resultSplitter = nullptr;
     ResultView* m_results[2] = {nullptr, nullptr};
+    // Predict tab
+    PredictionView* m_prediction = nullptr;
+    // Refreshes the run list while an experiment runs.
+    QTimer* m_runRefresh = nullptr;
 };
 
 } // namespace snilab::ui

@@ -1,0 +1,68 @@
+#include "catalog/run_list.h"
+
+#include "catalog/sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <string>
+
+namespace snilab {
+
+namespace {
+
+RunStatus statusOf(const std::string& text)
+{
+    for (auto s :
+         {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled})
+        if (runStatusName(s) == text)
+            return s;
+    return RunStatus::Failed;
+}
+
+// Closes the connection however the read ends.
+struct ReadOnlyDb {
+    sqlite3* db = nullptr;
+    ~ReadOnlyDb() { sqlite3_close(db); }
+};
+
+} // namespace
+
+std::vector<RunInfo> readRunList(const std::filesystem::path& catalogPath)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(catalogPath, ec))
+        throw CatalogError("no catalog at " + catalogPath.string());
+    ReadOnlyDb c;
+    if (sqlite3_open_v2(catalogPath.c_str(), &c.db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+                        nullptr) != SQLITE_OK)
+        throw CatalogError("cannot open " + catalogPath.string() + ": " +
+                           (c.db ? sqlite3_errmsg(c.db) : "out of memory"));
+    // A WAL reader is not blocked by the writer; this only covers a checkpoint
+    // or recovery in progress.
+    sqlite3_busy_timeout(c.db, 2000);
+    {
+        Statement s(c.db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                          "('meta', 'runs')");
+        if (!s.step() || s.i64(0) != 2)
+            throw CatalogError(catalogPath.string() +
+                               " is not a snilab catalog with a run registry");
+    }
+    Statement s(c.db, "SELECT id, created_at, coalesce(finished_at, ''), status, config, seed, "
+                      "data_fingerprint, coalesce(error, '') FROM runs ORDER BY id");
+    std::vector<RunInfo> out;
+    while (s.step()) {
+        RunInfo r;
+        r.id = s.i64(0);
+        r.createdAt = s.text(1);
+        r.finishedAt = s.text(2);
+        r.status = statusOf(s.text(3));
+        r.config = s.text(4);
+        r.seed = static_cast<std::uint64_t>(s.i64(5));
+        r.dataFingerprint = s.text(6);
+        r.error = s.text(7);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+} // namespace snilab
