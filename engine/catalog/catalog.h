@@ -108,6 +108,8 @@ struct LabelCount {
 
 enum class RunStatus { Running, Finished, Failed, Cancelled };
 std::string_view runStatusName(RunStatus status);
+// Inverse of runStatusName(); an unknown text reads as Failed.
+RunStatus parseRunStatus(std::string_view text);
 
 struct RunInfo {
     std::int64_t id = 0;

@@ -17,9 +17,7 @@ std::string_view runStatusName(RunStatus status)
     return "failed";
 }
 
-namespace {
-
-RunStatus parseRunStatus(const std::string& text)
+RunStatus parseRunStatus(std::string_view text)
 {
     for (auto s :
          {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled})
@@ -27,6 +25,8 @@ RunStatus parseRunStatus(const std::string& text)
             return s;
     return RunStatus::Failed;
 }
+
+namespace {
 
 constexpr const char* kRunColumns =
     "id, created_at, coalesce(finished_at, ''), status, config, seed, data_fingerprint, error";

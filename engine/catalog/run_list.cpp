@@ -10,15 +10,6 @@ namespace snilab {
 
 namespace {
 
-RunStatus statusOf(const std::string& text)
-{
-    for (auto s :
-         {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled})
-        if (runStatusName(s) == text)
-            return s;
-    return RunStatus::Failed;
-}
-
 // Closes the connection however the read ends.
 struct ReadOnlyDb {
     sqlite3* db = nullptr;
@@ -55,7 +46,7 @@ std::vector<RunInfo> readRunList(const std::filesystem::path& catalogPath)
         r.id = s.i64(0);
         r.createdAt = s.text(1);
         r.finishedAt = s.text(2);
-        r.status = statusOf(s.text(3));
+        r.status = parseRunStatus(s.text(3));
         r.config = s.text(4);
         r.seed = static_cast<std::uint64_t>(s.i64(5));
         r.dataFingerprint = s.text(6);

@@ -45,4 +45,36 @@ private:
     std::atomic<bool> m_cancelled{false};
 };
 
+// A sub-task's Feedback: its progress fraction f becomes base + share * f of
+// the parent's, its stage text is prefixed with `stage`, epochs go through,
+// and a cancel of the parent reaches the sub-task at its next report (or at
+// construction).
+class ScaledFeedback final : public Feedback {
+public:
+    ScaledFeedback(Feedback& parent, double base, double share, std::string stage)
+        : m_parent(parent), m_base(base), m_share(share), m_stage(std::move(stage))
+    {
+        if (parent.isCancelled())
+            cancel();
+    }
+    void progress(double fraction, std::string_view stage) override
+    {
+        m_parent.progress(m_base + m_share * fraction,
+                          stage.empty() ? m_stage : m_stage + " " + std::string(stage));
+        if (m_parent.isCancelled())
+            cancel();
+    }
+    void epoch(const EpochReport& report) override
+    {
+        m_parent.epoch(report);
+        if (m_parent.isCancelled())
+            cancel();
+    }
+
+private:
+    Feedback& m_parent;
+    double m_base, m_share;
+    std::string m_stage;
+};
+
 } // namespace snilab

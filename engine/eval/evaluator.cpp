@@ -139,33 +139,6 @@ std::vector<ClassResult> classResults(const std::vector<std::uint64_t>& confusio
     return out;
 }
 
-// Scales a sub-task's progress into the whole evaluation's fraction.
-class SubFeedback final : public Feedback {
-public:
-    SubFeedback(Feedback& parent, double base, double share, std::string stage)
-        : m_parent(parent), m_base(base), m_share(share), m_stage(std::move(stage))
-    {
-    }
-    void progress(double fraction, std::string_view stage) override
-    {
-        m_parent.progress(m_base + m_share * fraction,
-                          stage.empty() ? m_stage : m_stage + " " + std::string(stage));
-        if (m_parent.isCancelled())
-            cancel();
-    }
-    void epoch(const EpochReport& report) override
-    {
-        m_parent.epoch(report);
-        if (m_parent.isCancelled())
-            cancel();
-    }
-
-private:
-    Feedback& m_parent;
-    double m_base, m_share;
-    std::string m_stage;
-};
-
 } // namespace
 
 namespace {
@@ -274,7 +247,7 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
                     testRows.push_back(selection.sampleIndices[i]);
                     yTest.push_back(selection.classes[i]);
                 }
-                SubFeedback sub(
+                ScaledFeedback sub(
                     feedback,
                     thresholdShare * static_cast<double>(ti) + foldShare * static_cast<double>(f),
                     foldShare,

@@ -91,36 +91,6 @@ std::vector<float> gatherStatistics(const Dataset& data, std::span<const std::si
     return out;
 }
 
-// Scales a sub-task's progress into a share of the parent's and forwards
-// epochs and cancellation.
-class ShareFeedback final : public Feedback {
-public:
-    ShareFeedback(Feedback& parent, double base, double share, std::string stage)
-        : m_parent(parent), m_base(base), m_share(share), m_stage(std::move(stage))
-    {
-        if (parent.isCancelled())
-            cancel();
-    }
-    void progress(double fraction, std::string_view stage) override
-    {
-        m_parent.progress(m_base + m_share * fraction,
-                          stage.empty() ? m_stage : m_stage + " " + std::string(stage));
-        if (m_parent.isCancelled())
-            cancel();
-    }
-    void epoch(const EpochReport& report) override
-    {
-        m_parent.epoch(report);
-        if (m_parent.isCancelled())
-            cancel();
-    }
-
-private:
-    Feedback& m_parent;
-    double m_base, m_share;
-    std::string m_stage;
-};
-
 std::uint64_t bitsOf(double v)
 {
     std::uint64_t b = 0;
@@ -202,7 +172,7 @@ bool ModelSet::fit(const ModelPlan& plan, const Dataset& data, std::span<const s
     const double share = 1.0 / static_cast<double>(plan.models.size());
     for (std::size_t m = 0; m < plan.models.size(); ++m) {
         const ModelSpec& spec = plan.models[m];
-        ShareFeedback sub(feedback, share * static_cast<double>(m), share, spec.name);
+        ScaledFeedback sub(feedback, share * static_cast<double>(m), share, spec.name);
         if (spec.forest) {
             const auto x = gatherStatistics(data, rows);
             RandomForestOptions rf;
