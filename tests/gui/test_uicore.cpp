@@ -5,6 +5,7 @@
 #include "core/connection_table_model.h"
 #include "core/evaluation_job.h"
 #include "core/experiment_setup.h"
+#include "core/ingest_file_model.h"
 #include "core/ingest_job.h"
 #include "core/job_feedback.h"
 #include "core/result_models.h"
@@ -16,6 +17,7 @@
 #include "ingest/ingester.h"
 
 #include <QAbstractItemModelTester>
+#include <QFileInfo>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -133,6 +135,102 @@ private Q_SLOTS:
         for (const auto& c : catalog->captures())
             QVERIFY(c.status != CaptureStatus::Complete ||
                     c.path.find("day1") == std::string::npos);
+    }
+
+    // Per-file rows: each file gets a row, progress arrives per file before
+    // its outcome, each row ends in its own state, bad files show the reason.
+    void ingestFileRows()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("rows.sqlite"));
+        IngestJob job;
+        IngestFileModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.watch(&job);
+        // (index, fraction) for progress, (index, -1) for an outcome, in arrival order.
+        QList<QPair<int, double>> events;
+        connect(&job, &IngestJob::fileProgress, this, [&](int i, double f) {
+            // The model has already applied it (connected first): the row reads.
+            QCOMPARE(model.state(i), IngestFileModel::FileState::Reading);
+            events.append({i, f});
+        });
+        connect(&job, &IngestJob::fileFinished, this, [&](int i, const IngestFileReport&) {
+            events.append({i, -1.0});
+        });
+        const QStringList files = {kData + "/not_a_capture.pcap", kData + "/basic.pcap",
+                                   kData + "/truncated.pcap", kData + "/missing.pcap"};
+        QVERIFY(job.start(path, files));
+        QCOMPARE(model.rowCount(), 4);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(model.state(i), IngestFileModel::FileState::Queued);
+            QCOMPARE(model.data(model.index(i, IngestFileModel::File)).toString(),
+                     QFileInfo(files[i]).fileName());
+        }
+        QVERIFY(waitFor(job));
+
+        // Files one after the other: each has progress (starting at 0, never
+        // going back) before its outcome, and nothing after it.
+        int current = 0;
+        double last = -1;
+        bool sawOutcome = false;
+        for (const auto& [i, f] : events) {
+            if (i != current) {
+                QVERIFY2(sawOutcome, "a file began before the previous one ended");
+                QCOMPARE(i, current + 1);
+                current = i;
+                last = -1;
+                sawOutcome = false;
+            }
+            QVERIFY(!sawOutcome);
+            if (f < 0) {
+                QVERIFY2(last >= 0, "an outcome without progress before it");
+                sawOutcome = true;
+            } else {
+                QVERIFY(last >= 0 || f == 0.0);
+                QVERIFY(f >= last && f <= 1.0);
+                last = f;
+            }
+        }
+        QCOMPARE(current, 3);
+        QVERIFY(sawOutcome);
+
+        using S = IngestFileModel::FileState;
+        QCOMPARE(model.state(0), S::Failed);
+        QCOMPARE(model.state(1), S::Done);
+        QCOMPARE(model.state(2), S::Partial);
+        QCOMPARE(model.state(3), S::Failed);
+        QCOMPARE(model.fraction(1), 1.0);
+        QCOMPARE(model.data(model.index(1, IngestFileModel::Progress)).toString(),
+                 QStringLiteral("100 %"));
+        QCOMPARE(model.data(model.index(2, IngestFileModel::State)).toString(),
+                 QStringLiteral("partial"));
+        const auto reports = job.reports();
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(model.details(i), reports[i].message);
+        QVERIFY(model.details(0).startsWith(QStringLiteral("not ingested: ")));
+        QVERIFY(model.details(3).startsWith(QStringLiteral("not ingested: ")));
+        QVERIFY(model.details(1).contains(QStringLiteral("connections")));
+        QVERIFY(IngestFileModel::isProblem(model.state(0)));
+        QVERIFY(!IngestFileModel::isProblem(model.state(1)));
+        QVERIFY(model.data(model.index(0, 0), Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("not ingested")));
+
+        // Again: the rows are replaced by the new job's files.
+        QVERIFY(job.start(path, {kData + "/basic.pcap"}));
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(waitFor(job));
+        QCOMPARE(model.state(0), S::AlreadyPresent);
+
+        // Cancel: the files the job never reached end `not reached`.
+        const QString other = m_dir.filePath(QStringLiteral("rows_cancel.sqlite"));
+        QVERIFY(job.start(other, {kSamples + "/day2.pcapng", kSamples + "/day1.pcap.gz"}));
+        job.cancel();
+        QVERIFY(waitFor(job));
+        QVERIFY(job.wasCancelled());
+        QVERIFY(model.state(0) == S::Cancelled || model.state(0) == S::NotReached);
+        QCOMPARE(model.state(1), S::NotReached);
+        QVERIFY(!model.details(1).isEmpty());
     }
 
     void ingestBadCatalogReportsError()

@@ -8,23 +8,34 @@
 #include <QMetaObject>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 
 namespace snilab::ui {
 
 namespace {
 
-// Maps one file's progress into the job's overall fraction and passes the
-// job's cancel flag down to the engine call.
+// Maps one file's progress into the job's overall fraction, hands the file's
+// own fraction to `onFile` at each whole percent, and passes the job's cancel
+// flag down to the engine call. Thread: the job's worker thread only.
 class FileFeedback : public snilab::Feedback {
 public:
-    FileFeedback(snilab::Feedback& job, double base, double share, std::string stage)
-        : m_job(job), m_base(base), m_share(share), m_stage(std::move(stage))
+    FileFeedback(snilab::Feedback& job, double base, double share, std::string stage,
+                 std::function<void(double)> onFile)
+        : m_job(job), m_base(base), m_share(share), m_stage(std::move(stage)),
+          m_onFile(std::move(onFile))
     {
     }
     void progress(double fraction, std::string_view) override
     {
+        fraction = std::clamp(fraction, 0.0, 1.0);
         m_job.progress(m_base + m_share * fraction, m_stage);
+        const int percent = static_cast<int>(fraction * 100.0);
+        if (percent != m_lastPercent) {
+            m_lastPercent = percent;
+            m_onFile(fraction);
+        }
         if (m_job.isCancelled())
             cancel();
     }
@@ -34,6 +45,8 @@ private:
     double m_base;
     double m_share;
     std::string m_stage;
+    std::function<void(double)> m_onFile;
+    int m_lastPercent = -1;
 };
 
 IngestFileReport reportOf(const snilab::IngestFileResult& r)
@@ -86,6 +99,7 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
 {
     if (isRunning() || files.isEmpty())
         return false;
+    m_files = files;
     m_reports.clear();
     m_catalogError.clear();
     m_cancelled = false;
@@ -105,10 +119,15 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
             },
             Qt::QueuedConnection);
     };
+    auto publishProgress = [this](int index, double fraction) {
+        QMetaObject::invokeMethod(
+            this, [this, index, fraction] { Q_EMIT fileProgress(index, fraction); },
+            Qt::QueuedConnection);
+    };
     auto error = std::make_shared<QString>();
     auto cancelled = std::make_shared<bool>(false);
     return launch(
-        [catalogFile, paths, publish, error, cancelled](JobFeedback& feedback) {
+        [catalogFile, paths, publish, publishProgress, error, cancelled](JobFeedback& feedback) {
             try {
                 snilab::Catalog catalog(catalogFile);
                 const double share = 1.0 / static_cast<double>(paths.size());
@@ -117,11 +136,14 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
                         *cancelled = true;
                         break;
                     }
-                    FileFeedback fileFeedback(feedback, share * static_cast<double>(i), share,
-                                              paths[i].filename().string());
+                    const int index = static_cast<int>(i);
+                    FileFeedback fileFeedback(
+                        feedback, share * static_cast<double>(i), share,
+                        paths[i].filename().string(),
+                        [&publishProgress, index](double f) { publishProgress(index, f); });
                     fileFeedback.progress(0.0, {});
                     const auto result = snilab::ingestFile(paths[i], catalog, {}, fileFeedback);
-                    publish(static_cast<int>(i), reportOf(result));
+                    publish(index, reportOf(result));
                     if (result.outcome == snilab::IngestOutcome::Cancelled)
                         *cancelled = true;
                 }

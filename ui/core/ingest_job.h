@@ -1,6 +1,7 @@
 // IngestJob: ingests capture files into a catalog on a background QThread,
 // one file after the other, reporting progress (over all files), the stage
-// (file name), a result per file as soon as it is done, and Cancel.
+// (file name), each file's own progress (fileProgress: the file being read
+// and its fraction), a result per file as soon as it is done, and Cancel.
 //
 // A bad file never stops the job: it gets its own result (Failed or Partial,
 // with the engine's reason) and the other files are still ingested; files
@@ -44,12 +45,19 @@ public:
     QList<IngestFileReport> reports() const { return m_reports; }
     QString catalogError() const { return m_catalogError; }
     bool wasCancelled() const { return m_cancelled; }
+    // The files of the last start(), in order (set before started()).
+    QStringList files() const { return m_files; }
 
 Q_SIGNALS:
+    // GUI thread: file `index` is being read, `fraction` of its bytes done
+    // (0 when it begins; then at each whole percent). Always before that
+    // file's fileFinished().
+    void fileProgress(int index, double fraction);
     // GUI thread, as each file ends (before finished()).
     void fileFinished(int index, const snilab::ui::IngestFileReport& report);
 
 private:
+    QStringList m_files;
     QList<IngestFileReport> m_reports;
     QString m_catalogError;
     bool m_cancelled = false;

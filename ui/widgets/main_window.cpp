@@ -31,6 +31,9 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
+#include <QStyleOption>
+#include <QStyledItemDelegate>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -39,6 +42,43 @@
 namespace snilab::ui {
 
 namespace {
+
+// The per-file ingest rows: a progress bar in the Progress column, problem
+// rows (failed, partial, cancelled, not reached) in red.
+class IngestFileDelegate : public QStyledItemDelegate {
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    void paint(QPainter* painter, const QStyleOptionViewItem& option,
+               const QModelIndex& index) const override
+    {
+        if (index.column() != IngestFileModel::Progress) {
+            QStyledItemDelegate::paint(painter, option, index);
+            return;
+        }
+        QStyleOptionProgressBar bar;
+        bar.rect = option.rect.adjusted(2, 2, -2, -2);
+        bar.state = option.state | QStyle::State_Horizontal;
+        bar.minimum = 0;
+        bar.maximum = 100;
+        bar.progress = qRound(index.data(IngestFileModel::FractionRole).toDouble() * 100);
+        bar.text = index.data().toString();
+        bar.textVisible = true;
+        bar.textAlignment = Qt::AlignCenter;
+        const QWidget* widget = option.widget;
+        QStyle* style = widget ? widget->style() : QApplication::style();
+        style->drawControl(QStyle::CE_ProgressBar, &bar, painter, widget);
+    }
+
+protected:
+    void initStyleOption(QStyleOptionViewItem* option, const QModelIndex& index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        const auto state =
+            static_cast<IngestFileModel::FileState>(index.data(IngestFileModel::StateRole).toInt());
+        if (IngestFileModel::isProblem(state))
+            option->palette.setColor(QPalette::Text, QColor(0xb0, 0x00, 0x20));
+    }
+};
 
 QTableView* makeTable(QAbstractItemModel* model)
 {
@@ -60,8 +100,9 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_ingest(new IngestJob(this)), m_evaluation(new EvaluationJob(this)),
       m_connections(new ConnectionTableModel(this)), m_labelCounts(new LabelCountModel(this)),
       m_captures(new CaptureListModel(this)), m_runs(new RunListModel(this)),
-      m_curves(new TrainingCurves(this))
+      m_curves(new TrainingCurves(this)), m_ingestFiles(new IngestFileModel(this))
 {
+    m_ingestFiles->watch(m_ingest);
     setWindowTitle(tr("snilab"));
     setAcceptDrops(true);
     m_tabs = new QTabWidget;
@@ -190,13 +231,26 @@ QWidget* MainWindow::buildCapturesTab()
     m_ingestStage = new QLabel(tr("idle"));
     m_ingestCancel = new QPushButton(tr("Cancel"));
     m_ingestLog = new QListWidget;
+    m_ingestFileTable = makeTable(m_ingestFiles);
+    m_ingestFileTable->setItemDelegate(new IngestFileDelegate(m_ingestFileTable));
+    m_ingestFileTable->setSelectionMode(QAbstractItemView::NoSelection);
+    m_ingestFileTable->horizontalHeader()->setSectionResizeMode(IngestFileModel::Progress,
+                                                                QHeaderView::Fixed);
+    m_ingestFileTable->setColumnWidth(IngestFileModel::Progress, 140);
+    connect(m_ingestFiles, &QAbstractItemModel::modelReset, m_ingestFileTable,
+            [table = m_ingestFileTable] { table->setColumnWidth(IngestFileModel::Progress, 140); });
     auto* row = new QHBoxLayout;
     row->addWidget(m_ingestProgress, 1);
     row->addWidget(m_ingestStage);
     row->addWidget(m_ingestCancel);
     auto* ingestLayout = new QVBoxLayout(ingest);
     ingestLayout->addLayout(row);
-    ingestLayout->addWidget(m_ingestLog);
+    auto* ingestSplit = new QSplitter(Qt::Vertical);
+    ingestSplit->addWidget(m_ingestFileTable);
+    ingestSplit->addWidget(m_ingestLog);
+    ingestSplit->setStretchFactor(0, 3);
+    ingestSplit->setStretchFactor(1, 1);
+    ingestLayout->addWidget(ingestSplit, 1);
 
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(makeTable(m_captures));
@@ -421,6 +475,7 @@ bool MainWindow::openCatalog(const QString& path, bool create)
     m_catalogLabel->setText(tr("Catalog: %1").arg(QDir::toNativeSeparators(m_catalogPath)));
     setWindowTitle(tr("snilab — %1").arg(QFileInfo(m_catalogPath).fileName()));
     m_ingestLog->clear();
+    m_ingestFiles->begin({});
     m_curves->clear();
     m_results[0]->setRun({});
     m_results[1]->setRun({});

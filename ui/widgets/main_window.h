@@ -1,7 +1,9 @@
 // MainWindow: the snilab workbench (DESIGN.md section 6). Tabs:
 //   Captures  the catalog's captures, "Add captures…" and drag-and-drop;
-//             ingest on a background job with progress, stage and Cancel,
-//             one result line per file (errors per file, good files kept)
+//             ingest on a background job with progress, stage and Cancel;
+//             a row per file with its state (queued, reading, done, partial,
+//             failed…), its own progress bar and result or error (good files
+//             kept), and one result line per file in the log
 //   Catalog   the lazy connections table with its filter; connections per
 //             label (the paper's Figure 3, top N) and the min-connections
 //             threshold slider with the classes and connections that remain
@@ -25,6 +27,7 @@
 #include "core/connection_table_model.h"
 #include "core/evaluation_job.h"
 #include "core/experiment_setup.h"
+#include "core/ingest_file_model.h"
 #include "core/ingest_job.h"
 #include "core/training_curves.h"
 
@@ -87,6 +90,9 @@ public:
     QSlider* thresholdSlider() const { return m_thresholdSlider; }
     QString thresholdSummary() const;
     QListWidget* ingestLog() const { return m_ingestLog; }
+    IngestFileModel* ingestFileModel() const { return m_ingestFiles; }
+    QTableView* ingestFileTable() const { return m_ingestFileTable; }
+    QProgressBar* ingestProgress() const { return m_ingestProgress; }
     QProgressBar* jobProgress() const { return m_jobProgress; }
     QLabel* jobStatus() const { return m_jobStage; }
 
@@ -129,6 +135,7 @@ private:
     CaptureListModel* m_captures;
     RunListModel* m_runs;
     TrainingCurves* m_curves;
+    IngestFileModel* m_ingestFiles;
 
     QTabWidget* m_tabs = nullptr;
     QMenu* m_recentMenu = nullptr;
@@ -138,6 +145,7 @@ private:
     QLabel* m_ingestStage = nullptr;
     QPushButton* m_ingestCancel = nullptr;
     QListWidget* m_ingestLog = nullptr;
+    QTableView* m_ingestFileTable = nullptr;
     QPushButton* m_addCaptures = nullptr;
     // Catalog tab
     QLineEdit* m_labelFilter = nullptr;
