@@ -15,8 +15,9 @@ Two modes:
       Differences listed in exceptions.tsv (next to this script) are allowed.
 
   --mode no-crash
-      Ingests every capture (malformed ones included) one file per snilab
-      process, each with its own timeout, then all of them in one process;
+      Ingests every capture (malformed ones included) in batches of --batch
+      files per snilab process (a batch that fails is redone one file per
+      process to name the file), then all of them in one process;
       fails on a crash (killed by a signal), a hang (timeout) or an exit
       status other than 0 or 1.
 
@@ -556,35 +557,53 @@ def run_no_crash(args, tmp, captures):
     cli = copy_cli(args.cli, tmp)
     problems = []
 
-    def one(i_rel):
-        i, rel = i_rel
-        catalog = os.path.join(tmp, f"one-{i}.sqlite")
-        rc, err, secs = ingest(cli, catalog, args.data, [rel], 1, args.file_timeout)
-        for suffix in ("", "-wal", "-shm", "-journal"):
+    def run(i, rels, timeout):
+        catalog = os.path.join(tmp, f"batch-{i}.sqlite")
+        rc, err, secs = ingest(cli, catalog, args.data, rels, 1, timeout)
+        for suffix in ("", "-wal", "-shm", "-journal", ".lock"):
             try:
                 os.remove(catalog + suffix)
             except FileNotFoundError:
                 pass
-        return rel, rc, err, secs
+        return rc, err, secs
 
-    log(f"no-crash: ingesting {len(captures)} files one per process "
-        f"(timeout {args.file_timeout}s each, {args.jobs} at a time) ...")
+    # Files go in batches of --batch per process (starting snilab-cli, which
+    # loads LibTorch, costs about a second); a batch that crashes, hangs or
+    # exits oddly is redone one file per process to name the file.
+    def batch(i_rels):
+        i, rels = i_rels
+        rc, err, secs = run(i, rels, args.file_timeout * len(rels))
+        if rc is not None and rc in (0, 1):
+            return [(rels, rc, err, secs)]
+        # The batch's own failure is reported too, so a crash that needs
+        # several files in one process is not lost when each file alone passes.
+        singles = [([rel], *run(f"{i}-{j}", [rel], args.file_timeout)) for j, rel in enumerate(rels)]
+        return singles + [(rels, rc, err, secs)] if len(rels) > 1 else singles
+
+    size = max(1, args.batch)
+    batches = [captures[k:k + size] for k in range(0, len(captures), size)]
+    log(f"no-crash: ingesting {len(captures)} files in {len(batches)} processes of up to {size} "
+        f"(a failing batch is redone one file per process; timeout {args.file_timeout}s per file, "
+        f"{args.jobs} at a time) ...")
     t0 = time.monotonic()
     slowest = []
     counts = {0: 0, 1: 0}
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        for rel, rc, err, secs in pool.map(one, enumerate(captures)):
-            slowest.append((secs, rel))
-            if rc is None:
-                problems.append(f"HANG {rel}: no exit after {args.file_timeout}s")
-            elif rc not in (0, 1):
-                tail = " | ".join(err.strip().splitlines()[-3:])
-                what = "CRASH" if rc < 0 else "BAD EXIT"
-                problems.append(f"{what} {rel}: {describe_rc(rc)}" + (f": {tail}" if tail else ""))
-            else:
-                counts[rc] += 1
-    log(f"no-crash: per-file runs done in {time.monotonic() - t0:.1f}s: {counts[0]} exit 0, "
-        f"{counts[1]} exit 1 (unreadable or partly read), {len(problems)} problems")
+        for results in pool.map(batch, enumerate(batches)):
+            for rels, rc, err, secs in results:
+                rel = rels[0] if len(rels) == 1 else f"{rels[0]} .. ({len(rels)} files)"
+                slowest.append((secs, rel))
+                if rc is None:
+                    problems.append(f"HANG {rel}: no exit after {args.file_timeout}s")
+                elif rc not in (0, 1):
+                    tail = " | ".join(err.strip().splitlines()[-3:])
+                    what = "CRASH" if rc < 0 else "BAD EXIT"
+                    problems.append(f"{what} {rel}: {describe_rc(rc)}" + (f": {tail}" if tail else ""))
+                else:
+                    counts[rc] += len(rels)
+    log(f"no-crash: batch runs done in {time.monotonic() - t0:.1f}s: {counts[0]} files in batches "
+        f"that exited 0, {counts[1]} in batches that exited 1 (something unreadable), "
+        f"{len(problems)} problems")
     slowest.sort(reverse=True)
     log("  slowest: " + ", ".join(f"{r} {s:.1f}s" for s, r in slowest[:3]))
 
@@ -615,6 +634,8 @@ def main():
     ap.add_argument("--exceptions", default=os.path.join(here, "exceptions.tsv"))
     ap.add_argument("--tshark", default=None, help="tshark to use (default: from PATH)")
     ap.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
+    ap.add_argument("--batch", type=int, default=20,
+                    help="no-crash: files per snilab-cli process (default 20; 1 = one each)")
     ap.add_argument("--ingest-threads", type=int, default=0,
                     help="--threads for the ingest of all files (default: --jobs)")
     ap.add_argument("--all", action="store_true",
