@@ -1,5 +1,5 @@
 #include "catalog/catalog.h"
-#include "catalog/connection_row_sql.h"
+#include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
 
 #include <fcntl.h>

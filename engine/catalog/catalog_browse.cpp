@@ -1,6 +1,6 @@
 #include "catalog/catalog_browse.h"
 
-#include "catalog/connection_row_sql.h"
+#include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
 
 #include <sqlite3.h>

@@ -1,5 +1,6 @@
 // The run registry half of Catalog (schema in catalog.cpp, kRunSchema).
 #include "catalog/catalog.h"
+#include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
 
 #include <cmath>
@@ -27,23 +28,6 @@ RunStatus parseRunStatus(std::string_view text)
 }
 
 namespace {
-
-constexpr const char* kRunColumns =
-    "id, created_at, coalesce(finished_at, ''), status, config, seed, data_fingerprint, error";
-
-RunInfo readRun(const Statement& s)
-{
-    RunInfo r;
-    r.id = s.i64(0);
-    r.createdAt = s.text(1);
-    r.finishedAt = s.text(2);
-    r.status = parseRunStatus(s.text(3));
-    r.config = s.text(4);
-    r.seed = static_cast<std::uint64_t>(s.i64(5));
-    r.dataFingerprint = s.text(6);
-    r.error = s.text(7);
-    return r;
-}
 
 void meanStd(const std::vector<double>& v, double& mean, double& std)
 {
@@ -186,21 +170,23 @@ void Catalog::finishRun(std::int64_t runId, RunStatus status, const std::string&
 std::vector<RunInfo> Catalog::runs()
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, (std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY id").c_str());
+    Statement s(m_db,
+                (std::string("SELECT ") + kRunInfoColumns + " FROM runs ORDER BY id").c_str());
     std::vector<RunInfo> out;
     while (s.step())
-        out.push_back(readRun(s));
+        out.push_back(readRunInfo(s));
     return out;
 }
 
 std::optional<RunInfo> Catalog::run(std::int64_t runId)
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, (std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1").c_str());
+    Statement s(m_db,
+                (std::string("SELECT ") + kRunInfoColumns + " FROM runs WHERE id = ?1").c_str());
     s.bind(1, runId);
     if (!s.step())
         return std::nullopt;
-    return readRun(s);
+    return readRunInfo(s);
 }
 
 bool Catalog::deleteRun(std::int64_t runId)

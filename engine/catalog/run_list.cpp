@@ -1,5 +1,6 @@
 #include "catalog/run_list.h"
 
+#include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
 
 #include <sqlite3.h>
@@ -38,21 +39,11 @@ std::vector<RunInfo> readRunList(const std::filesystem::path& catalogPath)
             throw CatalogError(catalogPath.string() +
                                " is not a snilab catalog with a run registry");
     }
-    Statement s(c.db, "SELECT id, created_at, coalesce(finished_at, ''), status, config, seed, "
-                      "data_fingerprint, coalesce(error, '') FROM runs ORDER BY id");
+    Statement s(c.db,
+                (std::string("SELECT ") + kRunInfoColumns + " FROM runs ORDER BY id").c_str());
     std::vector<RunInfo> out;
-    while (s.step()) {
-        RunInfo r;
-        r.id = s.i64(0);
-        r.createdAt = s.text(1);
-        r.finishedAt = s.text(2);
-        r.status = parseRunStatus(s.text(3));
-        r.config = s.text(4);
-        r.seed = static_cast<std::uint64_t>(s.i64(5));
-        r.dataFingerprint = s.text(6);
-        r.error = s.text(7);
-        out.push_back(std::move(r));
-    }
+    while (s.step())
+        out.push_back(readRunInfo(s));
     return out;
 }
 

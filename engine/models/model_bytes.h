@@ -8,6 +8,7 @@
 #include "models/model_error.h"
 
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,6 +25,14 @@ inline void putU64(std::vector<std::uint8_t>& out, std::uint64_t v)
 {
     for (int i = 0; i < 8; ++i)
         out.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+// A double as its IEEE-754 bits (u64), exact.
+inline void putF64(std::vector<std::uint8_t>& out, double v)
+{
+    std::uint64_t bits = 0;
+    std::memcpy(&bits, &v, sizeof bits);
+    putU64(out, bits);
 }
 
 // A length-prefixed (u64) byte string.
@@ -64,6 +73,13 @@ public:
         std::uint64_t v = 0;
         for (int i = 7; i >= 0; --i)
             v = (v << 8) | b[static_cast<std::size_t>(i)];
+        return v;
+    }
+    double f64(const char* what)
+    {
+        const std::uint64_t bits = u64(what);
+        double v = 0;
+        std::memcpy(&v, &bits, sizeof v);
         return v;
     }
     std::span<const std::uint8_t> bytes(const char* what)

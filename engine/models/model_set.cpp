@@ -91,20 +91,6 @@ std::vector<float> gatherStatistics(const Dataset& data, std::span<const std::si
     return out;
 }
 
-std::uint64_t bitsOf(double v)
-{
-    std::uint64_t b = 0;
-    std::memcpy(&b, &v, sizeof b);
-    return b;
-}
-
-double doubleOf(std::uint64_t b)
-{
-    double v = 0;
-    std::memcpy(&v, &b, sizeof v);
-    return v;
-}
-
 } // namespace
 
 struct ModelSet::Impl {
@@ -271,9 +257,9 @@ std::vector<std::uint8_t> ModelSet::save() const
             putString(out, c);
         putU32(out, static_cast<std::uint32_t>(n.scaler.channels()));
         for (double v : n.scaler.means())
-            putU64(out, bitsOf(v));
+            putF64(out, v);
         for (double v : n.scaler.stds())
-            putU64(out, bitsOf(v));
+            putF64(out, v);
         putBytes(out, n.network.save());
     }
     return out;
@@ -332,9 +318,9 @@ ModelSet ModelSet::load(std::span<const std::uint8_t> bytes)
             fail("stored scaler of '" + name + "' has the wrong size");
         std::vector<double> means, stds;
         for (std::uint32_t c = 0; c < scalerChannels; ++c)
-            means.push_back(doubleOf(in.u64("scaler")));
+            means.push_back(in.f64("scaler"));
         for (std::uint32_t c = 0; c < scalerChannels; ++c)
-            stds.push_back(doubleOf(in.u64("scaler")));
+            stds.push_back(in.f64("scaler"));
         NetworkEntry entry;
         entry.spec = *spec;
         entry.scaler = ChannelScaler(std::move(means), std::move(stds));

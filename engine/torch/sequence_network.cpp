@@ -189,20 +189,6 @@ std::string checksum(std::span<const std::uint8_t> bytes)
     return hasher.finishHex();
 }
 
-std::uint64_t doubleBits(double v)
-{
-    std::uint64_t bits = 0;
-    std::memcpy(&bits, &v, sizeof bits);
-    return bits;
-}
-
-double bitsDouble(std::uint64_t bits)
-{
-    double v = 0;
-    std::memcpy(&v, &bits, sizeof v);
-    return v;
-}
-
 } // namespace
 
 bool torchAvailable() noexcept
@@ -545,7 +531,7 @@ std::vector<std::uint8_t> SequenceNetwork::save() const
     putU32(out, static_cast<std::uint32_t>(m_options.conv2));
     putU32(out, static_cast<std::uint32_t>(m_options.gru));
     putU32(out, static_cast<std::uint32_t>(m_options.dense));
-    putU64(out, doubleBits(m_options.dropout));
+    putF64(out, m_options.dropout);
     putU32(out, static_cast<std::uint32_t>(m_impl->classCount));
     putU64(out, m_impl->length);
     putU64(out, m_impl->channels);
@@ -594,7 +580,7 @@ SequenceNetwork SequenceNetwork::load(std::span<const std::uint8_t> bytes)
     o.conv2 = static_cast<int>(in.u32("options"));
     o.gru = static_cast<int>(in.u32("options"));
     o.dense = static_cast<int>(in.u32("options"));
-    o.dropout = bitsDouble(in.u64("options"));
+    o.dropout = in.f64("options");
     checkOptions(o);
     const std::uint32_t classCount = in.u32("class count");
     const std::uint64_t length = in.u64("length");

@@ -1,6 +1,7 @@
-// Internal to engine/catalog: the SELECT list that reads a ConnectionRow
-// (connections k joined with captures c) and the function that decodes it,
-// shared by Catalog and CatalogBrowser.
+// Internal to engine/catalog: the SELECT lists that read a ConnectionRow
+// (connections k joined with captures c) and a RunInfo (runs), and the
+// functions that decode them, shared by Catalog, CatalogBrowser and the
+// read-only run list.
 #pragma once
 
 #include "catalog/catalog.h"
@@ -42,6 +43,25 @@ inline void readConnectionRow(const Statement& s, ConnectionRow& r)
     r.alpn = s.text(22);
     r.ech = s.i64(23) != 0;
     r.ja4 = s.text(24);
+}
+
+// "SELECT <these> FROM runs ..."
+inline constexpr const char* kRunInfoColumns =
+    "id, created_at, coalesce(finished_at, ''), status, config, seed, data_fingerprint, "
+    "coalesce(error, '')";
+
+inline RunInfo readRunInfo(const Statement& s)
+{
+    RunInfo r;
+    r.id = s.i64(0);
+    r.createdAt = s.text(1);
+    r.finishedAt = s.text(2);
+    r.status = parseRunStatus(s.text(3));
+    r.config = s.text(4);
+    r.seed = static_cast<std::uint64_t>(s.i64(5));
+    r.dataFingerprint = s.text(6);
+    r.error = s.text(7);
+    return r;
 }
 
 } // namespace snilab
