@@ -95,19 +95,11 @@ constexpr const char* kMetricNames[] = {"accuracy",   "macro_precision",    "mac
 // "label:probability;..." for the best five classes.
 std::string topText(const double* probs, int k, const std::vector<std::string>& labels)
 {
-    std::vector<int> order(static_cast<std::size_t>(k));
-    for (int i = 0; i < k; ++i)
-        order[static_cast<std::size_t>(i)] = i;
-    const int n = std::min(k, 5);
-    std::partial_sort(order.begin(), order.begin() + n, order.end(), [&](int a, int b) {
-        return probs[a] != probs[b] ? probs[a] > probs[b] : a < b;
-    });
     std::string out;
     char buf[32];
-    for (int i = 0; i < n; ++i) {
-        const int c = order[static_cast<std::size_t>(i)];
+    for (const int c : topClasses(probs, k, 5)) {
         std::snprintf(buf, sizeof buf, ":%.4f", probs[c]);
-        out += (i ? ";" : "") + labels[static_cast<std::size_t>(c)] + buf;
+        out += (out.empty() ? "" : ";") + labels[static_cast<std::size_t>(c)] + buf;
     }
     return out;
 }
@@ -165,9 +157,7 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
         outcome.error = planError;
         return outcome;
     }
-    bool forest = false, networks = false;
-    for (const auto& m : plan->models)
-        (m.forest ? forest : networks) = true;
+    const bool forest = plan->usesForest(), networks = plan->usesNetworks();
     try {
         ModelSet::check(*plan, config.data.spec);
         if (networks)

@@ -50,6 +50,18 @@ std::vector<int> predictClasses(const std::vector<double>& scores, int classCoun
     return out;
 }
 
+std::vector<int> topClasses(const double* row, int classCount, int n)
+{
+    std::vector<int> order(static_cast<std::size_t>(std::max(classCount, 0)));
+    for (int c = 0; c < classCount; ++c)
+        order[static_cast<std::size_t>(c)] = c;
+    const auto take = static_cast<std::ptrdiff_t>(std::clamp(n, 0, std::max(classCount, 0)));
+    std::partial_sort(order.begin(), order.begin() + take, order.end(),
+                      [&](int a, int b) { return row[a] != row[b] ? row[a] > row[b] : a < b; });
+    order.resize(static_cast<std::size_t>(take));
+    return order;
+}
+
 std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
                                       const std::vector<double>& scores, int classCount,
                                       std::string* error)

@@ -60,6 +60,9 @@ struct Metrics {
 // Argmax of each row (see above). `scores` must hold rows * classCount values;
 // a shorter matrix yields predictions for its complete rows only.
 std::vector<int> predictClasses(const std::vector<double>& scores, int classCount);
+// The best min(n, classCount) classes of one row of scores, best first, under
+// the same order (higher score, then lower class index).
+std::vector<int> topClasses(const double* row, int classCount, int n);
 
 // Errors: classCount < 1; no samples; scores.size() != n * classCount; a true
 // class outside 0..classCount-1.

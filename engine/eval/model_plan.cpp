@@ -215,6 +215,16 @@ std::optional<ModelPlan> planModels(const std::vector<std::string>& names, std::
     return plan;
 }
 
+bool ModelPlan::usesForest() const
+{
+    return std::any_of(models.begin(), models.end(), [](const ModelSpec& m) { return m.forest; });
+}
+
+bool ModelPlan::usesNetworks() const
+{
+    return std::any_of(models.begin(), models.end(), [](const ModelSpec& m) { return !m.forest; });
+}
+
 std::vector<double> combineEnsemble(const EnsembleSpec& ensemble,
                                     const std::vector<const std::vector<double>*>& memberProbs)
 {

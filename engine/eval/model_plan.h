@@ -56,6 +56,9 @@ struct ModelPlan {
     // Result rows in order: every name as given (canonical for base models),
     // then base models added for ensembles.
     std::vector<std::string> order;
+
+    bool usesForest() const;   // some base model needs the 42 statistics
+    bool usesNetworks() const; // some base model needs packet sequences
 };
 
 std::optional<ModelSpec> parseModelName(std::string_view text, std::string* error = nullptr);

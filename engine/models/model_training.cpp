@@ -17,9 +17,7 @@ std::optional<ModelFile> trainModel(Catalog& catalog, const EvaluationConfig& co
     const std::string chosen = primary.empty() ? plan->order.front() : primary;
     if (std::find(plan->order.begin(), plan->order.end(), chosen) == plan->order.end())
         throw ModelError("primary model '" + chosen + "' is not one of the models");
-    bool forest = false, networks = false;
-    for (const auto& m : plan->models)
-        (m.forest ? forest : networks) = true;
+    const bool forest = plan->usesForest(), networks = plan->usesNetworks();
     ModelSet::check(*plan, config.data.spec);
     if (networks)
         resolveDevice(config.device);

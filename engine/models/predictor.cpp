@@ -2,6 +2,7 @@
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
+#include "eval/metrics.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -47,9 +48,8 @@ PredictionOutcome predictCaptures(const ModelFile& model,
     out.model = options.use.empty() ? model.info.primary : options.use;
     if (std::find(order.begin(), order.end(), out.model) == order.end())
         throw ModelError("'" + out.model + "' is not a model of this file");
-    bool forest = false, networks = false;
-    for (const auto& m : model.models.plan().models)
-        (m.forest ? forest : networks) = true;
+    const bool forest = model.models.plan().usesForest();
+    const bool networks = model.models.plan().usesNetworks();
 
     TempDir temp;
     Catalog catalog(temp.path() / "predict.sqlite");
@@ -84,15 +84,10 @@ PredictionOutcome predictCaptures(const ModelFile& model,
     const std::size_t k = labels.size();
     const std::size_t topK =
         std::min<std::size_t>(static_cast<std::size_t>(std::max(options.topK, 1)), k);
-    std::vector<std::size_t> idx(k);
     out.rows.reserve(data.size());
     for (std::size_t i = 0; i < data.size(); ++i) {
         const double* p = probs.data() + i * k;
-        for (std::size_t c = 0; c < k; ++c)
-            idx[c] = c;
-        std::partial_sort(
-            idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(topK), idx.end(),
-            [&](std::size_t a, std::size_t b) { return p[a] != p[b] ? p[a] > p[b] : a < b; });
+        const std::vector<int> idx = topClasses(p, static_cast<int>(k), static_cast<int>(topK));
         PredictedConnection r;
         if (const auto it = connections.find(data.connectionIds[i]); it != connections.end())
             r.connection = it->second;
@@ -100,10 +95,10 @@ PredictionOutcome predictCaptures(const ModelFile& model,
         r.trueLabel = data.labels[i];
         r.knownClass = !r.trueLabel.empty() &&
                        std::find(labels.begin(), labels.end(), r.trueLabel) != labels.end();
-        r.predicted = labels[idx[0]];
+        r.predicted = labels[static_cast<std::size_t>(idx[0])];
         r.probability = p[idx[0]];
         for (std::size_t j = 0; j < topK; ++j)
-            r.top.emplace_back(labels[idx[j]], p[idx[j]]);
+            r.top.emplace_back(labels[static_cast<std::size_t>(idx[j])], p[idx[j]]);
         out.withSni += data.snis[i].empty() ? 0 : 1;
         out.withEch += r.connection.ech ? 1 : 0;
         out.known += r.knownClass ? 1 : 0;
