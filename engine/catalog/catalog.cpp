@@ -150,55 +150,30 @@ CREATE TABLE IF NOT EXISTS run_epochs (
 CREATE TRIGGER IF NOT EXISTS runs_immutable BEFORE UPDATE ON runs
   WHEN OLD.status <> 'running'
   BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_grid_insert_immutable BEFORE INSERT ON run_grid
-  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_grid_update_immutable BEFORE UPDATE ON run_grid
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_grid_delete_immutable BEFORE DELETE ON run_grid
-  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
-CREATE TRIGGER IF NOT EXISTS run_metrics_insert_immutable BEFORE INSERT ON run_metrics
-  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_metrics_update_immutable BEFORE UPDATE ON run_metrics
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_metrics_delete_immutable BEFORE DELETE ON run_metrics
-  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
-CREATE TRIGGER IF NOT EXISTS run_classes_insert_immutable BEFORE INSERT ON run_classes
-  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_classes_update_immutable BEFORE UPDATE ON run_classes
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_classes_delete_immutable BEFORE DELETE ON run_classes
-  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
-CREATE TRIGGER IF NOT EXISTS run_confusion_insert_immutable BEFORE INSERT ON run_confusion
-  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_confusion_update_immutable BEFORE UPDATE ON run_confusion
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_confusion_delete_immutable BEFORE DELETE ON run_confusion
-  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
-CREATE TRIGGER IF NOT EXISTS run_predictions_insert_immutable BEFORE INSERT ON run_predictions
-  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_predictions_update_immutable BEFORE UPDATE ON run_predictions
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_predictions_delete_immutable BEFORE DELETE ON run_predictions
-  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
-CREATE TRIGGER IF NOT EXISTS run_epochs_insert_immutable BEFORE INSERT ON run_epochs
-  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_epochs_update_immutable BEFORE UPDATE ON run_epochs
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;
-CREATE TRIGGER IF NOT EXISTS run_epochs_delete_immutable BEFORE DELETE ON run_epochs
-  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'
-  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole run)'); END;
 )sql";
+
+// Every table of a run's results gets the same three triggers: no insert once
+// the run is finished, never an update, no piecemeal delete once finished.
+std::string runSchemaSql()
+{
+    std::string sql = kRunSchema;
+    for (const char* table : {"run_grid", "run_metrics", "run_classes", "run_confusion",
+                              "run_predictions", "run_epochs"}) {
+        const std::string t = table;
+        sql += "CREATE TRIGGER IF NOT EXISTS " + t + "_insert_immutable BEFORE INSERT ON " + t +
+               "\n  WHEN (SELECT status FROM runs WHERE id = NEW.run_id) <> 'running'"
+               "\n  BEGIN SELECT RAISE(ABORT, 'run is finished and immutable'); END;\n"
+               "CREATE TRIGGER IF NOT EXISTS " +
+               t + "_update_immutable BEFORE UPDATE ON " + t +
+               "\n  BEGIN SELECT RAISE(ABORT, 'run results are immutable'); END;\n"
+               "CREATE TRIGGER IF NOT EXISTS " +
+               t + "_delete_immutable BEFORE DELETE ON " + t +
+               "\n  WHEN (SELECT status FROM runs WHERE id = OLD.run_id) <> 'running'"
+               "\n  BEGIN SELECT RAISE(ABORT, 'run results are immutable (delete the whole "
+               "run)'); END;\n";
+    }
+    return sql;
+}
 
 constexpr const char* kCaptureColumns =
     "id, path, content_hash, size_bytes, container, compression, link_type, link_type_name, "
@@ -384,7 +359,7 @@ void Catalog::migrate(Open mode)
             // history (every statement is IF NOT EXISTS); nothing existing changes.
             exec("BEGIN IMMEDIATE");
             try {
-                exec(kRunSchema);
+                exec(runSchemaSql().c_str());
                 Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
                 put.bind(1, std::to_string(kSchemaVersion)).run();
                 exec("COMMIT");
@@ -407,7 +382,7 @@ void Catalog::migrate(Open mode)
     exec("BEGIN IMMEDIATE");
     try {
         exec(kSchema);
-        exec(kRunSchema);
+        exec(runSchemaSql().c_str());
         Statement put(m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
         put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
         put.bind(1, std::string("created_by")).bind(2, std::string("snilab " SNILAB_VERSION)).run();
