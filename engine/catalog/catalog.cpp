@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS runs (
   config TEXT NOT NULL,
   seed INTEGER NOT NULL,
   data_fingerprint TEXT NOT NULL,
-  error TEXT NOT NULL DEFAULT ''
+  error TEXT NOT NULL DEFAULT '',
+  owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS run_grid (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -356,10 +357,19 @@ void Catalog::migrate(Open mode)
         exec("PRAGMA journal_mode=WAL");
         if (version < kSchemaVersion) {
             // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
-            // history (every statement is IF NOT EXISTS); nothing existing changes.
+            // history (every statement is IF NOT EXISTS), 3 -> 4 the runs'
+            // owner column; nothing existing changes.
             exec("BEGIN IMMEDIATE");
             try {
                 exec(runSchemaSql().c_str());
+                // 3 -> 4: the owner of a run (interrupted runs are found by it).
+                Statement hasOwner(m_db, "SELECT count(*) FROM pragma_table_info('runs') "
+                                         "WHERE name = 'owner'");
+                hasOwner.step();
+                const bool ownerMissing = hasOwner.i64(0) == 0;
+                hasOwner.reset();
+                if (ownerMissing)
+                    exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
                 Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
                 put.bind(1, std::to_string(kSchemaVersion)).run();
                 exec("COMMIT");

@@ -104,9 +104,13 @@ struct LabelCount {
     std::uint64_t captures = 0;
 };
 
-// --- Run registry (schema 2) ---------------------------------------------
+// --- Run registry (schema 2; owner since schema 4) -----------------------
 
-enum class RunStatus { Running, Finished, Failed, Cancelled };
+// Running: its process lives (or lives on another host, which cannot be
+// checked). Interrupted is never stored: it is a Running run whose owner
+// process is gone (killed, crashed, the machine rebooted), found when the
+// run is read (common/process_identity.h).
+enum class RunStatus { Running, Finished, Failed, Cancelled, Interrupted };
 std::string_view runStatusName(RunStatus status);
 // Inverse of runStatusName(); an unknown text reads as Failed.
 RunStatus parseRunStatus(std::string_view text);
@@ -120,6 +124,7 @@ struct RunInfo {
     std::uint64_t seed = 0;
     std::string dataFingerprint;
     std::string error;
+    std::string owner; // the process that created it (host/boot/pid/start), "" before schema 4
 };
 
 struct ClassResult {
@@ -167,7 +172,8 @@ struct GridCell {
 
 class Catalog {
 public:
-    static constexpr int kSchemaVersion = 3; // 2: run registry, 3: run_epochs
+    // 2: run registry, 3: run_epochs, 4: runs.owner (interrupted runs)
+    static constexpr int kSchemaVersion = 4;
 
     enum class Open {
         CreateIfMissing, // a missing (or empty) file becomes a new catalog
@@ -233,9 +239,10 @@ public:
     std::vector<PacketRecord> series(std::int64_t connectionId);
     std::uint64_t connectionCount();
 
-    // Run registry. A run is created Running, receives results, then is
-    // finished once; finished runs and their results are immutable (SQLite
-    // triggers refuse changes); a run can be deleted whole.
+    // Run registry. A run is created Running, owned by the calling process,
+    // receives results, then is finished once; finished runs and their
+    // results are immutable (SQLite triggers refuse changes); a run can be
+    // deleted whole unless it is still running.
     std::int64_t createRun(const std::string& config, std::uint64_t seed,
                            const std::string& dataFingerprint);
     // Stores one model x threshold result in one transaction.
@@ -243,7 +250,8 @@ public:
     void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
     std::vector<RunInfo> runs();
     std::optional<RunInfo> run(std::int64_t runId);
-    // Returns false when there is no such run.
+    // Returns false when there is no such run; throws CatalogError for a run
+    // whose process is still running (or cannot be checked: another host).
     bool deleteRun(std::int64_t runId);
     std::vector<GridCell> runGrid(std::int64_t runId);
     std::vector<ClassResult> runClasses(std::int64_t runId, const std::string& model,

@@ -2,6 +2,7 @@
 #include "catalog/catalog.h"
 #include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
+#include "common/process_identity.h"
 
 #include <cmath>
 
@@ -14,14 +15,15 @@ std::string_view runStatusName(RunStatus status)
     case RunStatus::Finished: return "finished";
     case RunStatus::Failed: return "failed";
     case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Interrupted: return "interrupted";
     }
     return "failed";
 }
 
 RunStatus parseRunStatus(std::string_view text)
 {
-    for (auto s :
-         {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled})
+    for (auto s : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled,
+                   RunStatus::Interrupted})
         if (runStatusName(s) == text)
             return s;
     return RunStatus::Failed;
@@ -64,9 +66,10 @@ std::int64_t Catalog::createRun(const std::string& config, std::uint64_t seed,
                                 const std::string& dataFingerprint)
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, "INSERT INTO runs (status, config, seed, data_fingerprint) "
-                      "VALUES ('running', ?1, ?2, ?3)");
-    s.bind(1, config).bind(2, static_cast<std::int64_t>(seed)).bind(3, dataFingerprint).run();
+    Statement s(m_db, "INSERT INTO runs (status, config, seed, data_fingerprint, owner) "
+                      "VALUES ('running', ?1, ?2, ?3, ?4)");
+    s.bind(1, config).bind(2, static_cast<std::int64_t>(seed)).bind(3, dataFingerprint);
+    s.bind(4, currentProcessOwner()).run();
     return sqlite3_last_insert_rowid(m_db);
 }
 
@@ -192,9 +195,24 @@ std::optional<RunInfo> Catalog::run(std::int64_t runId)
 bool Catalog::deleteRun(std::int64_t runId)
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, "DELETE FROM runs WHERE id = ?1");
-    s.bind(1, runId).run();
-    return sqlite3_changes(m_db) > 0;
+    bool deleted = false;
+    transaction(m_db, [&] {
+        Statement q(
+            m_db, (std::string("SELECT ") + kRunInfoColumns + " FROM runs WHERE id = ?1").c_str());
+        q.bind(1, runId);
+        if (q.step()) {
+            const RunInfo info = readRunInfo(q);
+            if (info.status == RunStatus::Running)
+                throw CatalogError("run " + std::to_string(runId) + " is still running (process " +
+                                   info.owner +
+                                   "); cancel it first (Ctrl-C or Cancel), then delete it");
+        }
+        q.reset();
+        Statement s(m_db, "DELETE FROM runs WHERE id = ?1");
+        s.bind(1, runId).run();
+        deleted = sqlite3_changes(m_db) > 0;
+    });
+    return deleted;
 }
 
 std::vector<GridCell> Catalog::runGrid(std::int64_t runId)

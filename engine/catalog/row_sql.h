@@ -6,6 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "catalog/sqlite_statement.h"
+#include "common/process_identity.h"
 
 namespace snilab {
 
@@ -45,10 +46,14 @@ inline void readConnectionRow(const Statement& s, ConnectionRow& r)
     r.ja4 = s.text(24);
 }
 
-// "SELECT <these> FROM runs ..."
+// "SELECT <these> FROM runs ..." (schema 4; readers of older catalogs use
+// kRunInfoColumnsNoOwner).
 inline constexpr const char* kRunInfoColumns =
     "id, created_at, coalesce(finished_at, ''), status, config, seed, data_fingerprint, "
-    "coalesce(error, '')";
+    "coalesce(error, ''), owner";
+inline constexpr const char* kRunInfoColumnsNoOwner =
+    "id, created_at, coalesce(finished_at, ''), status, config, seed, data_fingerprint, "
+    "coalesce(error, ''), ''";
 
 inline RunInfo readRunInfo(const Statement& s)
 {
@@ -61,6 +66,9 @@ inline RunInfo readRunInfo(const Statement& s)
     r.seed = static_cast<std::uint64_t>(s.i64(5));
     r.dataFingerprint = s.text(6);
     r.error = s.text(7);
+    r.owner = s.text(8);
+    if (r.status == RunStatus::Running && ownerState(r.owner) == OwnerState::Dead)
+        r.status = RunStatus::Interrupted;
     return r;
 }
 

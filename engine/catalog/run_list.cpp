@@ -39,8 +39,15 @@ std::vector<RunInfo> readRunList(const std::filesystem::path& catalogPath)
             throw CatalogError(catalogPath.string() +
                                " is not a snilab catalog with a run registry");
     }
+    bool hasOwner = false;
+    {
+        Statement s(c.db, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'owner'");
+        hasOwner = s.step() && s.i64(0) == 1;
+    }
     Statement s(c.db,
-                (std::string("SELECT ") + kRunInfoColumns + " FROM runs ORDER BY id").c_str());
+                (std::string("SELECT ") + (hasOwner ? kRunInfoColumns : kRunInfoColumnsNoOwner) +
+                 " FROM runs ORDER BY id")
+                    .c_str());
     std::vector<RunInfo> out;
     while (s.step())
         out.push_back(readRunInfo(s));

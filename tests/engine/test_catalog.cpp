@@ -4,6 +4,8 @@
 // another program would (journal mode, meta table) and to build files that
 // are not catalogs.
 #include "catalog/catalog.h"
+#include "catalog/run_list.h"
+#include "common/process_identity.h"
 #include "test_bytes.h"
 
 #include <QObject>
@@ -210,7 +212,7 @@ private slots:
             // WAL mode is a property of the file: another connection sees it.
             QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
         }
-        QCOMPARE(Catalog::kSchemaVersion, 3);
+        QCOMPARE(Catalog::kSchemaVersion, 4);
         QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
                  std::to_string(Catalog::kSchemaVersion));
         QVERIFY(
@@ -607,6 +609,69 @@ private slots:
         const std::string dirMessage =
             catalogErrorOf([&] { auto c = Catalog::openExisting(dir.path().toStdString()); });
         QVERIFY2(contains(dirMessage, "no catalog at"), dirMessage.c_str());
+    }
+
+    // Runs of a dead process read as interrupted; a live run cannot be
+    // deleted; a schema-3 catalog gains the owner column in place.
+    void runStatesAndOwners()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "runs.sqlite");
+        std::int64_t live = 0, dead = 0, otherHost = 0;
+        {
+            Catalog catalog(path);
+            live = catalog.createRun("models=rf\n", 1, "fp");
+            dead = catalog.createRun("models=rf\n", 1, "fp");
+            otherHost = catalog.createRun("models=rf\n", 1, "fp");
+        }
+        const std::string me = currentProcessOwner();
+        QCOMPARE(ownerState(me), OwnerState::Alive);
+        // The same host and boot, a pid that does not exist: the process is gone.
+        const std::string prefix = me.substr(0, me.find('/', me.find('/') + 1) + 1);
+        querySql(path, "UPDATE runs SET owner = '" + prefix +
+                           "2147483632/1' WHERE id = " + std::to_string(dead));
+        querySql(path, "UPDATE runs SET owner = 'elsewhere/b/1/1' WHERE id = " +
+                           std::to_string(otherHost));
+        QCOMPARE(ownerState(prefix + "2147483632/1"), OwnerState::Dead);
+        QCOMPARE(ownerState("elsewhere/b/1/1"), OwnerState::Unknown);
+        QCOMPARE(ownerState("garbage"), OwnerState::Unknown);
+        {
+            Catalog catalog(path);
+            QVERIFY(catalog.run(live)->status == RunStatus::Running);
+            QVERIFY(catalog.run(dead)->status == RunStatus::Interrupted);
+            QVERIFY(catalog.run(otherHost)->status == RunStatus::Running);
+            QVERIFY(readRunList(path)[1].status == RunStatus::Interrupted);
+            QCOMPARE(std::string(runStatusName(RunStatus::Interrupted)),
+                     std::string("interrupted"));
+            const std::string refused = catalogErrorOf([&] { catalog.deleteRun(live); });
+            QVERIFY2(contains(refused, "still running"), refused.c_str());
+            QVERIFY(catalog.run(live).has_value());
+            QVERIFY(catalog.deleteRun(dead));
+            QVERIFY(!catalog.deleteRun(dead));
+            catalog.finishRun(live, RunStatus::Cancelled, "cancelled");
+            QVERIFY(catalog.deleteRun(live));
+        }
+        // A catalog of schema 3 (no owner column): read-only listing works,
+        // opening upgrades it in place.
+        const auto old = tempPath(dir, "old.sqlite");
+        {
+            Catalog catalog(old);
+            catalog.createRun("models=rf\n", 1, "fp");
+        }
+        querySql(old, "ALTER TABLE runs DROP COLUMN owner;"
+                      "UPDATE meta SET value='3' WHERE key='schema_version'");
+        QCOMPARE(querySql(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name='owner'"),
+                 std::string("0"));
+        QVERIFY(readRunList(old).front().status == RunStatus::Running);
+        {
+            Catalog catalog(old);
+            QVERIFY(catalog.run(1)->status == RunStatus::Running);
+        }
+        QCOMPARE(querySql(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name='owner'"),
+                 std::string("1"));
+        QCOMPARE(querySql(old, "SELECT value FROM meta WHERE key='schema_version'"),
+                 std::string("4"));
     }
 
     void statusNames_data()

@@ -1,0 +1,23 @@
+// Who owns a running run: "<host>/<boot id>/<pid>/<start time>" of a process,
+// and whether that process still lives. The start time (clock ticks after
+// boot, /proc/<pid>/stat field 22) tells a reused pid from the original one;
+// the boot id tells a reboot. A different host cannot be checked from here.
+//
+// Thread: free functions (read /proc). Failure: none (Unknown when unsure).
+#pragma once
+
+#include <string>
+
+namespace snilab {
+
+// The identity of the calling process.
+std::string currentProcessOwner();
+
+enum class OwnerState {
+    Alive,   // the same process is still running (on this host)
+    Dead,    // it ended (pid gone or reused, or this host rebooted since)
+    Unknown, // another host, or an identity this build cannot read
+};
+OwnerState ownerState(const std::string& owner);
+
+} // namespace snilab
