@@ -1,5 +1,7 @@
 #include "cli_progress.h"
 
+#include "report/atomic_file.h"
+
 #include <algorithm>
 #include <atomic>
 #include <csignal>
@@ -9,14 +11,25 @@
 namespace snilab::cli {
 namespace {
 
-// The Feedback to cancel on SIGINT (async-signal-safe: an atomic store only).
+// The Feedback to cancel on a signal (async-signal-safe: atomics only).
 std::atomic<Feedback*> g_activeFeedback{nullptr};
+std::atomic<int> g_signal{0};
+constexpr int kSignals[3] = {SIGINT, SIGTERM, SIGHUP};
 
-extern "C" void onInterrupt(int)
+extern "C" void onFatalSignal(int sig)
 {
+    report::removeTemporariesFromSignalHandler();
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+extern "C" void onInterrupt(int sig)
+{
+    g_signal.store(sig);
     if (Feedback* f = g_activeFeedback.load())
         f->cancel();
-    std::signal(SIGINT, SIG_DFL);
+    // A second signal ends the process (after removing partial outputs).
+    std::signal(sig, onFatalSignal);
 }
 
 } // namespace
@@ -51,17 +64,40 @@ void TerminalProgress::progress(double fraction, std::string_view stage)
 
 InterruptScope::InterruptScope(Feedback& feedback)
 {
+    g_signal.store(0);
     g_activeFeedback.store(&feedback);
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &m_previous);
+    for (int i = 0; i < 3; ++i)
+        sigaction(kSignals[i], &sa, &m_previous[i]);
 }
 
 InterruptScope::~InterruptScope()
 {
-    sigaction(SIGINT, &m_previous, nullptr);
+    for (int i = 0; i < 3; ++i)
+        sigaction(kSignals[i], &m_previous[i], nullptr);
     g_activeFeedback.store(nullptr);
+}
+
+int interruptSignal()
+{
+    return g_signal.load();
+}
+
+int interruptedExitCode()
+{
+    const int sig = g_signal.load();
+    return sig ? 128 + sig : 130;
+}
+
+void installFatalSignalCleanup()
+{
+    struct sigaction sa {};
+    sa.sa_handler = onFatalSignal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : kSignals)
+        sigaction(sig, &sa, nullptr);
 }
 
 } // namespace snilab::cli

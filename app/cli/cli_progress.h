@@ -28,9 +28,10 @@ private:
     std::chrono::steady_clock::time_point m_last{};
 };
 
-// While alive, the first SIGINT cancels `feedback` (the command then stops
-// cleanly); a second one kills the process the usual way. Restores the
-// previous handler when it ends.
+// While alive, the first SIGINT, SIGTERM or SIGHUP cancels `feedback` (the
+// command then stops cleanly: a run is kept as cancelled, nothing partial is
+// written); a second one ends the process as installFatalSignalCleanup()
+// does. Restores the previous handlers when it ends.
 class InterruptScope {
 public:
     explicit InterruptScope(Feedback& feedback);
@@ -39,7 +40,17 @@ public:
     InterruptScope& operator=(const InterruptScope&) = delete;
 
 private:
-    struct sigaction m_previous {};
+    struct sigaction m_previous[3]{};
 };
+
+// The signal that cancelled the last InterruptScope (0: none).
+int interruptSignal();
+// 128 + that signal (SIGINT 130, SIGTERM 143, SIGHUP 129); 130 when none.
+int interruptedExitCode();
+
+// For the whole process: SIGINT, SIGTERM and SIGHUP outside an InterruptScope
+// remove the temporary files of unfinished outputs (report/atomic_file.h),
+// then end the process with the signal's usual status.
+void installFatalSignalCleanup();
 
 } // namespace snilab::cli

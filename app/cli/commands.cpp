@@ -4,10 +4,11 @@
 
 #include "cli_args.h"
 #include "cli_progress.h"
-#include "table_writer.h"
 
 #include "catalog/catalog.h"
 #include "ingest/ingester.h"
+#include "report/output_guard.h"
+#include "report/table_writer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -17,7 +18,8 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <regex>
+#include <optional>
+#include <string_view>
 #include <unistd.h>
 
 namespace snilab::cli {
@@ -51,7 +53,7 @@ Progress goes to stderr when it is a terminal. Each file that cannot be read
 Ctrl-C stops cleanly: committed batches are kept and the interrupted capture
 stays 'incomplete' until it is ingested again.
 Exit status: 0 all files read, 1 some file unreadable or partial, 2 usage,
-3 catalog error, 130 interrupted.
+3 catalog error, 130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
 )";
 
 constexpr const char* kSummaryHelp =
@@ -100,11 +102,29 @@ const Command kCommands[] = {
     {"predict", kPredictHelp, &predictCommand},
 };
 
+// *.pcap, *.pcapng, *.cap, *.dmp, *.mcap, optionally .gz or .zst, any case.
+// A suffix test (not a regex, whose '.' stops at a newline): any byte may
+// come before the extension.
 bool isCaptureName(const std::filesystem::path& p)
 {
-    static const std::regex pattern(R"(.*\.(pcap|pcapng|cap|dmp|mcap)(\.gz|\.zst)?$)",
-                                    std::regex::icase);
-    return std::regex_match(p.filename().string(), pattern);
+    std::string name = p.filename().string();
+    for (char& c : name)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    const auto strip = [&](std::string_view suffix) {
+        if (name.size() > suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            name.resize(name.size() - suffix.size());
+            return true;
+        }
+        return false;
+    };
+    if (!strip(".gz"))
+        strip(".zst");
+    for (const char* ext : {".pcap", ".pcapng", ".cap", ".dmp", ".mcap"})
+        if (strip(ext))
+            return true;
+    return false;
 }
 
 } // namespace
@@ -151,6 +171,10 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
 {
     try {
         return command.run(args);
+    } catch (const report::OutputConflict& e) {
+        std::fprintf(stderr, "snilab-cli %s: %s (see snilab-cli %s --help)\n", command.name,
+                     e.what(), command.name);
+        return kExitUsage;
     } catch (const UsageError& e) {
         std::fprintf(stderr, "snilab-cli %s: %s (see snilab-cli %s --help)\n", command.name,
                      e.what(), command.name);
@@ -178,12 +202,14 @@ int ingestCommand(const std::vector<std::string>& argv)
     if (args.positional().empty())
         throw UsageError("no capture files given");
     IngestOptions options;
-    options.threads = static_cast<unsigned>(args.number("threads", 0));
+    options.threads = threadsOption(args);
     const unsigned long long idleSeconds = args.number("idle-timeout", 600);
     if (idleSeconds == 0 || idleSeconds > 100ull * 365 * 86400)
         throw UsageError("--idle-timeout must be between 1 and 3153600000 seconds");
     options.tracker.idleTimeoutNs = static_cast<std::int64_t>(idleSeconds) * 1'000'000'000;
     options.tracker.maxSeriesPackets = args.number("series-cap", 10000);
+    if (options.tracker.maxSeriesPackets == 0 || options.tracker.maxSeriesPackets > 100'000'000)
+        throw UsageError("--series-cap must be between 1 and 100000000");
     options.tracker.maxLiveConnections = args.number("max-live", 4'000'000);
     if (options.tracker.maxLiveConnections == 0)
         throw UsageError("--max-live must be at least 1");
@@ -227,7 +253,7 @@ int ingestCommand(const std::vector<std::string>& argv)
     if (interrupted) {
         std::fprintf(stderr, "snilab-cli ingest: interrupted; committed batches are kept, "
                              "interrupted captures stay incomplete until ingested again\n");
-        return kExitInterrupted;
+        return interruptedExitCode();
     }
     return (counts[2] + counts[3]) > 0 ? kExitBadInput : kExitOk;
 }
@@ -266,7 +292,7 @@ int summaryCommand(const std::vector<std::string>& argv)
     });
 
     if (format == "csv") {
-        TableWriter out(stdout, TableWriter::Style::Csv);
+        report::TableWriter out(stdout, report::TableWriter::Style::Csv);
         out.row({"kind", "name", "connections", "labeled", "unlabeled", "captures", "status",
                  "packets", "error"});
         out.row({"total", "", std::to_string(total), std::to_string(total - unlabeled),
@@ -295,14 +321,14 @@ int summaryCommand(const std::vector<std::string>& argv)
                 static_cast<unsigned long long>(unlabeled));
     std::printf("labels       %zu (label mode %s)\n\n", labelCount,
                 std::string(labelModeName(mode)).c_str());
-    TableWriter labelsOut(stdout, TableWriter::Style::Aligned);
+    report::TableWriter labelsOut(stdout, report::TableWriter::Style::Aligned);
     labelsOut.row({"label", "connections", "captures"});
     for (const auto& l : sorted)
         labelsOut.row({l.label.empty() ? "(unlabeled)" : l.label, std::to_string(l.connections),
                        std::to_string(l.captures)});
     labelsOut.flush();
     std::printf("\n");
-    TableWriter capturesOut(stdout, TableWriter::Style::Aligned);
+    report::TableWriter capturesOut(stdout, report::TableWriter::Style::Aligned);
     capturesOut.row({"capture", "status", "packets", "connections", "labeled", "error"});
     for (const auto& c : captures)
         capturesOut.row({c.path, std::string(captureStatusName(c.status)),
@@ -324,17 +350,14 @@ int connectionsCommand(const std::vector<std::string>& argv)
     auto catalog = Catalog::openExisting(args.required("catalog"));
 
     FILE* file = stdout;
-    std::unique_ptr<FILE, int (*)(FILE*)> owned(nullptr, &std::fclose);
+    std::optional<report::AtomicFile> owned;
     if (const auto out = args.value("out")) {
-        std::error_code ec;
-        if (std::filesystem::equivalent(*out, catalog->path(), ec))
-            throw UsageError("--out names the catalog itself");
-        owned.reset(std::fopen(out->c_str(), "w"));
-        if (!owned)
-            throw OutputError("cannot write " + *out + ": " + std::strerror(errno));
-        file = owned.get();
+        report::refuseOverwrite(*out, report::catalogInputs(catalog->path()), "--out");
+        owned.emplace(*out);
+        file = owned->stream();
     }
-    TableWriter out(file, format == "csv" ? TableWriter::Style::Csv : TableWriter::Style::Tsv);
+    report::TableWriter out(file, format == "csv" ? report::TableWriter::Style::Csv
+                                                  : report::TableWriter::Style::Tsv);
     out.row({"capture",
              "client_ip",
              "client_port",
@@ -385,7 +408,10 @@ int connectionsCommand(const std::vector<std::string>& argv)
                  r.ech ? "1" : "0",
                  r.ja4});
     });
-    if (std::fflush(file) != 0 || std::ferror(file))
+    out.flush();
+    if (owned)
+        owned->commit();
+    else if (std::fflush(file) != 0 || std::ferror(file))
         throw OutputError("write error on the output");
     return kExitOk;
 }

@@ -4,6 +4,7 @@
 #include "eval/evaluator.h"
 #include "features/feature_spec.h"
 #include "flow/label.h"
+#include "report/atomic_file.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -34,15 +35,17 @@ int runCommand(const Command& command, const std::vector<std::string>& args);
 class Args;
 
 // The output (file or stream) could not be written: exit status 4.
-class OutputError : public std::runtime_error {
-public:
-    using std::runtime_error::runtime_error;
-};
+using OutputError = report::OutputError;
 
 // --label-mode default|paper (default: default).
 LabelMode labelModeOption(const Args& args);
-// Comma-separated items, empty ones skipped.
-std::vector<std::string> splitList(const std::string& text);
+// Comma-separated items (spaces around them trimmed); an empty item is a
+// usage error naming --option.
+std::vector<std::string> splitList(const std::string& text, const std::string& option);
+// --threads N: 1..4096, or absent (0: every core).
+unsigned threadsOption(const Args& args);
+// EvaluationConfig::validate() as a UsageError.
+void validateConfig(const EvaluationConfig& config);
 // --threshold-rule at-least|more-than (default at-least).
 ThresholdRule ruleOption(const Args& args);
 // --feature-spec (default: the default spec).
@@ -51,9 +54,6 @@ FeatureSpec specOption(const Args& args);
 // --label-mode, --feature-spec, --trees, --threads, --epochs, --patience,
 // --batch-size, --device, --preset.
 void parseModelOptions(const Args& args, EvaluationConfig& config);
-// A file opened for writing (OutputError when it cannot be) and its checked close.
-std::unique_ptr<FILE, int (*)(FILE*)> openOutput(const std::filesystem::path& path);
-void closeOutput(std::unique_ptr<FILE, int (*)(FILE*)>& f, const std::filesystem::path& path);
 // Files and directories (their capture files) to ingest.
 std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& inputs);
 

@@ -3,7 +3,6 @@
 #include "cli_args.h"
 #include "cli_progress.h"
 #include "commands.h"
-#include "table_writer.h"
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
@@ -11,6 +10,12 @@
 #include "eval/splits.h"
 #include "features/sequences.h"
 #include "features/statistics.h"
+#include "report/atomic_file.h"
+#include "report/file_names.h"
+#include "report/latex.h"
+#include "report/output_guard.h"
+#include "report/table_writer.h"
+#include "report/text_escape.h"
 
 #include <algorithm>
 #include <cctype>
@@ -20,6 +25,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -71,8 +77,12 @@ Options:
   --quiet                no progress bar
   --help                 show this help
 
+Every option is checked before any work; a run always ends as finished,
+failed (with the reason), or cancelled; a run whose process was killed reads
+as interrupted.
 Exit status: 0 finished, 1 the run failed (reason on stderr, kept as failed),
-2 usage, 3 catalog error, 130 interrupted (the run is kept as cancelled).
+2 usage, 3 catalog error, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP
+(the run is kept as cancelled).
 )";
 
 extern const char kRunsHelp[] =
@@ -80,8 +90,10 @@ extern const char kRunsHelp[] =
 
 List the runs stored in a catalog (id, status, time, fingerprint of the data,
 the configuration in one line), show one run (its configuration and grid),
-or delete one run and all its results. Finished runs are immutable: they can
-be deleted, never changed.
+or delete one run and all its results. Status: running (its process lives),
+finished, failed (with the reason), cancelled, or interrupted (its process
+was killed or the machine restarted). Finished runs are immutable: they can
+be deleted, never changed; a running run cannot be deleted.
 
 Options:
   --catalog PATH   catalog file (required)
@@ -92,7 +104,10 @@ Options:
 
 extern const char kReportHelp[] = R"(usage: snilab-cli report --catalog C.sqlite --run ID --out DIR
 
-Write a run's results into DIR (created if missing):
+Write a finished run's results into DIR (created if missing); a run that is
+running, failed, cancelled or interrupted is refused (exit 1). Every file is
+written to a temporary file and renamed, so none is ever left half written,
+and no output may be the catalog:
   run.txt           the run's configuration, seed, data fingerprint, status
   summary.csv       one row per model x threshold: classes, samples, folds and
                     every metric's mean and std over folds
@@ -136,25 +151,39 @@ Options:
   --help                 show this help
 )";
 
-std::vector<std::string> splitList(const std::string& text)
+std::vector<std::string> splitList(const std::string& text, const std::string& option)
 {
     std::vector<std::string> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ','))
-        if (!item.empty())
-            out.push_back(item);
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t comma = std::min(text.find(',', start), text.size());
+        std::string item = text.substr(start, comma - start);
+        start = comma + 1;
+        while (!item.empty() && item.front() == ' ')
+            item.erase(item.begin());
+        while (!item.empty() && item.back() == ' ')
+            item.pop_back();
+        if (item.empty())
+            throw UsageError("--" + option + " has an empty item ('" + text + "')");
+        out.push_back(item);
+    }
     return out;
 }
 
 ThresholdRule ruleOption(const Args& args)
 {
     const std::string text = args.value("threshold-rule").value_or("at-least");
-    if (text == "at-least")
-        return ThresholdRule::AtLeast;
-    if (text == "more-than")
-        return ThresholdRule::MoreThan;
+    if (const auto rule = parseThresholdRule(text))
+        return *rule;
     throw UsageError("--threshold-rule must be at-least or more-than, not '" + text + "'");
+}
+
+unsigned threadsOption(const Args& args)
+{
+    const auto n = args.number("threads", 0);
+    if (args.has("threads") && (n < 1 || n > 4096))
+        throw UsageError("--threads must be between 1 and 4096 (leave it out to use every core)");
+    return static_cast<unsigned>(n);
 }
 
 FeatureSpec specOption(const Args& args)
@@ -173,15 +202,11 @@ namespace {
 
 std::vector<int> thresholdList(const std::string& text)
 {
-    std::vector<int> out;
-    for (const auto& item : splitList(text)) {
-        if (item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
-            throw UsageError("--thresholds needs whole numbers, not '" + item + "'");
-        out.push_back(std::stoi(item));
-    }
-    if (out.empty())
-        throw UsageError("--thresholds is empty");
-    return out;
+    std::string error;
+    const auto list = parseThresholdList(text, &error);
+    if (!list)
+        throw UsageError("--thresholds: " + error);
+    return *list;
 }
 
 std::int64_t runIdOption(const Args& args, const std::string& name)
@@ -247,7 +272,7 @@ std::string accuracyCell(const std::vector<GridCell>& grid, const std::string& m
 void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>& models,
                const std::vector<int>& thresholds)
 {
-    TableWriter table(stdout, TableWriter::Style::Aligned);
+    report::TableWriter table(stdout, report::TableWriter::Style::Aligned);
     if (models.size() > 3) {
         std::vector<std::string> header = {"model"}, sizes = {"(classes/connections)"};
         for (int t : thresholds) {
@@ -285,77 +310,45 @@ void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>
     }
 }
 
-// A model or ensemble name as a file name: characters other than letters,
-// digits and ".+-" become '_' ("0.5*rf+1/6*gru" -> "0.5_rf+1_6_gru").
-std::string fileSafe(const std::string& name)
-{
-    std::string out = name;
-    for (char& c : out)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-')
-            c = '_';
-    return out;
-}
-
-std::string latexEscape(const std::string& s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c == '_' || c == '%' || c == '&' || c == '#' || c == '$' || c == '{' || c == '}')
-            out += '\\';
-        out += c;
-    }
-    return out;
-}
-
 } // namespace
-
-std::unique_ptr<FILE, int (*)(FILE*)> openOutput(const std::filesystem::path& path)
-{
-    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "w"), &std::fclose);
-    if (!f)
-        throw OutputError("cannot write " + path.string() + ": " + std::strerror(errno));
-    return f;
-}
-
-void closeOutput(std::unique_ptr<FILE, int (*)(FILE*)>& f, const std::filesystem::path& path)
-{
-    if (std::fflush(f.get()) != 0 || std::ferror(f.get()))
-        throw OutputError("write error on " + path.string());
-    if (std::fclose(f.release()) != 0)
-        throw OutputError("write error on " + path.string());
-}
 
 void parseModelOptions(const Args& args, EvaluationConfig& config)
 {
     if (const auto m = args.value("models"))
-        config.models = splitList(*m);
+        config.models = splitList(*m, "models");
     config.rule = ruleOption(args);
     config.seed = args.number("seed", 1);
     config.data.labelMode = labelModeOption(args);
     config.data.spec = specOption(args);
-    config.trees = static_cast<int>(args.number("trees", 250));
-    if (config.trees < 1 || config.trees > 100000)
-        throw UsageError("--trees must be between 1 and 100000");
-    config.threads = static_cast<int>(args.number("threads", 0));
-    config.epochs = static_cast<int>(args.number("epochs", 100));
-    if (config.epochs < 1 || config.epochs > 100000)
-        throw UsageError("--epochs must be between 1 and 100000");
-    config.patience = static_cast<int>(args.number("patience", 5));
-    if (config.patience < 1 || config.patience > 100000)
-        throw UsageError("--patience must be between 1 and 100000");
-    config.batchSize = static_cast<int>(args.number("batch-size", 64));
-    if (config.batchSize < 2 || config.batchSize > 1000000)
-        throw UsageError("--batch-size must be between 2 and 1000000");
+    const auto clampedInt = [&](const char* name, int fallback) {
+        return static_cast<int>(std::min<unsigned long long>(args.number(name, fallback),
+                                                             std::numeric_limits<int>::max()));
+    };
+    config.trees = clampedInt("trees", 250);
+    config.threads = static_cast<int>(threadsOption(args));
+    config.epochs = clampedInt("epochs", 100);
+    config.patience = clampedInt("patience", 5);
+    config.batchSize = clampedInt("batch-size", 64);
     config.device = args.value("device").value_or("auto");
-    if (config.device != "auto" && config.device != "cpu" && config.device != "cuda")
-        throw UsageError("--device must be auto, cpu or cuda");
     if (const auto p = args.value("preset")) {
         if (*p != "paper")
-            throw UsageError("--preset must be paper");
-        config.applyPaperPreset();
+            throw UsageError("--preset must be paper, not '" + *p + "'");
         if (args.has("threshold-rule") || args.has("label-mode"))
             throw UsageError("--preset paper sets the threshold rule and label mode itself");
+        if (args.has("feature-spec") &&
+            config.data.spec.packets != FeatureSpec::Packets::PayloadOnly)
+            throw UsageError("--preset paper counts payload-carrying packets; it conflicts with "
+                             "--feature-spec '" +
+                             *args.value("feature-spec") + "'");
+        config.applyPaperPreset();
     }
+}
+
+// The engine's one validator (EvaluationConfig::validate()), as a usage error.
+void validateConfig(const EvaluationConfig& config)
+{
+    if (const std::string why = config.validate(); !why.empty())
+        throw UsageError(why);
 }
 
 int evaluateCommand(const std::vector<std::string>& argv)
@@ -375,9 +368,12 @@ int evaluateCommand(const std::vector<std::string>& argv)
     if (!kind)
         throw UsageError("--split must be stratified, capture or time, not '" + split + "'");
     config.split = *kind;
-    config.folds = static_cast<int>(args.number("folds", 10));
-    if (config.folds < 2 || config.folds > 1000)
-        throw UsageError("--folds must be between 2 and 1000");
+    config.folds = static_cast<int>(std::min<unsigned long long>(args.number("folds", 10), 100000));
+    if (config.split == SplitKind::Time && args.has("folds"))
+        throw UsageError("--folds applies to the stratified and capture splits; a time split "
+                         "has one fold (see --train-fraction)");
+    if (config.split != SplitKind::Time && args.has("train-fraction"))
+        throw UsageError("--train-fraction applies to --split time only");
     if (const auto f = args.value("train-fraction")) {
         char* end = nullptr;
         config.timeTrainFraction = std::strtod(f->c_str(), &end);
@@ -386,10 +382,8 @@ int evaluateCommand(const std::vector<std::string>& argv)
             throw UsageError("--train-fraction must be a number between 0 and 1");
     }
     parseModelOptions(args, config);
-    std::string planError;
-    const auto plan = planModels(config.models, &planError);
-    if (!plan)
-        throw UsageError("--models: " + planError);
+    validateConfig(config);
+    const auto plan = planModels(config.models, nullptr);
 
     auto catalog = Catalog::openExisting(args.required("catalog"));
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
@@ -402,7 +396,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
     if (outcome.status == RunStatus::Cancelled) {
         std::fprintf(stderr, "snilab-cli evaluate: interrupted; run %lld kept as cancelled\n",
                      static_cast<long long>(outcome.runId));
-        return kExitInterrupted;
+        return interruptedExitCode();
     }
     if (outcome.status != RunStatus::Finished) {
         std::fprintf(stderr, "snilab-cli evaluate: %s%s\n",
@@ -439,10 +433,8 @@ int runsCommand(const std::vector<std::string>& argv)
     if (args.has("show")) {
         const std::int64_t id = runIdOption(args, "show");
         const auto run = catalog->run(id);
-        if (!run) {
-            std::fprintf(stderr, "snilab-cli runs: no run %lld\n", static_cast<long long>(id));
-            return kExitBadInput;
-        }
+        if (!run)
+            throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
         std::printf("run %lld: %s, created %s%s%s, data %s\n%s\n", static_cast<long long>(id),
                     std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
                     run->finishedAt.empty() ? "" : ", finished ", run->finishedAt.c_str(),
@@ -456,14 +448,12 @@ int runsCommand(const std::vector<std::string>& argv)
     }
     if (args.has("delete")) {
         const std::int64_t id = runIdOption(args, "delete");
-        if (!catalog->deleteRun(id)) {
-            std::fprintf(stderr, "snilab-cli runs: no run %lld\n", static_cast<long long>(id));
-            return kExitBadInput;
-        }
+        if (!catalog->deleteRun(id))
+            throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
         std::printf("deleted run %lld\n", static_cast<long long>(id));
         return kExitOk;
     }
-    TableWriter table(stdout, TableWriter::Style::Aligned);
+    report::TableWriter table(stdout, report::TableWriter::Style::Aligned);
     table.row({"run", "status", "created", "data", "config"});
     for (const RunInfo& r : catalog->runs()) {
         std::string config = r.config;
@@ -488,11 +478,28 @@ int reportCommand(const std::vector<std::string>& argv)
     const std::int64_t runId = runIdOption(args, "run");
     auto catalog = Catalog::openExisting(args.required("catalog"));
     const auto run = catalog->run(runId);
-    if (!run) {
-        std::fprintf(stderr, "snilab-cli report: no run %lld in %s\n",
-                     static_cast<long long>(runId), catalog->path().c_str());
+    if (!run)
+        throw UsageError("no run " + std::to_string(runId) + " in " + catalog->path().string() +
+                         " (see snilab-cli runs)");
+    if (run->status != RunStatus::Finished) {
+        std::fprintf(stderr,
+                     "snilab-cli report: run %lld is %s%s%s: its results are incomplete, so no "
+                     "report is written (report writes finished runs only)\n",
+                     static_cast<long long>(runId), std::string(runStatusName(run->status)).c_str(),
+                     run->error.empty() ? "" : ": ", report::escapeText(run->error).c_str());
         return kExitBadInput;
     }
+    const auto grid = catalog->runGrid(runId);
+    // Before anything is written: no output may be an input (the catalog).
+    const auto inputs = report::catalogInputs(catalog->path());
+    for (const char* name :
+         {"run.txt", "summary.csv", "per_class.csv", "predictions.csv", "table1.tex", "epochs.csv"})
+        report::refuseOverwrite(out / name, inputs, "--out");
+    for (const auto& c : grid)
+        report::refuseOverwrite(
+            out / "confusion" /
+                (report::fileSafeName(c.model) + "_T" + std::to_string(c.threshold) + ".csv"),
+            inputs, "--out");
     std::error_code ec;
     std::filesystem::create_directories(out / "confusion", ec);
     if (ec)
@@ -500,17 +507,16 @@ int reportCommand(const std::vector<std::string>& argv)
 
     {
         const auto path = out / "run.txt";
-        auto f = openOutput(path);
-        std::fprintf(f.get(),
+        report::AtomicFile f(path);
+        std::fprintf(f.stream(),
                      "run=%lld\nstatus=%s\ncreated_at=%s\nfinished_at=%s\n"
                      "data_fingerprint=%s\nerror=%s\n%s",
                      static_cast<long long>(run->id),
                      std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
                      run->finishedAt.c_str(), run->dataFingerprint.c_str(), run->error.c_str(),
                      run->config.c_str());
-        closeOutput(f, path);
+        f.commit();
     }
-    const auto grid = catalog->runGrid(runId);
     std::vector<std::string> metricNames;
     for (const auto& c : grid)
         for (const auto& [name, v] : c.metrics)
@@ -518,9 +524,9 @@ int reportCommand(const std::vector<std::string>& argv)
                 metricNames.push_back(name);
     {
         const auto path = out / "summary.csv";
-        auto f = openOutput(path);
+        report::AtomicFile f(path);
         {
-            TableWriter t(f.get(), TableWriter::Style::Csv);
+            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
             std::vector<std::string> header = {"model", "threshold", "classes", "samples", "folds"};
             for (const auto& m : metricNames) {
                 header.push_back(m + "_mean");
@@ -542,14 +548,14 @@ int reportCommand(const std::vector<std::string>& argv)
                 t.row(row);
             }
         }
-        closeOutput(f, path);
+        f.commit();
     }
     std::map<std::pair<std::string, int>, std::vector<std::string>> labelsOf;
     {
         const auto path = out / "per_class.csv";
-        auto f = openOutput(path);
+        report::AtomicFile f(path);
         {
-            TableWriter t(f.get(), TableWriter::Style::Csv);
+            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
             t.row(
                 {"model", "threshold", "class", "label", "support", "accuracy", "precision", "f1"});
             char a[32], p[32], f1[32];
@@ -565,22 +571,23 @@ int reportCommand(const std::vector<std::string>& argv)
                 }
             }
         }
-        closeOutput(f, path);
+        f.commit();
     }
     for (const auto& c : grid) {
         const auto& labels = labelsOf[{c.model, c.threshold}];
         if (labels.empty())
             continue;
         const auto path =
-            out / "confusion" / (fileSafe(c.model) + "_T" + std::to_string(c.threshold) + ".csv");
+            out / "confusion" /
+            (report::fileSafeName(c.model) + "_T" + std::to_string(c.threshold) + ".csv");
         const std::size_t k = labels.size();
         std::vector<std::uint64_t> m(k * k, 0);
         for (const auto& [i, j, n] : catalog->runConfusion(runId, c.model, c.threshold))
             if (i < k && j < k)
                 m[i * k + j] = n;
-        auto f = openOutput(path);
+        report::AtomicFile f(path);
         {
-            TableWriter t(f.get(), TableWriter::Style::Csv);
+            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
             std::vector<std::string> header = {"true\\predicted"};
             header.insert(header.end(), labels.begin(), labels.end());
             t.row(header);
@@ -591,16 +598,16 @@ int reportCommand(const std::vector<std::string>& argv)
                 t.row(row);
             }
         }
-        closeOutput(f, path);
+        f.commit();
     }
     {
         std::map<std::int64_t, std::string> captureOf;
         catalog->forEachConnection(
             [&](const ConnectionRow& r) { captureOf[r.id] = r.capturePath; });
         const auto path = out / "predictions.csv";
-        auto f = openOutput(path);
+        report::AtomicFile f(path);
         {
-            TableWriter t(f.get(), TableWriter::Style::Csv);
+            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
             t.row({"model", "threshold", "fold", "connection_id", "capture", "true_label",
                    "predicted_label", "correct", "confidence", "top"});
             char conf[32];
@@ -619,19 +626,19 @@ int reportCommand(const std::vector<std::string>& argv)
                            p.trueIndex == p.predictedIndex ? "1" : "0", conf, p.top});
                 });
         }
-        closeOutput(f, path);
+        f.commit();
     }
     {
         const auto path = out / "table1.tex";
-        auto f = openOutput(path);
+        report::AtomicFile f(path);
         const auto [models, thresholds] = axesOf(grid);
-        std::fprintf(f.get(), "%% snilab run %lld: accuracy (mean $\\pm$ std over folds)\n",
+        std::fprintf(f.stream(), "%% snilab run %lld: accuracy (mean $\\pm$ std over folds)\n",
                      static_cast<long long>(runId));
-        std::fprintf(f.get(), "\\begin{tabular}{rrr%s}\n\\hline\nT & classes & connections",
+        std::fprintf(f.stream(), "\\begin{tabular}{rrr%s}\n\\hline\nT & classes & connections",
                      std::string(models.size(), 'c').c_str());
         for (const auto& m : models)
-            std::fprintf(f.get(), " & %s", latexEscape(m).c_str());
-        std::fprintf(f.get(), " \\\\\n\\hline\n");
+            std::fprintf(f.stream(), " & %s", report::latexEscape(m).c_str());
+        std::fprintf(f.stream(), " \\\\\n\\hline\n");
         for (int t : thresholds) {
             std::string classes, samples;
             std::string cells;
@@ -650,17 +657,17 @@ int reportCommand(const std::vector<std::string>& argv)
                     }
                 cells += " & " + cell;
             }
-            std::fprintf(f.get(), "%d & %s & %s%s \\\\\n", t, classes.c_str(), samples.c_str(),
+            std::fprintf(f.stream(), "%d & %s & %s%s \\\\\n", t, classes.c_str(), samples.c_str(),
                          cells.c_str());
         }
-        std::fprintf(f.get(), "\\hline\n\\end{tabular}\n");
-        closeOutput(f, path);
+        std::fprintf(f.stream(), "\\hline\n\\end{tabular}\n");
+        f.commit();
     }
     {
         const auto path = out / "epochs.csv";
-        auto f = openOutput(path);
+        report::AtomicFile f(path);
         {
-            TableWriter t(f.get(), TableWriter::Style::Csv);
+            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
             t.row({"model", "threshold", "fold", "epoch", "max_epochs", "train_loss",
                    "train_accuracy", "validation_loss", "validation_accuracy", "seconds",
                    "improved"});
@@ -676,7 +683,7 @@ int reportCommand(const std::vector<std::string>& argv)
                        buf[3], buf[4], e.improved ? "1" : "0"});
             }
         }
-        closeOutput(f, path);
+        f.commit();
     }
     std::printf("wrote run %lld to %s (run.txt, summary.csv, per_class.csv, confusion/, "
                 "predictions.csv, table1.tex, epochs.csv)\n",
@@ -703,9 +710,7 @@ int featuresCommand(const std::vector<std::string>& argv)
     if (args.has("folds") && (folds < 2 || folds > 1000))
         throw UsageError("--folds must be between 2 and 1000");
     auto catalog = Catalog::openExisting(args.required("catalog"));
-    std::error_code ec;
-    if (std::filesystem::equivalent(outPath, catalog->path(), ec))
-        throw UsageError("--out names the catalog itself");
+    report::refuseOverwrite(outPath, report::catalogInputs(catalog->path()), "--out");
 
     Feedback feedback;
     const Dataset data = loadDataset(*catalog, options, feedback);
@@ -719,9 +724,9 @@ int featuresCommand(const std::vector<std::string>& argv)
             for (std::size_t i : split.folds[f].test)
                 foldOf[i] = static_cast<int>(f);
     }
-    auto file = openOutput(outPath);
+    report::AtomicFile file(outPath);
     {
-        TableWriter t(file.get(), TableWriter::Style::Csv);
+        report::TableWriter t(file.stream(), report::TableWriter::Style::Csv);
         std::vector<std::string> header = {"connection_id", "capture", "label", "class"};
         if (folds > 0)
             header.push_back("fold");
@@ -755,7 +760,7 @@ int featuresCommand(const std::vector<std::string>& argv)
             t.row(row);
         }
     }
-    closeOutput(file, outPath);
+    file.commit();
     std::printf("wrote %zu connections of %zu classes (threshold %zu, %s) to %s\n",
                 selection.sampleIndices.size(), selection.classLabels.size(), threshold,
                 rule == ThresholdRule::AtLeast ? ">= T" : "> T", outPath.c_str());

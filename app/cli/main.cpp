@@ -1,5 +1,6 @@
 // snilab-cli: the headless twin of the workbench, on the same engine.
 #include "cli_args.h"
+#include "cli_progress.h"
 #include "commands.h"
 
 #include "common/openmp_env.h"
@@ -36,7 +37,8 @@ Options:
 
 Exit status: 0 success, 1 some input could not be read (the rest was
 processed), 2 usage error, 3 catalog error, 4 output could not be written,
-130 interrupted.
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (stopped cleanly: a run is
+kept as cancelled, no partial output is left).
 )";
 
 } // namespace
@@ -45,6 +47,7 @@ int main(int argc, char** argv)
 {
     snilab::ensurePassiveOpenMp(argv);
     using namespace snilab::cli;
+    installFatalSignalCleanup();
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty()) {
         std::fputs(kUsage, stderr);

@@ -2,7 +2,6 @@
 #include "cli_args.h"
 #include "cli_progress.h"
 #include "commands.h"
-#include "table_writer.h"
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
@@ -12,6 +11,11 @@
 #include "models/model_file.h"
 #include "models/model_training.h"
 #include "models/predictor.h"
+#include "report/atomic_file.h"
+#include "report/file_names.h"
+#include "report/latex.h"
+#include "report/output_guard.h"
+#include "report/table_writer.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -54,7 +58,7 @@ Options:
 
 Exit status: 0 written, 1 nothing to train (fewer than 2 classes) or a model
 failed, 2 usage, 3 catalog error, 4 the file could not be written,
-130 interrupted (nothing written).
+130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP) (nothing written).
 )";
 
 extern const char kPredictHelp[] =
@@ -62,7 +66,9 @@ extern const char kPredictHelp[] =
 
 Ingest captures (into a temporary catalog; none is kept) and classify every
 TCP connection with a model file - with or without an SNI (e.g. with ECH).
-Writes one CSV row per connection: capture, endpoints, start time, SNI, ECH,
+Writes one CSV row per connection: capture, endpoints, start time, tls (1: a
+TLS ClientHello was seen; 0: not TLS, or its start was not captured - the
+prediction of such a connection is a guess from sizes and times only), SNI, ECH,
 true label (the SNI under the model's label mode; empty without SNI),
 whether that label is one of the model's classes, the predicted label, its
 probability, the top-K labels with probabilities, and correct (1/0, empty
@@ -81,7 +87,7 @@ Options:
 
 Exit status: 0 done, 1 a capture or the model file could not be read (rows
 for the readable captures are written), 2 usage, 4 output error,
-130 interrupted.
+130/143/129 interrupted (SIGINT/SIGTERM/SIGHUP).
 )";
 
 namespace {
@@ -117,16 +123,20 @@ int trainCommand(const std::vector<std::string>& argv)
     EvaluationConfig config;
     parseModelOptions(args, config);
     const std::filesystem::path out = args.required("out");
-    const auto threshold = static_cast<int>(args.number("threshold", 100));
-    std::string planError;
-    const auto plan = planModels(config.models, &planError);
-    if (!plan)
-        throw UsageError("--models: " + planError);
+    const auto thresholdValue = args.number("threshold", 100);
+    if (thresholdValue > static_cast<unsigned long long>(kMaxThreshold))
+        throw UsageError("--threshold must be between 0 and " + std::to_string(kMaxThreshold));
+    const auto threshold = static_cast<int>(thresholdValue);
+    config.thresholds = {threshold};
+    validateConfig(config);
+    const auto plan = planModels(config.models, nullptr);
     const std::string primary = args.value("primary").value_or(plan->order.front());
     if (std::find(plan->order.begin(), plan->order.end(), primary) == plan->order.end())
         throw UsageError("--primary '" + primary + "' is not one of the models");
 
     auto catalog = Catalog::openExisting(args.required("catalog"));
+    // Before any work: the model file must not replace the catalog.
+    report::refuseOverwrite(out, report::catalogInputs(catalog->path()), "--out");
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
     std::optional<ModelFile> trained;
     {
@@ -142,7 +152,7 @@ int trainCommand(const std::vector<std::string>& argv)
     progress.finish();
     if (!trained) {
         std::fputs("snilab-cli train: interrupted; nothing written\n", stderr);
-        return kExitInterrupted;
+        return interruptedExitCode();
     }
     ModelFile& model = *trained;
     const std::uint64_t samples = model.info.trainedConnections;
@@ -200,8 +210,12 @@ int predictCommand(const std::vector<std::string>& argv)
     const auto files = expandInputs(args.positional());
     if (files.empty())
         throw UsageError("no capture files found in the given directories");
-    options.threads = static_cast<int>(args.number("threads", 0));
+    options.threads = static_cast<int>(threadsOption(args));
     model.models.setThreads(options.threads);
+    std::vector<report::GuardedInput> inputs = {{args.required("model"), "the model file"}};
+    for (const auto& f : files)
+        inputs.push_back({f, "a capture given to predict"});
+    report::refuseOverwrite(outPath, inputs, "--out");
 
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
     PredictionOutcome outcome;
@@ -212,7 +226,7 @@ int predictCommand(const std::vector<std::string>& argv)
     progress.finish();
     if (outcome.cancelled) {
         std::fputs("snilab-cli predict: interrupted; nothing written\n", stderr);
-        return kExitInterrupted;
+        return interruptedExitCode();
     }
     int status = kExitOk;
     for (const auto& r : outcome.files)
@@ -222,25 +236,25 @@ int predictCommand(const std::vector<std::string>& argv)
                          r.error.oneLine().c_str());
             status = kExitBadInput;
         }
-    auto file = openOutput(outPath);
+    report::AtomicFile file(outPath);
     {
-        TableWriter csv(file.get(), TableWriter::Style::Csv);
+        report::TableWriter csv(file.stream(), report::TableWriter::Style::Csv);
         csv.row({"capture", "client_ip", "client_port", "server_ip", "server_port", "start_ns",
-                 "sni", "ech", "true_label", "known_class", "predicted", "probability", "top",
-                 "correct"});
+                 "tls", "sni", "ech", "true_label", "known_class", "predicted", "probability",
+                 "top", "correct"});
         for (const PredictedConnection& r : outcome.rows) {
             std::string topText;
             for (const auto& [label, p] : r.top)
                 topText += (topText.empty() ? "" : ";") + label + ":" + probabilityText(p);
             const ConnectionRow& c = r.connection;
             csv.row({c.capturePath, c.clientIp, std::to_string(c.clientPort), c.serverIp,
-                     std::to_string(c.serverPort), std::to_string(c.startNs), c.sni,
-                     c.ech ? "1" : "0", r.trueLabel, r.knownClass ? "1" : "0", r.predicted,
-                     probabilityText(r.probability), topText,
+                     std::to_string(c.serverPort), std::to_string(c.startNs),
+                     c.hasClientHello ? "1" : "0", c.sni, c.ech ? "1" : "0", r.trueLabel,
+                     r.knownClass ? "1" : "0", r.predicted, probabilityText(r.probability), topText,
                      r.knownClass ? (r.correct() ? "1" : "0") : ""});
         }
     }
-    closeOutput(file, outPath);
+    file.commit();
     const auto n = static_cast<unsigned long long>(outcome.rows.size());
     std::printf("%llu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
                 "ECH), %llu without\n",

@@ -1,5 +1,7 @@
 #include "batch_modes.h"
 
+#include "report/atomic_file.h"
+
 #include "charts/figure_export.h"
 #include "core/catalog_models.h"
 #include "core/model_training.h"
@@ -142,8 +144,15 @@ int figures(const BatchArgs& b)
 bool grab(QWidget& widget, const QString& path)
 {
     QApplication::processEvents();
-    if (!widget.grab().save(path, "PNG")) {
-        std::fprintf(stderr, "snilab: cannot write %s\n", qPrintable(path));
+    try {
+        snilab::report::AtomicFile file(path.toStdString());
+        if (!widget.grab().save(QString::fromStdString(file.temporaryPath().string()), "PNG")) {
+            std::fprintf(stderr, "snilab: cannot write %s\n", qPrintable(path));
+            return false;
+        }
+        file.commit();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "snilab: %s\n", e.what());
         return false;
     }
     return true;

@@ -98,7 +98,9 @@ std::string ContentHasher::finishHex()
 
 std::optional<std::string> hashFile(const std::filesystem::path& path, InputError& error)
 {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO (or a device) named like a capture must not
+    // wait for a writer; such a file is refused right after the open.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         error = {path.string(), InputError::kNoOffset, std::strerror(errno)};
         return std::nullopt;
@@ -109,6 +111,7 @@ std::optional<std::string> hashFile(const std::filesystem::path& path, InputErro
         error = {path.string(), InputError::kNoOffset, "not a regular file"};
         return std::nullopt;
     }
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     ContentHasher hasher;
     // A buffer that stays in the L2 cache between read() and hashing.
     std::vector<std::uint8_t> buf(256 * 1024);

@@ -50,6 +50,51 @@ void EvaluationConfig::applyPaperPreset()
     data.spec.packets = FeatureSpec::Packets::PayloadOnly;
 }
 
+std::string EvaluationConfig::validate() const
+{
+    const auto range = [](const char* name, long long v, long long lo, long long hi) {
+        if (v >= lo && v <= hi)
+            return std::string();
+        return std::string(name) + " must be between " + std::to_string(lo) + " and " +
+               std::to_string(hi) + ", not " + std::to_string(v);
+    };
+    if (thresholds.empty())
+        return "thresholds: give at least one threshold";
+    std::vector<int> sorted = thresholds;
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        if (sorted[i] < 0 || sorted[i] > kMaxThreshold)
+            return "thresholds: " + std::to_string(sorted[i]) + " is outside 0.." +
+                   std::to_string(kMaxThreshold);
+        if (i && sorted[i] == sorted[i - 1])
+            return "thresholds: " + std::to_string(sorted[i]) +
+                   " is listed twice (each threshold is one row of the results)";
+    }
+    if (models.empty())
+        return "models: choose at least one model or ensemble";
+    for (const auto& m : models)
+        if (m.empty())
+            return "models: an empty model name in the list";
+    std::string planError;
+    if (!planModels(models, &planError))
+        return "models: " + planError;
+    for (std::string e :
+         {range("folds", folds, 2, 1000), range("trees", trees, 1, 100000),
+          range("threads", threads, 0, 4096), range("epochs", epochs, 1, 100000),
+          range("patience", patience, 1, 100000), range("batch size", batchSize, 2, 1000000)})
+        if (!e.empty())
+            return e;
+    if (!(timeTrainFraction > 0) || !(timeTrainFraction < 1))
+        return "the time split's training share must be between 0 and 1 (exclusive)";
+    if (device != "auto" && device != "cpu" && device != "cuda")
+        return "device must be auto, cpu or cuda, not '" + device + "'";
+    if (!(learningRate > 0) || !(iatDropout >= 0) || !(iatDropout < 1))
+        return "learning rate must be positive and IAT dropout in [0, 1)";
+    if (!preset.empty() && preset != "paper")
+        return "preset must be paper, not '" + preset + "'";
+    return {};
+}
+
 std::string EvaluationConfig::toText() const
 {
     std::ostringstream out;
@@ -59,9 +104,8 @@ std::string EvaluationConfig::toText() const
     out << "\nthresholds=";
     for (std::size_t i = 0; i < thresholds.size(); ++i)
         out << (i ? "," : "") << thresholds[i];
-    out << "\nthreshold_rule=" << (rule == ThresholdRule::AtLeast ? "at-least" : "more-than")
-        << "\nsplit=" << splitKindName(split) << "\nfolds=" << folds
-        << "\ntime_train_fraction=" << timeTrainFraction << "\nseed=" << seed
+    out << "\nthreshold_rule=" << thresholdRuleName(rule) << "\nsplit=" << splitKindName(split)
+        << "\nfolds=" << folds << "\ntime_train_fraction=" << timeTrainFraction << "\nseed=" << seed
         << "\nlabel_mode=" << labelModeName(data.labelMode)
         << "\nfeature_spec=" << data.spec.toString() << "\nrf_trees=" << trees
         << "\nepochs=" << epochs << "\npatience=" << patience << "\nbatch_size=" << batchSize
@@ -135,6 +179,42 @@ std::vector<ClassResult> classResults(const std::vector<std::uint64_t>& confusio
 
 namespace {
 
+// Finishes a run on every exit path. finish() records the outcome; if the
+// guard goes away without it (an exception that is not handled below), the
+// run is marked failed. If even that write fails (a full disk), the run stays
+// "running" in the file and reads as interrupted once this process is gone.
+class RunGuard {
+public:
+    RunGuard(Catalog& catalog, std::int64_t runId) : m_catalog(catalog), m_runId(runId) {}
+    ~RunGuard()
+    {
+        if (!m_done)
+            finishQuietly(RunStatus::Failed, "ended by an unexpected error");
+    }
+    RunGuard(const RunGuard&) = delete;
+    RunGuard& operator=(const RunGuard&) = delete;
+
+    void finish(RunStatus status, const std::string& error = {})
+    {
+        m_done = true;
+        m_catalog.finishRun(m_runId, status, error);
+    }
+    // Finishes as finish() does, swallowing a second catalog error.
+    void finishQuietly(RunStatus status, const std::string& error) noexcept
+    {
+        m_done = true;
+        try {
+            m_catalog.finishRun(m_runId, status, error);
+        } catch (...) {
+        }
+    }
+
+private:
+    Catalog& m_catalog;
+    std::int64_t m_runId;
+    bool m_done = false;
+};
+
 // Everything one result row (model or ensemble) gathers over the folds.
 struct Accumulator {
     ModelResult result;
@@ -147,8 +227,8 @@ struct Accumulator {
 EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Feedback& feedback)
 {
     EvaluationOutcome outcome;
-    if (config.thresholds.empty() || config.models.empty()) {
-        outcome.error = "nothing to evaluate: no thresholds or no models";
+    if (const std::string invalid = config.validate(); !invalid.empty()) {
+        outcome.error = invalid;
         return outcome;
     }
     std::string planError;
@@ -178,6 +258,7 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
         return outcome;
     }
     outcome.runId = catalog.createRun(config.toText(), config.seed, data.fingerprint());
+    RunGuard guard(catalog, outcome.runId);
 
     const ModelSetOptions setOptions = config.modelSetOptions();
 
@@ -250,7 +331,7 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
                 tmpl.fold = static_cast<int>(f);
                 ModelSet models;
                 if (!models.fit(*plan, data, trainRows, yTrain, k, foldOptions, sub, tmpl)) {
-                    catalog.finishRun(outcome.runId, RunStatus::Cancelled, "cancelled");
+                    guard.finish(RunStatus::Cancelled, "cancelled");
                     outcome.status = RunStatus::Cancelled;
                     return outcome;
                 }
@@ -302,17 +383,20 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
                 catalog.addRunResult(outcome.runId, row.result);
             }
         }
-    } catch (const CatalogError&) {
+    } catch (const CatalogError& e) {
+        // The catalog itself failed (disk full, locked, corrupt): the run is
+        // marked failed if the catalog still takes that, and the error goes on.
+        guard.finishQuietly(RunStatus::Failed, std::string("catalog error: ") + e.what());
         throw;
     } catch (const std::exception& e) {
         // A configuration that cannot run on this data, or a model failure:
         // the run is kept as failed, with the reason.
         outcome.error = e.what();
-        catalog.finishRun(outcome.runId, RunStatus::Failed, outcome.error);
+        guard.finish(RunStatus::Failed, outcome.error);
         outcome.status = RunStatus::Failed;
         return outcome;
     }
-    catalog.finishRun(outcome.runId, RunStatus::Finished);
+    guard.finish(RunStatus::Finished);
     outcome.status = RunStatus::Finished;
     outcome.grid = catalog.runGrid(outcome.runId);
     feedback.progress(1.0, "done");

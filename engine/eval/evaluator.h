@@ -59,6 +59,15 @@ struct EvaluationConfig {
     // (gru, cnn, cnngru-packet, cnngru-payload, cnngru-iat) with LibTorch.
     // Variants (+dir, -all) and ensembles of these are accepted too.
     static std::vector<std::string> availableModels();
+    // Every rule a configuration must meet, for the CLI and the workbench
+    // alike: "" when it can run, else a one-line reason naming the setting.
+    // Checks ranges (folds 2..1000, trees 1..100000, epochs and patience
+    // 1..100000, batch size 2..1000000, threads 0..4096 with 0 = all cores,
+    // time-split share in (0, 1)), thresholds (at least one, each
+    // 0..kMaxThreshold, none twice), model names (none empty, every one known
+    // to planModels) and the device name. evaluate() refuses an invalid
+    // configuration before it creates a run.
+    std::string validate() const;
     // One "key=value" line per setting, stored with the run.
     std::string toText() const;
     // The model settings above as ModelSet options (seed: `seed`).

@@ -18,12 +18,29 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace snilab {
 
 enum class ThresholdRule { AtLeast, MoreThan };
+// "at-least" / "more-than", and back (nullopt for anything else).
+std::string_view thresholdRuleName(ThresholdRule rule);
+std::optional<ThresholdRule> parseThresholdRule(std::string_view text);
+
+// The largest threshold accepted anywhere.
+inline constexpr int kMaxThreshold = 1'000'000'000;
+
+// A threshold list as users type it, in the CLI (--thresholds) and in the
+// workbench: comma-separated items, each a whole number 0..kMaxThreshold or a
+// range FROM-TO/STEP (100-1000/100 = 100, 200, ..., 1000; at most 1000
+// values); spaces around items are allowed. The result is ascending. Refused
+// (nullopt, one-line reason in *error): an empty list or item ("100,,200",
+// "rf,"), anything else than digits, a threshold listed twice (also through a
+// range: every threshold is one row of the results).
+std::optional<std::vector<int>> parseThresholdList(std::string_view text, std::string* error);
 
 // True when `count` meets `threshold` under `rule`.
 constexpr bool meetsThreshold(std::size_t count, std::size_t threshold,

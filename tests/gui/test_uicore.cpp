@@ -538,7 +538,9 @@ private Q_SLOTS:
         QTest::newRow("one") << "100" << QList<int>{100};
         QTest::newRow("list") << "300, 100,200" << QList<int>{100, 200, 300};
         QTest::newRow("range") << "100-500/200" << QList<int>{100, 300, 500};
-        QTest::newRow("mixed-dup") << "50,100-200/100,100" << QList<int>{50, 100, 200};
+        QTest::newRow("mixed") << "50,100-200/100" << QList<int>{50, 100, 200};
+        QTest::newRow("dup-refused") << "50,100-200/100,100" << QList<int>{};
+        QTest::newRow("empty-item") << "100,,200" << QList<int>{};
         QTest::newRow("bad") << "100,abc" << QList<int>{};
         QTest::newRow("negative") << "-5" << QList<int>{};
         QTest::newRow("empty") << "" << QList<int>{};
@@ -594,6 +596,15 @@ private Q_SLOTS:
         QVERIFY(error.contains(QStringLiteral("model")));
         bad = s;
         bad.folds = 1;
+        QVERIFY(!bad.toConfig(&c, &error));
+        QVERIFY2(error.contains(QStringLiteral("folds")), qPrintable(error));
+        // The engine's rule, as the CLI's: patience 0 is refused before any run exists.
+        bad = s;
+        bad.patience = 0;
+        QVERIFY(!bad.toConfig(&c, &error));
+        QVERIFY2(error.contains(QStringLiteral("patience")), qPrintable(error));
+        bad = s;
+        bad.threads = -1;
         QVERIFY(!bad.toConfig(&c, &error));
         bad = s;
         bad.device = QStringLiteral("cuda");

@@ -1,6 +1,8 @@
 #include "figure_export.h"
 
 #include "core/table_export.h"
+#include "report/atomic_file.h"
+#include "report/file_names.h"
 
 #include <QChart>
 #include <QDir>
@@ -12,6 +14,8 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSvgGenerator>
+
+#include <optional>
 
 namespace snilab::ui {
 
@@ -26,12 +30,11 @@ bool fail(QString* error, const QString& message)
     return false;
 }
 
-QString fileStem(QString text)
+// The engine's one file-safe name rule (report/file_names.h), as the CLI's
+// report uses it: the same model gets the same file name from both.
+QString fileStem(const QString& text)
 {
-    for (QChar& c : text)
-        if (!c.isLetterOrNumber() && c != QLatin1Char('-') && c != QLatin1Char('_'))
-            c = QLatin1Char('_');
-    return text;
+    return QString::fromStdString(report::fileSafeName(text.toStdString()));
 }
 
 } // namespace
@@ -61,6 +64,23 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
     if (!(size.widthMm > 0) || !(size.heightMm > 0) || size.dpi < 10 || size.dpi > 2400)
         return fail(error, QStringLiteral("invalid export size"));
     const QRectF points(0, 0, size.widthMm * kPointsPerMm, size.heightMm * kPointsPerMm);
+    // Qt's writers get the engine's fresh temporary file; it replaces `path`
+    // only once whole (report/atomic_file.h).
+    std::optional<report::AtomicFile> atomic;
+    try {
+        atomic.emplace(path.toStdString());
+    } catch (const std::exception& e) {
+        return fail(error, QString::fromStdString(e.what()));
+    }
+    const QString target = QString::fromStdString(atomic->temporaryPath().string());
+    const auto commit = [&] {
+        try {
+            atomic->commit();
+            return true;
+        } catch (const std::exception& e) {
+            return fail(error, QString::fromStdString(e.what()));
+        }
+    };
     switch (format) {
     case ExportFormat::Png: {
         const double scale = size.dpi / 72.0;
@@ -78,13 +98,13 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
             painter.scale(scale, scale);
             paint(painter, points);
         }
-        if (!image.save(path, "PNG"))
+        if (!image.save(target, "PNG"))
             return fail(error, QStringLiteral("cannot write %1").arg(path));
-        return true;
+        return commit();
     }
     case ExportFormat::Svg: {
         QSvgGenerator svg;
-        svg.setFileName(path);
+        svg.setFileName(target);
         svg.setSize(points.size().toSize());
         svg.setViewBox(points);
         svg.setResolution(72);
@@ -96,12 +116,12 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
         painter.setRenderHint(QPainter::Antialiasing);
         paint(painter, points);
         painter.end();
-        if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+        if (!QFileInfo(target).exists() || QFileInfo(target).size() == 0)
             return fail(error, QStringLiteral("cannot write %1").arg(path));
-        return true;
+        return commit();
     }
     case ExportFormat::Pdf: {
-        QPdfWriter pdf(path);
+        QPdfWriter pdf(target);
         pdf.setPageSize(QPageSize(QSizeF(size.widthMm, size.heightMm), QPageSize::Millimeter));
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         pdf.setResolution(1200);
@@ -115,9 +135,9 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
         painter.scale(scale, scale);
         paint(painter, points);
         painter.end();
-        if (!QFileInfo(path).exists() || QFileInfo(path).size() == 0)
+        if (!QFileInfo(target).exists() || QFileInfo(target).size() == 0)
             return fail(error, QStringLiteral("cannot write %1").arg(path));
-        return true;
+        return commit();
     }
     }
     return fail(error, QStringLiteral("unknown format"));

@@ -2,7 +2,6 @@
 
 #include "models/sequence_network.h"
 
-#include <QRegularExpression>
 #include <QSettings>
 
 #include <algorithm>
@@ -11,41 +10,17 @@ namespace snilab::ui {
 
 QList<int> ExperimentSetup::parseThresholds(const QString& text, QString* error)
 {
-    QList<int> out;
-    static const QRegularExpression range(QStringLiteral("^(\\d+)\\s*-\\s*(\\d+)\\s*/\\s*(\\d+)$"));
-    for (QString item : text.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        item = item.trimmed();
-        if (item.isEmpty())
-            continue;
-        bool ok = false;
-        const int t = item.toInt(&ok);
-        if (ok && t >= 0) {
-            out << t;
-            continue;
-        }
-        const auto m = range.match(item);
-        if (m.hasMatch()) {
-            const int from = m.captured(1).toInt();
-            const int to = m.captured(2).toInt();
-            const int step = m.captured(3).toInt();
-            if (step > 0 && from <= to && (to - from) / step < 1000) {
-                for (int v = from; v <= to; v += step)
-                    out << v;
-                continue;
-            }
-        }
+    // The engine's one threshold parser (eval/thresholds.h), as the CLI's.
+    std::string why;
+    const auto list = snilab::parseThresholdList(text.toStdString(), &why);
+    if (!list) {
         if (error)
-            *error = QStringLiteral("thresholds: '%1' is neither a whole number nor a range "
-                                    "like 100-1000/100")
-                         .arg(item);
+            *error = QStringLiteral("thresholds: %1").arg(QString::fromStdString(why));
         return {};
     }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    if (out.isEmpty() && error)
-        *error =
-            QStringLiteral("thresholds: give at least one threshold, e.g. 100 or 100-1000/100");
-    return out;
+    if (error)
+        error->clear();
+    return QList<int>(list->begin(), list->end());
 }
 
 ExperimentSetup ExperimentSetup::paper()
@@ -91,17 +66,11 @@ bool ExperimentSetup::toConfig(snilab::EvaluationConfig* config, QString* error)
         return fail(
             QStringLiteral("split must be stratified, capture or time, not '%1'").arg(split));
     c.split = *kind;
-    if (folds < 2 || folds > 1000)
-        return fail(QStringLiteral("folds must be between 2 and 1000"));
     c.folds = folds;
-    if (!(trainFraction > 0) || !(trainFraction < 1))
-        return fail(QStringLiteral("the time split's training share must be between 0 and 1"));
     c.timeTrainFraction = trainFraction;
     c.seed = seed;
-    if (trees < 1 || trees > 100000)
-        return fail(QStringLiteral("trees must be between 1 and 100000"));
     c.trees = trees;
-    c.threads = std::max(0, threads);
+    c.threads = threads;
     c.rule = moreThan ? snilab::ThresholdRule::MoreThan : snilab::ThresholdRule::AtLeast;
     if (labelMode == QLatin1String("paper"))
         c.data.labelMode = snilab::LabelMode::Paper;
@@ -111,14 +80,16 @@ bool ExperimentSetup::toConfig(snilab::EvaluationConfig* config, QString* error)
         return fail(QStringLiteral("label mode must be default or paper"));
     if (paperPreset)
         c.applyPaperPreset();
-    if (epochs < 1 || patience < 0 || batchSize < 1)
-        return fail(QStringLiteral("epochs and batch size must be at least 1"));
-    if (device == QLatin1String("cuda") && !deviceAvailability().cuda)
-        return fail(QStringLiteral("CUDA is not available: %1").arg(deviceAvailability().reason));
     c.epochs = epochs;
     c.patience = patience;
     c.batchSize = batchSize;
     c.device = device.toStdString();
+    // Every range and name rule is the engine's (EvaluationConfig::validate(),
+    // the CLI's too): the dialog shows its one-line reason before any run exists.
+    if (const std::string why = c.validate(); !why.empty())
+        return fail(QString::fromStdString(why));
+    if (device == QLatin1String("cuda") && !deviceAvailability().cuda)
+        return fail(QStringLiteral("CUDA is not available: %1").arg(deviceAvailability().reason));
     *config = c;
     return true;
 }

@@ -41,7 +41,8 @@ struct ExperimentSetup {
     int batchSize = 64;
     QString device = QStringLiteral("auto"); // auto | cpu | cuda
 
-    // "100,200" or "100-1000/100" (from-to/step) or a mix, ascending, unique.
+    // "100,200" or "100-1000/100" (from-to/step) or a mix, ascending; the
+    // engine's parseThresholdList(): a threshold given twice is refused.
     static QList<int> parseThresholds(const QString& text, QString* error);
     // The paper's set-up: thresholds 100..1000, 10 folds, stratified, paper preset.
     static ExperimentSetup paper();

@@ -1,82 +1,59 @@
 #include "table_export.h"
 
+#include "report/atomic_file.h"
+#include "report/csv.h"
+#include "report/latex.h"
+
 #include <QAbstractItemModel>
-#include <QSaveFile>
 #include <QStringList>
+
+#include <string>
+#include <vector>
 
 namespace snilab::ui {
 
 namespace {
 
-QString csvField(const QString& text)
-{
-    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
-        !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')))
-        return text;
-    QString quoted = text;
-    quoted.replace(QLatin1Char('"'), QStringLiteral("\"\""));
-    return QLatin1Char('"') + quoted + QLatin1Char('"');
-}
-
 QString latexEscape(const QString& text)
 {
-    QString out;
-    for (const QChar c : text) {
-        switch (c.unicode()) {
-        case '\\': out += QStringLiteral("\\textbackslash{}"); break;
-        case '&':
-        case '%':
-        case '$':
-        case '#':
-        case '_':
-        case '{':
-        case '}': out += QLatin1Char('\\') + c; break;
-        case '~': out += QStringLiteral("\\textasciitilde{}"); break;
-        case '^': out += QStringLiteral("\\textasciicircum{}"); break;
-        case 0x00b1: out += QStringLiteral("$\\pm$"); break; // ±
-        case 0x2013: out += QStringLiteral("--"); break;     // –
-        case 0x2191: out += QStringLiteral("$\\uparrow$"); break;
-        case 0x2193: out += QStringLiteral("$\\downarrow$"); break;
-        case 0x2192: out += QStringLiteral("$\\rightarrow$"); break;
-        default: out += c;
-        }
-    }
-    return out;
+    return QString::fromStdString(report::latexEscape(text.toStdString()));
 }
 
+// Through the engine's AtomicFile: a fresh temporary file (O_EXCL, no symlink
+// followed), fsync, rename - as every CLI output.
 bool writeText(const QString& text, const QString& path, QString* error)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+    try {
+        const QByteArray bytes = text.toUtf8();
+        report::writeFileAtomically(
+            path.toStdString(),
+            std::string_view(bytes.constData(), static_cast<std::size_t>(bytes.size())));
+        return true;
+    } catch (const std::exception& e) {
         if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
+            *error = QString::fromStdString(e.what());
         return false;
     }
-    file.write(text.toUtf8());
-    if (!file.commit()) {
-        if (error)
-            *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
 }
 
 } // namespace
 
 QString tableToCsv(const QAbstractItemModel& model)
 {
-    QString out;
-    QStringList fields;
+    // The engine's one CSV writer (report/csv.h): quoting, escapes and the
+    // formula rule are the CLI's, cell for cell.
+    std::string out;
+    std::vector<std::string> cells;
     for (int c = 0; c < model.columnCount(); ++c)
-        fields << csvField(model.headerData(c, Qt::Horizontal).toString());
-    out += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+        cells.push_back(model.headerData(c, Qt::Horizontal).toString().toStdString());
+    out += report::csvLine(cells);
     for (int r = 0; r < model.rowCount(); ++r) {
-        fields.clear();
+        cells.clear();
         for (int c = 0; c < model.columnCount(); ++c)
-            fields << csvField(model.data(model.index(r, c)).toString());
-        out += fields.join(QLatin1Char(',')) + QLatin1Char('\n');
+            cells.push_back(model.data(model.index(r, c)).toString().toStdString());
+        out += report::csvLine(cells);
     }
-    return out;
+    return QString::fromStdString(out);
 }
 
 QString tableToLatex(const QAbstractItemModel& model, const QString& caption)

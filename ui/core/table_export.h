@@ -1,7 +1,8 @@
 // Writes any table model (QAbstractItemModel, top level rows x columns, with
-// horizontal headers) as CSV (RFC 4180 quoting, UTF-8) or as a LaTeX tabular
-// (special characters escaped, "±" as $\pm$), for papers. The text written is
-// the model's Qt::DisplayRole, so a file holds what the table shows.
+// horizontal headers) as CSV or as a LaTeX tabular, for papers, through the
+// engine's one CSV and LaTeX writers (report/csv.h, report/latex.h) and its
+// atomic file writer. The text written is the model's Qt::DisplayRole, so a
+// file holds what the table shows.
 //
 // Thread: any thread that may read the model (the GUI thread for GUI models).
 // Failure: the write functions return false with a message in *error

@@ -1,42 +1,11 @@
-#include "table_writer.h"
+#include "report/table_writer.h"
+
+#include "report/csv.h"
+#include "report/text_escape.h"
 
 #include <algorithm>
 
-namespace snilab::cli {
-namespace {
-
-std::string escapeControls(const std::string& s)
-{
-    std::string out;
-    out.reserve(s.size());
-    for (unsigned char c : s) {
-        if (c < 0x20 || c == 0x7f) {
-            char buf[5];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
-
-std::string csvField(const std::string& raw)
-{
-    const std::string s = escapeControls(raw);
-    if (s.find_first_of(",\"") == std::string::npos)
-        return s;
-    std::string out = "\"";
-    for (char c : s) {
-        if (c == '"')
-            out += '"';
-        out += c;
-    }
-    out += '"';
-    return out;
-}
-
-} // namespace
+namespace snilab::report {
 
 void TableWriter::row(const std::vector<std::string>& fields)
 {
@@ -44,11 +13,15 @@ void TableWriter::row(const std::vector<std::string>& fields)
         m_pending.push_back(fields);
         return;
     }
+    if (m_style == Style::Csv) {
+        std::fputs(csvLine(fields).c_str(), m_out);
+        return;
+    }
     std::string line;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i)
-            line += m_style == Style::Csv ? ',' : '\t';
-        line += m_style == Style::Csv ? csvField(fields[i]) : escapeControls(fields[i]);
+            line += '\t';
+        line += escapeText(fields[i]);
     }
     line += '\n';
     std::fputs(line.c_str(), m_out);
@@ -61,7 +34,7 @@ void TableWriter::flush()
     std::vector<std::size_t> width;
     for (auto& r : m_pending)
         for (std::size_t i = 0; i < r.size(); ++i) {
-            r[i] = escapeControls(r[i]);
+            r[i] = escapeText(r[i]);
             if (width.size() <= i)
                 width.push_back(0);
             width[i] = std::max(width[i], r[i].size());
@@ -90,4 +63,4 @@ void TableWriter::flush()
     std::fflush(m_out);
 }
 
-} // namespace snilab::cli
+} // namespace snilab::report
