@@ -2,6 +2,7 @@
 
 #include "common/content_hash.h"
 #include "models/model_bytes.h"
+#include "report/atomic_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -10,7 +11,9 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <set>
 #include <sstream>
 
 namespace snilab {
@@ -38,75 +41,112 @@ std::string utcNow()
     return buf;
 }
 
-// Labels may hold any byte but newline; they are one per "label=" line.
-std::string headerText(const ModelFileInfo& info)
+// Format 2 header: u32 number of fields, then each field as two u64-length-
+// prefixed strings (key, value); labels are one "label" field each, in class
+// order. No byte of a value (an SNI may hold newlines, '=', NUL, anything)
+// can start another field. Format 1 (text "key=value" lines) is still read.
+std::vector<std::uint8_t> headerBytes(const ModelFileInfo& info)
 {
-    std::ostringstream out;
-    out << "created_by=" << info.createdBy << "\ncreated_at=" << info.createdAt
-        << "\nprimary=" << info.primary << "\nlabel_mode=" << labelModeName(info.labelMode)
-        << "\nfeature_spec=" << info.spec.toString()
-        << "\nthreshold_rule=" << (info.rule == ThresholdRule::AtLeast ? "at-least" : "more-than")
-        << "\nthreshold=" << info.threshold << "\ntrained_connections=" << info.trainedConnections
-        << "\ndata_fingerprint=" << info.dataFingerprint << "\n";
-    std::istringstream config(info.trainingConfig);
-    for (std::string line; std::getline(config, line);)
-        if (!line.empty())
-            out << "config." << line << "\n";
+    std::vector<std::pair<std::string, std::string>> fields = {
+        {"created_by", info.createdBy},
+        {"created_at", info.createdAt},
+        {"primary", info.primary},
+        {"label_mode", std::string(labelModeName(info.labelMode))},
+        {"feature_spec", info.spec.toString()},
+        {"threshold_rule", std::string(thresholdRuleName(info.rule))},
+        {"threshold", std::to_string(info.threshold)},
+        {"trained_connections", std::to_string(info.trainedConnections)},
+        {"data_fingerprint", info.dataFingerprint},
+        {"training_config", info.trainingConfig},
+    };
     for (const auto& label : info.labels)
-        out << "label=" << label << "\n";
-    return out.str();
+        fields.emplace_back("label", label);
+    std::vector<std::uint8_t> out;
+    putU32(out, static_cast<std::uint32_t>(fields.size()));
+    for (const auto& [key, value] : fields) {
+        putString(out, key);
+        putString(out, value);
+    }
+    return out;
 }
 
-ModelFileInfo parseHeader(const std::string& text, const std::string& where)
+// One header field into `info`; `seen` refuses a second copy of any field
+// but "label" (a forged or corrupt header never silently overrides one).
+void applyField(ModelFileInfo& info, const std::string& key, const std::string& value,
+                std::set<std::string>& seen, const std::function<void(const std::string&)>& bad)
+{
+    if (key != "label" && key.rfind("config.", 0) != 0 && !seen.insert(key).second)
+        bad("field '" + key + "' appears twice");
+    if (key == "created_by")
+        info.createdBy = value;
+    else if (key == "created_at")
+        info.createdAt = value;
+    else if (key == "primary")
+        info.primary = value;
+    else if (key == "label_mode") {
+        const auto m = parseLabelMode(value);
+        if (!m)
+            bad("unknown label mode '" + value + "'");
+        info.labelMode = *m;
+    } else if (key == "feature_spec") {
+        std::string why;
+        const auto spec = FeatureSpec::parse(value, &why);
+        if (!spec)
+            bad("feature spec: " + why);
+        info.spec = *spec;
+    } else if (key == "threshold_rule") {
+        const auto rule = parseThresholdRule(value);
+        if (!rule)
+            bad("threshold rule '" + value + "'");
+        info.rule = *rule;
+    } else if (key == "threshold")
+        info.threshold = std::atoi(value.c_str());
+    else if (key == "trained_connections")
+        info.trainedConnections = std::strtoull(value.c_str(), nullptr, 10);
+    else if (key == "data_fingerprint")
+        info.dataFingerprint = value;
+    else if (key == "training_config")
+        info.trainingConfig = value;
+    else if (key.rfind("config.", 0) == 0) // format 1
+        info.trainingConfig += key.substr(7) + "=" + value + "\n";
+    else if (key == "label")
+        info.labels.push_back(value);
+    // Unknown keys of the same format version are ignored (additions).
+}
+
+ModelFileInfo parseHeader(std::uint32_t version, const std::string& header,
+                          const std::string& where)
 {
     const auto bad = [&](const std::string& why) {
         throw ModelError(where + ": corrupt model header (" + why + ")");
     };
     ModelFileInfo info;
     info.createdBy.clear();
-    std::istringstream in(text);
-    bool haveSpec = false, haveMode = false;
-    for (std::string line; std::getline(in, line);) {
-        const auto eq = line.find('=');
-        if (eq == std::string::npos)
-            bad("line without '='");
-        const std::string key = line.substr(0, eq), value = line.substr(eq + 1);
-        if (key == "created_by")
-            info.createdBy = value;
-        else if (key == "created_at")
-            info.createdAt = value;
-        else if (key == "primary")
-            info.primary = value;
-        else if (key == "label_mode") {
-            const auto m = parseLabelMode(value);
-            if (!m)
-                bad("unknown label mode '" + value + "'");
-            info.labelMode = *m;
-            haveMode = true;
-        } else if (key == "feature_spec") {
-            std::string why;
-            const auto s = FeatureSpec::parse(value, &why);
-            if (!s)
-                bad("feature spec: " + why);
-            info.spec = *s;
-            haveSpec = true;
-        } else if (key == "threshold_rule") {
-            if (value != "at-least" && value != "more-than")
-                bad("threshold rule '" + value + "'");
-            info.rule = value == "at-least" ? ThresholdRule::AtLeast : ThresholdRule::MoreThan;
-        } else if (key == "threshold")
-            info.threshold = std::atoi(value.c_str());
-        else if (key == "trained_connections")
-            info.trainedConnections = std::strtoull(value.c_str(), nullptr, 10);
-        else if (key == "data_fingerprint")
-            info.dataFingerprint = value;
-        else if (key.rfind("config.", 0) == 0)
-            info.trainingConfig += key.substr(7) + "=" + value + "\n";
-        else if (key == "label")
-            info.labels.push_back(value);
-        // Unknown keys of the same format version are ignored (additions).
+    std::set<std::string> seen;
+    if (version >= 2) {
+        const std::span<const std::uint8_t> bytes(
+            reinterpret_cast<const std::uint8_t*>(header.data()), header.size());
+        ByteReader in(bytes);
+        const std::uint32_t count = in.u32("header fields");
+        if (count > bytes.size() / 16)
+            bad("field count");
+        for (std::uint32_t i = 0; i < count; ++i) {
+            const std::string key = in.string("header key");
+            const std::string value = in.string("header value");
+            applyField(info, key, value, seen, bad);
+        }
+        if (in.left() != 0)
+            bad("trailing bytes");
+    } else {
+        std::istringstream in(header);
+        for (std::string line; std::getline(in, line);) {
+            const auto eq = line.find('=');
+            if (eq == std::string::npos)
+                bad("line without '='");
+            applyField(info, line.substr(0, eq), line.substr(eq + 1), seen, bad);
+        }
     }
-    if (!haveSpec || !haveMode || info.labels.size() < 2)
+    if (!seen.count("feature_spec") || !seen.count("label_mode") || info.labels.size() < 2)
         bad("missing feature spec, label mode or labels");
     return info;
 }
@@ -119,31 +159,16 @@ void writeModelFile(const std::filesystem::path& path, ModelFile& model)
     model.info.createdAt = utcNow();
     std::vector<std::uint8_t> out(std::begin(kMagic), std::end(kMagic));
     putU32(out, ModelFileInfo::kFormatVersion);
-    putString(out, headerText(model.info));
+    putBytes(out, headerBytes(model.info));
     putBytes(out, model.models.save());
     const std::string digest = checksum(out);
     out.insert(out.end(), digest.begin(), digest.end());
 
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f)
-            throw ModelError(path.string() + ": cannot write: " + std::strerror(errno));
-        f.write(reinterpret_cast<const char*>(out.data()),
-                static_cast<std::streamsize>(out.size()));
-        f.flush();
-        if (!f) {
-            std::error_code ec;
-            std::filesystem::remove(tmp, ec);
-            throw ModelError(path.string() + ": write error");
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        throw ModelError(path.string() + ": cannot write: " + ec.message());
+    try {
+        report::writeFileAtomically(
+            path, std::string_view(reinterpret_cast<const char*>(out.data()), out.size()));
+    } catch (const report::OutputError& e) {
+        throw ModelError(e.what());
     }
 }
 
@@ -193,7 +218,7 @@ ModelFile readModelFile(const std::filesystem::path& path)
     try {
         ByteReader in(payload.subspan(sizeof kMagic));
         const std::uint32_t version = in.u32("version");
-        model.info = parseHeader(in.string("header"), where);
+        model.info = parseHeader(version, in.string("header"), where);
         model.info.formatVersion = version;
         model.models = ModelSet::load(in.bytes("models"));
         if (in.left() != 0)

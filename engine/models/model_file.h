@@ -2,10 +2,13 @@
 // trained ModelSet (forest, networks with their scalers, ensembles), the label
 // map, the label mode, the FeatureSpec and how the classes were chosen.
 //
-// Layout: the 8 bytes "SNILABMF", u32 format version, a u64-length-prefixed
-// text header of "key=value" lines (see ModelFileInfo), the u64-length-
+// Layout: the 8 bytes "SNILABMF", u32 format version, the u64-length-prefixed
+// header (format 2: u32 field count, then per field a u64-length-prefixed key
+// and value, labels as repeated "label" fields - no byte of an SNI can change
+// the structure; format 1, still read: "key=value" lines), the u64-length-
 // prefixed ModelSet bytes, and 32 hex digits of ContentHasher checksum over
-// everything before them.
+// everything before them. A field other than "label" appearing twice makes
+// the file corrupt.
 //
 // writeModelFile() writes to a temporary file beside the target and renames
 // it, so a failed or interrupted write never leaves a half file.
@@ -30,7 +33,8 @@
 namespace snilab {
 
 struct ModelFileInfo {
-    static constexpr std::uint32_t kFormatVersion = 1;
+    // 1: text header of key=value lines; 2: length-prefixed header fields.
+    static constexpr std::uint32_t kFormatVersion = 2;
     std::uint32_t formatVersion = kFormatVersion;
     std::string createdBy = "snilab " SNILAB_VERSION;
     std::string createdAt; // UTC ISO 8601, set by writeModelFile()

@@ -442,9 +442,48 @@ private slots:
         flipped[bytes.size() / 3] ^= 1;
         expectError(flipped, "checksum mismatch");
         auto newer = bytes;
-        newer[8] = 2; // format version 2, from a future snilab
+        newer[8] = ModelFileInfo::kFormatVersion + 1; // from a future snilab
         expectError(newer, "newer snilab");
         QVERIFY_THROWS_EXCEPTION(ModelError, readModelFile(dir.path().toStdString() + "/none"));
+
+        // Labels are SNIs, chosen by whoever is on the monitored network: no
+        // byte of one can change the file's structure (format 2 is
+        // length-prefixed), and each comes back byte for byte.
+        const auto labels = file.info.labels;
+        file.info.labels = {"a\nfeature_spec=packets=all;retrans=keep;window=all\nlabel=x",
+                            std::string("nul\0byte=", 9), "\xff\xfe=invalid utf-8\r\n"};
+        const std::string hostilePath = (dir.path() + "/hostile.snilab").toStdString();
+        writeModelFile(hostilePath, file);
+        const ModelFile read = readModelFile(hostilePath);
+        QCOMPARE(read.info.labels, file.info.labels);
+        file.info.labels = labels;
+        QVERIFY(read.info.spec == data.options.spec);
+        QCOMPARE(read.models.predict(data, rows), probs);
+
+        // Format 1 (text lines) is still read, but a header in which a label
+        // injected a second feature spec is refused instead of obeyed.
+        const auto formatOne = [&](const std::string& header) {
+            std::vector<std::uint8_t> out = {'S', 'N', 'I', 'L', 'A', 'B', 'M', 'F'};
+            putU32(out, 1);
+            putString(out, header);
+            putBytes(out, file.models.save());
+            ContentHasher hasher;
+            hasher.update(out);
+            const std::string digest = hasher.finishHex();
+            out.insert(out.end(), digest.begin(), digest.end());
+            return out;
+        };
+        const std::string v1 =
+            "created_by=snilab\nprimary=" + file.info.primary +
+            "\nlabel_mode=default\nfeature_spec=" + data.options.spec.toString() +
+            "\nthreshold=10\nlabel=class0\nlabel=class1\n";
+        const std::string v1Path = (dir.path() + "/v1.snilab").toStdString();
+        writeAll(v1Path, formatOne(v1 + "label=class2\n"));
+        const ModelFile old = readModelFile(v1Path);
+        QCOMPARE(old.info.formatVersion, 1u);
+        QCOMPARE(old.info.labels, file.info.labels);
+        expectError(formatOne(v1 + "label=c\nfeature_spec=packets=all;retrans=keep;window=all\n"),
+                    "appears twice");
     }
 };
 
