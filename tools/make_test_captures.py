@@ -94,7 +94,7 @@ class Hello:
         exts = []  # (type, body)
         exts.append((0x8A8A, b""))  # GREASE
         if sni is not None:
-            host = sni.encode()
+            host = sni if isinstance(sni, bytes) else sni.encode()
             exts.append((0x0000, vec16(u8(0) + vec16(host))))
         exts.append((0x0017, b""))
         exts.append((0xFF01, b"\0"))
@@ -127,6 +127,8 @@ class Hello:
                 + vec16(b"".join(u16(c) for c in CIPHERS)) + vec8(b"\0") + vec16(ext_bytes))
         hs = u8(1) + u24(len(body)) + body
         self.bytes = u8(0x16) + u16(0x0301) + vec16(hs)
+        if isinstance(sni, bytes):  # hostile names (tools/make_hostile_captures.py)
+            sni = sni.decode("utf-8", "surrogateescape")
         self.sni = sni or ""
         self.label = (sni or "").lower().rstrip(".")
         self.alpn = ",".join(alpn)
