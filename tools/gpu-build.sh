@@ -24,11 +24,11 @@ mkdir -p "$build"
 prefix=${SNILAB_TORCH_PREFIX:-$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')}
 echo "== LibTorch CMake prefix: $prefix"
 
-modules=(libpcap sqlite3 libpsl zlib libzstd)
+modules=(libpcap sqlite3 libpsl zlib libzstd libcrypto)
 # The Debian 12 packages behind those pkg-config modules (and what their .pc
 # files require: libpcap's Requires.private names dbus-1).
 debs=(libpcap0.8-dev libpcap0.8 libdbus-1-dev libdbus-1-3 libsqlite3-dev libsqlite3-0
-  libpsl-dev libpsl5 zlib1g-dev zlib1g libzstd-dev libzstd1)
+  libpsl-dev libpsl5 zlib1g-dev zlib1g libzstd-dev libzstd1 libssl-dev libssl3)
 
 missing=0
 for m in "${modules[@]}"; do

@@ -19,7 +19,7 @@ esac
 
 packages=(build-essential cmake pkg-config ccache
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libqt6sql6-sqlite qt6-svg-dev
-  libpcap-dev libsqlite3-dev libpsl-dev zlib1g-dev libzstd-dev libopencv-dev
+  libpcap-dev libsqlite3-dev libpsl-dev zlib1g-dev libzstd-dev libssl-dev libopencv-dev
   libtorch-dev libopenblas0-openmp python3-torch
   tshark xvfb xauth fonts-dejavu-core python3 zstd clang-format
   iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1

@@ -9,6 +9,7 @@
 #include "ingest/ingester.h"
 #include "report/output_guard.h"
 #include "report/table_writer.h"
+#include "report/text_escape.h"
 
 #include <algorithm>
 #include <atomic>
@@ -17,6 +18,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -31,8 +33,12 @@ constexpr const char* kIngestHelp =
 Read capture files into the flow catalog C.sqlite (created if missing).
 pcap (µs, ns), pcapng, and the same compressed with gzip or zstd are read
 directly. A directory is searched recursively for *.pcap, *.pcapng, *.cap,
-*.dmp and *.mcap files (optionally .gz or .zst). A file whose content is
-already in the catalog adds nothing; an interrupted one is redone.
+*.dmp and *.mcap files (optionally .gz or .zst). Traffic is stored once: a
+file whose bytes (SHA-256) or decoded packet records are already in the
+catalog adds nothing (the same capture as .pcap, .pcapng, .gz or .zst), a
+connection already stored from another capture is not stored again
+(overlapping captures, a capture re-read after it grew), and an interrupted
+file is redone.
 
 Options:
   --catalog PATH        catalog file (required)
@@ -229,18 +235,36 @@ int ingestCommand(const std::vector<std::string>& argv)
     progress.finish();
 
     std::uint64_t counts[5] = {0, 0, 0, 0, 0};
-    std::uint64_t packets = 0, connections = 0, hellos = 0;
+    std::uint64_t packets = 0, connections = 0, hellos = 0, duplicates = 0, replaced = 0;
+    std::map<std::int64_t, std::string> pathOf;
+    for (const auto& c : catalog.captures())
+        pathOf[c.id] = c.path;
     for (const auto& r : results) {
         ++counts[static_cast<int>(r.outcome)];
         packets += r.packets;
         connections += r.connections;
         hellos += r.clientHellos;
+        duplicates += r.duplicateConnections;
+        replaced += r.replacedConnections;
+        if (!quiet && r.outcome == IngestOutcome::AlreadyPresent && pathOf.count(r.sameTrafficAs) &&
+            pathOf[r.sameTrafficAs] != r.path.string())
+            std::printf("%s: the same traffic as %s, already present\n",
+                        report::escapeText(r.path.string()).c_str(),
+                        report::escapeText(pathOf[r.sameTrafficAs]).c_str());
         if (r.outcome == IngestOutcome::Failed || r.outcome == IngestOutcome::Partial)
             std::fprintf(stderr, "snilab-cli ingest: %s%s\n",
                          r.outcome == IngestOutcome::Partial ? "partly read: " : "",
-                         r.error.oneLine().c_str());
+                         report::escapeText(r.error.oneLine()).c_str());
     }
     const bool interrupted = progress.isCancelled();
+    if (!quiet && duplicates > 0)
+        std::printf("%llu connections were already in the catalog from another capture and are "
+                    "counted once\n",
+                    static_cast<unsigned long long>(duplicates));
+    if (!quiet && replaced > 0)
+        std::printf("%llu connections cut short by the end of their capture were replaced by "
+                    "longer copies\n",
+                    static_cast<unsigned long long>(replaced));
     if (!quiet)
         std::printf(
             "%zu files: %llu ingested, %llu already present, %llu partial, %llu failed%s; "

@@ -386,6 +386,12 @@ int evaluateCommand(const std::vector<std::string>& argv)
     const auto plan = planModels(config.models, nullptr);
 
     auto catalog = Catalog::openExisting(args.required("catalog"));
+    if (const auto groups = catalog->duplicateConnectionGroups())
+        std::fprintf(stderr,
+                     "snilab-cli evaluate: warning: %llu connections appear in more than one "
+                     "capture of this catalog (ingested before snilab stored each connection "
+                     "once); they are counted more than once - re-ingest into a new catalog\n",
+                     static_cast<unsigned long long>(groups));
     TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
     EvaluationOutcome outcome;
     {
@@ -440,7 +446,7 @@ int runsCommand(const std::vector<std::string>& argv)
                     run->finishedAt.empty() ? "" : ", finished ", run->finishedAt.c_str(),
                     run->dataFingerprint.c_str(), run->config.c_str());
         if (!run->error.empty())
-            std::printf("error: %s\n\n", run->error.c_str());
+            std::printf("error: %s\n\n", report::escapeText(run->error).c_str());
         const auto grid = catalog->runGrid(id);
         const GridAxes axes = axesOf(grid);
         printGrid(grid, axes.models, axes.thresholds);
@@ -513,8 +519,8 @@ int reportCommand(const std::vector<std::string>& argv)
                      "data_fingerprint=%s\nerror=%s\n%s",
                      static_cast<long long>(run->id),
                      std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
-                     run->finishedAt.c_str(), run->dataFingerprint.c_str(), run->error.c_str(),
-                     run->config.c_str());
+                     run->finishedAt.c_str(), run->dataFingerprint.c_str(),
+                     report::escapeText(run->error).c_str(), run->config.c_str());
         f.commit();
     }
     std::vector<std::string> metricNames;

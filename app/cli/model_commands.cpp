@@ -16,6 +16,7 @@
 #include "report/latex.h"
 #include "report/output_guard.h"
 #include "report/table_writer.h"
+#include "report/text_escape.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -233,7 +234,7 @@ int predictCommand(const std::vector<std::string>& argv)
         if (r.outcome == IngestOutcome::Failed || r.outcome == IngestOutcome::Partial) {
             std::fprintf(stderr, "snilab-cli predict: %s%s\n",
                          r.outcome == IngestOutcome::Partial ? "partly read: " : "",
-                         r.error.oneLine().c_str());
+                         report::escapeText(r.error.oneLine()).c_str());
             status = kExitBadInput;
         }
     report::AtomicFile file(outPath);

@@ -1,6 +1,8 @@
 #include "catalog/catalog.h"
+
 #include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
+#include "common/content_hash.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -53,7 +55,8 @@ CREATE TABLE IF NOT EXISTS captures (
   last_ns INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL CHECK (status IN ('incomplete','complete','partial','failed')),
   error TEXT NOT NULL DEFAULT '',
-  ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+  ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  record_digest TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS captures_hash ON captures(content_hash);
 CREATE TABLE IF NOT EXISTS connections (
@@ -88,8 +91,17 @@ CREATE TABLE IF NOT EXISTS connection_series (
   connection_id INTEGER PRIMARY KEY REFERENCES connections(id) ON DELETE CASCADE,
   packets INTEGER NOT NULL,
   format INTEGER NOT NULL,
-  data BLOB NOT NULL
+  data BLOB NOT NULL,
+  checksum TEXT NOT NULL DEFAULT ''
 );
+)sql";
+
+// Schema 5 additions that an older catalog receives in place (the columns are
+// in kSchema for new catalogs): the identity of traffic and series checksums.
+constexpr const char* kIdentityIndexes = R"sql(
+CREATE INDEX IF NOT EXISTS captures_records ON captures(record_digest);
+CREATE INDEX IF NOT EXISTS connections_identity
+  ON connections(client_ip, client_port, server_ip, server_port, start_ns);
 )sql";
 
 // Schema 2: the run registry. A finished run is immutable: triggers refuse
@@ -178,7 +190,7 @@ std::string runSchemaSql()
 
 constexpr const char* kCaptureColumns =
     "id, path, content_hash, size_bytes, container, compression, link_type, link_type_name, "
-    "packets, tcp_packets, first_ns, last_ns, status, error";
+    "packets, tcp_packets, first_ns, last_ns, status, error, record_digest";
 
 CaptureRow readCapture(const Statement& s)
 {
@@ -197,6 +209,7 @@ CaptureRow readCapture(const Statement& s)
     c.lastNs = s.i64(11);
     c.status = parseCaptureStatus(s.text(12)).value_or(CaptureStatus::Incomplete);
     c.error = s.text(13);
+    c.recordDigest = s.text(14);
     return c;
 }
 
@@ -234,6 +247,8 @@ struct Catalog::Statements {
     Statement updateCapture;
     Statement insertConnection;
     Statement insertSeries;
+    Statement findSameConnection;
+    Statement deleteConnection;
     explicit Statements(sqlite3* db)
         : findByHash(db, (std::string("SELECT ") + kCaptureColumns +
                           " FROM captures WHERE content_hash = ?1 ORDER BY id DESC LIMIT 1")
@@ -242,10 +257,10 @@ struct Catalog::Statements {
           insertCapture(db, "INSERT INTO captures (path, content_hash, size_bytes, container, "
                             "compression, link_type, link_type_name, status) "
                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'incomplete')"),
-          updateCapture(db,
-                        "UPDATE captures SET packets = ?2, tcp_packets = ?3, first_ns = ?4, "
-                        "last_ns = ?5, status = ?6, error = ?7, container = ?8, "
-                        "compression = ?9, link_type = ?10, link_type_name = ?11 WHERE id = ?1"),
+          updateCapture(db, "UPDATE captures SET packets = ?2, tcp_packets = ?3, first_ns = ?4, "
+                            "last_ns = ?5, status = ?6, error = ?7, container = ?8, "
+                            "compression = ?9, link_type = ?10, link_type_name = ?11, "
+                            "record_digest = ?12 WHERE id = ?1"),
           insertConnection(
               db, "INSERT INTO connections (capture_id, ip_version, client_ip, client_port, "
                   "server_ip, server_port, start_ns, end_ns, packets_c2s, packets_s2c, "
@@ -253,8 +268,14 @@ struct Catalog::Statements {
                   "client_known, close_reason, has_client_hello, sni, label, tls_versions, alpn, "
                   "ech, ja4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                   "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"),
-          insertSeries(db, "INSERT INTO connection_series (connection_id, packets, format, data) "
-                           "VALUES (?1, ?2, 1, ?3)")
+          insertSeries(db, "INSERT INTO connection_series (connection_id, packets, format, data, "
+                           "checksum) VALUES (?1, ?2, 1, ?3, ?4)"),
+          findSameConnection(
+              db, "SELECT k.id, k.capture_id, c.status, k.packets_c2s + k.packets_s2c, "
+                  "k.close_reason FROM connections k JOIN captures c ON c.id = k.capture_id "
+                  "WHERE k.client_ip = ?1 AND k.client_port = ?2 AND k.server_ip = ?3 AND "
+                  "k.server_port = ?4 AND k.start_ns = ?5 AND k.capture_id <> ?6"),
+          deleteConnection(db, "DELETE FROM connections WHERE id = ?1")
     {
     }
 };
@@ -319,6 +340,16 @@ void Catalog::exec(const char* sql)
     }
 }
 
+bool Catalog::hasColumn(const char* table, const char* column)
+{
+    Statement s(m_db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+    s.bind(1, std::string(table)).bind(2, std::string(column));
+    s.step();
+    const bool found = s.i64(0) > 0;
+    s.reset();
+    return found;
+}
+
 void Catalog::migrate(Open mode)
 {
     // Whether this is a catalog is decided before anything is written, so a
@@ -358,18 +389,21 @@ void Catalog::migrate(Open mode)
         if (version < kSchemaVersion) {
             // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
             // history (every statement is IF NOT EXISTS), 3 -> 4 the runs'
-            // owner column; nothing existing changes.
+            // owner column, 4 -> 5 record digests, series checksums and the
+            // connection identity index; nothing existing changes.
             exec("BEGIN IMMEDIATE");
             try {
                 exec(runSchemaSql().c_str());
                 // 3 -> 4: the owner of a run (interrupted runs are found by it).
-                Statement hasOwner(m_db, "SELECT count(*) FROM pragma_table_info('runs') "
-                                         "WHERE name = 'owner'");
-                hasOwner.step();
-                const bool ownerMissing = hasOwner.i64(0) == 0;
-                hasOwner.reset();
-                if (ownerMissing)
+                if (!hasColumn("runs", "owner"))
                     exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+                // 4 -> 5: record digests, series checksums, the connection identity index.
+                if (!hasColumn("captures", "record_digest"))
+                    exec("ALTER TABLE captures ADD COLUMN record_digest TEXT NOT NULL DEFAULT ''");
+                if (!hasColumn("connection_series", "checksum"))
+                    exec("ALTER TABLE connection_series ADD COLUMN checksum TEXT NOT NULL "
+                         "DEFAULT ''");
+                exec(kIdentityIndexes);
                 Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
                 put.bind(1, std::to_string(kSchemaVersion)).run();
                 exec("COMMIT");
@@ -392,6 +426,7 @@ void Catalog::migrate(Open mode)
     exec("BEGIN IMMEDIATE");
     try {
         exec(kSchema);
+        exec(kIdentityIndexes);
         exec(runSchemaSql().c_str());
         Statement put(m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
         put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
@@ -428,7 +463,7 @@ Catalog::Claim Catalog::claimCapture(const CaptureRow& capture)
     if (m_inFlight.count(capture.contentHash))
         return {Claim::Kind::InFlight, 0};
     const std::int64_t id = beginCaptureLocked(capture);
-    m_inFlight.insert(capture.contentHash);
+    m_inFlight.emplace(capture.contentHash, id);
     return {Claim::Kind::Claimed, id};
 }
 
@@ -444,8 +479,11 @@ void Catalog::lockForIngest()
     if (m_lockFd >= 0)
         return;
     // A lock file of its own: closing any descriptor of the database file
-    // itself would drop SQLite's POSIX locks on it.
-    const std::string lockPath = m_path.string() + ".lock";
+    // itself would drop SQLite's POSIX locks on it. Named after the catalog's
+    // real path, so that a symlink to the catalog takes the same lock.
+    std::error_code ec;
+    const auto real = std::filesystem::weakly_canonical(m_path, ec);
+    const std::string lockPath = (ec ? m_path : real).string() + ".lock";
     const int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         throw CatalogError("cannot open the ingest lock " + lockPath + ": " + std::strerror(errno));
@@ -495,23 +533,63 @@ std::int64_t Catalog::beginCaptureLocked(const CaptureRow& c)
     }
 }
 
-void Catalog::addConnections(std::int64_t captureId, std::span<const Connection> connections)
+Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
+                                           std::span<const Connection> connections)
 {
+    AddResult result;
     if (connections.empty())
-        return;
+        return result;
     std::lock_guard lock(m_mutex);
     exec("BEGIN IMMEDIATE");
     try {
         Statement& ins = m_stmts->insertConnection;
         Statement& ser = m_stmts->insertSeries;
+        Statement& same = m_stmts->findSameConnection;
+        const auto inFlight = [&](std::int64_t id) {
+            for (const auto& [hash, claimed] : m_inFlight)
+                if (claimed == id)
+                    return true;
+            return false;
+        };
         for (const Connection& c : connections) {
+            const std::string clientIp = formatIp(c.clientIp), serverIp = formatIp(c.serverIp);
+            const std::uint64_t packets = c.packets[0] + c.packets[1];
+            // The same connection from another capture (docs/catalog.md,
+            // "Identity of traffic"). Incomplete captures of earlier processes
+            // do not count: their rows go when they are redone.
+            bool duplicate = false;
+            std::vector<std::int64_t> shorter;
+            same.bind(1, clientIp)
+                .bind(2, std::int64_t{c.clientPort})
+                .bind(3, serverIp)
+                .bind(4, std::int64_t{c.serverPort})
+                .bind(5, c.startNs)
+                .bind(6, captureId);
+            while (same.step()) {
+                const bool live = same.text(2) != "incomplete" || inFlight(same.i64(1));
+                if (!live)
+                    continue;
+                if (same.text(4) == closeReasonName(CloseReason::EndOfCapture) &&
+                    static_cast<std::uint64_t>(same.i64(3)) < packets)
+                    shorter.push_back(same.i64(0));
+                else
+                    duplicate = true;
+            }
+            same.reset();
+            if (duplicate) {
+                ++result.duplicates;
+                continue;
+            }
+            for (std::int64_t id : shorter)
+                m_stmts->deleteConnection.bind(1, id).run();
+            result.replaced += shorter.empty() ? 0 : 1;
             const ClientHelloInfo& h = c.hello;
             const std::string sni = c.hasClientHello ? h.sni : std::string();
             ins.bind(1, captureId)
                 .bind(2, std::int64_t{c.ipVersion})
-                .bind(3, formatIp(c.clientIp))
+                .bind(3, clientIp)
                 .bind(4, std::int64_t{c.clientPort})
-                .bind(5, formatIp(c.serverIp))
+                .bind(5, serverIp)
                 .bind(6, std::int64_t{c.serverPort})
                 .bind(7, c.startNs)
                 .bind(8, c.endNs)
@@ -537,36 +615,79 @@ void Catalog::addConnections(std::int64_t captureId, std::span<const Connection>
                 .bind(24, c.hasClientHello ? h.ja4 : std::string())
                 .run();
             const std::int64_t id = sqlite3_last_insert_rowid(m_db);
+            const auto blob = encodeSeries(c.series);
             ser.bind(1, id)
                 .bind(2, static_cast<std::int64_t>(c.series.size()))
-                .bindBlob(3, encodeSeries(c.series))
+                .bindBlob(3, blob)
+                .bind(4, seriesChecksum(id, blob))
                 .run();
+            ++result.stored;
+            result.storedWithHello += c.hasClientHello ? 1 : 0;
         }
         exec("COMMIT");
     } catch (...) {
         m_stmts->insertConnection.reset();
         m_stmts->insertSeries.reset();
+        m_stmts->findSameConnection.reset();
+        m_stmts->deleteConnection.reset();
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+    return result;
+}
+
+std::int64_t Catalog::finishCapture(const CaptureRow& c)
+{
+    std::lock_guard lock(m_mutex);
+    m_inFlight.erase(c.contentHash);
+    exec("BEGIN IMMEDIATE");
+    try {
+        m_stmts->updateCapture.bind(1, c.id)
+            .bind(2, static_cast<std::int64_t>(c.packets))
+            .bind(3, static_cast<std::int64_t>(c.tcpPackets))
+            .bind(4, c.firstNs)
+            .bind(5, c.lastNs)
+            .bind(6, std::string(captureStatusName(c.status)))
+            .bind(7, c.error)
+            .bind(8, c.container)
+            .bind(9, c.compression)
+            .bind(10, std::int64_t{c.linkType})
+            .bind(11, c.linkTypeName)
+            .bind(12, c.recordDigest)
+            .run();
+        std::int64_t twin = 0;
+        if (!c.recordDigest.empty() &&
+            (c.status == CaptureStatus::Complete || c.status == CaptureStatus::Partial)) {
+            Statement find(m_db, "SELECT id FROM captures WHERE record_digest = ?1 AND id <> ?2 "
+                                 "AND status IN ('complete', 'partial') ORDER BY id LIMIT 1");
+            find.bind(1, c.recordDigest).bind(2, c.id);
+            if (find.step())
+                twin = find.i64(0);
+        }
+        if (twin) {
+            // The same packet records in another file: one capture of them.
+            Statement move(m_db, "UPDATE connections SET capture_id = ?1 WHERE capture_id = ?2");
+            move.bind(1, twin).bind(2, c.id).run();
+            m_stmts->deleteCapture.bind(1, c.id).run();
+        }
+        exec("COMMIT");
+        return twin;
+    } catch (...) {
+        m_stmts->updateCapture.reset();
+        m_stmts->deleteCapture.reset();
         sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
 }
 
-void Catalog::finishCapture(const CaptureRow& c)
+std::uint64_t Catalog::duplicateConnectionGroups()
 {
     std::lock_guard lock(m_mutex);
-    m_inFlight.erase(c.contentHash);
-    m_stmts->updateCapture.bind(1, c.id)
-        .bind(2, static_cast<std::int64_t>(c.packets))
-        .bind(3, static_cast<std::int64_t>(c.tcpPackets))
-        .bind(4, c.firstNs)
-        .bind(5, c.lastNs)
-        .bind(6, std::string(captureStatusName(c.status)))
-        .bind(7, c.error)
-        .bind(8, c.container)
-        .bind(9, c.compression)
-        .bind(10, std::int64_t{c.linkType})
-        .bind(11, c.linkTypeName)
-        .run();
+    Statement s(m_db, "SELECT count(*) FROM (SELECT 1 FROM connections k JOIN captures c ON "
+                      "c.id = k.capture_id WHERE c.status <> 'incomplete' GROUP BY k.client_ip, "
+                      "k.client_port, k.server_ip, k.server_port, k.start_ns HAVING count(*) > 1)");
+    s.step();
+    return static_cast<std::uint64_t>(s.i64(0));
 }
 
 std::vector<CaptureRow> Catalog::captures()
@@ -581,8 +702,8 @@ std::vector<CaptureRow> Catalog::captures()
     std::vector<CaptureRow> out;
     while (s.step()) {
         CaptureRow c = readCapture(s);
-        c.connections = static_cast<std::uint64_t>(s.i64(14));
-        c.labeled = static_cast<std::uint64_t>(s.i64(15));
+        c.connections = static_cast<std::uint64_t>(s.i64(15));
+        c.labeled = static_cast<std::uint64_t>(s.i64(16));
         out.push_back(std::move(c));
     }
     return out;
@@ -639,12 +760,14 @@ void Catalog::forEachLabeledSeries(const std::function<void(const SeriesRow&)>& 
 void Catalog::forEachSeries(const std::function<void(const SeriesRow&)>& visit, bool labeledOnly)
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, labeledOnly ? "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data "
+    Statement s(m_db, labeledOnly ? "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data, "
+                                    "s.packets, s.checksum "
                                     "FROM connections k JOIN captures c ON c.id = k.capture_id "
                                     "JOIN connection_series s ON s.connection_id = k.id "
                                     "WHERE c.status <> 'incomplete' AND k.sni <> '' "
                                     "ORDER BY c.path, k.capture_id, k.start_ns, k.id"
-                                  : "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data "
+                                  : "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data, "
+                                    "s.packets, s.checksum "
                                     "FROM connections k JOIN captures c ON c.id = k.capture_id "
                                     "JOIN connection_series s ON s.connection_id = k.id "
                                     "WHERE c.status <> 'incomplete' "
@@ -656,6 +779,7 @@ void Catalog::forEachSeries(const std::function<void(const SeriesRow&)>& visit, 
         r.capturePath = s.text(2);
         r.captureFirstNs = s.i64(3);
         r.sni = s.text(4);
+        checkSeries(r.connectionId, s.i64(6), s.blob(5), s.text(7));
         r.series = decodeSeries(s.blob(5));
         visit(r);
     }
@@ -664,10 +788,12 @@ void Catalog::forEachSeries(const std::function<void(const SeriesRow&)>& visit, 
 std::vector<PacketRecord> Catalog::series(std::int64_t connectionId)
 {
     std::lock_guard lock(m_mutex);
-    Statement s(m_db, "SELECT data FROM connection_series WHERE connection_id = ?1");
+    Statement s(m_db,
+                "SELECT data, packets, checksum FROM connection_series WHERE connection_id = ?1");
     s.bind(1, connectionId);
     if (!s.step())
         return {};
+    checkSeries(connectionId, s.i64(1), s.blob(0), s.text(2));
     return decodeSeries(s.blob(0));
 }
 
@@ -712,6 +838,28 @@ std::vector<PacketRecord> decodeSeries(std::span<const std::uint8_t> blob)
         p += 16;
     }
     return out;
+}
+
+std::string seriesChecksum(std::int64_t connectionId, std::span<const std::uint8_t> blob)
+{
+    ContentHasher hasher;
+    std::uint8_t id[8];
+    for (int i = 0; i < 8; ++i)
+        id[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(connectionId) >> (8 * i));
+    hasher.update(id);
+    hasher.update(blob);
+    return hasher.finishHex();
+}
+
+void checkSeries(std::int64_t connectionId, std::int64_t packets,
+                 std::span<const std::uint8_t> blob, const std::string& checksum)
+{
+    const bool sizeOk = packets >= 0 && blob.size() == static_cast<std::size_t>(packets) * 16;
+    if (!sizeOk || (!checksum.empty() && checksum != seriesChecksum(connectionId, blob)))
+        throw CatalogError("connection " + std::to_string(connectionId) +
+                           ": its stored packet series is damaged (" +
+                           (sizeOk ? "checksum mismatch" : "wrong length") +
+                           "); ingest its capture again into a new catalog");
 }
 
 } // namespace snilab

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,7 +48,9 @@ std::optional<CaptureStatus> parseCaptureStatus(std::string_view text);
 struct CaptureRow {
     std::int64_t id = 0;
     std::string path;
-    std::string contentHash;
+    std::string
+        contentHash; // SHA-256 of the file's bytes (32 hex digits of a weaker hash before schema 5)
+    std::string recordDigest; // SHA-256 of the decoded packet records ("" before schema 5)
     std::uint64_t sizeBytes = 0;
     std::string container;
     std::string compression;
@@ -172,8 +175,10 @@ struct GridCell {
 
 class Catalog {
 public:
-    // 2: run registry, 3: run_epochs, 4: runs.owner (interrupted runs)
-    static constexpr int kSchemaVersion = 4;
+    // 2: run registry, 3: run_epochs, 4: runs.owner (interrupted runs),
+    // 5: identity of traffic (captures.record_digest, one row per connection
+    // across captures) and series checksums
+    static constexpr int kSchemaVersion = 5;
 
     enum class Open {
         CreateIfMissing, // a missing (or empty) file becomes a new catalog
@@ -213,14 +218,36 @@ public:
     Claim claimCapture(const CaptureRow& capture);
     // Ends an in-flight claim without finishing the capture (it stays Incomplete).
     void releaseClaim(const std::string& contentHash);
-    // Takes an exclusive advisory lock (flock on "<catalog>.lock", created if
+    // Takes an exclusive advisory lock (flock on "<catalog real path>.lock", created if
     // missing) for this object's lifetime so that two ingest processes never
     // write one catalog at once; throws CatalogError when another holds it.
     void lockForIngest();
-    // Stores finished connections of a capture in one transaction.
-    void addConnections(std::int64_t captureId, std::span<const Connection> connections);
-    // Final counters and status of a capture; ends its in-flight claim.
-    void finishCapture(const CaptureRow& capture);
+    // What addConnections() did with a batch.
+    struct AddResult {
+        std::uint64_t stored = 0;          // new rows
+        std::uint64_t storedWithHello = 0; // of which with a ClientHello
+        std::uint64_t duplicates = 0; // already in the catalog from another capture: not stored
+        std::uint64_t replaced = 0;   // a row cut short by the end of its capture, replaced
+                                      // by this longer copy (counted in `stored` too)
+    };
+    // Stores finished connections of a capture in one transaction. A
+    // connection is one row in the whole catalog: one with the same endpoints
+    // and first-packet time as a connection of another complete, partial or
+    // in-flight capture (the same traffic in another file, or an overlapping
+    // capture) is not stored again - unless the stored copy was cut short by
+    // the end of its capture (close reason end-of-capture) and this one has
+    // more packets (a capture re-read after it grew), which then replaces it.
+    AddResult addConnections(std::int64_t captureId, std::span<const Connection> connections);
+    // Final counters, status and record digest of a capture; ends its
+    // in-flight claim. If another complete or partial capture holds the same
+    // decoded records (the same traffic in another container: pcap vs pcapng,
+    // gzip vs zstd), this capture's row is folded into it (any connection it
+    // stored moves there) and that capture's id is returned; else 0.
+    std::int64_t finishCapture(const CaptureRow& capture);
+    // Groups of connections that share endpoints and first-packet time across
+    // captures: 0 in a catalog written by schema 5; older catalogs may hold
+    // some (the same traffic ingested twice).
+    std::uint64_t duplicateConnectionGroups();
 
     // Every capture, ordered by path (then id).
     std::vector<CaptureRow> captures();
@@ -268,6 +295,7 @@ public:
 private:
     void exec(const char* sql);
     void migrate(Open mode);
+    bool hasColumn(const char* table, const char* column);
 
     std::filesystem::path m_path;
     sqlite3* m_db = nullptr;
@@ -277,7 +305,8 @@ private:
     std::optional<CaptureRow> findCaptureByHashLocked(const std::string& contentHash);
 
     std::mutex m_mutex;
-    std::set<std::string> m_inFlight; // content hashes claimed and not yet finished
+    std::map<std::string, std::int64_t> m_inFlight; // content hash -> capture id, claimed
+                                                    // and not yet finished
     int m_lockFd = -1;
 };
 
@@ -285,5 +314,12 @@ private:
 // uint16 ip_length, uint16 payload_length, uint8 flags, 3 bytes zero.
 std::vector<std::uint8_t> encodeSeries(std::span<const PacketRecord> series);
 std::vector<PacketRecord> decodeSeries(std::span<const std::uint8_t> blob);
+// The checksum stored beside a series blob (schema 5): ContentHasher over the
+// connection id and the blob. checkSeries() throws CatalogError naming the
+// connection when a stored checksum does not match (an empty one, from an
+// older catalog, is not checked).
+std::string seriesChecksum(std::int64_t connectionId, std::span<const std::uint8_t> blob);
+void checkSeries(std::int64_t connectionId, std::int64_t packets,
+                 std::span<const std::uint8_t> blob, const std::string& checksum);
 
 } // namespace snilab

@@ -96,42 +96,4 @@ std::string ContentHasher::finishHex()
     return buf;
 }
 
-std::optional<std::string> hashFile(const std::filesystem::path& path, InputError& error)
-{
-    // O_NONBLOCK: opening a FIFO (or a device) named like a capture must not
-    // wait for a writer; such a file is refused right after the open.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        error = {path.string(), InputError::kNoOffset, std::strerror(errno)};
-        return std::nullopt;
-    }
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        error = {path.string(), InputError::kNoOffset, "not a regular file"};
-        return std::nullopt;
-    }
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    ContentHasher hasher;
-    // A buffer that stays in the L2 cache between read() and hashing.
-    std::vector<std::uint8_t> buf(256 * 1024);
-    std::uint64_t offset = 0;
-    for (;;) {
-        const ssize_t n = ::read(fd, buf.data(), buf.size());
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            ::close(fd);
-            error = {path.string(), offset, std::string("read error: ") + std::strerror(errno)};
-            return std::nullopt;
-        }
-        if (n == 0)
-            break;
-        hasher.update({buf.data(), static_cast<std::size_t>(n)});
-        offset += static_cast<std::uint64_t>(n);
-    }
-    ::close(fd);
-    return hasher.finishHex();
-}
-
 } // namespace snilab

@@ -1,7 +1,8 @@
-// Content fingerprint of a file, used to recognise a capture already in the
-// catalog whatever its path. 128-bit, non-cryptographic (four 64-bit
-// multiply-rotate lanes over 32-byte blocks, then a final avalanche): fast
-// enough to hash a capture at memory speed, collisions only by accident.
+// A fast 128-bit checksum against accidental damage (model files, series
+// blobs, data fingerprints): non-cryptographic (four 64-bit multiply-rotate
+// lanes over 32-byte blocks, then a final avalanche), collisions only by
+// accident - or on purpose: identities that traffic could forge (a capture's
+// identity) use SHA-256 (common/digest.h).
 #pragma once
 
 #include "common/error.h"
@@ -28,8 +29,5 @@ private:
     std::size_t m_tailLength = 0;
     std::uint64_t m_total = 0;
 };
-
-// Hashes the whole file; nullopt (and `error`) when it cannot be read.
-std::optional<std::string> hashFile(const std::filesystem::path& path, InputError& error);
 
 } // namespace snilab

@@ -2,7 +2,7 @@
 
 #include "capture/capture_reader.h"
 #include "capture/packet_decoder.h"
-#include "common/content_hash.h"
+#include "common/digest.h"
 
 #include <pcap/pcap.h>
 
@@ -64,7 +64,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         }
     };
 
-    auto hash = hashFile(path, result.error);
+    auto hash = fileDigest(path, result.error);
     if (!hash) {
         result.outcome = IngestOutcome::Failed;
         report(ec ? 0 : fileBytes);
@@ -83,6 +83,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         // ingested by another worker right now.
         result.outcome = IngestOutcome::AlreadyPresent;
         result.captureId = claim.id;
+        result.sameTrafficAs = claim.id;
         report(fileBytes);
         return result;
     }
@@ -113,14 +114,22 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
 
     std::vector<Connection> batch;
     batch.reserve(options.batchSize);
+    const auto store = [&] {
+        const Catalog::AddResult added = catalog.addConnections(row.id, batch);
+        result.connections += added.stored;
+        result.clientHellos += added.storedWithHello;
+        result.duplicateConnections += added.duplicates;
+        result.replacedConnections += added.replaced;
+        batch.clear();
+    };
     ConnectionTracker tracker(options.tracker, [&](Connection&& c) {
         batch.push_back(std::move(c));
-        if (batch.size() >= options.batchSize) {
-            catalog.addConnections(row.id, batch);
-            result.connections += batch.size();
-            batch.clear();
-        }
+        if (batch.size() >= options.batchSize)
+            store();
     });
+    // The identity of the traffic itself: every record's time, lengths, link
+    // type and bytes, whatever container or compression carried them.
+    Sha256 records;
 
     std::uint64_t unsupportedFrames = 0;
     int unsupportedLinkType = -1;
@@ -139,6 +148,10 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
             break;
         }
         ++result.packets;
+        records.updateU64(static_cast<std::uint64_t>(raw.tsNs));
+        records.updateU64((std::uint64_t{raw.capturedLength} << 32) | raw.wireLength);
+        records.updateU64(static_cast<std::uint64_t>(static_cast<std::int64_t>(raw.linkType)));
+        records.update(raw.bytes);
         if (firstPacket) {
             row.firstNs = row.lastNs = raw.tsNs;
             firstPacket = false;
@@ -168,25 +181,18 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     if (cancelled) {
         // Connections still open are not stored: the capture stays incomplete
         // and a later ingest of the same file redoes it from the start.
-        if (!batch.empty()) {
-            catalog.addConnections(row.id, batch);
-            result.connections += batch.size();
-        }
+        if (!batch.empty())
+            store();
         result.tcpPackets = tracker.stats().tcpPackets;
-        result.clientHellos = tracker.stats().clientHellos;
         result.outcome = IngestOutcome::Cancelled;
         return result;
     }
     tracker.finishAll();
-    if (!batch.empty()) {
-        catalog.addConnections(row.id, batch);
-        result.connections += batch.size();
-        batch.clear();
-    }
+    if (!batch.empty())
+        store();
     report(fileBytes);
 
     result.tcpPackets = tracker.stats().tcpPackets;
-    result.clientHellos = tracker.stats().clientHellos;
     row.packets = result.packets;
     row.tcpPackets = result.tcpPackets;
     if (readError) {
@@ -208,7 +214,14 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         row.status = CaptureStatus::Complete;
         result.outcome = IngestOutcome::Ingested;
     }
-    catalog.finishCapture(row);
+    row.recordDigest = records.finishHex();
+    if (const std::int64_t twin = catalog.finishCapture(row)) {
+        // The same packet records as a capture already stored: folded into it.
+        result.outcome = IngestOutcome::AlreadyPresent;
+        result.sameTrafficAs = twin;
+        result.captureId = twin;
+        result.error = {};
+    }
     return result;
 }
 

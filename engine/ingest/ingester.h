@@ -2,9 +2,14 @@
 // connections -> parse ClientHellos -> store in batches.
 //
 // Files run in parallel, one file per worker thread (a single file is read by
-// one thread). Each file is first fingerprinted by content: a file whose
-// content is already in the catalog (complete or partial) is skipped; an
-// interrupted one is replaced.
+// one thread). Identity of traffic (docs/catalog.md): each file is first
+// identified by the SHA-256 of its bytes - a file already in the catalog
+// (complete or partial) is skipped, an interrupted one is replaced; while it
+// is read, the SHA-256 of its decoded packet records is computed - a file
+// holding the same records as another capture (another container or
+// compression) is folded into it; and every connection is stored once in the
+// catalog (Catalog::addConnections), so overlapping captures add each
+// connection once.
 // Cancellation: polled every few thousand packets; a cancelled file keeps
 // its committed batches and stays `incomplete` in the catalog.
 // One ingest process per catalog: the catalog file is locked (flock) for the
@@ -31,7 +36,7 @@ struct IngestOptions {
 
 enum class IngestOutcome {
     Ingested,       // the whole file was read
-    AlreadyPresent, // same content already in the catalog: nothing added
+    AlreadyPresent, // the same bytes, or the same packet records, already in the catalog
     Partial,        // read up to an error in the file; what was read is stored
     Failed,         // could not be opened or read at all
     Cancelled,      // stopped by the user; committed batches stay, capture incomplete
@@ -45,9 +50,16 @@ struct IngestFileResult {
     std::uint64_t packets = 0;
     std::uint64_t tcpPackets = 0;
     std::uint64_t connections = 0;
-    std::uint64_t clientHellos = 0;
+    std::uint64_t clientHellos = 0;  // of `connections`: those with a ClientHello
     std::uint64_t skippedFrames = 0; // frames that were not decodable TCP (see DecodeStatus)
-    InputError error;                // for Partial and Failed
+    // Connections already in the catalog from another capture (not stored
+    // again), and stored copies cut short by their capture's end that this
+    // file's longer copy replaced.
+    std::uint64_t duplicateConnections = 0;
+    std::uint64_t replacedConnections = 0;
+    // AlreadyPresent: the capture whose bytes or packet records this file repeats.
+    std::int64_t sameTrafficAs = 0;
+    InputError error; // for Partial and Failed
 };
 
 // Ingests one file on the calling thread. Throws CatalogError when the

@@ -6,6 +6,9 @@ On one demo capture (resources/samples/day3.pcap.gz), checks that:
     refuse an --out that is the catalog, a capture or the model file - also
     through a symlink or a hard link - before any work, leaving it unchanged;
   * outputs are whole: no temporary file is left beside them;
+  * traffic is stored once: the same capture as .pcap, .pcap.gz, .pcap.zst
+    and .pcapng is one capture; a prefix of a capture ingested before the whole
+    file leaves exactly the connections (and packets) of one copy;
   * a FIFO named .pcap fails at once instead of hanging ingest, and the
     directory scan finds capture names holding a newline;
   * options are checked before any work: duplicate or empty thresholds,
@@ -15,12 +18,17 @@ On one demo capture (resources/samples/day3.pcap.gz), checks that:
   * a run always ends: a catalog error in the middle of an evaluation marks
     the run failed with the reason; SIGTERM and SIGHUP cancel a run (exit 143,
     129) like SIGINT; a SIGKILLed run reads as interrupted; a live run cannot be
-    deleted; report refuses a run that is not finished.
+    deleted; report refuses a run that is not finished;
+  * SIGKILL at seeded random points of ingest, evaluate and train leaves a sound
+    catalog, no run shown as running, a model file whole or absent, and nothing
+    of the killed writers after the next write.
 Skips (exit 77) when the sample or the random forest is missing.
 """
 import argparse
 import hashlib
 import os
+import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -134,6 +142,31 @@ def main():
         if digest("m.snilab") != model_before or digest("day3-copy.pcap.gz") != digest(capture):
             fail("predict changed its model file or capture")
 
+        # --- identity of traffic: one capture in several containers, prefixes
+        single = query(db, "SELECT count(*) FROM connections")[0][0]
+        os.mkdir("same")
+        subprocess.run(f"gzip -dc {capture} > same/d.pcap", shell=True, check=True)
+        subprocess.run(["zstd", "-q", "same/d.pcap", "-o", "same/d.pcap.zst"], check=True)
+        subprocess.run(["editcap", "-F", "pcapng", "same/d.pcap", "same/d.pcapng"], check=True)
+        os.link(capture, "same/d.pcap.gz")
+        p = run(cli, "ingest", "--catalog", "same.sqlite", "same")
+        got = query("same.sqlite", "SELECT count(*) FROM connections")[0][0]
+        captures = query("same.sqlite", "SELECT count(*) FROM captures")[0][0]
+        if got != single or captures != 1 or "3 already present" not in p.stdout:
+            fail(f"one capture in four containers: {got} connections (one copy: {single}), "
+                 f"{captures} capture rows\n{p.stdout}")
+        # A prefix of the capture (tcpdump still writing), then the whole file.
+        subprocess.run(["editcap", "-r", "same/d.pcap", "prefix.pcap", "1-30000"], check=True)
+        run(cli, "ingest", "--quiet", "--catalog", "grow.sqlite", "prefix.pcap")
+        p = run(cli, "ingest", "--catalog", "grow.sqlite", capture)
+        got = query("grow.sqlite", "SELECT count(*) FROM connections")[0][0]
+        if got != single or "replaced by longer copies" not in p.stdout:
+            fail(f"prefix then whole capture: {got} connections (one copy: {single})\n{p.stdout}")
+        whole = query(db, "SELECT sum(packets_c2s + packets_s2c) FROM connections")[0][0]
+        grown = query("grow.sqlite", "SELECT sum(packets_c2s + packets_s2c) FROM connections")[0][0]
+        if grown != whole:
+            fail(f"prefix then whole capture: {grown} packets in connections, one copy {whole}")
+
         # --- a FIFO named like a capture fails at once; any file name is found
         os.mkdir("scan")
         os.mkfifo("scan/fifo.pcap")
@@ -213,6 +246,39 @@ def main():
         if "interrupted" not in p.stderr:
             fail(f"report of an interrupted run: {p.stderr}")
         run(cli, "runs", "--catalog", db, "--delete", str(rid))
+
+        # --- SIGKILL at random points of ingest, evaluate and train --------
+        rng = random.Random(12)
+        for i in range(3):
+            for name, args in (
+                    ("ingest", ["ingest", "--quiet", "--catalog", f"k{i}.sqlite", capture]),
+                    ("evaluate", ["evaluate", "--quiet", "--catalog", db, "--thresholds", "50,60",
+                                  "--folds", "3", "--trees", "60", "--threads", "1"]),
+                    ("train", ["train", "--quiet", "--catalog", db, "--threshold", "50",
+                               "--trees", "60", "--threads", "1", "--out", f"k{i}.snilab"])):
+                proc = subprocess.Popen([cli, *args], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0.05, 2.0))
+                proc.kill()
+                proc.wait()
+                target = args[args.index("--catalog") + 1]
+                if query(target, "PRAGMA integrity_check")[0][0] != "ok":
+                    fail(f"SIGKILL of {name}: catalog integrity")
+                if name == "train" and os.path.exists(f"k{i}.snilab"):
+                    run(cli, "predict", "--model", f"k{i}.snilab", "--use", "list", "--out",
+                        "x.csv", capture)  # whole, or not there at all
+        listing = run(cli, "runs", "--catalog", db).stdout
+        if re.search(r"^\s*\d+\s+running", listing, re.M):
+            fail(f"a killed run is still shown as running:\n{listing}")
+        for i in range(3):  # a killed ingest is completed by the next one
+            run(cli, "ingest", "--quiet", "--catalog", f"k{i}.sqlite", capture)
+            if query(f"k{i}.sqlite", "SELECT count(*) FROM connections")[0][0] != single:
+                fail("a re-ingest after SIGKILL does not give one copy of each connection")
+        for i in range(3):
+            run(cli, "train", "--quiet", "--catalog", db, "--threshold", "50", "--trees", "5",
+                "--out", f"k{i}.snilab")
+        if leftovers("."):  # the next write removes what killed writers left
+            fail(f"temporary files of killed writers remain: {leftovers('.')}")
 
         # --- a finished run's report is whole; report refuses a linked catalog
         p = run(cli, "evaluate", "--quiet", "--catalog", db, "--thresholds", "50", "--folds",

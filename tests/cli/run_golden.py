@@ -85,7 +85,8 @@ CASES = [
     Case("reingest_summary", ["summary", *CAT, "--format", "csv"],
          setup=[(INGEST_GOOD, 0), (INGEST_GOOD, 0)], stderr=[]),
 
-    # Compressed captures: the same connections as basic.pcap (see compressed_same below).
+    # Compressed captures: the same traffic as basic.pcap, stored once (identity of traffic;
+    # compressed_same below reads each alone).
     Case("ingest_compressed",
          ["ingest", *CAT, "--threads", "1", "basic.pcap", "basic.pcap.gz", "basic.pcap.zst"],
          stderr=[]),

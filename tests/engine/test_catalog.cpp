@@ -212,7 +212,7 @@ private slots:
             // WAL mode is a property of the file: another connection sees it.
             QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
         }
-        QCOMPARE(Catalog::kSchemaVersion, 4);
+        QCOMPARE(Catalog::kSchemaVersion, 5);
         QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
                  std::to_string(Catalog::kSchemaVersion));
         QVERIFY(
@@ -490,16 +490,18 @@ private slots:
         Catalog catalog(tempPath(dir, "cat.sqlite"));
         const auto c1 = catalog.beginCapture(captureRow("one", "/one.pcap"));
         const auto c2 = catalog.beginCapture(captureRow("two", "/two.pcap"));
+        // Distinct start times: distinct connections (one with the same
+        // endpoints and start in two captures is the same connection, stored once).
         const std::vector<Connection> first = {
-            tlsConnection("r3---sn-4g5e6nsz.googlevideo.com"),
-            tlsConnection("R3---sn-4g5e6nsz.googlevideo.com."),
-            tlsConnection("r4---sn-4g5e6nsz.googlevideo.com"),
-            tlsConnection("www.example.com"),
-            tlsConnection("WWW.EXAMPLE.COM"),
+            tlsConnection("r3---sn-4g5e6nsz.googlevideo.com", 1'000'000'001),
+            tlsConnection("R3---sn-4g5e6nsz.googlevideo.com.", 1'000'000'002),
+            tlsConnection("r4---sn-4g5e6nsz.googlevideo.com", 1'000'000'003),
+            tlsConnection("www.example.com", 1'000'000'004),
+            tlsConnection("WWW.EXAMPLE.COM", 1'000'000'005),
             plainConnection(1),
         };
         const std::vector<Connection> second = {
-            tlsConnection("www.example.com."),
+            tlsConnection("www.example.com.", 1'000'000'006),
             plainConnection(2),
         };
         catalog.addConnections(c1, first);
@@ -508,7 +510,8 @@ private slots:
         complete(catalog, c2, "two");
         // An interrupted capture's connections are not counted.
         const auto c3 = catalog.beginCapture(captureRow("three", "/three.pcap"));
-        const std::vector<Connection> interrupted = {tlsConnection("www.example.com")};
+        const std::vector<Connection> interrupted = {
+            tlsConnection("www.example.com", 1'000'000'007)};
         catalog.addConnections(c3, interrupted);
 
         const auto counts = catalog.labelCounts(paper ? LabelMode::Paper : LabelMode::Default);
@@ -671,7 +674,117 @@ private slots:
         QCOMPARE(querySql(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name='owner'"),
                  std::string("1"));
         QCOMPARE(querySql(old, "SELECT value FROM meta WHERE key='schema_version'"),
-                 std::string("4"));
+                 std::to_string(Catalog::kSchemaVersion));
+    }
+
+    // Identity of traffic: one row per connection across captures; a copy cut
+    // short by the end of its capture gives way to a longer one; captures with
+    // the same decoded records are folded into one.
+    void connectionIdentity()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "identity.sqlite");
+        Catalog catalog(path);
+        const auto a = catalog.claimCapture(captureRow("hash-a", "/a.pcap")).id;
+        Connection cut = tlsConnection("x.example", 5'000);
+        cut.closeReason = CloseReason::EndOfCapture;
+        cut.packets[1] = 3;
+        auto added = catalog.addConnections(
+            a, std::vector<Connection>{tlsConnection("a.example", 1'000), cut});
+        QCOMPARE(added.stored, std::uint64_t{2});
+        CaptureRow rowA = captureRow("hash-a", "/a.pcap");
+        rowA.id = a;
+        rowA.status = CaptureStatus::Complete;
+        rowA.recordDigest = "records-a";
+        QCOMPARE(catalog.finishCapture(rowA), std::int64_t{0});
+
+        // Another capture with the same first connection and a longer copy of
+        // the cut one, plus one of its own.
+        const auto b = catalog.claimCapture(captureRow("hash-b", "/b.pcap")).id;
+        Connection longer = tlsConnection("x.example", 5'000);
+        added = catalog.addConnections(
+            b, std::vector<Connection>{tlsConnection("a.example", 1'000), longer,
+                                       tlsConnection("b.example", 9'000)});
+        QCOMPARE(added.duplicates, std::uint64_t{1});
+        QCOMPARE(added.replaced, std::uint64_t{1});
+        QCOMPARE(added.stored, std::uint64_t{2});
+        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
+        QCOMPARE(querySql(path, "SELECT capture_id || ':' || packets_s2c FROM connections "
+                                "WHERE sni = 'x.example'"),
+                 std::to_string(b) + ":15");
+        CaptureRow rowB = captureRow("hash-b", "/b.pcap");
+        rowB.id = b;
+        rowB.status = CaptureStatus::Complete;
+        rowB.recordDigest = "records-b";
+        QCOMPARE(catalog.finishCapture(rowB), std::int64_t{0});
+        QCOMPARE(catalog.duplicateConnectionGroups(), std::uint64_t{0});
+
+        // The same records as capture a (another container): folded into a.
+        const auto c = catalog.claimCapture(captureRow("hash-c", "/a.pcap.gz")).id;
+        added =
+            catalog.addConnections(c, std::vector<Connection>{tlsConnection("a.example", 1'000),
+                                                              tlsConnection("c.example", 7'000)});
+        QCOMPARE(added.duplicates, std::uint64_t{1});
+        CaptureRow rowC = captureRow("hash-c", "/a.pcap.gz");
+        rowC.id = c;
+        rowC.status = CaptureStatus::Complete;
+        rowC.recordDigest = "records-a";
+        QCOMPARE(catalog.finishCapture(rowC), a);
+        QCOMPARE(catalog.captures().size(), std::size_t{2});
+        QCOMPARE(querySql(path, "SELECT capture_id FROM connections WHERE sni = 'c.example'"),
+                 std::to_string(a));
+
+        // An incomplete capture of an earlier process does not hide a
+        // connection: it is redone (deleted) when ingested again.
+        const auto stale = catalog.beginCapture(captureRow("hash-d", "/d.pcap"));
+        catalog.addConnections(stale, std::vector<Connection>{tlsConnection("d.example", 3'000)});
+        const auto e = catalog.claimCapture(captureRow("hash-e", "/e.pcap")).id;
+        added =
+            catalog.addConnections(e, std::vector<Connection>{tlsConnection("d.example", 3'000)});
+        QCOMPARE(added.stored, std::uint64_t{1});
+    }
+
+    // A damaged series blob is an error naming the connection, never other features.
+    void seriesChecksum()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "series.sqlite");
+        std::int64_t id = 0;
+        {
+            Catalog catalog(path);
+            const auto cap = catalog.beginCapture(captureRow("h", "/s.pcap"));
+            catalog.addConnections(cap, std::vector<Connection>{tlsConnection("s.example")});
+            complete(catalog, cap, "h");
+            id = std::stoll(querySql(path, "SELECT id FROM connections"));
+            QCOMPARE(catalog.series(id).size(), std::size_t{5});
+        }
+        querySql(path, "UPDATE connection_series SET data = zeroblob(length(data))");
+        QCOMPARE(querySql(path, "PRAGMA integrity_check"), std::string("ok"));
+        Catalog catalog(path);
+        const std::string error = catalogErrorOf([&] { catalog.series(id); });
+        QVERIFY2(contains(error, "connection " + std::to_string(id)) &&
+                     contains(error, "checksum mismatch"),
+                 error.c_str());
+        const std::string viaScan =
+            catalogErrorOf([&] { catalog.forEachSeries([](const SeriesRow&) {}, false); });
+        QVERIFY2(contains(viaScan, "damaged"), viaScan.c_str());
+    }
+
+    // The ingest lock is the catalog's, whatever path names it.
+    void ingestLockFollowsSymlinks()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "real.sqlite");
+        const auto link = tempPath(dir, "link.sqlite");
+        Catalog first(path);
+        std::filesystem::create_symlink(path, link);
+        Catalog second(link);
+        first.lockForIngest();
+        const std::string refused = catalogErrorOf([&] { second.lockForIngest(); });
+        QVERIFY2(contains(refused, "another process is ingesting"), refused.c_str());
     }
 
     void statusNames_data()

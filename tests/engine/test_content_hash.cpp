@@ -1,5 +1,7 @@
-// Unit tests for ContentHasher and hashFile (common/content_hash.h).
+// Unit tests for ContentHasher (common/content_hash.h) and the SHA-256 file
+// and record digests (common/digest.h).
 #include "common/content_hash.h"
+#include "common/digest.h"
 
 #include <QObject>
 #include <QTemporaryDir>
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <span>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace snilab;
@@ -171,16 +174,35 @@ private slots:
         QVERIFY(hashWhole(ab) != hashWhole(ba));
     }
 
-    void hashFileMatchesInMemory_data()
+    void sha256KnownAnswers()
+    {
+        // FIPS 180-2 test vectors.
+        const auto hex = [](const std::string& text) {
+            Sha256 d;
+            d.update({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+            return d.finishHex();
+        };
+        QCOMPARE(hex(""),
+                 std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+        QCOMPARE(hex("abc"),
+                 std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        QCOMPARE(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+                 std::string("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+        Sha256 le;
+        le.updateU64(0x0102030405060708ull);
+        QCOMPARE(le.finishHex(), hex(std::string("\x08\x07\x06\x05\x04\x03\x02\x01", 8)));
+    }
+
+    void fileDigestMatchesInMemory_data()
     {
         QTest::addColumn<int>("length");
         QTest::newRow("empty") << 0;
         QTest::newRow("small") << 77;
-        // Larger than hashFile's 1 MiB read buffer, not a multiple of it.
+        // Larger than fileDigest's 256 KiB read buffer, not a multiple of it.
         QTest::newRow("over one buffer") << (1 << 20) + 12345;
     }
 
-    void hashFileMatchesInMemory()
+    void fileDigestMatchesInMemory()
     {
         QFETCH(int, length);
         QTemporaryDir dir;
@@ -193,34 +215,40 @@ private slots:
                       static_cast<std::streamsize>(data.size()));
         }
         InputError error;
-        const auto hex = hashFile(path, error);
+        const auto hex = fileDigest(path, error);
         QVERIFY(hex.has_value());
-        QCOMPARE(*hex, hashWhole(data));
+        Sha256 whole;
+        whole.update(data);
+        QCOMPARE(*hex, whole.finishHex());
+        QCOMPARE(hex->size(), std::size_t{64});
         QVERIFY(error.reason.empty());
     }
 
-    void hashFileMissing()
+    void fileDigestMissing()
     {
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const std::string path = dir.filePath("does-not-exist.pcap").toStdString();
         InputError error;
-        const auto hex = hashFile(path, error);
+        const auto hex = fileDigest(path, error);
         QVERIFY(!hex.has_value());
         QCOMPARE(error.file, path);
         QVERIFY(!error.reason.empty());
         QCOMPARE(error.offset, InputError::kNoOffset);
     }
 
-    void hashFileDirectory()
+    void fileDigestNotRegular()
     {
-        // A directory opens with fopen on Linux but cannot be read.
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         InputError error;
-        const auto hex = hashFile(dir.path().toStdString(), error);
-        QVERIFY(!hex.has_value());
-        QVERIFY(!error.reason.empty());
+        QVERIFY(!fileDigest(dir.path().toStdString(), error).has_value());
+        QCOMPARE(error.reason, std::string("not a regular file"));
+        // A FIFO is refused at once: opening it does not wait for a writer.
+        const std::string fifo = dir.filePath("live.pcap").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        QVERIFY(!fileDigest(fifo, error).has_value());
+        QCOMPARE(error.reason, std::string("not a regular file"));
     }
 };
 

@@ -539,10 +539,13 @@ private slots:
             connections += r.connections;
         }
         QCOMPARE(outcomes[IngestOutcome::Failed], 5);
-        QCOMPARE(outcomes[IngestOutcome::Partial], 12);
+        // cut_record_data.pcap.gz holds the same records as cut_record_data.pcap:
+        // one of the two is folded into the other (identity of traffic).
+        QCOMPARE(outcomes[IngestOutcome::Partial], 11);
+        QCOMPARE(outcomes[IngestOutcome::AlreadyPresent], 1);
         QCOMPARE(outcomes[IngestOutcome::Ingested], 16);
-        // 10 partial files keep 2 connections each; the 16 complete ones hold 30.
-        QCOMPARE(connections, std::uint64_t{10 * 2 + 30});
+        // 9 partial files keep 2 connections each; the 16 complete ones hold 30.
+        QCOMPARE(connections, std::uint64_t{9 * 2 + 30});
         QCOMPARE(catalog.connectionCount(), connections);
     }
 };

@@ -247,14 +247,22 @@ private Q_SLOTS:
         QVERIFY2(writeTableCsv(filter, csv, &error), qPrintable(error));
         const auto rows = parseCsv(readText(csv));
         QCOMPARE(rows.size(), filter.rowCount() + 1);
-        QCOMPARE(rows[0], (QStringList{"Capture", "Client", "Server", "SNI", "ECH", "True label",
-                                       "Predicted", "Probability", "Top 3", "Correct"}));
+        QCOMPARE(rows[0], (QStringList{"Capture", "Client", "Server", "TLS", "SNI", "ECH",
+                                       "True label", "Predicted", "Probability", "Top 3",
+                                       "Correct"}));
         for (int r = 0; r < filter.rowCount(); ++r) {
             QCOMPARE(rows[r + 1].size(), int(PredictionTableModel::ColumnCount));
             for (int c = 0; c < PredictionTableModel::ColumnCount; ++c)
                 QCOMPARE(rows[r + 1][c], filter.index(r, c).data().toString());
         }
         QCOMPARE(rows[1][PredictionTableModel::Capture], QStringLiteral("day2.pcapng"));
+        // Rows without a ClientHello say so: their label is a guess from sizes and times.
+        for (int r = 0; r < model.rowCount(); ++r) {
+            const bool tls = !model.index(r, PredictionTableModel::Sni).data().toString().isEmpty();
+            if (tls)
+                QCOMPARE(model.index(r, PredictionTableModel::Tls).data().toString(),
+                         QStringLiteral("yes"));
+        }
 
         model.clear();
         QCOMPARE(model.rowCount(), 0);

@@ -135,6 +135,9 @@ QVariant PredictionTableModel::data(const QModelIndex& index, int role) const
             return data(index, Qt::DisplayRole);
         if (index.column() == TrueLabel && !r.trueLabel.empty() && !r.knownClass)
             return QStringLiteral("not one of the model's classes");
+        if (index.column() == Tls && !c.hasClientHello)
+            return QStringLiteral("no TLS ClientHello was seen (not TLS, or its start was not "
+                                  "captured): the prediction is a guess from sizes and times");
         return {};
     case Qt::TextAlignmentRole:
         return index.column() == Probability ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
@@ -162,6 +165,7 @@ QVariant PredictionTableModel::data(const QModelIndex& index, int role) const
         case Capture: return QFileInfo(qs(c.capturePath)).fileName();
         case Client: return endpoint(c.clientIp, c.clientPort);
         case Server: return endpoint(c.serverIp, c.serverPort);
+        case Tls: return c.hasClientHello ? QStringLiteral("yes") : QStringLiteral("no");
         case Sni: return qs(c.sni);
         case Ech: return c.ech ? QStringLiteral("yes") : QString();
         case TrueLabel: return qs(r.trueLabel);
@@ -191,6 +195,7 @@ QVariant PredictionTableModel::headerData(int section, Qt::Orientation orientati
     case Capture: return QStringLiteral("Capture");
     case Client: return QStringLiteral("Client");
     case Server: return QStringLiteral("Server");
+    case Tls: return QStringLiteral("TLS");
     case Sni: return QStringLiteral("SNI");
     case Ech: return QStringLiteral("ECH");
     case TrueLabel: return QStringLiteral("True label");

@@ -47,6 +47,7 @@ public:
         Capture,
         Client,
         Server,
+        Tls, // a TLS ClientHello was seen; "no": the prediction is a guess from sizes and times
         Sni,
         Ech,
         TrueLabel,
