@@ -247,9 +247,9 @@ private Q_SLOTS:
         QVERIFY2(writeTableCsv(filter, csv, &error), qPrintable(error));
         const auto rows = parseCsv(readText(csv));
         QCOMPARE(rows.size(), filter.rowCount() + 1);
-        QCOMPARE(rows[0], (QStringList{"Capture", "Client", "Server", "TLS", "SNI", "ECH",
-                                       "True label", "Predicted", "Probability", "Top 3",
-                                       "Correct"}));
+        QCOMPARE(rows[0],
+                 (QStringList{"Capture", "Client", "Server", "TLS", "SNI", "ECH", "True label",
+                              "Predicted", "Probability", "Top 3", "Correct"}));
         for (int r = 0; r < filter.rowCount(); ++r) {
             QCOMPARE(rows[r + 1].size(), int(PredictionTableModel::ColumnCount));
             for (int c = 0; c < PredictionTableModel::ColumnCount; ++c)
