@@ -47,10 +47,30 @@ std::filesystem::path directoryOf(const std::filesystem::path& target)
     return parent.empty() ? std::filesystem::path(".") : parent;
 }
 
-// Leftovers ".<name>.snilab-<pid>-<random>.tmp" of processes that are gone.
+// This host's name, as it appears in temporary names (no '/').
+std::string hostTag()
+{
+    char buf[256] = {};
+    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0')
+        return "host";
+    std::string name = buf;
+    for (char& c : name)
+        if (c == '/')
+            c = '_';
+    return name;
+}
+
+// ".<name>.snilab-<host>-" for this host.
+std::string temporaryPrefix(const std::filesystem::path& target)
+{
+    return "." + target.filename().string() + std::string(kTag) + hostTag() + "-";
+}
+
+// Leftovers ".<name>.snilab-<host>-<pid>-<random>.tmp" of processes of this
+// host that are gone (another host's pids cannot be checked from here).
 void removeStaleTemporaries(const std::filesystem::path& target)
 {
-    const std::string prefix = "." + target.filename().string() + std::string(kTag);
+    const std::string prefix = temporaryPrefix(target);
     std::error_code ec;
     for (std::filesystem::directory_iterator it(directoryOf(target), ec), end; !ec && it != end;
          it.increment(ec)) {
@@ -89,8 +109,7 @@ AtomicFile::AtomicFile(std::filesystem::path target) : m_target(std::move(target
         char suffix[40];
         std::snprintf(suffix, sizeof suffix, "%ld-%016llx.tmp", static_cast<long>(getpid()),
                       static_cast<unsigned long long>(random()));
-        const auto candidate = directoryOf(m_target) /
-                               ("." + m_target.filename().string() + std::string(kTag) + suffix);
+        const auto candidate = directoryOf(m_target) / (temporaryPrefix(m_target) + suffix);
         const int fd =
             ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
         if (fd < 0) {

@@ -6,9 +6,10 @@
 // (the object is destroyed) removes the temporary file, so nothing partial
 // is ever left under the target's name.
 //
-// Temporary names are ".<target name>.snilab-<pid>-<random>.tmp". A process
-// killed with SIGKILL cannot clean up; the next AtomicFile for the same target
-// removes such leftovers of processes that no longer exist.
+// Temporary names are ".<target name>.snilab-<host>-<pid>-<random>.tmp". A
+// process killed with SIGKILL cannot clean up; the next AtomicFile for the
+// same target removes such leftovers of this host's processes that no longer
+// exist.
 //
 // Thread: one object per thread. Failure: OutputError (one line naming the
 // target and the reason).

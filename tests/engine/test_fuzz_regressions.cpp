@@ -47,6 +47,8 @@ private slots:
             snilab::fuzz::stream(data, size);
         else if (target == "capture_file")
             snilab::fuzz::captureFile(data, size);
+        else if (target == "model_file")
+            snilab::fuzz::modelFile(data, size);
         else
             QFAIL(qPrintable("unknown fuzz target folder " + target));
         // A hang the fuzzer found must stay fixed: one input, well under a second.

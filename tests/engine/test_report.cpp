@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -179,6 +180,8 @@ private slots:
             QCOMPARE(readText(target), std::string("old content\n"));
             QCOMPARE(file.temporaryPath().parent_path(), target.parent_path());
             QVERIFY(file.temporaryPath().filename().string().rfind(".out.csv.snilab-", 0) == 0);
+            QVERIFY(file.temporaryPath().filename().string().find(std::to_string(getpid())) !=
+                    std::string::npos);
             file.write("content\n");
             file.commit();
         }
@@ -242,16 +245,23 @@ private slots:
     {
         QTemporaryDir dir;
         const fs::path d = dir.path().toStdString();
-        // pid 0x7ffffff0 does not exist; our own pid does.
-        writeText(d / ".out.csv.snilab-2147483632-00000000000000aa.tmp", "left by a kill");
+        // pid 0x7ffffff0 does not exist; our own pid does; another host's
+        // pids cannot be checked.
+        char host[256] = {};
+        QCOMPARE(gethostname(host, sizeof host - 1), 0);
+        const std::string tag = std::string(".snilab-") + host + "-";
+        writeText(d / (".out.csv" + tag + "2147483632-00000000000000aa.tmp"), "left by a kill");
         const std::string mine =
-            ".out.csv.snilab-" + std::to_string(getpid()) + "-00000000000000bb.tmp";
+            ".out.csv" + tag + std::to_string(getpid()) + "-00000000000000bb.tmp";
         writeText(d / mine, "a live writer's");
-        writeText(d / ".other.csv.snilab-2147483632-00000000000000cc.tmp", "another target");
+        const std::string other = ".other.csv" + tag + "2147483632-00000000000000cc.tmp";
+        writeText(d / other, "another target");
+        const std::string remote = ".out.csv.snilab-elsewhere-2147483632-00000000000000dd.tmp";
+        writeText(d / remote, "another host's writer");
         writeFileAtomically(d / "out.csv", "x\n");
-        QCOMPARE(entries(d),
-                 (std::vector<std::string>{".other.csv.snilab-2147483632-00000000000000cc.tmp",
-                                           mine, "out.csv"}));
+        std::vector<std::string> expected = {other, mine, remote, "out.csv"};
+        std::sort(expected.begin(), expected.end());
+        QCOMPARE(entries(d), expected);
     }
 
     void signalCleanupRemovesTemporaries()

@@ -2,10 +2,14 @@
 
 #include "capture/packet_decoder.h"
 #include "catalog/catalog.h"
+#include "common/content_hash.h"
 #include "common/feedback.h"
 #include "flow/client_hello.h"
 #include "flow/connection_tracker.h"
 #include "ingest/ingester.h"
+#include "models/model_bytes.h"
+#include "models/model_error.h"
+#include "models/model_file.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace snilab::fuzz {
 
@@ -103,6 +108,32 @@ void captureFile(const std::uint8_t* data, std::size_t size)
     IngestOptions options;
     options.threads = 1;
     ingestFile(file, catalog, options, feedback);
+}
+
+void modelFile(const std::uint8_t* data, std::size_t size)
+{
+    if (size == 0)
+        return;
+    std::vector<std::uint8_t> bytes = {'S', 'N', 'I', 'L', 'A', 'B', 'M', 'F'};
+    putU32(bytes, (data[0] & 1) ? 1u : ModelFileInfo::kFormatVersion);
+    bytes.insert(bytes.end(), data + 1, data + size);
+    ContentHasher hasher;
+    hasher.update(bytes);
+    const std::string digest = hasher.finishHex();
+    bytes.insert(bytes.end(), digest.begin(), digest.end());
+    static const std::string file = "/tmp/snilab-fuzz-model-" + std::to_string(getpid());
+    {
+        std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(file.c_str(), "wb"), &std::fclose);
+        if (!f)
+            return;
+        std::fwrite(bytes.data(), 1, bytes.size(), f.get());
+    }
+    try {
+        const ModelFile model = readModelFile(file);
+        (void)model;
+    } catch (const ModelError&) {
+        // Refused with a reason: what a bad file must give.
+    }
 }
 
 } // namespace snilab::fuzz

@@ -479,18 +479,29 @@ def run_oracle(args, tmp, captures, exceptions):
     n_compared = n_match = n_match_opts = n_excepted = n_empty = n_alone = 0
     failures = []
 
-    def snilab_alone(rel):
+    def snilab_alone(i, rel):
         """The file's tuples from a catalog of its own. In the shared catalog a
         connection is stored once (docs/catalog.md, identity of traffic): a file
         whose packets or connections are also in another file (the same capture
         in another container, overlapping captures) holds only part of its own
         rows there."""
-        own = os.path.join(tmp, "alone.sqlite")
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(own + suffix):
-                os.unlink(own + suffix)
-        ingest(cli, own, args.data, [rel], 1, args.ingest_timeout)
-        return snilab_tuples(cli, own, tmp).get(rel, [])
+        own = os.path.join(tmp, f"alone-{i}")
+        os.makedirs(own, exist_ok=True)
+        ingest(cli, os.path.join(own, "c.sqlite"), args.data, [rel], 1, args.ingest_timeout)
+        return snilab_tuples(cli, os.path.join(own, "c.sqlite"), own).get(rel, [])
+
+    def differs(rel, mine):
+        rows = ts[rel][0] or []
+        return (multiset_diff(rows, mine, key=lambda r: r["tuple"])
+                or multiset_diff(mine, [r["tuple"] for r in rows]))
+
+    # Files that differ in the shared catalog are read again alone, in parallel.
+    retry = [rel for rel in candidates
+             if ts[rel][0] is not None and rel not in duplicates and differs(rel, snilab_for(rel))]
+    alone = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for rel, rows in zip(retry, pool.map(snilab_alone, range(len(retry)), retry)):
+            alone[rel] = rows
     for rel in candidates:
         tshark_rows, terr = ts[rel]
         if tshark_rows is None:
@@ -506,10 +517,9 @@ def run_oracle(args, tmp, captures, exceptions):
         n_compared += 1
         missing = multiset_diff(tshark_rows, mine, key=lambda r: r["tuple"])  # tshark only
         extra = multiset_diff(mine, [r["tuple"] for r in tshark_rows])         # snilab only
-        if (missing or extra) and rel not in duplicates:
-            alone = snilab_alone(rel)
-            if alone != mine:
-                mine = alone
+        if (missing or extra) and rel in alone:
+            if alone[rel] != mine:
+                mine = alone[rel]
                 missing = multiset_diff(tshark_rows, mine, key=lambda r: r["tuple"])
                 extra = multiset_diff(mine, [r["tuple"] for r in tshark_rows])
                 if not missing and not extra:
