@@ -34,11 +34,11 @@ Read capture files into the flow catalog C.sqlite (created if missing).
 pcap (µs, ns), pcapng, and the same compressed with gzip or zstd are read
 directly. A directory is searched recursively for *.pcap, *.pcapng, *.cap,
 *.dmp and *.mcap files (optionally .gz or .zst). Traffic is stored once: a
-file whose bytes (SHA-256) or decoded packet records are already in the
-catalog adds nothing (the same capture as .pcap, .pcapng, .gz or .zst), a
-connection already stored from another capture is not stored again
-(overlapping captures, a capture re-read after it grew), and an interrupted
-file is redone.
+file whose decoded packet records (SHA-256) are already in the catalog adds
+nothing (the same capture as .pcap, .pcapng, .gz or .zst), a connection
+already stored from another capture is not stored again (overlapping
+captures, a capture re-read after it grew), and an interrupted file is
+redone.
 
 Options:
   --catalog PATH        catalog file (required)

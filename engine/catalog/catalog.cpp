@@ -100,8 +100,7 @@ CREATE TABLE IF NOT EXISTS connection_series (
 // in kSchema for new catalogs): the identity of traffic and series checksums.
 constexpr const char* kIdentityIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS captures_records ON captures(record_digest);
-CREATE INDEX IF NOT EXISTS connections_identity
-  ON connections(client_ip, client_port, server_ip, server_port, start_ns);
+CREATE INDEX IF NOT EXISTS connections_start ON connections(start_ns, client_port);
 )sql";
 
 // Schema 2: the run registry. A finished run is immutable: triggers refuse
@@ -273,8 +272,8 @@ struct Catalog::Statements {
           findSameConnection(
               db, "SELECT k.id, k.capture_id, c.status, k.packets_c2s + k.packets_s2c, "
                   "k.close_reason FROM connections k JOIN captures c ON c.id = k.capture_id "
-                  "WHERE k.client_ip = ?1 AND k.client_port = ?2 AND k.server_ip = ?3 AND "
-                  "k.server_port = ?4 AND k.start_ns = ?5 AND k.capture_id <> ?6"),
+                  "WHERE k.start_ns = ?5 AND k.client_port = ?2 AND k.client_ip = ?1 AND "
+                  "k.server_ip = ?3 AND k.server_port = ?4 AND k.capture_id <> ?6"),
           deleteConnection(db, "DELETE FROM connections WHERE id = ?1")
     {
     }
@@ -454,23 +453,37 @@ std::optional<CaptureRow> Catalog::findCaptureByHashLocked(const std::string& co
     return readCapture(s);
 }
 
-Catalog::Claim Catalog::claimCapture(const CaptureRow& capture)
+Catalog::Claim Catalog::claimCapture(const CaptureRow& capture, bool evenIfPresent)
 {
     std::lock_guard lock(m_mutex);
-    if (const auto existing = findCaptureByHashLocked(capture.contentHash);
-        existing && existing->status != CaptureStatus::Incomplete)
-        return {Claim::Kind::Present, existing->id};
-    if (m_inFlight.count(capture.contentHash))
-        return {Claim::Kind::InFlight, 0};
+    if (!evenIfPresent) {
+        if (const auto existing = findCaptureByHashLocked(capture.contentHash);
+            existing && existing->status != CaptureStatus::Incomplete)
+            return {Claim::Kind::Present, existing->id};
+        for (const auto& [id, hash] : m_inFlight)
+            if (hash == capture.contentHash)
+                return {Claim::Kind::InFlight, 0};
+    }
     const std::int64_t id = beginCaptureLocked(capture);
-    m_inFlight.emplace(capture.contentHash, id);
+    m_inFlight.emplace(id, capture.contentHash);
     return {Claim::Kind::Claimed, id};
 }
 
-void Catalog::releaseClaim(const std::string& contentHash)
+void Catalog::releaseClaim(std::int64_t captureId)
 {
     std::lock_guard lock(m_mutex);
-    m_inFlight.erase(contentHash);
+    m_inFlight.erase(captureId);
+}
+
+std::optional<CaptureRow> Catalog::capture(std::int64_t captureId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s(
+        m_db, (std::string("SELECT ") + kCaptureColumns + " FROM captures WHERE id = ?1").c_str());
+    s.bind(1, captureId);
+    if (!s.step())
+        return std::nullopt;
+    return readCapture(s);
 }
 
 void Catalog::lockForIngest()
@@ -505,13 +518,15 @@ std::int64_t Catalog::beginCaptureLocked(const CaptureRow& c)
 {
     exec("BEGIN IMMEDIATE");
     try {
-        // Interrupted ingests of the same content are replaced, never duplicated.
+        // Interrupted ingests of the same content are replaced, never
+        // duplicated; a capture of this process still being read is not one.
         Statement stale(
             m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND status = 'incomplete'");
         stale.bind(1, c.contentHash);
         std::vector<std::int64_t> ids;
         while (stale.step())
-            ids.push_back(stale.i64(0));
+            if (!m_inFlight.count(stale.i64(0)))
+                ids.push_back(stale.i64(0));
         for (std::int64_t id : ids)
             m_stmts->deleteCapture.bind(1, id).run();
         m_stmts->insertCapture.bind(1, c.path)
@@ -545,12 +560,7 @@ Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
         Statement& ins = m_stmts->insertConnection;
         Statement& ser = m_stmts->insertSeries;
         Statement& same = m_stmts->findSameConnection;
-        const auto inFlight = [&](std::int64_t id) {
-            for (const auto& [hash, claimed] : m_inFlight)
-                if (claimed == id)
-                    return true;
-            return false;
-        };
+        const auto inFlight = [&](std::int64_t id) { return m_inFlight.count(id) > 0; };
         for (const Connection& c : connections) {
             const std::string clientIp = formatIp(c.clientIp), serverIp = formatIp(c.serverIp);
             const std::uint64_t packets = c.packets[0] + c.packets[1];
@@ -639,7 +649,7 @@ Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
 std::int64_t Catalog::finishCapture(const CaptureRow& c)
 {
     std::lock_guard lock(m_mutex);
-    m_inFlight.erase(c.contentHash);
+    m_inFlight.erase(c.id);
     exec("BEGIN IMMEDIATE");
     try {
         m_stmts->updateCapture.bind(1, c.id)

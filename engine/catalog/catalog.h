@@ -211,13 +211,18 @@ public:
         std::int64_t id = 0; // the new or existing capture's id (0 for InFlight)
     };
     // Atomically decides whether `capture` (by its content hash) needs
-    // ingesting and, if so, inserts it as beginCapture() does and marks the
-    // hash in flight until finishCapture() or releaseClaim(). Rows left
-    // Incomplete by an earlier, interrupted process are replaced; one ingest
-    // process per catalog is assumed (see lockForIngest()).
-    Claim claimCapture(const CaptureRow& capture);
+    // ingesting and, if so, inserts it as beginCapture() does and marks it in
+    // flight until finishCapture() or releaseClaim(). Rows left Incomplete by
+    // an earlier, interrupted process are replaced; one ingest process per
+    // catalog is assumed (see lockForIngest()). The content hash is a fast,
+    // forgeable hint: `evenIfPresent` claims a new row although a capture with
+    // that hash exists or is in flight (the caller found the records differ,
+    // or cannot tell yet).
+    Claim claimCapture(const CaptureRow& capture, bool evenIfPresent = false);
     // Ends an in-flight claim without finishing the capture (it stays Incomplete).
-    void releaseClaim(const std::string& contentHash);
+    void releaseClaim(std::int64_t captureId);
+    // One capture by id.
+    std::optional<CaptureRow> capture(std::int64_t captureId);
     // Takes an exclusive advisory lock (flock on "<catalog real path>.lock", created if
     // missing) for this object's lifetime so that two ingest processes never
     // write one catalog at once; throws CatalogError when another holds it.
@@ -305,7 +310,7 @@ private:
     std::optional<CaptureRow> findCaptureByHashLocked(const std::string& contentHash);
 
     std::mutex m_mutex;
-    std::map<std::string, std::int64_t> m_inFlight; // content hash -> capture id, claimed
+    std::map<std::int64_t, std::string> m_inFlight; // capture id -> content hash, claimed
                                                     // and not yet finished
     int m_lockFd = -1;
 };

@@ -1,5 +1,7 @@
 #include "common/digest.h"
 
+#include "common/content_hash.h"
+
 #include <openssl/evp.h>
 
 #include <cerrno>
@@ -13,13 +15,28 @@
 
 namespace snilab {
 
+// Small updates (a packet record's header, a short packet) are gathered in a
+// buffer and handed to libcrypto in large blocks: one EVP call per record
+// costs more than hashing the record itself.
 struct Sha256::Impl {
     EVP_MD_CTX* ctx = nullptr;
+    std::vector<std::uint8_t> buffer;
     ~Impl() { EVP_MD_CTX_free(ctx); }
+    void flush()
+    {
+        if (!buffer.empty())
+            EVP_DigestUpdate(ctx, buffer.data(), buffer.size());
+        buffer.clear();
+    }
 };
+
+namespace {
+constexpr std::size_t kBufferBytes = 64 * 1024;
+}
 
 Sha256::Sha256() : m_impl(std::make_unique<Impl>())
 {
+    m_impl->buffer.reserve(kBufferBytes);
     m_impl->ctx = EVP_MD_CTX_new();
     if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx, EVP_sha256(), nullptr) != 1)
         throw std::runtime_error("libcrypto: cannot initialise SHA-256");
@@ -29,8 +46,14 @@ Sha256::~Sha256() = default;
 
 void Sha256::update(std::span<const std::uint8_t> data)
 {
-    if (!data.empty())
+    // Large pieces go straight to libcrypto (no copy); small ones are gathered.
+    auto& buffer = m_impl->buffer;
+    if (data.size() >= 512 || buffer.size() + data.size() > kBufferBytes)
+        m_impl->flush();
+    if (data.size() >= 512)
         EVP_DigestUpdate(m_impl->ctx, data.data(), data.size());
+    else
+        buffer.insert(buffer.end(), data.begin(), data.end());
 }
 
 void Sha256::updateU64(std::uint64_t v)
@@ -38,11 +61,12 @@ void Sha256::updateU64(std::uint64_t v)
     std::uint8_t b[8];
     for (int i = 0; i < 8; ++i)
         b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    EVP_DigestUpdate(m_impl->ctx, b, sizeof b);
+    update(b);
 }
 
 std::string Sha256::finishHex()
 {
+    m_impl->flush();
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(m_impl->ctx, md, &len);
@@ -55,23 +79,27 @@ std::string Sha256::finishHex()
     return hex;
 }
 
-std::optional<std::string> fileDigest(const std::filesystem::path& path, InputError& error)
+namespace {
+
+// Feeds every byte of a regular file to `consume`; false (and `error`) when it
+// cannot be read.
+template <typename Consume>
+bool readWholeFile(const std::filesystem::path& path, InputError& error, Consume consume)
 {
     // O_NONBLOCK: opening a FIFO (or a device) named like a capture must not
     // wait for a writer; such a file is refused right after the open.
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         error = {path.string(), InputError::kNoOffset, std::strerror(errno)};
-        return std::nullopt;
+        return false;
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         error = {path.string(), InputError::kNoOffset, "not a regular file"};
-        return std::nullopt;
+        return false;
     }
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    Sha256 digest;
     std::vector<std::uint8_t> buf(256 * 1024);
     std::uint64_t offset = 0;
     for (;;) {
@@ -81,15 +109,25 @@ std::optional<std::string> fileDigest(const std::filesystem::path& path, InputEr
                 continue;
             ::close(fd);
             error = {path.string(), offset, std::string("read error: ") + std::strerror(errno)};
-            return std::nullopt;
+            return false;
         }
         if (n == 0)
             break;
-        digest.update({buf.data(), static_cast<std::size_t>(n)});
+        consume(std::span<const std::uint8_t>(buf.data(), static_cast<std::size_t>(n)));
         offset += static_cast<std::uint64_t>(n);
     }
     ::close(fd);
-    return digest.finishHex();
+    return true;
+}
+
+} // namespace
+
+std::optional<std::string> fastFileHash(const std::filesystem::path& path, InputError& error)
+{
+    ContentHasher hasher;
+    if (!readWholeFile(path, error, [&](std::span<const std::uint8_t> b) { hasher.update(b); }))
+        return std::nullopt;
+    return hasher.finishHex();
 }
 
 } // namespace snilab

@@ -1,7 +1,8 @@
 // SHA-256 (OpenSSL's libcrypto, EVP interface) for identities an attacker
-// must not be able to forge: a capture file's bytes and its decoded packet
-// records (docs/catalog.md, "Identity of traffic"). ContentHasher
-// (common/content_hash.h) stays for checksums against accidental damage.
+// must not be able to forge: a capture's decoded packet records
+// (docs/catalog.md, "Identity of traffic"). ContentHasher
+// (common/content_hash.h) stays for hints and checksums against accidental
+// damage.
 //
 // Thread: one object per thread. Failure: std::runtime_error only if
 // libcrypto cannot initialise a SHA-256 context (out of memory).
@@ -35,8 +36,11 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-// SHA-256 of a whole regular file (a FIFO or device is refused at once,
-// without waiting for a writer); nullopt (and `error`) when it cannot be read.
-std::optional<std::string> fileDigest(const std::filesystem::path& path, InputError& error);
+// The fast 128-bit ContentHasher (common/content_hash.h) of a whole regular
+// file (a FIFO or device is refused at once, without waiting for a writer):
+// a hint that a file may already be in the catalog, confirmed by the SHA-256
+// of its records before anything is skipped (ingest/ingester.cpp). nullopt
+// (and `error`) when it cannot be read.
+std::optional<std::string> fastFileHash(const std::filesystem::path& path, InputError& error);
 
 } // namespace snilab

@@ -47,6 +47,31 @@ private:
     std::atomic<std::uint64_t> m_done{0};
 };
 
+// The identity of the traffic itself: every record's time, lengths, link type
+// and bytes, whatever container or compression carried them.
+void addRecord(Sha256& digest, const RawPacket& raw)
+{
+    digest.updateU64(static_cast<std::uint64_t>(raw.tsNs));
+    digest.updateU64((std::uint64_t{raw.capturedLength} << 32) | raw.wireLength);
+    digest.updateU64(static_cast<std::uint64_t>(static_cast<std::int64_t>(raw.linkType)));
+    digest.update(raw.bytes);
+}
+
+// The record digest of a file without ingesting it: over the records read up
+// to its end or to a read error, as ingestOne() computes it ("" when the file
+// cannot be opened as a capture).
+std::string recordDigestOf(const std::filesystem::path& path, InputError& error)
+{
+    auto reader = CaptureReader::open(path, error);
+    if (!reader)
+        return {};
+    Sha256 digest;
+    RawPacket raw;
+    while (reader->next(raw, error) == CaptureReader::Next::Packet)
+        addRecord(digest, raw);
+    return digest.finishHex();
+}
+
 IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
                            const IngestOptions& options, ProgressPool& progress)
 {
@@ -64,7 +89,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         }
     };
 
-    auto hash = fileDigest(path, result.error);
+    auto hash = fastFileHash(path, result.error);
     if (!hash) {
         result.outcome = IngestOutcome::Failed;
         report(ec ? 0 : fileBytes);
@@ -77,24 +102,36 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.container = "unknown";
     row.compression = "unknown";
     row.linkTypeName = "unknown";
-    const Catalog::Claim claim = catalog.claimCapture(row);
-    if (claim.kind != Catalog::Claim::Kind::Claimed) {
-        // Already stored, or the same content under another path is being
-        // ingested by another worker right now.
-        result.outcome = IngestOutcome::AlreadyPresent;
-        result.captureId = claim.id;
-        result.sameTrafficAs = claim.id;
-        report(fileBytes);
-        return result;
+    Catalog::Claim claim = catalog.claimCapture(row);
+    if (claim.kind == Catalog::Claim::Kind::Present) {
+        // The fast hash says "already here"; it could be forged, so the file
+        // is skipped only if its records have the stored capture's SHA-256
+        // (captures stored before record digests existed trust the hash).
+        const auto existing = catalog.capture(claim.id);
+        const std::string stored = existing ? existing->recordDigest : std::string();
+        InputError ignored;
+        if (stored.empty() || recordDigestOf(path, ignored) == stored) {
+            result.outcome = IngestOutcome::AlreadyPresent;
+            result.captureId = claim.id;
+            result.sameTrafficAs = claim.id;
+            report(fileBytes);
+            return result;
+        }
+        claim = catalog.claimCapture(row, true);
+    } else if (claim.kind == Catalog::Claim::Kind::InFlight) {
+        // Another worker reads a file with the same hash right now: read this
+        // one too; the same records are folded into one capture at the end and
+        // each connection is stored once.
+        claim = catalog.claimCapture(row, true);
     }
     row.id = claim.id;
     result.captureId = row.id;
     // The claim is released however this function ends.
     struct ClaimGuard {
         Catalog& catalog;
-        const std::string& hash;
-        ~ClaimGuard() { catalog.releaseClaim(hash); }
-    } claimGuard{catalog, row.contentHash};
+        std::int64_t id;
+        ~ClaimGuard() { catalog.releaseClaim(id); }
+    } claimGuard{catalog, row.id};
 
     auto reader = CaptureReader::open(path, result.error);
     if (!reader) {
@@ -127,8 +164,6 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         if (batch.size() >= options.batchSize)
             store();
     });
-    // The identity of the traffic itself: every record's time, lengths, link
-    // type and bytes, whatever container or compression carried them.
     Sha256 records;
 
     std::uint64_t unsupportedFrames = 0;
@@ -148,10 +183,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
             break;
         }
         ++result.packets;
-        records.updateU64(static_cast<std::uint64_t>(raw.tsNs));
-        records.updateU64((std::uint64_t{raw.capturedLength} << 32) | raw.wireLength);
-        records.updateU64(static_cast<std::uint64_t>(static_cast<std::int64_t>(raw.linkType)));
-        records.update(raw.bytes);
+        addRecord(records, raw);
         if (firstPacket) {
             row.firstNs = row.lastNs = raw.tsNs;
             firstPacket = false;
