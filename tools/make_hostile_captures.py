@@ -42,6 +42,7 @@ HOSTILE = [
     b"back\\slash\\x0a.example",
     b'quote",comma.example',
     b"\tleading-tab.example",
+    b"'=already-quoted.example",
 ]
 LONG_SNI = b"a" * 59_990 + b".example"
 START_S = m.BASE_S + 40_000

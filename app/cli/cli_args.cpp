@@ -25,6 +25,8 @@ Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& va
             name.resize(eq);
         }
         if (valued.count(name)) {
+            if (m_values.count(name))
+                throw UsageError("option --" + name + " given twice");
             if (inlineValue)
                 m_values[name] = *inlineValue;
             else if (i + 1 < argv.size())

@@ -69,8 +69,13 @@ InterruptScope::InterruptScope(Feedback& feedback)
     struct sigaction sa {};
     sa.sa_handler = onInterrupt;
     sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i)
-        sigaction(kSignals[i], &sa, &m_previous[i]);
+    for (int i = 0; i < 3; ++i) {
+        // A signal ignored when the process started (nohup, a background job
+        // of a script) stays ignored.
+        sigaction(kSignals[i], nullptr, &m_previous[i]);
+        if (m_previous[i].sa_handler != SIG_IGN)
+            sigaction(kSignals[i], &sa, nullptr);
+    }
 }
 
 InterruptScope::~InterruptScope()
@@ -96,8 +101,12 @@ void installFatalSignalCleanup()
     struct sigaction sa {};
     sa.sa_handler = onFatalSignal;
     sigemptyset(&sa.sa_mask);
-    for (int sig : kSignals)
-        sigaction(sig, &sa, nullptr);
+    for (int sig : kSignals) {
+        struct sigaction current {};
+        sigaction(sig, nullptr, &current);
+        if (current.sa_handler != SIG_IGN) // nohup and friends keep their meaning
+            sigaction(sig, &sa, nullptr);
+    }
 }
 
 } // namespace snilab::cli

@@ -86,7 +86,7 @@ Exit status: 0 finished, 1 the run failed (reason on stderr, kept as failed),
 )";
 
 extern const char kRunsHelp[] =
-    R"(usage: snilab-cli runs --catalog C.sqlite [--show ID | --delete ID]
+    R"(usage: snilab-cli runs --catalog C.sqlite [--show ID | --delete ID [--force]]
 
 List the runs stored in a catalog (id, status, time, fingerprint of the data,
 the configuration in one line), show one run (its configuration and grid),
@@ -98,7 +98,9 @@ be deleted, never changed; a running run cannot be deleted.
 Options:
   --catalog PATH   catalog file (required)
   --show ID        show run ID
-  --delete ID      delete run ID
+  --delete ID      delete run ID (refused while it runs)
+  --force          with --delete: also a run shown as running whose process
+                   cannot be checked from here (another host)
   --help           show this help
 )";
 
@@ -430,7 +432,9 @@ int evaluateCommand(const std::vector<std::string>& argv)
 
 int runsCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"catalog", "delete", "show"}, {});
+    const Args args(argv, {"catalog", "delete", "show"}, {"force"});
+    if (args.has("force") && !args.has("delete"))
+        throw UsageError("--force goes with --delete");
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
     if (args.has("delete") && args.has("show"))
@@ -454,7 +458,7 @@ int runsCommand(const std::vector<std::string>& argv)
     }
     if (args.has("delete")) {
         const std::int64_t id = runIdOption(args, "delete");
-        if (!catalog->deleteRun(id))
+        if (!catalog->deleteRun(id, args.has("force")))
             throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
         std::printf("deleted run %lld\n", static_cast<long long>(id));
         return kExitOk;

@@ -457,15 +457,34 @@ Catalog::Claim Catalog::claimCapture(const CaptureRow& capture, bool evenIfPrese
 {
     std::lock_guard lock(m_mutex);
     if (!evenIfPresent) {
-        if (const auto existing = findCaptureByHashLocked(capture.contentHash);
-            existing && existing->status != CaptureStatus::Incomplete)
-            return {Claim::Kind::Present, existing->id};
-        for (const auto& [id, hash] : m_inFlight)
-            if (hash == capture.contentHash)
+        Statement present(m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND status IN "
+                                "('complete', 'partial') ORDER BY id LIMIT 1");
+        present.bind(1, capture.contentHash);
+        if (present.step()) {
+            const std::int64_t id = present.i64(0);
+            present.reset();
+            // Interrupted reads of the same bytes are redundant beside a whole one.
+            Statement stale(m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND "
+                                  "status = 'incomplete'");
+            stale.bind(1, capture.contentHash);
+            std::vector<std::int64_t> ids;
+            while (stale.step())
+                if (!m_inFlight.count(stale.i64(0)))
+                    ids.push_back(stale.i64(0));
+            stale.reset();
+            for (std::int64_t staleId : ids)
+                m_stmts->deleteCapture.bind(1, staleId).run();
+            return {Claim::Kind::Present, id};
+        }
+        for (const auto& [id, flight] : m_inFlight)
+            if (flight.hash == capture.contentHash)
                 return {Claim::Kind::InFlight, 0};
     }
     const std::int64_t id = beginCaptureLocked(capture);
-    m_inFlight.emplace(id, capture.contentHash);
+    const bool overlapped = !m_inFlight.empty();
+    for (auto& [other, flight] : m_inFlight)
+        flight.overlapped = true;
+    m_inFlight.emplace(id, InFlight{capture.contentHash, overlapped});
     return {Claim::Kind::Claimed, id};
 }
 
@@ -560,7 +579,6 @@ Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
         Statement& ins = m_stmts->insertConnection;
         Statement& ser = m_stmts->insertSeries;
         Statement& same = m_stmts->findSameConnection;
-        const auto inFlight = [&](std::int64_t id) { return m_inFlight.count(id) > 0; };
         for (const Connection& c : connections) {
             const std::string clientIp = formatIp(c.clientIp), serverIp = formatIp(c.serverIp);
             const std::uint64_t packets = c.packets[0] + c.packets[1];
@@ -576,9 +594,8 @@ Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
                 .bind(5, c.startNs)
                 .bind(6, captureId);
             while (same.step()) {
-                const bool live = same.text(2) != "incomplete" || inFlight(same.i64(1));
-                if (!live)
-                    continue;
+                if (same.text(2) != "complete" && same.text(2) != "partial")
+                    continue; // being read, or left incomplete: finishCapture() decides
                 if (same.text(4) == closeReasonName(CloseReason::EndOfCapture) &&
                     static_cast<std::uint64_t>(same.i64(3)) < packets)
                     shorter.push_back(same.i64(0));
@@ -646,10 +663,14 @@ Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
     return result;
 }
 
-std::int64_t Catalog::finishCapture(const CaptureRow& c)
+Catalog::FinishResult Catalog::finishCapture(const CaptureRow& c)
 {
     std::lock_guard lock(m_mutex);
-    m_inFlight.erase(c.id);
+    const auto flight = m_inFlight.find(c.id);
+    const bool overlapped = flight != m_inFlight.end() && flight->second.overlapped;
+    if (flight != m_inFlight.end())
+        m_inFlight.erase(flight);
+    FinishResult result;
     exec("BEGIN IMMEDIATE");
     try {
         m_stmts->updateCapture.bind(1, c.id)
@@ -665,23 +686,53 @@ std::int64_t Catalog::finishCapture(const CaptureRow& c)
             .bind(11, c.linkTypeName)
             .bind(12, c.recordDigest)
             .run();
-        std::int64_t twin = 0;
-        if (!c.recordDigest.empty() &&
-            (c.status == CaptureStatus::Complete || c.status == CaptureStatus::Partial)) {
+        const bool stored =
+            c.status == CaptureStatus::Complete || c.status == CaptureStatus::Partial;
+        if (stored && overlapped) {
+            // Copies of the same connection stored while both captures were
+            // being read: addConnections()'s rule, applied now that this one is whole.
+            const std::string same =
+                " FROM connections kb JOIN connections ka ON ka.start_ns = kb.start_ns AND "
+                "ka.client_port = kb.client_port AND ka.client_ip = kb.client_ip AND "
+                "ka.server_ip = kb.server_ip AND ka.server_port = kb.server_port AND "
+                "ka.capture_id <> kb.capture_id JOIN captures ca ON ca.id = ka.capture_id AND "
+                "ca.status IN ('complete', 'partial') WHERE kb.capture_id = ?1";
+            const std::string shorter = " AND ka.close_reason = 'end-of-capture' AND "
+                                        "ka.packets_c2s + ka.packets_s2c < kb.packets_c2s + "
+                                        "kb.packets_s2c";
+            Statement replace(
+                m_db, ("DELETE FROM connections WHERE id IN (SELECT ka.id" + same + shorter + ")")
+                          .c_str());
+            replace.bind(1, c.id).run();
+            result.replaced = static_cast<std::uint64_t>(sqlite3_changes(m_db));
+            Statement count(m_db, ("SELECT count(DISTINCT kb.id), count(DISTINCT CASE WHEN "
+                                   "kb.has_client_hello THEN kb.id END)" +
+                                   same)
+                                      .c_str());
+            count.bind(1, c.id);
+            count.step();
+            result.duplicates = static_cast<std::uint64_t>(count.i64(0));
+            result.duplicatesWithHello = static_cast<std::uint64_t>(count.i64(1));
+            count.reset();
+            Statement drop(
+                m_db, ("DELETE FROM connections WHERE id IN (SELECT kb.id" + same + ")").c_str());
+            drop.bind(1, c.id).run();
+        }
+        if (stored && !c.recordDigest.empty()) {
             Statement find(m_db, "SELECT id FROM captures WHERE record_digest = ?1 AND id <> ?2 "
                                  "AND status IN ('complete', 'partial') ORDER BY id LIMIT 1");
             find.bind(1, c.recordDigest).bind(2, c.id);
             if (find.step())
-                twin = find.i64(0);
+                result.sameTrafficAs = find.i64(0);
         }
-        if (twin) {
+        if (result.sameTrafficAs) {
             // The same packet records in another file: one capture of them.
             Statement move(m_db, "UPDATE connections SET capture_id = ?1 WHERE capture_id = ?2");
-            move.bind(1, twin).bind(2, c.id).run();
+            move.bind(1, result.sameTrafficAs).bind(2, c.id).run();
             m_stmts->deleteCapture.bind(1, c.id).run();
         }
         exec("COMMIT");
-        return twin;
+        return result;
     } catch (...) {
         m_stmts->updateCapture.reset();
         m_stmts->deleteCapture.reset();

@@ -237,18 +237,29 @@ public:
     };
     // Stores finished connections of a capture in one transaction. A
     // connection is one row in the whole catalog: one with the same endpoints
-    // and first-packet time as a connection of another complete, partial or
-    // in-flight capture (the same traffic in another file, or an overlapping
-    // capture) is not stored again - unless the stored copy was cut short by
-    // the end of its capture (close reason end-of-capture) and this one has
-    // more packets (a capture re-read after it grew), which then replaces it.
+    // and first-packet time as a connection of another complete or partial
+    // capture (the same traffic in another file, or an overlapping capture) is
+    // not stored again - unless the stored copy was cut short by the end of
+    // its capture (close reason end-of-capture) and this one has more packets
+    // (a capture re-read after it grew), which then replaces it. Copies in
+    // captures still being read are resolved by finishCapture(), so that a
+    // capture that ends incomplete never hides another one's connections.
     AddResult addConnections(std::int64_t captureId, std::span<const Connection> connections);
+    // What finishCapture() did.
+    struct FinishResult {
+        std::int64_t sameTrafficAs = 0; // the capture this one was folded into, or 0
+        std::uint64_t duplicates = 0;   // rows of this capture removed: stored elsewhere
+        std::uint64_t duplicatesWithHello = 0;
+        std::uint64_t replaced = 0; // cut-short copies elsewhere replaced by this capture's
+    };
     // Final counters, status and record digest of a capture; ends its
-    // in-flight claim. If another complete or partial capture holds the same
-    // decoded records (the same traffic in another container: pcap vs pcapng,
-    // gzip vs zstd), this capture's row is folded into it (any connection it
-    // stored moves there) and that capture's id is returned; else 0.
-    std::int64_t finishCapture(const CaptureRow& capture);
+    // in-flight claim. A complete or partial capture that was read while
+    // another was in flight gives up the rows another complete or partial
+    // capture holds (by the rule of addConnections()). If another complete or
+    // partial capture holds the same decoded records (the same traffic in
+    // another container: pcap vs pcapng, gzip vs zstd), this capture's row is
+    // folded into it (any connection it stored moves there).
+    FinishResult finishCapture(const CaptureRow& capture);
     // Groups of connections that share endpoints and first-packet time across
     // captures: 0 in a catalog written by schema 5; older catalogs may hold
     // some (the same traffic ingested twice).
@@ -283,8 +294,9 @@ public:
     std::vector<RunInfo> runs();
     std::optional<RunInfo> run(std::int64_t runId);
     // Returns false when there is no such run; throws CatalogError for a run
-    // whose process is still running (or cannot be checked: another host).
-    bool deleteRun(std::int64_t runId);
+    // whose process is still running, and for one whose process cannot be
+    // checked (another host) unless `evenIfUnverifiable`.
+    bool deleteRun(std::int64_t runId, bool evenIfUnverifiable = false);
     std::vector<GridCell> runGrid(std::int64_t runId);
     std::vector<ClassResult> runClasses(std::int64_t runId, const std::string& model,
                                         int threshold);
@@ -310,8 +322,11 @@ private:
     std::optional<CaptureRow> findCaptureByHashLocked(const std::string& contentHash);
 
     std::mutex m_mutex;
-    std::map<std::int64_t, std::string> m_inFlight; // capture id -> content hash, claimed
-                                                    // and not yet finished
+    struct InFlight {
+        std::string hash;
+        bool overlapped = false; // another capture was in flight at the same time
+    };
+    std::map<std::int64_t, InFlight> m_inFlight; // claimed and not yet finished, by capture id
     int m_lockFd = -1;
 };
 

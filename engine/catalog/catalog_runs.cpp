@@ -192,7 +192,7 @@ std::optional<RunInfo> Catalog::run(std::int64_t runId)
     return readRunInfo(s);
 }
 
-bool Catalog::deleteRun(std::int64_t runId)
+bool Catalog::deleteRun(std::int64_t runId, bool evenIfUnverifiable)
 {
     std::lock_guard lock(m_mutex);
     bool deleted = false;
@@ -202,10 +202,15 @@ bool Catalog::deleteRun(std::int64_t runId)
         q.bind(1, runId);
         if (q.step()) {
             const RunInfo info = readRunInfo(q);
-            if (info.status == RunStatus::Running)
-                throw CatalogError("run " + std::to_string(runId) + " is still running (process " +
-                                   info.owner +
-                                   "); cancel it first (Ctrl-C or Cancel), then delete it");
+            const OwnerState owner = ownerState(info.owner);
+            if (info.status == RunStatus::Running &&
+                (owner == OwnerState::Alive || !evenIfUnverifiable))
+                throw CatalogError(
+                    "run " + std::to_string(runId) + " is still running (process " + info.owner +
+                    (owner == OwnerState::Alive
+                         ? "); cancel it first (Ctrl-C or Cancel), then delete it"
+                         : ", which cannot be checked from here: another host or a hidden "
+                           "process); if it is gone, delete the run with --force"));
         }
         q.reset();
         Statement s(m_db, "DELETE FROM runs WHERE id = ?1");

@@ -1,5 +1,7 @@
 #include "common/process_identity.h"
 
+#include <cerrno>
+#include <csignal>
 #include <fstream>
 #include <sstream>
 #include <unistd.h>
@@ -71,6 +73,8 @@ std::string currentProcessOwner()
 
 OwnerState ownerState(const std::string& owner)
 {
+    if (owner.empty())
+        return OwnerState::Dead; // a run of a build before owners were stored: long gone
     const auto parts = splitSlash(owner);
     if (parts.size() != 4 || parts[2].empty() ||
         parts[2].find_first_not_of("0123456789") != std::string::npos || parts[2].size() > 10)
@@ -79,8 +83,16 @@ OwnerState ownerState(const std::string& owner)
         return OwnerState::Unknown;
     if (parts[1] != bootId())
         return OwnerState::Dead; // this host rebooted since
-    const std::string now = startTime(std::stol(parts[2]));
-    return !now.empty() && now == parts[3] ? OwnerState::Alive : OwnerState::Dead;
+    // Dead only on evidence: no such process, or a process whose start time
+    // differs (the pid was reused). An unreadable /proc entry (hidepid, another
+    // pid namespace) proves nothing.
+    const long pid = std::stol(parts[2]);
+    const std::string now = startTime(pid);
+    if (!now.empty())
+        return now == parts[3] ? OwnerState::Alive : OwnerState::Dead;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+        return OwnerState::Dead;
+    return OwnerState::Unknown;
 }
 
 } // namespace snilab

@@ -15,8 +15,10 @@ std::string currentProcessOwner();
 
 enum class OwnerState {
     Alive,   // the same process is still running (on this host)
-    Dead,    // it ended (pid gone or reused, or this host rebooted since)
-    Unknown, // another host, or an identity this build cannot read
+    Dead,    // it ended (pid gone or reused, or this host rebooted since), or
+             // no owner was recorded (a run of a build before schema 4)
+    Unknown, // another host, a process this one may not inspect, or an
+             // identity this build cannot read
 };
 OwnerState ownerState(const std::string& owner);
 

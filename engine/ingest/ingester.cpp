@@ -247,11 +247,16 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         result.outcome = IngestOutcome::Ingested;
     }
     row.recordDigest = records.finishHex();
-    if (const std::int64_t twin = catalog.finishCapture(row)) {
+    const Catalog::FinishResult finished = catalog.finishCapture(row);
+    result.connections -= std::min(result.connections, finished.duplicates);
+    result.clientHellos -= std::min(result.clientHellos, finished.duplicatesWithHello);
+    result.duplicateConnections += finished.duplicates;
+    result.replacedConnections += finished.replaced;
+    if (finished.sameTrafficAs) {
         // The same packet records as a capture already stored: folded into it.
         result.outcome = IngestOutcome::AlreadyPresent;
-        result.sameTrafficAs = twin;
-        result.captureId = twin;
+        result.sameTrafficAs = finished.sameTrafficAs;
+        result.captureId = finished.sameTrafficAs;
         result.error = {};
     }
     return result;

@@ -2,14 +2,14 @@
 // connections -> parse ClientHellos -> store in batches.
 //
 // Files run in parallel, one file per worker thread (a single file is read by
-// one thread). Identity of traffic (docs/catalog.md): each file is first
-// identified by the SHA-256 of its bytes - a file already in the catalog
-// (complete or partial) is skipped, an interrupted one is replaced; while it
-// is read, the SHA-256 of its decoded packet records is computed - a file
-// holding the same records as another capture (another container or
-// compression) is folded into it; and every connection is stored once in the
-// catalog (Catalog::addConnections), so overlapping captures add each
-// connection once.
+// one thread). Identity of traffic (docs/catalog.md): a file's fast
+// fingerprint is looked up first - a file whose records have the SHA-256 of
+// the complete or partial capture with that fingerprint is skipped, an
+// interrupted one is replaced; while a file is read, the SHA-256 of its
+// decoded packet records is computed - a file holding the same records as
+// another capture (another container or compression) is folded into it; and
+// every connection is stored once in the catalog (Catalog::addConnections,
+// Catalog::finishCapture), so overlapping captures add each connection once.
 // Cancellation: polled every few thousand packets; a cancelled file keeps
 // its committed batches and stays `incomplete` in the catalog.
 // One ingest process per catalog: the catalog file is locked (flock) for the

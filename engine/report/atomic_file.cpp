@@ -47,15 +47,16 @@ std::filesystem::path directoryOf(const std::filesystem::path& target)
     return parent.empty() ? std::filesystem::path(".") : parent;
 }
 
-// This host's name, as it appears in temporary names (no '/').
+// This host's name, as it appears in temporary names (no '/' or '-').
 std::string hostTag()
 {
     char buf[256] = {};
     if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0')
         return "host";
+    // '-' separates the fields of the name: a host "node" must not match "node-2".
     std::string name = buf;
     for (char& c : name)
-        if (c == '/')
+        if (c == '/' || c == '-')
             c = '_';
     return name;
 }

@@ -32,12 +32,19 @@ bool isPlainNumber(std::string_view s)
     return i == s.size();
 }
 
+std::string neutraliseFormula(std::string s)
+{
+    const auto formula = [](char c) { return c == '=' || c == '+' || c == '-' || c == '@'; };
+    if (!s.empty() && formula(s[0]) && !isPlainNumber(s))
+        s.insert(s.begin(), '\'');
+    else if (s.size() >= 2 && s[0] == '\'' && formula(s[1]))
+        s.replace(0, 1, "\\x27"); // so that "'=" always means an added apostrophe
+    return s;
+}
+
 std::string csvCell(std::string_view raw)
 {
-    std::string s = escapeText(raw);
-    if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') &&
-        !isPlainNumber(s))
-        s.insert(s.begin(), '\'');
+    std::string s = neutraliseFormula(escapeText(raw));
     if (s.find_first_of(",\"") == std::string::npos)
         return s;
     std::string out = "\"";

@@ -7,7 +7,9 @@
 //     or '@' - gets a leading apostrophe ("=cmd()" -> "'=cmd()"), unless the
 //     whole cell is a plain decimal number ("-0.25", "+1e-3"), which no
 //     spreadsheet runs and which must stay a number. Tab and CR cannot lead a
-//     cell: rule 1 has already made them "\x09" and "\x0d";
+//     cell: rule 1 has already made them "\x09" and "\x0d". A text that
+//     itself starts with an apostrophe and a formula character is written
+//     with the apostrophe as "\x27", so the rule stays reversible;
 //  3. RFC 4180 quoting: a cell holding ',' or '"' is put in double quotes
 //     with '"' doubled. Records end with "\n".
 // docs/outputs.md documents the rules for users. Thread: pure functions.
@@ -20,6 +22,8 @@
 namespace snilab::report {
 
 std::string csvCell(std::string_view raw);
+// Rule 2 alone, on already escaped text (TSV cells use it too).
+std::string neutraliseFormula(std::string escaped);
 // The cells joined by ',' and terminated by '\n'.
 std::string csvLine(const std::vector<std::string>& cells);
 // True for a plain decimal number: [+-]digits[.digits][e[+-]digits].

@@ -21,7 +21,7 @@ void TableWriter::row(const std::vector<std::string>& fields)
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i)
             line += '\t';
-        line += escapeText(fields[i]);
+        line += neutraliseFormula(escapeText(fields[i])); // TSV goes to spreadsheets too
     }
     line += '\n';
     std::fputs(line.c_str(), m_out);

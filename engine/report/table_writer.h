@@ -1,5 +1,6 @@
 // Writes rows to a FILE* as CSV (report/csv.h: the one CSV rule), TSV (cells
-// escaped by escapeText(), so a tab or newline inside a cell cannot split it)
+// escaped by escapeText(), so a tab or newline inside a cell cannot split it,
+// and formula cells neutralised as in CSV)
 // or an aligned text table for the terminal (cells escaped by escapeText();
 // buffered until flush()). Thread: one writer per thread.
 #pragma once

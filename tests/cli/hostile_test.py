@@ -71,6 +71,8 @@ def csv_text(raw: bytes) -> str:
     s = escape(raw)
     if s and s[0] in "=+-@" and not NUMBER.match(s):
         s = "'" + s
+    elif len(s) >= 2 and s[0] == "'" and s[1] in "=+-@":
+        s = "\\x27" + s[1:]
     return s
 
 

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -639,6 +640,7 @@ private slots:
         QCOMPARE(ownerState(prefix + "2147483632/1"), OwnerState::Dead);
         QCOMPARE(ownerState("elsewhere/b/1/1"), OwnerState::Unknown);
         QCOMPARE(ownerState("garbage"), OwnerState::Unknown);
+        QCOMPARE(ownerState(""), OwnerState::Dead);
         {
             Catalog catalog(path);
             QVERIFY(catalog.run(live)->status == RunStatus::Running);
@@ -652,6 +654,10 @@ private slots:
             QVERIFY(catalog.run(live).has_value());
             QVERIFY(catalog.deleteRun(dead));
             QVERIFY(!catalog.deleteRun(dead));
+            // Another host's run cannot be checked: deleted only when forced.
+            const std::string unverifiable = catalogErrorOf([&] { catalog.deleteRun(otherHost); });
+            QVERIFY2(contains(unverifiable, "--force"), unverifiable.c_str());
+            QVERIFY(catalog.deleteRun(otherHost, true));
             catalog.finishRun(live, RunStatus::Cancelled, "cancelled");
             QVERIFY(catalog.deleteRun(live));
         }
@@ -666,10 +672,11 @@ private slots:
                       "UPDATE meta SET value='3' WHERE key='schema_version'");
         QCOMPARE(querySql(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name='owner'"),
                  std::string("0"));
-        QVERIFY(readRunList(old).front().status == RunStatus::Running);
+        // A run left "running" by a build before owners were stored is long gone.
+        QVERIFY(readRunList(old).front().status == RunStatus::Interrupted);
         {
             Catalog catalog(old);
-            QVERIFY(catalog.run(1)->status == RunStatus::Running);
+            QVERIFY(catalog.run(1)->status == RunStatus::Interrupted);
         }
         QCOMPARE(querySql(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name='owner'"),
                  std::string("1"));
@@ -697,7 +704,7 @@ private slots:
         rowA.id = a;
         rowA.status = CaptureStatus::Complete;
         rowA.recordDigest = "records-a";
-        QCOMPARE(catalog.finishCapture(rowA), std::int64_t{0});
+        QCOMPARE(catalog.finishCapture(rowA).sameTrafficAs, std::int64_t{0});
 
         // Another capture with the same first connection and a longer copy of
         // the cut one, plus one of its own.
@@ -717,7 +724,7 @@ private slots:
         rowB.id = b;
         rowB.status = CaptureStatus::Complete;
         rowB.recordDigest = "records-b";
-        QCOMPARE(catalog.finishCapture(rowB), std::int64_t{0});
+        QCOMPARE(catalog.finishCapture(rowB).sameTrafficAs, std::int64_t{0});
         QCOMPARE(catalog.duplicateConnectionGroups(), std::uint64_t{0});
 
         // The same records as capture a (another container): folded into a.
@@ -730,7 +737,7 @@ private slots:
         rowC.id = c;
         rowC.status = CaptureStatus::Complete;
         rowC.recordDigest = "records-a";
-        QCOMPARE(catalog.finishCapture(rowC), a);
+        QCOMPARE(catalog.finishCapture(rowC).sameTrafficAs, a);
         QCOMPARE(catalog.captures().size(), std::size_t{2});
         QCOMPARE(querySql(path, "SELECT capture_id FROM connections WHERE sni = 'c.example'"),
                  std::to_string(a));
@@ -743,6 +750,46 @@ private slots:
         added =
             catalog.addConnections(e, std::vector<Connection>{tlsConnection("d.example", 3'000)});
         QCOMPARE(added.stored, std::uint64_t{1});
+    }
+
+    // Two captures read at the same time: each stores its copies; the one that
+    // ends second gives up the rows the first holds; one that ends incomplete
+    // (cancelled, killed) hides nothing of the other.
+    void connectionIdentityConcurrent()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "concurrent.sqlite");
+        Catalog catalog(path);
+        const auto finish = [&](std::int64_t id, const char* hash, CaptureStatus status) {
+            CaptureRow row = captureRow(hash, std::string("/") + hash);
+            row.id = id;
+            row.status = status;
+            row.recordDigest = std::string("records-") + hash;
+            return catalog.finishCapture(row);
+        };
+        const auto a = catalog.claimCapture(captureRow("a", "/a")).id;
+        const auto b = catalog.claimCapture(captureRow("b", "/b")).id;
+        const std::vector<Connection> both = {tlsConnection("x.example", 1'000)};
+        QCOMPARE(catalog.addConnections(a, both).stored, std::uint64_t{1});
+        QCOMPARE(catalog.addConnections(b, both).stored, std::uint64_t{1});
+        QCOMPARE(finish(a, "a", CaptureStatus::Complete).duplicates, std::uint64_t{0});
+        const auto second = finish(b, "b", CaptureStatus::Complete);
+        QCOMPARE(second.duplicates, std::uint64_t{1});
+        QCOMPARE(second.duplicatesWithHello, std::uint64_t{1});
+        QCOMPARE(querySql(path, "SELECT count(*) FROM connections"), std::string("1"));
+
+        const auto c = catalog.claimCapture(captureRow("c", "/c")).id;
+        const auto d = catalog.claimCapture(captureRow("d", "/d")).id;
+        const std::vector<Connection> shared = {tlsConnection("y.example", 2'000)};
+        catalog.addConnections(c, shared);
+        catalog.addConnections(d, shared);
+        catalog.releaseClaim(c); // c is cancelled: it stays incomplete
+        QCOMPARE(finish(d, "d", CaptureStatus::Complete).duplicates, std::uint64_t{0});
+        // d's copy is what listings see.
+        std::vector<std::string> listed;
+        catalog.forEachConnection([&](const ConnectionRow& r) { listed.push_back(r.sni); });
+        QCOMPARE(std::count(listed.begin(), listed.end(), std::string("y.example")), 1);
     }
 
     // A damaged series blob is an error naming the connection, never other features.

@@ -117,6 +117,10 @@ private slots:
                                   << "+1e-3";
         QTest::newRow("minus-alone") << "-"
                                      << "'-";
+        QTest::newRow("apostrophe-formula") << "'=x"
+                                            << "\\x27=x";
+        QTest::newRow("apostrophe-text") << "'quoted'"
+                                         << "'quoted'";
         QTest::newRow("empty") << ""
                                << "";
     }
@@ -249,7 +253,10 @@ private slots:
         // pids cannot be checked.
         char host[256] = {};
         QCOMPARE(gethostname(host, sizeof host - 1), 0);
-        const std::string tag = std::string(".snilab-") + host + "-";
+        std::string hostTag = host;
+        std::replace(hostTag.begin(), hostTag.end(), '-', '_');
+        std::replace(hostTag.begin(), hostTag.end(), '/', '_');
+        const std::string tag = ".snilab-" + hostTag + "-";
         writeText(d / (".out.csv" + tag + "2147483632-00000000000000aa.tmp"), "left by a kill");
         const std::string mine =
             ".out.csv" + tag + std::to_string(getpid()) + "-00000000000000bb.tmp";
@@ -258,8 +265,12 @@ private slots:
         writeText(d / other, "another target");
         const std::string remote = ".out.csv.snilab-elsewhere-2147483632-00000000000000dd.tmp";
         writeText(d / remote, "another host's writer");
+        // A host whose name extends ours ("<host>-2", written "<host>_2") is another host.
+        const std::string longer =
+            ".out.csv.snilab-" + hostTag + "_2-2147483632-00000000000000ee.tmp";
+        writeText(d / longer, "host <ours>-2's writer");
         writeFileAtomically(d / "out.csv", "x\n");
-        std::vector<std::string> expected = {other, mine, remote, "out.csv"};
+        std::vector<std::string> expected = {other, mine, remote, longer, "out.csv"};
         std::sort(expected.begin(), expected.end());
         QCOMPARE(entries(d), expected);
     }
