@@ -147,7 +147,7 @@ case "$mode" in
     # exitcode=86: a sanitizer report is never mistaken for snilab-cli's
     # "some input unreadable" status 1.
     ASAN_OPTIONS=detect_leaks=1:exitcode=86 UBSAN_OPTIONS=print_stacktrace=1 \
-      ctest --test-dir "$san_dir" --output-on-failure -j"$jobs" -L "engine|cli|sanitize" --timeout 1800
+      ctest --test-dir "$san_dir" --output-on-failure -j"$jobs" -L "engine|cli|sanitize" -LE slow --timeout 1800
     echo "== threaded ingest under ThreadSanitizer"
     tsan_dir="${build_dir}-tsan"
     cmake -S "$root" -B "$tsan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON -DSNILAB_TSAN=ON \
