@@ -8,7 +8,6 @@
 #include <vector>
 
 namespace snilab {
-namespace {
 
 std::string hostName()
 {
@@ -21,6 +20,8 @@ std::string hostName()
             c = '_';
     return name;
 }
+
+namespace {
 
 std::string bootId()
 {

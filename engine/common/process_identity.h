@@ -10,6 +10,8 @@
 
 namespace snilab {
 
+// This host's name with '/' made '_' ("?" when it cannot be read).
+std::string hostName();
 // The identity of the calling process.
 std::string currentProcessOwner();
 

@@ -1,5 +1,7 @@
 #include "report/atomic_file.h"
 
+#include "common/process_identity.h"
+
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -50,13 +52,12 @@ std::filesystem::path directoryOf(const std::filesystem::path& target)
 // This host's name, as it appears in temporary names (no '/' or '-').
 std::string hostTag()
 {
-    char buf[256] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0')
+    std::string name = hostName();
+    if (name.empty() || name == "?")
         return "host";
     // '-' separates the fields of the name: a host "node" must not match "node-2".
-    std::string name = buf;
     for (char& c : name)
-        if (c == '/' || c == '-')
+        if (c == '-')
             c = '_';
     return name;
 }
