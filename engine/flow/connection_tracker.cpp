@@ -134,6 +134,8 @@ struct Live {
     int synAckFor = -1;          // side a SYN-ACK answered (its SYN may come later)
     std::uint32_t synAckAck = 0; // that SYN-ACK's acknowledgement number
     bool finSeen[2] = {false, false};
+    bool finAcked[2] = {false, false};
+    std::uint32_t finAck[2] = {0, 0}; // the acknowledgement number that covers each side's FIN
     bool closed = false;
     CloseReason closedBy = CloseReason::Fin;
     std::int64_t closedAt = 0;
@@ -145,6 +147,79 @@ struct Live {
     std::unique_ptr<StreamPrefix> prefix[2];
 };
 
+// Open-addressing index from a flow key to a slot of a pool whose elements
+// have `key` (linear probing, backward-shift deletion: no tombstones).
+struct SlotIndex {
+    std::vector<std::uint64_t> hash;
+    std::vector<std::uint32_t> slot;
+    std::size_t mask = 0;
+
+    explicit SlotIndex(std::size_t capacity) { resize(capacity); }
+
+    std::size_t capacity() const noexcept { return slot.size(); }
+
+    void resize(std::size_t capacity)
+    {
+        std::vector<std::uint64_t> oldHash = std::move(hash);
+        std::vector<std::uint32_t> oldSlot = std::move(slot);
+        hash.assign(capacity, 0);
+        slot.assign(capacity, kEmpty);
+        mask = capacity - 1;
+        for (std::size_t i = 0; i < oldSlot.size(); ++i)
+            if (oldSlot[i] != kEmpty)
+                insert(oldHash[i], oldSlot[i]);
+    }
+
+    void insert(std::uint64_t h, std::uint32_t s)
+    {
+        std::size_t i = h & mask;
+        while (slot[i] != kEmpty)
+            i = (i + 1) & mask;
+        hash[i] = h;
+        slot[i] = s;
+    }
+
+    // The bucket holding `key`, or an empty one.
+    template <class Pool>
+    std::size_t find(const Pool& pool, const FlowKey& key, std::uint64_t h) const
+    {
+        std::size_t i = h & mask;
+        while (slot[i] != kEmpty) {
+            if (hash[i] == h && pool[slot[i]].key == key)
+                return i;
+            i = (i + 1) & mask;
+        }
+        return i;
+    }
+
+    void erase(std::size_t i)
+    {
+        std::size_t j = i;
+        for (;;) {
+            j = (j + 1) & mask;
+            if (slot[j] == kEmpty)
+                break;
+            const std::size_t ideal = hash[j] & mask;
+            const bool movable = (j > i) ? (ideal <= i || ideal > j) : (ideal <= i && ideal > j);
+            if (movable) {
+                hash[i] = hash[j];
+                slot[i] = slot[j];
+                i = j;
+            }
+        }
+        slot[i] = kEmpty;
+    }
+};
+
+// What is left of a connection that closed completely (FINs of both sides
+// acknowledged): only enough to absorb stragglers for the linger time.
+struct Tomb {
+    FlowKey key;
+    std::uint64_t hash = 0;
+    std::int64_t closedAt = 0;
+    bool active = false;
+};
+
 } // namespace
 
 struct ConnectionTracker::Impl {
@@ -153,64 +228,48 @@ struct ConnectionTracker::Impl {
     TrackerStats stats;
     std::vector<Live> pool;
     std::vector<std::uint32_t> freeSlots;
-    std::vector<std::uint64_t> bucketHash;
-    std::vector<std::uint32_t> bucketSlot;
-    std::size_t mask = 0;
+    SlotIndex index{1 << 12};
     std::size_t live = 0;
+    // Completed connections, already handed to the sink, keyed like `pool`.
+    std::vector<Tomb> tombs;
+    std::vector<std::uint32_t> freeTombs;
+    SlotIndex tombIndex{1 << 8};
+    std::size_t tombCount = 0;
     std::int64_t lastSweepNs = std::numeric_limits<std::int64_t>::min();
     std::uint32_t packetsSinceSweep = 0;
 
-    Impl(TrackerOptions o, Sink s) : options(o), sink(std::move(s)) { resizeTable(1 << 12); }
-
-    void resizeTable(std::size_t capacity)
-    {
-        std::vector<std::uint64_t> oldHash = std::move(bucketHash);
-        std::vector<std::uint32_t> oldSlot = std::move(bucketSlot);
-        bucketHash.assign(capacity, 0);
-        bucketSlot.assign(capacity, kEmpty);
-        mask = capacity - 1;
-        for (std::size_t i = 0; i < oldSlot.size(); ++i)
-            if (oldSlot[i] != kEmpty)
-                insertBucket(oldHash[i], oldSlot[i]);
-    }
-
-    void insertBucket(std::uint64_t h, std::uint32_t slot)
-    {
-        std::size_t i = h & mask;
-        while (bucketSlot[i] != kEmpty)
-            i = (i + 1) & mask;
-        bucketHash[i] = h;
-        bucketSlot[i] = slot;
-    }
+    Impl(TrackerOptions o, Sink s) : options(o), sink(std::move(s)) {}
 
     std::size_t findBucket(const FlowKey& key, std::uint64_t h) const
     {
-        std::size_t i = h & mask;
-        while (bucketSlot[i] != kEmpty) {
-            if (bucketHash[i] == h && pool[bucketSlot[i]].key == key)
-                return i;
-            i = (i + 1) & mask;
-        }
-        return i; // an empty bucket
+        return index.find(pool, key, h);
     }
 
-    // Backward-shift deletion keeps linear probing free of tombstones.
-    void eraseBucket(std::size_t i)
+    // Keeps the key of a completed connection for the linger time.
+    void bury(const FlowKey& key, std::uint64_t h, std::int64_t closedAt)
     {
-        std::size_t j = i;
-        for (;;) {
-            j = (j + 1) & mask;
-            if (bucketSlot[j] == kEmpty)
-                break;
-            const std::size_t ideal = bucketHash[j] & mask;
-            const bool movable = (j > i) ? (ideal <= i || ideal > j) : (ideal <= i && ideal > j);
-            if (movable) {
-                bucketHash[i] = bucketHash[j];
-                bucketSlot[i] = bucketSlot[j];
-                i = j;
-            }
+        if ((tombCount + 1) * 2 > tombIndex.capacity())
+            tombIndex.resize(tombIndex.capacity() * 2);
+        std::uint32_t t;
+        if (!freeTombs.empty()) {
+            t = freeTombs.back();
+            freeTombs.pop_back();
+        } else {
+            tombs.emplace_back();
+            t = static_cast<std::uint32_t>(tombs.size() - 1);
         }
-        bucketSlot[i] = kEmpty;
+        tombs[t] = Tomb{key, h, closedAt, true};
+        tombIndex.insert(h, t);
+        ++tombCount;
+    }
+
+    void unbury(std::size_t bucket)
+    {
+        const std::uint32_t t = tombIndex.slot[bucket];
+        tombIndex.erase(bucket);
+        tombs[t].active = false;
+        freeTombs.push_back(t);
+        --tombCount;
     }
 
     std::uint32_t allocSlot()
@@ -258,8 +317,8 @@ struct ConnectionTracker::Impl {
 
     void finishAndErase(std::size_t bucket, CloseReason reason)
     {
-        const std::uint32_t slot = bucketSlot[bucket];
-        eraseBucket(bucket);
+        const std::uint32_t slot = index.slot[bucket];
+        index.erase(bucket);
         finish(slot, reason);
     }
 
@@ -268,8 +327,8 @@ struct ConnectionTracker::Impl {
     {
         if (live + 1 > options.maxLiveConnections)
             evictOldest();
-        if ((live + 1) * 2 > bucketSlot.size())
-            resizeTable(bucketSlot.size() * 2);
+        if ((live + 1) * 2 > index.capacity())
+            index.resize(index.capacity() * 2);
         const std::uint32_t slot = allocSlot();
         Live& l = pool[slot];
         l.key = key;
@@ -285,7 +344,7 @@ struct ConnectionTracker::Impl {
         // Most connections are short: one allocation instead of six doublings.
         l.conn.series.reserve(std::min<std::size_t>(options.maxSeriesPackets, 32));
         l.lastNs = ts;
-        insertBucket(h, slot);
+        index.insert(h, slot);
         ++live;
         return slot;
     }
@@ -306,6 +365,9 @@ struct ConnectionTracker::Impl {
             const std::size_t b = findBucket(l.key, l.hash);
             finishAndErase(b, CloseReason::Idle);
         }
+        for (const Tomb& t : tombs)
+            if (t.active && now - t.closedAt > options.closedLingerNs)
+                unbury(tombIndex.find(tombs, t.key, t.hash));
     }
 
     void evictOldest()
@@ -418,7 +480,19 @@ struct ConnectionTracker::Impl {
         const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
         const bool ack = (p.tcpFlags & tcpflag::kAck) != 0;
         std::size_t b = findBucket(key, h);
-        std::uint32_t slot = bucketSlot[b];
+        std::uint32_t slot = index.slot[b];
+        if (slot == kEmpty && tombCount > 0) {
+            const std::size_t tb = tombIndex.find(tombs, key, h);
+            if (tombIndex.slot[tb] != kEmpty) {
+                // A straggler of a completed connection (a retransmitted FIN,
+                // a duplicate ACK) is not a new connection; a SYN is.
+                if (!syn && ts - tombs[tombIndex.slot[tb]].closedAt <= options.closedLingerNs) {
+                    ++stats.packetsAfterClose;
+                    return;
+                }
+                unbury(tb);
+            }
+        }
         if (slot != kEmpty) {
             Live& l = pool[slot];
             const int d = (p.src == l.conn.clientIp && p.srcPort == l.conn.clientPort) ? 0 : 1;
@@ -517,19 +591,31 @@ struct ConnectionTracker::Impl {
             c.series.push_back(r);
         }
 
+        if ((p.tcpFlags & tcpflag::kFin) && !l.finSeen[d]) {
+            l.finSeen[d] = true;
+            l.finAck[d] = p.seq + p.payloadLength + (syn ? 2u : 1u);
+        }
+        if (ack && l.finSeen[1 - d] && !seqAfter(l.finAck[1 - d], p.ack))
+            l.finAcked[1 - d] = true;
         if (!l.closed) {
             if (p.tcpFlags & tcpflag::kRst) {
                 l.closed = true;
                 l.closedBy = CloseReason::Rst;
                 l.closedAt = ts;
-            } else if (p.tcpFlags & tcpflag::kFin) {
-                l.finSeen[d] = true;
-                if (l.finSeen[0] && l.finSeen[1]) {
-                    l.closed = true;
-                    l.closedBy = CloseReason::Fin;
-                    l.closedAt = ts;
-                }
+            } else if (l.finSeen[0] && l.finSeen[1]) {
+                l.closed = true;
+                l.closedBy = CloseReason::Fin;
+                l.closedAt = ts;
             }
+        }
+        if (l.closed && l.closedBy == CloseReason::Fin && l.finAcked[0] && l.finAcked[1]) {
+            // Both FINs acknowledged: nothing but stragglers can follow. The
+            // connection is handed out now and only its key lingers.
+            const FlowKey doneKey = l.key;
+            const std::uint64_t doneHash = l.hash;
+            const std::int64_t closedAt = l.closedAt;
+            finishAndErase(findBucket(doneKey, doneHash), CloseReason::Fin);
+            bury(doneKey, doneHash, closedAt);
         }
     }
 

@@ -3,15 +3,20 @@
 // Key: the unordered pair of endpoints; a key maps to at most one live
 // connection. A connection starts at a SYN, or at the first packet of a
 // tuple with no live connection. It ends at an RST or after FINs from both
-// sides (it lingers a while for trailing ACKs: a new SYN on the tuple always
-// starts a new connection), after `idleTimeoutNs` without packets, or at the
+// sides. After an RST, or FINs not yet both acknowledged, it lingers
+// `closedLingerNs` for trailing packets, which it counts. Once both FINs are
+// acknowledged it is handed out at once and only its key lingers: stragglers
+// within the linger time (a retransmitted FIN, a duplicate ACK) are counted in
+// `packetsAfterClose`, not as a new connection. A SYN on the tuple always
+// starts a new connection. A connection also ends after `idleTimeoutNs` without packets, or at the
 // end of the capture. Reused 4-tuples never merge: a SYN whose sequence
 // number differs from the live connection's starts a new one.
 // Client = the SYN sender (or the SYN-ACK receiver), else the sender of a
 // ClientHello, else the first packet's sender.
 //
 // Thread: one tracker per thread. Finished connections are handed to the sink
-// in the order they finish; memory is bounded by the live connections.
+// in the order they finish; memory is bounded by the live connections (a
+// completed one costs only its key until its linger time ends).
 #pragma once
 
 #include "capture/packet_decoder.h"
@@ -37,6 +42,7 @@ struct TrackerStats {
     std::uint64_t connections = 0; // finished and handed to the sink
     std::uint64_t evicted = 0;
     std::uint64_t clientHellos = 0;
+    std::uint64_t packetsAfterClose = 0; // stragglers of completed connections, in no connection
 };
 
 class ConnectionTracker {

@@ -154,7 +154,9 @@ public:
     void sendAt(int from, std::int64_t ts, std::uint8_t flags, std::uint32_t seq,
                 const Bytes& payload = {})
     {
-        const DecodedPacket p = segment(m_side[from], m_side[1 - from], flags, seq, payload);
+        DecodedPacket p = segment(m_side[from], m_side[1 - from], flags, seq, payload);
+        if (flags & kAck)
+            p.ack = m_side[1 - from].seq; // acknowledges everything the peer sent
         m_tracker.onPacket(ts, p);
     }
 
@@ -281,9 +283,12 @@ private slots:
         conv.send(0, 15'000, kAck);
         conv.send(0, 16'000, kFin | kAck);
         conv.send(1, 17'000, kFin | kAck);
-        conv.send(0, 18'000, kAck);
         QCOMPARE(h.tracker.liveConnections(), std::size_t{1});
-        QVERIFY(h.out.empty()); // closed, but lingers for trailing packets
+        QVERIFY(h.out.empty()); // closed, but the server's FIN is not acknowledged yet
+        conv.send(0, 18'000, kAck);
+        // Both FINs acknowledged: handed out at once, only the key lingers.
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{0});
+        QCOMPARE(h.out.size(), std::size_t{1});
         h.tracker.finishAll();
         QCOMPARE(h.tracker.liveConnections(), std::size_t{0});
         QCOMPARE(h.out.size(), std::size_t{1});
@@ -474,7 +479,7 @@ private slots:
                           {b.ip, b.port, 99'999});
         next.handshake(9'000);
         next.send(0, 12'000, kAck | kPsh, textBytes("again"));
-        QCOMPARE(h.out.size(), std::size_t{1}); // the first one ends at the new SYN
+        QCOMPARE(h.out.size(), std::size_t{1}); // the first one ended at its last ACK
         h.tracker.finishAll();
         QCOMPARE(h.out.size(), std::size_t{2});
         const Connection& first = h.out[0];
@@ -562,6 +567,76 @@ private slots:
         QCOMPARE(h.out[1].startNs, std::int64_t{30'000});
         QCOMPARE(h.out[1].totalPackets(), std::uint64_t{1});
         QVERIFY(!h.out[1].sawSyn);
+    }
+
+    // A completed connection (both FINs acknowledged) costs no state but its
+    // key: stragglers within the linger are counted apart, a SYN or a packet
+    // after the linger starts a new connection.
+    void completedConnectionLeavesOnlyItsKey()
+    {
+        TrackerOptions options;
+        options.closedLingerNs = 10'000;
+        Harness h(options);
+        Conversation conv(h.tracker, clientSide(1000), serverSide(5000));
+        conv.handshake(1'000);
+        conv.send(0, 4'000, kAck | kPsh, textBytes("ping"));
+        conv.send(1, 5'000, kAck | kPsh, textBytes("pong"));
+        conv.send(1, 6'000, kFin | kAck);
+        const std::uint32_t serverFinSeq = conv.side(1).seq - 1;
+        conv.send(0, 7'000, kFin | kAck);
+        QVERIFY(h.out.empty()); // the client's FIN is not acknowledged yet
+        conv.send(1, 8'000, kAck);
+        QCOMPARE(h.out.size(), std::size_t{1});
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{0});
+        conv.sendAt(1, 9'000, kFin | kAck, serverFinSeq); // retransmitted FIN
+        conv.send(0, 9'500, kAck);                        // and its duplicate ACK
+        QCOMPARE(h.out.size(), std::size_t{1});
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{0});
+        QCOMPARE(h.tracker.stats().packetsAfterClose, std::uint64_t{2});
+        QCOMPARE(h.tracker.stats().tcpPackets, std::uint64_t{10});
+        const Connection& c = h.out[0];
+        QCOMPARE(c.closeReason, CloseReason::Fin);
+        QCOMPARE(c.totalPackets(), std::uint64_t{8});
+        QCOMPARE(c.endNs, std::int64_t{8'000});
+        // After the linger a packet on the tuple is a new connection.
+        conv.send(0, 30'000, kAck | kPsh, textBytes("late"));
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{1});
+        h.tracker.finishAll();
+        QCOMPARE(h.out.size(), std::size_t{2});
+        QCOMPARE(h.out[1].startNs, std::int64_t{30'000});
+        QCOMPARE(h.out[1].totalPackets(), std::uint64_t{1});
+        QCOMPARE(h.tracker.stats().packetsAfterClose, std::uint64_t{2});
+    }
+
+    // Many short connections closed within the linger time are not all held:
+    // each is handed out at its last ACK (memory stays flat).
+    void shortConnectionsDoNotAccumulate()
+    {
+        Harness h; // the default 60 s linger
+        const int n = 3000;
+        std::size_t maxLive = 0;
+        for (int i = 0; i < n; ++i) {
+            Conversation conv(
+                h.tracker,
+                Side{ipv4(10, 2, static_cast<std::uint8_t>(i >> 8), static_cast<std::uint8_t>(i)),
+                     static_cast<std::uint16_t>(20000 + i), 1},
+                serverSide(5000));
+            const std::int64_t t = i * 100'000;
+            conv.handshake(t, 10);
+            conv.send(0, t + 40, kAck | kPsh, textBytes("x"));
+            conv.send(1, t + 50, kFin | kAck);
+            conv.send(0, t + 60, kFin | kAck);
+            conv.send(1, t + 70, kAck);
+            maxLive = std::max(maxLive, h.tracker.liveConnections());
+        }
+        QCOMPARE(maxLive, std::size_t{0});
+        QCOMPARE(int(h.out.size()), n);
+        h.tracker.finishAll();
+        QCOMPARE(int(h.out.size()), n);
+        for (const Connection& c : h.out) {
+            QCOMPARE(c.closeReason, CloseReason::Fin);
+            QCOMPARE(c.totalPackets(), std::uint64_t{7});
+        }
     }
 
     void idleTimeout_data()
