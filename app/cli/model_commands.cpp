@@ -15,7 +15,7 @@
 #include "report/file_names.h"
 #include "report/latex.h"
 #include "report/output_guard.h"
-#include "report/table_writer.h"
+#include "report/prediction_csv.h"
 #include "report/text_escape.h"
 
 #include <algorithm>
@@ -100,13 +100,6 @@ std::string formatBytes(std::uintmax_t n)
         std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1 << 20));
     else
         std::snprintf(buf, sizeof buf, "%.1f kB", static_cast<double>(n) / 1024);
-    return buf;
-}
-
-std::string probabilityText(double p)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4f", p);
     return buf;
 }
 
@@ -237,25 +230,11 @@ int predictCommand(const std::vector<std::string>& argv)
                          report::escapeText(r.error.oneLine()).c_str());
             status = kExitBadInput;
         }
-    report::AtomicFile file(outPath);
-    {
-        report::TableWriter csv(file.stream(), report::TableWriter::Style::Csv);
-        csv.row({"capture", "client_ip", "client_port", "server_ip", "server_port", "start_ns",
-                 "tls", "sni", "ech", "true_label", "known_class", "predicted", "probability",
-                 "top", "correct"});
-        for (const PredictedConnection& r : outcome.rows) {
-            std::string topText;
-            for (const auto& [label, p] : r.top)
-                topText += (topText.empty() ? "" : ";") + label + ":" + probabilityText(p);
-            const ConnectionRow& c = r.connection;
-            csv.row({c.capturePath, c.clientIp, std::to_string(c.clientPort), c.serverIp,
-                     std::to_string(c.serverPort), std::to_string(c.startNs),
-                     c.hasClientHello ? "1" : "0", c.sni, c.ech ? "1" : "0", r.trueLabel,
-                     r.knownClass ? "1" : "0", r.predicted, probabilityText(r.probability), topText,
-                     r.knownClass ? (r.correct() ? "1" : "0") : ""});
-        }
-    }
-    file.commit();
+    std::vector<const PredictedConnection*> rows;
+    rows.reserve(outcome.rows.size());
+    for (const PredictedConnection& r : outcome.rows)
+        rows.push_back(&r);
+    report::writePredictionCsv(outPath, rows, inputs);
     const auto n = static_cast<unsigned long long>(outcome.rows.size());
     std::printf("%llu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
                 "ECH), %llu without\n",

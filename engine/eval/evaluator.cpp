@@ -4,6 +4,7 @@
 #include "eval/splits.h"
 #include "features/statistics.h"
 #include "models/model_set.h"
+#include "report/label_list.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -139,13 +140,10 @@ constexpr const char* kMetricNames[] = {"accuracy",   "macro_precision",    "mac
 // "label:probability;..." for the best five classes.
 std::string topText(const double* probs, int k, const std::vector<std::string>& labels)
 {
-    std::string out;
-    char buf[32];
-    for (const int c : topClasses(probs, k, 5)) {
-        std::snprintf(buf, sizeof buf, ":%.4f", probs[c]);
-        out += (out.empty() ? "" : ";") + labels[static_cast<std::size_t>(c)] + buf;
-    }
-    return out;
+    std::vector<std::pair<std::string, double>> entries;
+    for (const int c : topClasses(probs, k, 5))
+        entries.emplace_back(labels[static_cast<std::size_t>(c)], probs[c]);
+    return report::labelProbabilityList(entries);
 }
 
 // Per-class results from a confusion matrix summed over folds.

@@ -3,7 +3,8 @@
 // -wal, -shm and -journal files), captures, model files - by device and inode,
 // so a symlink, a hard link, "./x" versus "x" or a bind mount cannot hide that
 // two names are one file. A path that does not exist yet conflicts with
-// nothing.
+// nothing - except the catalog's side files, refused by name even while
+// absent (a file planted there would be taken for the catalog's journal).
 //
 // Thread: free functions. Failure: OutputConflict (a UsageError-like one-line
 // reason naming both paths); the caller has written nothing yet.
@@ -23,7 +24,8 @@ public:
 
 struct GuardedInput {
     std::filesystem::path path;
-    std::string role; // "the catalog", "a capture", "the model file", ...
+    std::string role;          // "the catalog", "a capture", "the model file", ...
+    bool evenIfAbsent = false; // also refused by (canonical) name when it does not exist
 };
 
 // The catalog and its SQLite side files, as inputs.

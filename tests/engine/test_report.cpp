@@ -7,6 +7,7 @@
 #include "report/atomic_file.h"
 #include "report/csv.h"
 #include "report/file_names.h"
+#include "report/label_list.h"
 #include "report/latex.h"
 #include "report/output_guard.h"
 #include "report/text_escape.h"
@@ -307,6 +308,9 @@ private slots:
         QVERIFY(refused(d / "cat.sqlite"));
         QVERIFY(refused(d / "." / "cat.sqlite"));
         QVERIFY(refused(d / "cat.sqlite-wal"));
+        // The side files are refused by name even while absent.
+        QVERIFY(refused(d / "cat.sqlite-journal"));
+        QVERIFY(refused(d / "." / "cat.sqlite-shm"));
         QVERIFY(refused(d / "link.csv"));
         QVERIFY(refused(d / "hard.csv"));
         QVERIFY(refused(d / "day3.pcap.gz"));
@@ -315,6 +319,37 @@ private slots:
         QVERIFY(!refused(d / "other.csv"));
         QVERIFY(sameFile(d / "hard.csv", d / "day3.pcap.gz"));
         QVERIFY(!sameFile(d / "other.csv", d / "day3.pcap.gz"));
+    }
+
+    // The `top` list: a label holding the separators or the escape cannot
+    // make the list split wrongly.
+    void labelProbabilityLists()
+    {
+        QCOMPARE(QString::fromStdString(labelProbabilityList({})), QString());
+        QCOMPARE(QString::fromStdString(labelProbabilityList({{"a.example", 0.75}, {"b", 0.125}})),
+                 QStringLiteral("a.example:0.7500;b:0.1250"));
+        const std::string hostile =
+            labelProbabilityList({{"x;y:0.9", 0.5}, {"back\\slash", 0.25}, {":", 0.0}});
+        QCOMPARE(QString::fromStdString(hostile),
+                 QStringLiteral("x\\;y\\:0.9:0.5000;back\\\\slash:0.2500;\\::0.0000"));
+        // Split on unescaped ';', then the last unescaped ':': the labels come back.
+        std::vector<std::string> labels;
+        std::string cur;
+        for (std::size_t i = 0; i < hostile.size(); ++i) {
+            if (hostile[i] == '\\' && i + 1 < hostile.size()) {
+                cur += hostile[++i];
+            } else if (hostile[i] == ';') {
+                labels.push_back(cur.substr(0, cur.rfind(':')));
+                cur.clear();
+            } else {
+                cur += hostile[i];
+            }
+        }
+        labels.push_back(cur.substr(0, cur.rfind(':')));
+        QCOMPARE(labels.size(), std::size_t{3});
+        QCOMPARE(QString::fromStdString(labels[0]), QStringLiteral("x;y:0.9"));
+        QCOMPARE(QString::fromStdString(labels[1]), QStringLiteral("back\\slash"));
+        QCOMPARE(QString::fromStdString(labels[2]), QStringLiteral(":"));
     }
 
     void thresholdLists_data()

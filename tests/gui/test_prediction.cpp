@@ -6,6 +6,7 @@
 // the rows, the CSV export parsed back, corrupt/foreign/truncated model files
 // refused with the engine's one-line message, Cancel, the PredictionView
 // widget in the main window, and the small model the screenshot mode trains.
+#include "core/export_guard.h"
 #include "core/model_training.h"
 #include "core/prediction_job.h"
 #include "core/prediction_table_model.h"
@@ -24,7 +25,9 @@
 #include <QAbstractItemModelTester>
 #include <QComboBox>
 #include <QFile>
+#include <QFileInfo>
 #include <QLabel>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTableView>
@@ -364,17 +367,60 @@ private Q_SLOTS:
         QCOMPARE(view->tableView()->table()->model(), view->filterModel());
         QVERIFY(view->tableView()->table()->isSortingEnabled());
 
+        // Export CSV writes the engine's prediction CSV: with every row shown,
+        // in the job's order, the very bytes `snilab-cli predict --out` writes.
+        const QString all = m_dir.filePath(QStringLiteral("view-all.csv"));
+        QString error;
+        QVERIFY2(view->exportCsv(all, &error), qPrintable(error));
+        const QString cliCsv = m_dir.filePath(QStringLiteral("cli.csv"));
+        QProcess cli;
+        cli.start(QStringLiteral(SNILAB_CLI_EXE),
+                  {QStringLiteral("predict"), QStringLiteral("--quiet"), QStringLiteral("--model"),
+                   m_model, QStringLiteral("--out"), cliCsv, kSamples + "/day3.pcap.gz",
+                   kData + "/not_a_capture.pcap"});
+        QVERIFY(cli.waitForFinished(120000));
+        QCOMPARE(cli.exitCode(), 1); // the unreadable file; the rest is written
+        QVERIFY(QFileInfo::exists(cliCsv));
+        QCOMPARE(readText(all), readText(cliCsv));
+        const auto allRows = parseCsv(readText(all));
+        QCOMPARE(allRows[0],
+                 (QStringList{"capture", "client_ip", "client_port", "server_ip", "server_port",
+                              "start_ns", "tls", "sni", "ech", "true_label", "known_class",
+                              "predicted", "probability", "top", "correct"}));
+
         view->setShow(PredictionFilterModel::Show::WrongOrUnknown);
         const int shown = view->filterModel()->rowCount();
         QCOMPARE(static_cast<quint64>(shown),
                  model->summary().connections - model->summary().correct);
         const QString csv = m_dir.filePath(QStringLiteral("view.csv"));
-        QString error;
         QVERIFY2(view->exportCsv(csv, &error), qPrintable(error));
         const auto rows = parseCsv(readText(csv));
         QCOMPARE(rows.size(), shown + 1);
         for (int r = 1; r < rows.size(); ++r)
-            QVERIFY(rows[r][PredictionTableModel::Correct] != QLatin1String("yes"));
+            QVERIFY(rows[r][14] != QLatin1String("1"));
+
+        // Never over an input: the model file, a capture, the open catalog.
+        const QByteArray modelBytes = [&] {
+            QFile f(m_model);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }();
+        QVERIFY(!view->exportCsv(m_model, &error));
+        QVERIFY2(error.contains(QStringLiteral("the model file")), qPrintable(error));
+        QVERIFY(!view->exportCsv(kSamples + "/day3.pcap.gz", &error));
+        QVERIFY2(error.contains(QStringLiteral("a capture")), qPrintable(error));
+        const QString catalog = m_dir.filePath(QStringLiteral("day1.sqlite"));
+        setOpenCatalog(catalog);
+        QVERIFY(!view->exportCsv(catalog, &error));
+        QVERIFY2(error.contains(QStringLiteral("the catalog")), qPrintable(error));
+        QVERIFY(!writeTableCsv(*view->filterModel(), catalog + "-journal", &error));
+        QVERIFY(!QFileInfo::exists(catalog + "-journal"));
+        QVERIFY(!writeTableCsv(*view->filterModel(), catalog, &error));
+        QVERIFY2(error.contains(QStringLiteral("the catalog")), qPrintable(error));
+        setOpenCatalog({});
+        QFile reread(m_model);
+        QVERIFY(reread.open(QIODevice::ReadOnly));
+        QCOMPARE(reread.readAll(), modelBytes);
+        QVERIFY(Catalog::openExisting(catalog.toStdString()) != nullptr);
         window.close();
     }
 

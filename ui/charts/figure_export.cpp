@@ -1,5 +1,6 @@
 #include "figure_export.h"
 
+#include "core/export_guard.h"
 #include "core/table_export.h"
 #include "report/atomic_file.h"
 #include "report/file_names.h"
@@ -68,6 +69,7 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
     // only once whole (report/atomic_file.h).
     std::optional<report::AtomicFile> atomic;
     try {
+        refuseOpenInputs(path);
         atomic.emplace(path.toStdString());
     } catch (const std::exception& e) {
         return fail(error, QString::fromStdString(e.what()));

@@ -1,5 +1,6 @@
 #include "table_export.h"
 
+#include "export_guard.h"
 #include "report/atomic_file.h"
 #include "report/csv.h"
 #include "report/latex.h"
@@ -20,10 +21,11 @@ QString latexEscape(const QString& text)
 }
 
 // Through the engine's AtomicFile: a fresh temporary file (O_EXCL, no symlink
-// followed), fsync, rename - as every CLI output.
+// followed), fsync, rename - as every CLI output; never over the open catalog.
 bool writeText(const QString& text, const QString& path, QString* error)
 {
     try {
+        refuseOpenInputs(path);
         const QByteArray bytes = text.toUtf8();
         report::writeFileAtomically(
             path.toStdString(),

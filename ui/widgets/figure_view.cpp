@@ -192,7 +192,9 @@ void TableView::exportCsv()
     if (path.isEmpty())
         return;
     QString error;
-    if (!writeTableCsv(*m_table->model(), path, &error))
+    const bool ok =
+        m_csvWriter ? m_csvWriter(path, &error) : writeTableCsv(*m_table->model(), path, &error);
+    if (!ok)
         QMessageBox::warning(this, tr("Export failed"), error);
     else
         WorkbenchSettings().setLastFolder(QFileInfo(path).absolutePath());

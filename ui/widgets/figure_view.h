@@ -13,6 +13,8 @@
 #include <QDialog>
 #include <QWidget>
 
+#include <functional>
+
 class QAbstractItemModel;
 class QChartView;
 class QComboBox;
@@ -66,6 +68,10 @@ public:
     explicit TableView(QWidget* parent = nullptr);
     void setModel(QAbstractItemModel* model, const QString& exportStem);
     QTableView* table() const { return m_table; }
+    // Replaces the CSV of the shown cells by a writer of the engine's own
+    // format for this table (the prediction CSV); false with *error on failure.
+    using CsvWriter = std::function<bool(const QString& path, QString* error)>;
+    void setCsvWriter(CsvWriter writer) { m_csvWriter = std::move(writer); }
 
 public Q_SLOTS:
     void exportCsv();
@@ -74,6 +80,7 @@ public Q_SLOTS:
 private:
     QTableView* m_table;
     QString m_stem;
+    CsvWriter m_csvWriter;
 };
 
 } // namespace snilab::ui

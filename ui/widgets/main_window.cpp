@@ -5,6 +5,7 @@
 #include "prediction_view.h"
 #include "result_view.h"
 
+#include "core/export_guard.h"
 #include "core/workbench_settings.h"
 
 #include <QAction>
@@ -469,6 +470,7 @@ bool MainWindow::openCatalog(const QString& path, bool create)
         return false;
     }
     m_catalogPath = QFileInfo(path).absoluteFilePath();
+    setOpenCatalog(m_catalogPath);
     m_lastError.clear();
     WorkbenchSettings().addRecentCatalog(m_catalogPath);
     updateRecentMenu();

@@ -2,9 +2,10 @@
 
 #include "figure_view.h"
 
+#include "core/export_guard.h"
 #include "core/ingest_job.h"
-#include "core/table_export.h"
 #include "core/workbench_settings.h"
+#include "report/prediction_csv.h"
 
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -98,6 +99,8 @@ PredictionView::PredictionView(QWidget* parent)
     filterRow->addWidget(m_summary, 1);
     m_table = new TableView;
     m_table->setModel(m_filter, QStringLiteral("predictions"));
+    m_table->setCsvWriter(
+        [this](const QString& path, QString* error) { return exportCsv(path, error); });
     m_table->table()->setSortingEnabled(true);
     m_table->table()->sortByColumn(-1, Qt::AscendingOrder); // engine order until a click
     m_table->table()->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -211,7 +214,26 @@ void PredictionView::setShow(PredictionFilterModel::Show show)
 
 bool PredictionView::exportCsv(const QString& path, QString* error) const
 {
-    return writeTableCsv(*m_filter, path, error);
+    // The CLI's prediction CSV (report/prediction_csv.h), of the rows shown,
+    // in the order shown; never over the model file, a capture or the catalog.
+    std::vector<const snilab::PredictedConnection*> rows;
+    rows.reserve(static_cast<std::size_t>(m_filter->rowCount()));
+    for (int r = 0; r < m_filter->rowCount(); ++r)
+        rows.push_back(&m_model->row(m_filter->mapToSource(m_filter->index(r, 0)).row()));
+    std::vector<report::GuardedInput> inputs;
+    if (!m_modelPath->text().isEmpty())
+        inputs.push_back({m_modelPath->text().toStdString(), "the model file"});
+    for (const QString& c : m_captureFiles)
+        inputs.push_back({c.toStdString(), "a capture given to predict"});
+    try {
+        refuseOpenInputs(path, inputs);
+        report::writePredictionCsv(path.toStdString(), rows, inputs);
+        return true;
+    } catch (const std::exception& e) {
+        if (error)
+            *error = QString::fromStdString(e.what());
+        return false;
+    }
 }
 
 void PredictionView::showError(const QString& message)

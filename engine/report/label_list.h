@@ -1,0 +1,20 @@
+// The one text of a ranked label list (the `top` cells of predict's CSV and
+// of a run's predictions.csv, and the catalog's run_predictions.top):
+// "label:p;label:p", p with four decimals (probabilityText()); inside a label
+// `\`, `;` and `:` are written `\\`, `\;` and `\:`, so a list splits
+// unambiguously whatever the SNI holds. A CSV cell holding it is then escaped
+// like any other (report/csv.h).
+//
+// Thread: free functions, no state.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace snilab::report {
+
+std::string probabilityText(double p);
+std::string labelProbabilityList(const std::vector<std::pair<std::string, double>>& entries);
+
+} // namespace snilab::report

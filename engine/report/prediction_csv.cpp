@@ -1,0 +1,50 @@
+#include "report/prediction_csv.h"
+
+#include "report/atomic_file.h"
+#include "report/table_writer.h"
+
+namespace snilab::report {
+
+std::vector<std::string> predictionCsvHeader()
+{
+    return {"capture",     "client_ip", "client_port", "server_ip", "server_port",
+            "start_ns",    "tls",       "sni",         "ech",       "true_label",
+            "known_class", "predicted", "probability", "top",       "correct"};
+}
+
+std::vector<std::string> predictionCsvRow(const PredictedConnection& r)
+{
+    const ConnectionRow& c = r.connection;
+    return {c.capturePath,
+            c.clientIp,
+            std::to_string(c.clientPort),
+            c.serverIp,
+            std::to_string(c.serverPort),
+            std::to_string(c.startNs),
+            c.hasClientHello ? "1" : "0",
+            c.sni,
+            c.ech ? "1" : "0",
+            r.trueLabel,
+            r.knownClass ? "1" : "0",
+            r.predicted,
+            probabilityText(r.probability),
+            labelProbabilityList(r.top),
+            r.knownClass ? (r.correct() ? "1" : "0") : ""};
+}
+
+void writePredictionCsv(const std::filesystem::path& path,
+                        const std::vector<const PredictedConnection*>& rows,
+                        const std::vector<GuardedInput>& inputs)
+{
+    refuseOverwrite(path, inputs, "the prediction CSV");
+    AtomicFile file(path);
+    {
+        TableWriter csv(file.stream(), TableWriter::Style::Csv);
+        csv.row(predictionCsvHeader());
+        for (const PredictedConnection* r : rows)
+            csv.row(predictionCsvRow(*r));
+    }
+    file.commit();
+}
+
+} // namespace snilab::report
