@@ -6,6 +6,7 @@
 #include "cli_progress.h"
 
 #include "catalog/catalog.h"
+#include "ingest/capture_files.h"
 #include "ingest/ingester.h"
 #include "report/output_guard.h"
 #include "report/table_writer.h"
@@ -108,52 +109,11 @@ const Command kCommands[] = {
     {"predict", kPredictHelp, &predictCommand},
 };
 
-// *.pcap, *.pcapng, *.cap, *.dmp, *.mcap, optionally .gz or .zst, any case.
-// A suffix test (not a regex, whose '.' stops at a newline): any byte may
-// come before the extension.
-bool isCaptureName(const std::filesystem::path& p)
-{
-    std::string name = p.filename().string();
-    for (char& c : name)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    const auto strip = [&](std::string_view suffix) {
-        if (name.size() > suffix.size() &&
-            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-            name.resize(name.size() - suffix.size());
-            return true;
-        }
-        return false;
-    };
-    if (!strip(".gz"))
-        strip(".zst");
-    for (const char* ext : {".pcap", ".pcapng", ".cap", ".dmp", ".mcap"})
-        if (strip(ext))
-            return true;
-    return false;
-}
-
 } // namespace
 
 std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& inputs)
 {
-    std::vector<std::filesystem::path> files;
-    for (const auto& in : inputs) {
-        std::error_code ec;
-        if (std::filesystem::is_directory(in, ec)) {
-            std::vector<std::filesystem::path> found;
-            for (auto it = std::filesystem::recursive_directory_iterator(
-                     in, std::filesystem::directory_options::skip_permission_denied, ec);
-                 !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-                if (it->is_regular_file(ec) && isCaptureName(it->path()))
-                    found.push_back(it->path());
-            std::sort(found.begin(), found.end());
-            files.insert(files.end(), found.begin(), found.end());
-        } else {
-            files.emplace_back(in); // missing files are reported by the ingest
-        }
-    }
-    return files;
+    return findCaptureFiles({inputs.begin(), inputs.end()});
 }
 
 LabelMode labelModeOption(const Args& args)

@@ -73,7 +73,8 @@ std::string recordDigestOf(const std::filesystem::path& path, InputError& error)
 }
 
 IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
-                           const IngestOptions& options, ProgressPool& progress)
+                           const IngestOptions& options, ProgressPool& progress,
+                           IngestObserver* observer = nullptr, std::size_t index = 0)
 {
     IngestFileResult result;
     result.path = path;
@@ -82,10 +83,19 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     std::error_code ec;
     const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
     std::uint64_t reported = 0;
+    int percent = 0;
     auto report = [&](std::uint64_t consumed) {
         if (consumed > reported) {
             progress.add(consumed - reported, stage);
             reported = consumed;
+            const int now =
+                fileBytes == 0
+                    ? 100
+                    : static_cast<int>(std::min<std::uint64_t>(100, consumed * 100 / fileBytes));
+            if (observer && now > percent) {
+                percent = now;
+                observer->fileProgress(index, now / 100.0);
+            }
         }
     };
 
@@ -273,9 +283,13 @@ IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
     return ingestOne(path, catalog, options, progress);
 }
 
+void IngestObserver::fileStarted(std::size_t, const std::filesystem::path&) {}
+void IngestObserver::fileProgress(std::size_t, double) {}
+void IngestObserver::fileFinished(std::size_t, const IngestFileResult&) {}
+
 std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::path>& paths,
                                           Catalog& catalog, const IngestOptions& options,
-                                          Feedback& feedback)
+                                          Feedback& feedback, IngestObserver* observer)
 {
     std::uint64_t total = 0;
     for (const auto& p : paths) {
@@ -299,10 +313,14 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
             if (feedback.isCancelled()) {
                 results[i].path = paths[i];
                 results[i].outcome = IngestOutcome::Cancelled;
+                if (observer)
+                    observer->fileFinished(i, results[i]);
                 continue;
             }
+            if (observer)
+                observer->fileStarted(i, paths[i]);
             try {
-                results[i] = ingestOne(paths[i], catalog, options, progress);
+                results[i] = ingestOne(paths[i], catalog, options, progress, observer, i);
             } catch (...) {
                 // A catalog failure (disk full, locked) stops everything.
                 std::lock_guard lock(errorMutex);
@@ -312,6 +330,8 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
                 results[i].path = paths[i];
                 results[i].outcome = IngestOutcome::Failed;
             }
+            if (observer)
+                observer->fileFinished(i, results[i]);
         }
     };
     unsigned threads =

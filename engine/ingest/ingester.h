@@ -67,9 +67,24 @@ struct IngestFileResult {
 IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
                             const IngestOptions& options, Feedback& feedback);
 
+// Per-file events of ingestFiles(), for front ends that show each file.
+// Thread: called on the worker threads, concurrently for different files
+// (an implementation must be thread-safe); for one file always in the order
+// fileStarted, fileProgress (0..1, at most once per whole percent of its
+// bytes), fileFinished. A file not started because the ingest was cancelled
+// gets fileFinished alone, with outcome Cancelled.
+class IngestObserver {
+public:
+    virtual ~IngestObserver() = default;
+    virtual void fileStarted(std::size_t index, const std::filesystem::path& path);
+    virtual void fileProgress(std::size_t index, double fraction);
+    virtual void fileFinished(std::size_t index, const IngestFileResult& result);
+};
+
 // Ingests many files on worker threads; results are in the order of `paths`.
+// `feedback` gets the progress over all bytes; `observer` (optional) each file's.
 std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::path>& paths,
                                           Catalog& catalog, const IngestOptions& options,
-                                          Feedback& feedback);
+                                          Feedback& feedback, IngestObserver* observer = nullptr);
 
 } // namespace snilab

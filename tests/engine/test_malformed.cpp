@@ -7,6 +7,7 @@
 #include "capture/capture_reader.h"
 #include "catalog/catalog.h"
 #include "common/feedback.h"
+#include "ingest/capture_files.h"
 #include "ingest/ingester.h"
 
 #include <QObject>
@@ -17,7 +18,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -515,6 +518,36 @@ private slots:
 
     // --- all at once -----------------------------------------------------
 
+    // One discovery rule for the CLI and the workbench (ingest/capture_files.h).
+    void captureFileDiscovery()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::filesystem::path d = dir.path().toStdString();
+        std::filesystem::create_directories(d / "sub" / "deeper");
+        for (const char* name :
+             {"b.PCAP", "a.pcapng.zst", "notes.txt", "sub/c.cap.gz", "sub/deeper/d.dmp",
+              "sub/x.pcap.bak", "new\nline.pcap", "sub/e.mcap.GZ", ".pcap"})
+            std::ofstream(d / name) << "x";
+        std::filesystem::create_directories(d / "dir.pcap"); // a directory, not a capture
+        const auto found = findCaptureFiles({d, d / "a.pcapng.zst", d / "missing.pcap"});
+        const std::vector<std::filesystem::path> expected = {d / "a.pcapng.zst",
+                                                             d / "b.PCAP",
+                                                             d / "new\nline.pcap",
+                                                             d / "sub" / "c.cap.gz",
+                                                             d / "sub" / "deeper" / "d.dmp",
+                                                             d / "sub" / "e.mcap.GZ",
+                                                             d / "missing.pcap"};
+        QCOMPARE(found.size(), expected.size());
+        for (std::size_t i = 0; i < expected.size(); ++i)
+            QCOMPARE(QString::fromStdString(found[i].string()),
+                     QString::fromStdString(expected[i].string()));
+        QVERIFY(isCaptureName("X.PcapNG"));
+        QVERIFY(!isCaptureName(".pcap"));
+        QVERIFY(!isCaptureName("a.gz"));
+        QVERIFY(!isCaptureName("a.pcap.gz.zst"));
+    }
+
     void wholeDirectory()
     {
         // Every file of the set in one multi-threaded ingest: each gets its
@@ -531,7 +564,41 @@ private slots:
         Feedback feedback;
         IngestOptions options;
         options.threads = 2;
-        const auto results = ingestFiles(paths, catalog, options, feedback);
+        // Per-file events, in arrival order.
+        struct Recorder : IngestObserver {
+            std::mutex mutex;
+            std::vector<std::vector<double>> events; // per file: 0..1 progress, -1 start, 2 end
+            std::vector<IngestOutcome> finished;
+            explicit Recorder(std::size_t n) : events(n), finished(n, IngestOutcome::Failed) {}
+            void fileStarted(std::size_t i, const std::filesystem::path&) override
+            {
+                std::lock_guard lock(mutex);
+                events[i].push_back(-1);
+            }
+            void fileProgress(std::size_t i, double f) override
+            {
+                std::lock_guard lock(mutex);
+                events[i].push_back(f);
+            }
+            void fileFinished(std::size_t i, const IngestFileResult& r) override
+            {
+                std::lock_guard lock(mutex);
+                events[i].push_back(2);
+                finished[i] = r.outcome;
+            }
+        } recorder(paths.size());
+        const auto results = ingestFiles(paths, catalog, options, feedback, &recorder);
+        for (std::size_t i = 0; i < paths.size(); ++i) {
+            const auto& e = recorder.events[i];
+            QVERIFY(e.size() >= 2);
+            QCOMPARE(e.front(), -1.0);
+            QCOMPARE(e.back(), 2.0);
+            for (std::size_t j = 2; j + 1 < e.size(); ++j)
+                QVERIFY(e[j] > e[j - 1] && e[j] <= 1.0); // whole percents, never back
+            QCOMPARE(recorder.finished[i], results[i].outcome);
+            if (results[i].outcome == IngestOutcome::Ingested)
+                QCOMPARE(e[e.size() - 2], 1.0);
+        }
         std::map<IngestOutcome, int> outcomes;
         std::uint64_t connections = 0;
         for (const IngestFileResult& r : results) {

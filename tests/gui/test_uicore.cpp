@@ -130,7 +130,9 @@ private Q_SLOTS:
         job.cancel();
         QVERIFY(waitFor(job));
         QVERIFY(job.wasCancelled());
-        QVERIFY(job.reports().size() <= 1);
+        // Only files that were being read when the cancel came have a result.
+        for (const auto& r : job.reports())
+            QVERIFY2(r.outcome == QLatin1String("cancelled") || r.ok, qPrintable(r.message));
         auto catalog = Catalog::openExisting(path.toStdString());
         for (const auto& c : catalog->captures())
             QVERIFY(c.status != CaptureStatus::Complete ||
@@ -168,31 +170,26 @@ private Q_SLOTS:
         }
         QVERIFY(waitFor(job));
 
-        // Files one after the other: each has progress (starting at 0, never
-        // going back) before its outcome, and nothing after it.
-        int current = 0;
-        double last = -1;
-        bool sawOutcome = false;
-        for (const auto& [i, f] : events) {
-            if (i != current) {
-                QVERIFY2(sawOutcome, "a file began before the previous one ended");
-                QCOMPARE(i, current + 1);
-                current = i;
-                last = -1;
-                sawOutcome = false;
+        // Files run in parallel: per file, progress (starting at 0, never
+        // going back) before its one outcome, and nothing after it.
+        for (int file = 0; file < 4; ++file) {
+            double last = -1;
+            bool sawOutcome = false;
+            for (const auto& [i, f] : events) {
+                if (i != file)
+                    continue;
+                QVERIFY2(!sawOutcome, "an event after the file's outcome");
+                if (f < 0) {
+                    QVERIFY2(last >= 0, "an outcome without progress before it");
+                    sawOutcome = true;
+                } else {
+                    QVERIFY(last >= 0 || f == 0.0);
+                    QVERIFY(f >= last && f <= 1.0);
+                    last = f;
+                }
             }
-            QVERIFY(!sawOutcome);
-            if (f < 0) {
-                QVERIFY2(last >= 0, "an outcome without progress before it");
-                sawOutcome = true;
-            } else {
-                QVERIFY(last >= 0 || f == 0.0);
-                QVERIFY(f >= last && f <= 1.0);
-                last = f;
-            }
+            QVERIFY2(sawOutcome, qPrintable(QStringLiteral("file %1 has no outcome").arg(file)));
         }
-        QCOMPARE(current, 3);
-        QVERIFY(sawOutcome);
 
         using S = IngestFileModel::FileState;
         QCOMPARE(model.state(0), S::Failed);

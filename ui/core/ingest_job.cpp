@@ -1,52 +1,51 @@
 #include "ingest_job.h"
 
 #include "catalog/catalog.h"
+#include "ingest/capture_files.h"
 #include "ingest/ingester.h"
 
-#include <QDirIterator>
 #include <QFileInfo>
 #include <QMetaObject>
-#include <QRegularExpression>
 
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 namespace snilab::ui {
 
 namespace {
 
-// Maps one file's progress into the job's overall fraction, hands the file's
-// own fraction to `onFile` at each whole percent, and passes the job's cancel
-// flag down to the engine call. Thread: the job's worker thread only.
-class FileFeedback : public snilab::Feedback {
+// Hands the engine's per-file events to the GUI thread as queued calls.
+// Thread: called on the ingest's worker threads.
+// A file the cancel stopped before it began gets no result: its row stays
+// "not reached" (nothing of it is in the catalog).
+class QueuedObserver : public snilab::IngestObserver {
 public:
-    FileFeedback(snilab::Feedback& job, double base, double share, std::string stage,
-                 std::function<void(double)> onFile)
-        : m_job(job), m_base(base), m_share(share), m_stage(std::move(stage)),
-          m_onFile(std::move(onFile))
+    QueuedObserver(std::size_t files, std::function<void(int, double)> progress,
+                   std::function<void(int, const snilab::IngestFileResult&)> finished)
+        : m_started(files, 0), m_progress(std::move(progress)), m_finished(std::move(finished))
     {
     }
-    void progress(double fraction, std::string_view) override
+    void fileStarted(std::size_t index, const std::filesystem::path&) override
     {
-        fraction = std::clamp(fraction, 0.0, 1.0);
-        m_job.progress(m_base + m_share * fraction, m_stage);
-        const int percent = static_cast<int>(fraction * 100.0);
-        if (percent != m_lastPercent) {
-            m_lastPercent = percent;
-            m_onFile(fraction);
-        }
-        if (m_job.isCancelled())
-            cancel();
+        m_started[index] = 1; // one thread per file: no two threads write one element
+        m_progress(static_cast<int>(index), 0.0);
+    }
+    void fileProgress(std::size_t index, double fraction) override
+    {
+        m_progress(static_cast<int>(index), fraction);
+    }
+    void fileFinished(std::size_t index, const snilab::IngestFileResult& result) override
+    {
+        if (m_started[index])
+            m_finished(static_cast<int>(index), result);
     }
 
 private:
-    snilab::Feedback& m_job;
-    double m_base;
-    double m_share;
-    std::string m_stage;
-    std::function<void(double)> m_onFile;
-    int m_lastPercent = -1;
+    std::vector<char> m_started;
+    std::function<void(int, double)> m_progress;
+    std::function<void(int, const snilab::IngestFileResult&)> m_finished;
 };
 
 IngestFileReport reportOf(const snilab::IngestFileResult& r)
@@ -109,8 +108,10 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
         paths.emplace_back(f.toStdString());
 
     // Per-file results are handed to the GUI thread as they come: a queued
-    // call into this object (the work runs on the worker thread).
-    auto publish = [this](int index, IngestFileReport report) {
+    // call into this object (the work runs on worker threads, files in parallel).
+    auto publish = [this](int index, const snilab::IngestFileResult& result) {
+        IngestFileReport report = reportOf(result);
+        report.index = index;
         QMetaObject::invokeMethod(
             this,
             [this, index, report] {
@@ -130,23 +131,12 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
         [catalogFile, paths, publish, publishProgress, error, cancelled](JobFeedback& feedback) {
             try {
                 snilab::Catalog catalog(catalogFile);
-                const double share = 1.0 / static_cast<double>(paths.size());
-                for (std::size_t i = 0; i < paths.size(); ++i) {
-                    if (feedback.isCancelled()) {
+                QueuedObserver observer(paths.size(), publishProgress, publish);
+                // Every core, as the CLI: one file per worker thread.
+                const auto results = snilab::ingestFiles(paths, catalog, {}, feedback, &observer);
+                for (const auto& r : results)
+                    if (r.outcome == snilab::IngestOutcome::Cancelled)
                         *cancelled = true;
-                        break;
-                    }
-                    const int index = static_cast<int>(i);
-                    FileFeedback fileFeedback(
-                        feedback, share * static_cast<double>(i), share,
-                        paths[i].filename().string(),
-                        [&publishProgress, index](double f) { publishProgress(index, f); });
-                    fileFeedback.progress(0.0, {});
-                    const auto result = snilab::ingestFile(paths[i], catalog, {}, fileFeedback);
-                    publish(index, reportOf(result));
-                    if (result.outcome == snilab::IngestOutcome::Cancelled)
-                        *cancelled = true;
-                }
                 if (!*cancelled)
                     feedback.progress(1.0, "done");
             } catch (const snilab::CatalogError& e) {
@@ -154,6 +144,10 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
             }
         },
         [this, error, cancelled] {
+            std::stable_sort(m_reports.begin(), m_reports.end(),
+                             [](const IngestFileReport& a, const IngestFileReport& b) {
+                                 return a.index < b.index;
+                             });
             m_catalogError = *error;
             if (m_catalogError.isEmpty() && !crashMessage().isEmpty())
                 m_catalogError = crashMessage();
@@ -163,27 +157,12 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
 
 QStringList expandCapturePaths(const QStringList& paths)
 {
-    static const QRegularExpression captureName(
-        QStringLiteral("\\.(pcap|pcapng|cap|dmp|mcap)(\\.gz|\\.zst)?$"),
-        QRegularExpression::CaseInsensitiveOption);
+    std::vector<std::filesystem::path> inputs;
+    for (const QString& p : paths)
+        inputs.emplace_back(QFileInfo(p).absoluteFilePath().toStdString());
     QStringList out;
-    for (const QString& p : paths) {
-        const QFileInfo info(p);
-        if (!info.isDir()) {
-            out << info.absoluteFilePath();
-            continue;
-        }
-        QStringList found;
-        QDirIterator it(info.absoluteFilePath(), QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            const QString f = it.next();
-            if (captureName.match(f).hasMatch())
-                found << f;
-        }
-        found.sort();
-        out << found;
-    }
-    out.removeDuplicates();
+    for (const auto& f : snilab::findCaptureFiles(inputs))
+        out << QString::fromStdString(f.string());
     return out;
 }
 

@@ -1,7 +1,8 @@
-// IngestJob: ingests capture files into a catalog on a background QThread,
-// one file after the other, reporting progress (over all files), the stage
-// (file name), each file's own progress (fileProgress: the file being read
-// and its fraction), a result per file as soon as it is done, and Cancel.
+// IngestJob: ingests capture files into a catalog on a background QThread
+// through the engine's ingestFiles() - files in parallel on every core, as
+// the CLI - reporting progress (over all bytes), the stage (a file name),
+// each file's own progress (fileProgress: a file being read and its
+// fraction), a result per file as soon as it is done, and Cancel.
 //
 // A bad file never stops the job: it gets its own result (Failed or Partial,
 // with the engine's reason) and the other files are still ingested; files
@@ -30,6 +31,7 @@ struct IngestFileReport {
     quint64 clientHellos = 0;
     quint64 packets = 0;
     QString message; // human text: counts, or the reason of a failure
+    int index = -1;  // in the job's files
 };
 
 class IngestJob : public BackgroundJob {
@@ -51,7 +53,7 @@ public:
 Q_SIGNALS:
     // GUI thread: file `index` is being read, `fraction` of its bytes done
     // (0 when it begins; then at each whole percent). Always before that
-    // file's fileFinished().
+    // file's fileFinished(). Several files may be in progress at once.
     void fileProgress(int index, double fraction);
     // GUI thread, as each file ends (before finished()).
     void fileFinished(int index, const snilab::ui::IngestFileReport& report);
@@ -63,9 +65,8 @@ private:
     bool m_cancelled = false;
 };
 
-// Files to ingest from dropped or chosen paths: files as given, folders
-// searched recursively for captures (*.pcap, *.pcapng, *.cap, *.dmp, *.mcap,
-// optionally .gz/.zst), sorted; duplicates removed.
+// Files to ingest from dropped or chosen paths, as absolute paths: the
+// engine's findCaptureFiles() (ingest/capture_files.h), the CLI's rule.
 QStringList expandCapturePaths(const QStringList& paths);
 
 } // namespace snilab::ui
