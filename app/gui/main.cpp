@@ -4,6 +4,7 @@
 #include "widgets/main_window.h"
 
 #include "common/openmp_env.h"
+#include "models/sequence_network.h"
 
 #include <QApplication>
 #include <QStringList>
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <thread>
 
 namespace {
 
@@ -54,10 +56,16 @@ int main(int argc, char** argv)
         return snilab::ui::runBatchMode(args);
     snilab::ui::MainWindow window;
     window.show();
+    // LibTorch is a module opened on first use (about a second to load): open
+    // it now off the GUI thread, so the experiment dialog's device list (and
+    // the first network) does not stall the window.
+    std::thread preloadNetworks([] { snilab::cudaAvailable(); });
     for (qsizetype i = 1; i < args.size(); ++i)
         if (!args[i].startsWith(QLatin1Char('-'))) {
             window.openCatalog(args[i], false);
             break;
         }
-    return app.exec();
+    const int status = app.exec();
+    preloadNetworks.join();
+    return status;
 }

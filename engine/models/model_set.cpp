@@ -137,10 +137,8 @@ void ModelSet::check(const ModelPlan& plan, const FeatureSpec& spec)
 #endif
             continue;
         }
-        if (!torchAvailable())
-            fail("model '" + m.name +
-                 "' is not available: this snilab was built without "
-                 "LibTorch (SNILAB_WITH_TORCH=OFF)");
+        if (!loadNetworkModule())
+            fail("model '" + m.name + "' is not available: " + torchUnavailableReason());
         channelIndices(m, spec);
     }
 }

@@ -21,8 +21,9 @@
 // seed, data and device give the same network on CPU.
 //
 // This header does not include LibTorch: the implementation lives in the
-// snilab_torch library (engine/torch/), built when SNILAB_WITH_TORCH is on
-// (the macro SNILAB_WITH_TORCH=1 is then defined for every engine user).
+// module libsnilab_torch.so (engine/models/torch/), built when
+// SNILAB_WITH_TORCH is on and opened on first use (models/network_backend.h);
+// the macro SNILAB_WITH_TORCH=1 is then defined for every engine user.
 //
 // Thread: one network is used by one thread at a time; fit() and
 // predictProba() use LibTorch's intra-op threads (TrainingOptions::threads).
@@ -74,7 +75,15 @@ struct TrainingOptions {
 
 // What networks this build can run on: "cpu" always; "cuda" when LibTorch
 // sees a CUDA device. availability reason for the UI when CUDA is absent.
+// torchAvailable(): the LibTorch module (models/network_backend.h) is there -
+// found, and not failed to load - without loading it; cudaAvailable() loads it.
 bool torchAvailable() noexcept;
+// Loads the module now (once; about a second); false with
+// torchUnavailableReason() when it cannot be loaded.
+bool loadNetworkModule() noexcept;
+// Why not, when torchAvailable() or loadNetworkModule() is false (built without LibTorch; the
+// module not found or not loadable, with the loader's reason).
+std::string torchUnavailableReason();
 bool cudaAvailable() noexcept;
 std::string cudaUnavailableReason();
 // "auto" -> "cuda" when available, else "cpu"; "cpu"/"cuda" as given.

@@ -6,7 +6,8 @@ Through snilab-cli only, with resources/samples (day3 held out):
     report writes epochs.csv (every epoch of the network, both folds) and a
     file-safe confusion file for the ensemble; the ensemble's accuracy in
     summary.csv equals the one recomputed from predictions.csv;
-  * --device cuda without CUDA fails with a clear message;
+  * --device cuda without CUDA fails with a clear message; a network without
+    its LibTorch module fails with the loader's reason, rf runs without it;
   * train writes a model file (paper ensemble); predict on the held-out
     capture classifies every connection of it, prints an accuracy that equals
     the CSV's `correct` column mean and is far above chance;
@@ -95,6 +96,20 @@ def main():
                     "--device", "cuda", expect=1)
             if "device cuda requested but not available" not in p.stderr:
                 fail(f"--device cuda without CUDA: {p.stderr}")
+
+        # --- LibTorch is a module opened on first use: without it, a network
+        # fails before any work with the loader's reason; rf never needs it ---
+        broken = dict(os.environ, OMP_WAIT_POLICY="PASSIVE",
+                      SNILAB_TORCH_MODULE=os.path.join(tmp, "absent", "libsnilab_torch.so"))
+        p = subprocess.run([a.cli, "evaluate", "--quiet", "--catalog", cat, "--models", "cnn"],
+                           capture_output=True, text=True, env=broken)
+        if p.returncode == 0 or "could not load the LibTorch module" not in p.stderr:
+            fail(f"a network without its module: exit {p.returncode}\n{p.stderr}")
+        p = subprocess.run([a.cli, "evaluate", "--quiet", "--catalog", cat, "--models", "rf",
+                            "--folds", "2", "--trees", "10"],
+                           capture_output=True, text=True, env=broken)
+        if p.returncode != 0:
+            fail(f"rf needs no LibTorch module, yet: exit {p.returncode}\n{p.stderr}")
 
         # --- model file round trip on the held-out capture ---
         model = os.path.join(tmp, "m.snilab")

@@ -157,6 +157,27 @@ private slots:
             QSKIP("built without LibTorch");
     }
 
+    // LibTorch is a module opened on first use (models/network_backend.h):
+    // not mapped until a network needs it, mapped after.
+    void libTorchLoadsOnFirstUse()
+    {
+        const auto mapped = [] {
+            std::ifstream maps("/proc/self/maps");
+            std::string line;
+            while (std::getline(maps, line))
+                if (line.find("libtorch_cpu") != std::string::npos)
+                    return true;
+            return false;
+        };
+        QVERIFY2(!mapped(), "LibTorch is loaded before any network was used");
+        QVERIFY(torchAvailable()); // found, without loading
+        QVERIFY(!mapped());
+        QVERIFY2(loadNetworkModule(), torchUnavailableReason().c_str());
+        QVERIFY(mapped());
+        QCOMPARE(QString::fromStdString(resolveDevice("cpu")), QStringLiteral("cpu"));
+        QVERIFY_THROWS_EXCEPTION(ModelError, resolveDevice("tpu"));
+    }
+
     void learnsSeparableSequences_data()
     {
         QTest::addColumn<int>("kind");

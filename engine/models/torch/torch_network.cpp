@@ -1,6 +1,8 @@
-// LibTorch implementation of models/sequence_network.h. The only engine file
-// family that includes <torch/torch.h> (compiled into snilab_torch).
-#include "models/sequence_network.h"
+// The LibTorch networks, built as the loadable module libsnilab_torch.so
+// (models/network_backend.h): the only engine code that includes
+// <torch/torch.h>. TorchNetwork is the NetworkBackend behind
+// models/sequence_network.h.
+#include "models/network_backend.h"
 
 #include "common/content_hash.h"
 #include "models/model_bytes.h"
@@ -189,14 +191,7 @@ std::string checksum(std::span<const std::uint8_t> bytes)
     return hasher.finishHex();
 }
 
-} // namespace
-
-bool torchAvailable() noexcept
-{
-    return true;
-}
-
-bool cudaAvailable() noexcept
+bool moduleCudaAvailable() noexcept
 {
     try {
         return torch::cuda::is_available();
@@ -205,28 +200,57 @@ bool cudaAvailable() noexcept
     }
 }
 
-std::string cudaUnavailableReason()
+std::string moduleCudaUnavailableReason()
 {
-    if (cudaAvailable())
+    if (moduleCudaAvailable())
         return {};
     return "LibTorch sees no CUDA device (a CPU-only LibTorch build, no GPU, or no driver)";
 }
 
-std::string resolveDevice(std::string_view device)
+std::string moduleResolveDevice(std::string_view device)
 {
     if (device == "auto")
-        return cudaAvailable() ? "cuda" : "cpu";
+        return moduleCudaAvailable() ? "cuda" : "cpu";
     if (device == "cpu")
         return "cpu";
     if (device == "cuda") {
-        if (!cudaAvailable())
-            fail("device cuda requested but not available: " + cudaUnavailableReason());
+        if (!moduleCudaAvailable())
+            fail("device cuda requested but not available: " + moduleCudaUnavailableReason());
         return "cuda";
     }
     fail("unknown device '" + std::string(device) + "' (use auto, cpu or cuda)");
 }
 
-struct SequenceNetwork::Impl {
+} // namespace
+
+class TorchNetwork final : public NetworkBackend {
+public:
+    explicit TorchNetwork(NetworkOptions options) : m_options(options) {}
+
+    bool fit(const float* x, std::size_t rows, std::size_t length, std::size_t channels,
+             const int* classes, int classCount, const TrainingOptions& training,
+             Feedback* feedback, const EpochReport& report) override;
+    std::vector<double> predictProba(const float* x, std::size_t rows) const override;
+    bool isTrained() const noexcept override;
+    int classCount() const noexcept override;
+    std::size_t length() const noexcept override;
+    std::size_t channels() const noexcept override;
+    const NetworkOptions& options() const noexcept override;
+    std::string device() const override;
+    std::int64_t parameterCount() const override;
+    const std::vector<EpochReport>& history() const noexcept override;
+    void setDevice(std::string_view device) override;
+    void setThreads(int threads) noexcept override;
+    std::vector<std::uint8_t> save() const override;
+    static std::unique_ptr<TorchNetwork> load(std::span<const std::uint8_t> bytes);
+
+private:
+    struct Impl;
+    NetworkOptions m_options;
+    std::unique_ptr<Impl> m_impl;
+};
+
+struct TorchNetwork::Impl {
     std::shared_ptr<SequenceModuleImpl> module;
     int classCount = 0;
     std::size_t length = 0;
@@ -236,47 +260,42 @@ struct SequenceNetwork::Impl {
     std::vector<EpochReport> history;
 };
 
-SequenceNetwork::SequenceNetwork(NetworkOptions options) : m_options(options) {}
-SequenceNetwork::~SequenceNetwork() = default;
-SequenceNetwork::SequenceNetwork(SequenceNetwork&&) noexcept = default;
-SequenceNetwork& SequenceNetwork::operator=(SequenceNetwork&&) noexcept = default;
-
-bool SequenceNetwork::isTrained() const noexcept
+bool TorchNetwork::isTrained() const noexcept
 {
     return m_impl != nullptr;
 }
-int SequenceNetwork::classCount() const noexcept
+int TorchNetwork::classCount() const noexcept
 {
     return m_impl ? m_impl->classCount : 0;
 }
-std::size_t SequenceNetwork::length() const noexcept
+std::size_t TorchNetwork::length() const noexcept
 {
     return m_impl ? m_impl->length : 0;
 }
-std::size_t SequenceNetwork::channels() const noexcept
+std::size_t TorchNetwork::channels() const noexcept
 {
     return m_impl ? m_impl->channels : 0;
 }
-const NetworkOptions& SequenceNetwork::options() const noexcept
+const NetworkOptions& TorchNetwork::options() const noexcept
 {
     return m_options;
 }
-std::string SequenceNetwork::device() const
+std::string TorchNetwork::device() const
 {
     return m_impl ? m_impl->device : "cpu";
 }
-const std::vector<EpochReport>& SequenceNetwork::history() const noexcept
+const std::vector<EpochReport>& TorchNetwork::history() const noexcept
 {
     static const std::vector<EpochReport> empty;
     return m_impl ? m_impl->history : empty;
 }
-void SequenceNetwork::setThreads(int threads) noexcept
+void TorchNetwork::setThreads(int threads) noexcept
 {
     if (m_impl)
         m_impl->threads = threads;
 }
 
-std::int64_t SequenceNetwork::parameterCount() const
+std::int64_t TorchNetwork::parameterCount() const
 {
     if (!m_impl)
         return 0;
@@ -286,9 +305,9 @@ std::int64_t SequenceNetwork::parameterCount() const
     return n;
 }
 
-void SequenceNetwork::setDevice(std::string_view device)
+void TorchNetwork::setDevice(std::string_view device)
 {
-    const std::string resolved = resolveDevice(device);
+    const std::string resolved = moduleResolveDevice(device);
     if (!m_impl)
         return;
     try {
@@ -299,10 +318,9 @@ void SequenceNetwork::setDevice(std::string_view device)
     m_impl->device = resolved;
 }
 
-bool SequenceNetwork::fit(const float* x, std::size_t rows, std::size_t length,
-                          std::size_t channels, const int* classes, int classCount,
-                          const TrainingOptions& training, Feedback* feedback,
-                          const EpochReport& report)
+bool TorchNetwork::fit(const float* x, std::size_t rows, std::size_t length, std::size_t channels,
+                       const int* classes, int classCount, const TrainingOptions& training,
+                       Feedback* feedback, const EpochReport& report)
 {
     checkOptions(m_options);
     if (classCount < 2)
@@ -321,7 +339,7 @@ bool SequenceNetwork::fit(const float* x, std::size_t rows, std::size_t length,
         if (classes[i] < 0 || classes[i] >= classCount)
             fail("class " + std::to_string(classes[i]) + " outside 0.." +
                  std::to_string(classCount - 1));
-    const std::string resolved = resolveDevice(training.device);
+    const std::string resolved = moduleResolveDevice(training.device);
     const torch::Device dev = toDevice(resolved);
     applyThreads(training.threads);
 
@@ -488,7 +506,7 @@ bool SequenceNetwork::fit(const float* x, std::size_t rows, std::size_t length,
     return true;
 }
 
-std::vector<double> SequenceNetwork::predictProba(const float* x, std::size_t rows) const
+std::vector<double> TorchNetwork::predictProba(const float* x, std::size_t rows) const
 {
     if (!m_impl)
         fail("predict before fit or load");
@@ -520,7 +538,7 @@ std::vector<double> SequenceNetwork::predictProba(const float* x, std::size_t ro
     return out;
 }
 
-std::vector<std::uint8_t> SequenceNetwork::save() const
+std::vector<std::uint8_t> TorchNetwork::save() const
 {
     if (!m_impl)
         fail("save before fit or load");
@@ -551,7 +569,7 @@ std::vector<std::uint8_t> SequenceNetwork::save() const
     return out;
 }
 
-SequenceNetwork SequenceNetwork::load(std::span<const std::uint8_t> bytes)
+std::unique_ptr<TorchNetwork> TorchNetwork::load(std::span<const std::uint8_t> bytes)
 {
     if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0)
         fail("not a snilab network (bad magic)");
@@ -609,9 +627,26 @@ SequenceNetwork SequenceNetwork::load(std::span<const std::uint8_t> bytes)
     } catch (const std::exception& e) {
         fail("LibTorch could not read the network weights: " + firstLine(e.what()));
     }
-    SequenceNetwork network(o);
-    network.m_impl = std::move(impl);
+    auto network = std::make_unique<TorchNetwork>(o);
+    network->m_impl = std::move(impl);
     return network;
 }
 
 } // namespace snilab
+
+extern "C" __attribute__((visibility("default"))) const snilab::NetworkModule*
+snilab_network_module()
+{
+    using namespace snilab;
+    static const NetworkModule table = {
+        kNetworkModuleAbi,
+        &moduleCudaAvailable,
+        &moduleCudaUnavailableReason,
+        &moduleResolveDevice,
+        [](const NetworkOptions& options) -> NetworkBackend* { return new TorchNetwork(options); },
+        [](const std::uint8_t* bytes, std::size_t size) -> NetworkBackend* {
+            return TorchNetwork::load(std::span<const std::uint8_t>(bytes, size)).release();
+        },
+    };
+    return &table;
+}
