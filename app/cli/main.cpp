@@ -45,8 +45,7 @@ kept as cancelled, no partial output is left).
 
 int main(int argc, char** argv)
 {
-    // Only the commands that run LibTorch's OpenMP kernels pay for the
-    // re-exec (about 0.5 s of loading LibTorch again on this machine).
+    // Only the commands that may run LibTorch's OpenMP kernels re-exec.
     if (argc > 1 && (std::strcmp(argv[1], "evaluate") == 0 || std::strcmp(argv[1], "train") == 0 ||
                      std::strcmp(argv[1], "predict") == 0))
         snilab::ensurePassiveOpenMp(argv);
