@@ -14,6 +14,7 @@
 #include "report/file_names.h"
 #include "report/latex.h"
 #include "report/output_guard.h"
+#include "report/run_report.h"
 #include "report/table_writer.h"
 #include "report/text_escape.h"
 
@@ -226,40 +227,13 @@ std::string formatMeanStd(double mean, double std)
     return buf;
 }
 
-const std::pair<double, double>* findMetric(const GridCell& c, const std::string& name)
-{
-    for (const auto& [n, v] : c.metrics)
-        if (n == name)
-            return &v;
-    return nullptr;
-}
-
-// The models and thresholds of a grid, in the order they were run.
-struct GridAxes {
-    std::vector<std::string> models;
-    std::vector<int> thresholds;
-};
-
-GridAxes axesOf(const std::vector<GridCell>& grid)
-{
-    GridAxes axes;
-    for (const auto& c : grid) {
-        if (std::find(axes.models.begin(), axes.models.end(), c.model) == axes.models.end())
-            axes.models.push_back(c.model);
-        if (std::find(axes.thresholds.begin(), axes.thresholds.end(), c.threshold) ==
-            axes.thresholds.end())
-            axes.thresholds.push_back(c.threshold);
-    }
-    return axes;
-}
-
 // The accuracy cell of one model at one threshold.
 std::string accuracyCell(const std::vector<GridCell>& grid, const std::string& model, int threshold)
 {
     for (const auto& c : grid) {
         if (c.model != model || c.threshold != threshold)
             continue;
-        if (const auto* acc = findMetric(c, "accuracy"))
+        if (const auto* acc = report::findMetric(c, "accuracy"))
             return formatMeanStd(acc->first, acc->second);
         if (c.classes < 2)
             return "- (fewer than 2 classes)";
@@ -452,7 +426,7 @@ int runsCommand(const std::vector<std::string>& argv)
         if (!run->error.empty())
             std::printf("error: %s\n\n", report::escapeText(run->error).c_str());
         const auto grid = catalog->runGrid(id);
-        const GridAxes axes = axesOf(grid);
+        const report::GridAxes axes = report::axesOf(grid);
         printGrid(grid, axes.models, axes.thresholds);
         return kExitOk;
     }
@@ -499,202 +473,7 @@ int reportCommand(const std::vector<std::string>& argv)
                      run->error.empty() ? "" : ": ", report::escapeText(run->error).c_str());
         return kExitBadInput;
     }
-    const auto grid = catalog->runGrid(runId);
-    // Before anything is written: no output may be an input (the catalog).
-    const auto inputs = report::catalogInputs(catalog->path());
-    for (const char* name :
-         {"run.txt", "summary.csv", "per_class.csv", "predictions.csv", "table1.tex", "epochs.csv"})
-        report::refuseOverwrite(out / name, inputs, "--out");
-    for (const auto& c : grid)
-        report::refuseOverwrite(
-            out / "confusion" /
-                (report::fileSafeName(c.model) + "_T" + std::to_string(c.threshold) + ".csv"),
-            inputs, "--out");
-    std::error_code ec;
-    std::filesystem::create_directories(out / "confusion", ec);
-    if (ec)
-        throw OutputError("cannot create " + (out / "confusion").string() + ": " + ec.message());
-
-    {
-        const auto path = out / "run.txt";
-        report::AtomicFile f(path);
-        std::fprintf(f.stream(),
-                     "run=%lld\nstatus=%s\ncreated_at=%s\nfinished_at=%s\n"
-                     "data_fingerprint=%s\nerror=%s\n%s",
-                     static_cast<long long>(run->id),
-                     std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
-                     run->finishedAt.c_str(), run->dataFingerprint.c_str(),
-                     report::escapeText(run->error).c_str(), run->config.c_str());
-        f.commit();
-    }
-    std::vector<std::string> metricNames;
-    for (const auto& c : grid)
-        for (const auto& [name, v] : c.metrics)
-            if (std::find(metricNames.begin(), metricNames.end(), name) == metricNames.end())
-                metricNames.push_back(name);
-    {
-        const auto path = out / "summary.csv";
-        report::AtomicFile f(path);
-        {
-            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
-            std::vector<std::string> header = {"model", "threshold", "classes", "samples", "folds"};
-            for (const auto& m : metricNames) {
-                header.push_back(m + "_mean");
-                header.push_back(m + "_std");
-            }
-            t.row(header);
-            char buf[32];
-            for (const auto& c : grid) {
-                std::vector<std::string> row = {c.model, std::to_string(c.threshold),
-                                                std::to_string(c.classes),
-                                                std::to_string(c.samples), std::to_string(c.folds)};
-                for (const auto& m : metricNames) {
-                    const auto* v = findMetric(c, m);
-                    for (double x : {v ? v->first : NAN, v ? v->second : NAN}) {
-                        std::snprintf(buf, sizeof buf, "%.6f", x);
-                        row.push_back(v ? buf : "");
-                    }
-                }
-                t.row(row);
-            }
-        }
-        f.commit();
-    }
-    std::map<std::pair<std::string, int>, std::vector<std::string>> labelsOf;
-    {
-        const auto path = out / "per_class.csv";
-        report::AtomicFile f(path);
-        {
-            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
-            t.row(
-                {"model", "threshold", "class", "label", "support", "accuracy", "precision", "f1"});
-            char a[32], p[32], f1[32];
-            for (const auto& c : grid) {
-                auto& labels = labelsOf[{c.model, c.threshold}];
-                for (const ClassResult& r : catalog->runClasses(runId, c.model, c.threshold)) {
-                    std::snprintf(a, sizeof a, "%.6f", r.accuracy);
-                    std::snprintf(p, sizeof p, "%.6f", r.precision);
-                    std::snprintf(f1, sizeof f1, "%.6f", r.f1);
-                    t.row({c.model, std::to_string(c.threshold), std::to_string(r.classIndex),
-                           r.label, std::to_string(r.support), a, p, f1});
-                    labels.push_back(r.label);
-                }
-            }
-        }
-        f.commit();
-    }
-    for (const auto& c : grid) {
-        const auto& labels = labelsOf[{c.model, c.threshold}];
-        if (labels.empty())
-            continue;
-        const auto path =
-            out / "confusion" /
-            (report::fileSafeName(c.model) + "_T" + std::to_string(c.threshold) + ".csv");
-        const std::size_t k = labels.size();
-        std::vector<std::uint64_t> m(k * k, 0);
-        for (const auto& [i, j, n] : catalog->runConfusion(runId, c.model, c.threshold))
-            if (i < k && j < k)
-                m[i * k + j] = n;
-        report::AtomicFile f(path);
-        {
-            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
-            std::vector<std::string> header = {"true\\predicted"};
-            header.insert(header.end(), labels.begin(), labels.end());
-            t.row(header);
-            for (std::size_t i = 0; i < k; ++i) {
-                std::vector<std::string> row = {labels[i]};
-                for (std::size_t j = 0; j < k; ++j)
-                    row.push_back(std::to_string(m[i * k + j]));
-                t.row(row);
-            }
-        }
-        f.commit();
-    }
-    {
-        std::map<std::int64_t, std::string> captureOf;
-        catalog->forEachConnection(
-            [&](const ConnectionRow& r) { captureOf[r.id] = r.capturePath; });
-        const auto path = out / "predictions.csv";
-        report::AtomicFile f(path);
-        {
-            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
-            t.row({"model", "threshold", "fold", "connection_id", "capture", "true_label",
-                   "predicted_label", "correct", "confidence", "top"});
-            char conf[32];
-            catalog->forEachRunPrediction(
-                runId, [&](const std::string& model, int threshold, const PredictionRow& p) {
-                    const auto& labels = labelsOf[{model, threshold}];
-                    const auto label = [&](int i) {
-                        return i >= 0 && static_cast<std::size_t>(i) < labels.size()
-                                   ? labels[static_cast<std::size_t>(i)]
-                                   : std::to_string(i);
-                    };
-                    std::snprintf(conf, sizeof conf, "%.6f", p.confidence);
-                    t.row({model, std::to_string(threshold), std::to_string(p.fold),
-                           std::to_string(p.connectionId), captureOf[p.connectionId],
-                           label(p.trueIndex), label(p.predictedIndex),
-                           p.trueIndex == p.predictedIndex ? "1" : "0", conf, p.top});
-                });
-        }
-        f.commit();
-    }
-    {
-        const auto path = out / "table1.tex";
-        report::AtomicFile f(path);
-        const auto [models, thresholds] = axesOf(grid);
-        std::fprintf(f.stream(), "%% snilab run %lld: accuracy (mean $\\pm$ std over folds)\n",
-                     static_cast<long long>(runId));
-        std::fprintf(f.stream(), "\\begin{tabular}{rrr%s}\n\\hline\nT & classes & connections",
-                     std::string(models.size(), 'c').c_str());
-        for (const auto& m : models)
-            std::fprintf(f.stream(), " & %s", report::latexEscape(m).c_str());
-        std::fprintf(f.stream(), " \\\\\n\\hline\n");
-        for (int t : thresholds) {
-            std::string classes, samples;
-            std::string cells;
-            for (const auto& m : models) {
-                std::string cell = "--";
-                for (const auto& c : grid)
-                    if (c.model == m && c.threshold == t) {
-                        classes = std::to_string(c.classes);
-                        samples = std::to_string(c.samples);
-                        if (const auto* acc = findMetric(c, "accuracy")) {
-                            char buf[64];
-                            std::snprintf(buf, sizeof buf, "%.3f $\\pm$ %.3f", acc->first,
-                                          acc->second);
-                            cell = buf;
-                        }
-                    }
-                cells += " & " + cell;
-            }
-            std::fprintf(f.stream(), "%d & %s & %s%s \\\\\n", t, classes.c_str(), samples.c_str(),
-                         cells.c_str());
-        }
-        std::fprintf(f.stream(), "\\hline\n\\end{tabular}\n");
-        f.commit();
-    }
-    {
-        const auto path = out / "epochs.csv";
-        report::AtomicFile f(path);
-        {
-            report::TableWriter t(f.stream(), report::TableWriter::Style::Csv);
-            t.row({"model", "threshold", "fold", "epoch", "max_epochs", "train_loss",
-                   "train_accuracy", "validation_loss", "validation_accuracy", "seconds",
-                   "improved"});
-            char buf[5][32];
-            for (const EpochReport& e : catalog->runEpochs(runId)) {
-                std::snprintf(buf[0], sizeof buf[0], "%.6f", e.trainLoss);
-                std::snprintf(buf[1], sizeof buf[1], "%.6f", e.trainAccuracy);
-                std::snprintf(buf[2], sizeof buf[2], "%.6f", e.validationLoss);
-                std::snprintf(buf[3], sizeof buf[3], "%.6f", e.validationAccuracy);
-                std::snprintf(buf[4], sizeof buf[4], "%.3f", e.seconds);
-                t.row({e.model, std::to_string(e.threshold), std::to_string(e.fold),
-                       std::to_string(e.epoch), std::to_string(e.maxEpochs), buf[0], buf[1], buf[2],
-                       buf[3], buf[4], e.improved ? "1" : "0"});
-            }
-        }
-        f.commit();
-    }
+    report::writeRunReport(*catalog, *run, out);
     std::printf("wrote run %lld to %s (run.txt, summary.csv, per_class.csv, confusion/, "
                 "predictions.csv, table1.tex, epochs.csv)\n",
                 static_cast<long long>(runId), out.c_str());

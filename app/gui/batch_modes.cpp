@@ -1,6 +1,7 @@
 #include "batch_modes.h"
 
 #include "report/atomic_file.h"
+#include "report/run_report.h"
 
 #include "charts/figure_export.h"
 #include "core/catalog_models.h"
@@ -18,6 +19,7 @@
 #include <QTextStream>
 
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 
 namespace snilab::ui {
@@ -119,6 +121,21 @@ int figures(const BatchArgs& b)
         if (!writeRunFigures(run, b.out, b.size, &written, &error)) {
             std::fprintf(stderr, "snilab: %s\n", qPrintable(error));
             return 1;
+        }
+        // The run report, from the engine's one builder: byte for byte what
+        // `snilab-cli report` writes. Finished runs only, as there.
+        if (run.info.status == snilab::RunStatus::Finished) {
+            const std::filesystem::path out = b.out.toStdString();
+            snilab::report::writeRunReport(*catalog, run.info, out);
+            for (const auto& f : snilab::report::runReportFiles(run.grid, out))
+                if (std::filesystem::exists(f))
+                    written << QString::fromStdString(f.lexically_relative(out).string());
+        } else {
+            std::fprintf(stderr,
+                         "snilab: run %lld is %s: figures only, no report files (they are "
+                         "written for finished runs)\n",
+                         static_cast<long long>(b.run),
+                         std::string(snilab::runStatusName(run.info.status)).c_str());
         }
         LabelCountModel counts;
         counts.setCatalogPath(b.catalog);

@@ -23,6 +23,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHorizontalBarSeries>
@@ -562,9 +563,32 @@ private Q_SLOTS:
               "table1.csv", "table1.tex", "per_class_T20.csv"})
             QVERIFY2(names.contains(QString::fromLatin1(required)), required);
         for (const QString& name : names) {
+            if (name == QLatin1String("epochs.csv") || name == QLatin1String("run.txt"))
+                continue; // the run report's; compared with the CLI's below
             const QString bad = checkFile(QDir(out).filePath(name));
             QVERIFY2(bad.isEmpty(), qPrintable(bad));
         }
+        // The run report: the same bytes as `snilab-cli report` for this run,
+        // file for file (one builder, report/run_report.h).
+        const QString cliOut = m_dir.filePath(QStringLiteral("cli-report"));
+        QProcess cli;
+        cli.start(QStringLiteral(SNILAB_CLI_EXE), {"report", "--catalog", m_catalog, "--run",
+                                                   QString::number(m_runId), "--out", cliOut});
+        QVERIFY(cli.waitForFinished(120000));
+        QVERIFY2(cli.exitCode() == 0, cli.readAllStandardError().constData());
+        int compared = 0;
+        QDirIterator files(cliOut, QDir::Files, QDirIterator::Subdirectories);
+        while (files.hasNext()) {
+            const QString cliFile = files.next();
+            const QString rel = QDir(cliOut).relativeFilePath(cliFile);
+            QFile a(cliFile), b(QDir(out).filePath(rel));
+            QVERIFY2(b.open(QIODevice::ReadOnly),
+                     qPrintable(QStringLiteral("--figures lacks ") + rel));
+            QVERIFY(a.open(QIODevice::ReadOnly));
+            QVERIFY2(a.readAll() == b.readAll(), qPrintable(QStringLiteral("differs: ") + rel));
+            ++compared;
+        }
+        QVERIFY2(compared >= 7, qPrintable(QString::number(compared)));
         QProcess usage;
         usage.start(QStringLiteral(SNILAB_GUI_EXE), {"--figures", "--catalog", m_catalog});
         QVERIFY(usage.waitForFinished(60000));

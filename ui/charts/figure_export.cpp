@@ -215,14 +215,13 @@ bool writeRunFigures(const RunData& run, const QString& outDir, const ExportSize
                 note(name);
             }
         }
+    // table1.tex is the run report's (report/run_report.h, written by the
+    // batch mode): one LaTeX Table 1 for both front ends.
     Table1Model table1;
     table1.setRun(run);
-    const QString caption = run.title() + QStringLiteral(": accuracy, mean ± std over folds");
-    if (!writeTableCsv(table1, dir.filePath(QStringLiteral("table1.csv")), error) ||
-        !writeTableLatex(table1, dir.filePath(QStringLiteral("table1.tex")), error, caption))
+    if (!writeTableCsv(table1, dir.filePath(QStringLiteral("table1.csv")), error))
         return false;
     note(QStringLiteral("table1.csv"));
-    note(QStringLiteral("table1.tex"));
     PerClassModel perClass;
     for (int t : run.thresholds) {
         perClass.setRun(run, t);

@@ -6,8 +6,10 @@
 // stays readable when placed at 100 % in a paper.
 //
 // writeRunFigures() is the batch path (`snilab --figures`): every figure of a
-// run (ui/core runFigures()), every confusion matrix and the Table-1 and
-// per-class tables, offscreen, with the same chart code as the GUI.
+// run (ui/core runFigures()), every confusion matrix and the Table-1 (CSV)
+// and per-class tables, offscreen, with the same chart code as the GUI. The
+// batch mode adds the run report (report/run_report.h: table1.tex and the
+// rest, the same bytes as `snilab-cli report`).
 //
 // Thread: GUI thread (QApplication required: Qt Charts are QGraphicsWidgets;
 // offscreen platform is fine). Failure: functions return false with a message
