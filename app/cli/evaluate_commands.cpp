@@ -13,6 +13,7 @@
 #include "report/atomic_file.h"
 #include "report/file_names.h"
 #include "report/latex.h"
+#include "report/number_text.h"
 #include "report/output_guard.h"
 #include "report/run_report.h"
 #include "report/table_writer.h"
@@ -220,13 +221,6 @@ std::int64_t runIdOption(const Args& args, const std::string& name)
     return static_cast<std::int64_t>(n);
 }
 
-std::string formatMeanStd(double mean, double std)
-{
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.3f ± %.3f", mean, std);
-    return buf;
-}
-
 // The accuracy cell of one model at one threshold.
 std::string accuracyCell(const std::vector<GridCell>& grid, const std::string& model, int threshold)
 {
@@ -234,11 +228,11 @@ std::string accuracyCell(const std::vector<GridCell>& grid, const std::string& m
         if (c.model != model || c.threshold != threshold)
             continue;
         if (const auto* acc = report::findMetric(c, "accuracy"))
-            return formatMeanStd(acc->first, acc->second);
+            return report::meanStdText(acc->first, acc->second, c.folds);
         if (c.classes < 2)
-            return "- (fewer than 2 classes)";
+            return std::string(report::kMissingCell) + " (fewer than 2 classes)";
     }
-    return "-";
+    return report::kMissingCell;
 }
 
 // The grid. Up to three models: rows = thresholds, columns = classes,

@@ -3,6 +3,7 @@
 #include "report/atomic_file.h"
 #include "report/file_names.h"
 #include "report/latex.h"
+#include "report/number_text.h"
 #include "report/output_guard.h"
 #include "report/table_writer.h"
 #include "report/text_escape.h"
@@ -197,16 +198,13 @@ void writeTable1(const RunInfo& run, const std::vector<GridCell>& grid,
         std::string classes, samples;
         std::string cells;
         for (const auto& m : models) {
-            std::string cell = "--";
+            std::string cell = latexEscape(kMissingCell);
             for (const auto& c : grid)
                 if (c.model == m && c.threshold == t) {
                     classes = std::to_string(c.classes);
                     samples = std::to_string(c.samples);
-                    if (const auto* acc = findMetric(c, "accuracy")) {
-                        char buf[64];
-                        std::snprintf(buf, sizeof buf, "%.3f $\\pm$ %.3f", acc->first, acc->second);
-                        cell = buf;
-                    }
+                    if (const auto* acc = findMetric(c, "accuracy"))
+                        cell = latexEscape(meanStdText(acc->first, acc->second, c.folds));
                 }
             cells += " & " + cell;
         }

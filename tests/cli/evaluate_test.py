@@ -33,13 +33,14 @@ def run(cli, *args, check=True):
 
 
 def grid_rows(stdout):
-    """threshold -> (classes, connections, mean, std) from evaluate's grid."""
+    """threshold -> (classes, connections, mean, std) from evaluate's grid
+    (std None for a one-fold split, which prints the mean alone)."""
     rows = {}
     for line in stdout.splitlines():
-        m = re.match(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9.]+) ± ([0-9.]+)\s*$", line)
+        m = re.match(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9.]+)(?: ± ([0-9.]+))?\s*$", line)
         if m:
             rows[int(m.group(1))] = (int(m.group(2)), int(m.group(3)), float(m.group(4)),
-                                     float(m.group(5)))
+                                     float(m.group(5)) if m.group(5) else None)
     return rows
 
 
@@ -126,6 +127,10 @@ def main():
             out = run(args.cli, "evaluate", "--catalog", cat, "--thresholds", "20", *folds,
                       "--trees", "30", "--split", split, "--quiet").stdout
             check(20 in grid_rows(out), f"{split} split gave no grid row\n{out}")
+            # One fold has no spread: the mean alone, no "± 0.000".
+            one_fold = split == "time"
+            check((grid_rows(out)[20][3] is None) == one_fold,
+                  f"{split} split: a std {'printed for one fold' if one_fold else 'missing'}\n{out}")
 
         rid = run_id(first)
         report = os.path.join(tmp, "report")

@@ -1,5 +1,7 @@
 #include "result_models.h"
 
+#include "report/number_text.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -47,10 +49,14 @@ QVariant Table1Model::data(const QModelIndex& index, int role) const
         const QString& model = m_run.models[index.column() - 3];
         double mean = 0, std = 0;
         if (!m_run.metric(model, t, "accuracy", &mean, &std))
-            return role == Qt::DisplayRole ? QVariant(QStringLiteral("–")) : QVariant();
+            return role == Qt::DisplayRole
+                       ? QVariant(QString::fromUtf8(snilab::report::kMissingCell))
+                       : QVariant();
         if (role == Qt::UserRole)
             return mean;
-        return QStringLiteral("%1 ± %2").arg(mean, 0, 'f', 3).arg(std, 0, 'f', 3);
+        const snilab::GridCell* cell = m_run.cell(model, t);
+        return QString::fromStdString(
+            snilab::report::meanStdText(mean, std, cell ? cell->folds : 0));
     }
     }
 }
