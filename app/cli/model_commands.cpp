@@ -6,17 +6,17 @@
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
 #include "eval/evaluator.h"
-#include "eval/model_plan.h"
 #include "ingest/ingester.h"
 #include "models/model_file.h"
-#include "models/model_training.h"
-#include "models/predictor.h"
+#include "models/model_plan.h"
 #include "report/atomic_file.h"
 #include "report/file_names.h"
 #include "report/latex.h"
 #include "report/output_guard.h"
-#include "report/prediction_csv.h"
 #include "report/text_escape.h"
+#include "tasks/model_training.h"
+#include "tasks/prediction_csv.h"
+#include "tasks/predictor.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -234,7 +234,7 @@ int predictCommand(const std::vector<std::string>& argv)
     rows.reserve(outcome.rows.size());
     for (const PredictedConnection& r : outcome.rows)
         rows.push_back(&r);
-    report::writePredictionCsv(outPath, rows, inputs);
+    writePredictionCsv(outPath, rows, inputs);
     const auto n = static_cast<unsigned long long>(outcome.rows.size());
     std::printf("%llu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
                 "ECH), %llu without\n",

@@ -8,7 +8,7 @@
 // its early-stopping validation set is a stratified part of the training fold.
 //
 // Models: EvaluationConfig::models holds base model names and ensemble
-// expressions (eval/model_plan.h). Per fold every base model is trained once;
+// expressions (models/model_plan.h). Per fold every base model is trained once;
 // ensembles combine their members' probabilities on the same test fold. Each
 // network epoch is reported through Feedback::epoch() and stored with the run.
 //
@@ -21,8 +21,8 @@
 #include "catalog/catalog.h"
 #include "common/feedback.h"
 #include "dataset/dataset.h"
-#include "eval/model_plan.h"
-#include "eval/thresholds.h"
+#include "dataset/thresholds.h"
+#include "models/model_plan.h"
 #include "models/model_set.h"
 
 #include <cstdint>

@@ -20,7 +20,7 @@
 // with the file's path.
 #pragma once
 
-#include "eval/thresholds.h"
+#include "dataset/thresholds.h"
 #include "features/feature_spec.h"
 #include "flow/label.h"
 #include "models/model_set.h"

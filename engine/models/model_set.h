@@ -16,7 +16,7 @@
 
 #include "common/feedback.h"
 #include "dataset/dataset.h"
-#include "eval/model_plan.h"
+#include "models/model_plan.h"
 #include "models/random_forest.h"
 #include "models/sequence_network.h"
 

@@ -6,9 +6,9 @@
 // scikit-learn was not installed where these tests were written, so there is
 // no sklearn cross-check; the conventions followed (zero_division=0,
 // labels=None averaging) are those of sklearn.metrics.precision_recall_fscore_support.
+#include "dataset/thresholds.h"
 #include "eval/metrics.h"
 #include "eval/splits.h"
-#include "eval/thresholds.h"
 
 #include <QObject>
 #include <QString>

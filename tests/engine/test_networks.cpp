@@ -1,13 +1,13 @@
 // Unit tests for the LibTorch networks (models/sequence_network.h), model
-// names and ensembles (eval/model_plan.h), model sets and model files
+// names and ensembles (models/model_plan.h), model sets and model files
 // (models/model_set.h, models/model_file.h). Small networks and synthetic
 // sequences keep the run short.
 #include "common/content_hash.h"
 #include "common/feedback.h"
-#include "eval/model_plan.h"
 #include "features/statistics.h"
 #include "models/model_bytes.h"
 #include "models/model_file.h"
+#include "models/model_plan.h"
 #include "models/model_set.h"
 #include "models/sequence_network.h"
 

@@ -2,8 +2,8 @@
 // one CSV and LaTeX writers, file-safe names, atomic files and the
 // never-overwrite-an-input guard; and the one validated configuration
 // (threshold lists, EvaluationConfig::validate()).
+#include "dataset/thresholds.h"
 #include "eval/evaluator.h"
-#include "eval/thresholds.h"
 #include "report/atomic_file.h"
 #include "report/csv.h"
 #include "report/file_names.h"

@@ -17,10 +17,10 @@
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
-#include "eval/model_plan.h"
-#include "eval/thresholds.h"
+#include "dataset/thresholds.h"
 #include "ingest/ingester.h"
 #include "models/model_file.h"
+#include "models/model_plan.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>

@@ -17,7 +17,7 @@
 #pragma once
 
 #include "catalog/catalog.h"
-#include "eval/thresholds.h"
+#include "dataset/thresholds.h"
 
 #include <QAbstractTableModel>
 #include <QString>

@@ -10,7 +10,7 @@ namespace snilab::ui {
 
 QList<int> ExperimentSetup::parseThresholds(const QString& text, QString* error)
 {
-    // The engine's one threshold parser (eval/thresholds.h), as the CLI's.
+    // The engine's one threshold parser (dataset/thresholds.h), as the CLI's.
     std::string why;
     const auto list = snilab::parseThresholdList(text.toStdString(), &why);
     if (!list) {

@@ -3,7 +3,7 @@
 #include "catalog/catalog.h"
 #include "eval/evaluator.h"
 #include "models/model_file.h"
-#include "models/model_training.h"
+#include "tasks/model_training.h"
 
 namespace snilab::ui {
 

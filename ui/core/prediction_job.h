@@ -20,7 +20,7 @@
 
 #include "background_job.h"
 
-#include "models/predictor.h"
+#include "tasks/predictor.h"
 
 #include <QString>
 #include <QStringList>

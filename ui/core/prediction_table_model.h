@@ -14,7 +14,7 @@
 // Thread: GUI thread. Failure: none (an empty outcome is an empty table).
 #pragma once
 
-#include "models/predictor.h"
+#include "tasks/predictor.h"
 
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>

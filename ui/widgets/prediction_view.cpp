@@ -5,7 +5,7 @@
 #include "core/export_guard.h"
 #include "core/ingest_job.h"
 #include "core/workbench_settings.h"
-#include "report/prediction_csv.h"
+#include "tasks/prediction_csv.h"
 
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -214,7 +214,7 @@ void PredictionView::setShow(PredictionFilterModel::Show show)
 
 bool PredictionView::exportCsv(const QString& path, QString* error) const
 {
-    // The CLI's prediction CSV (report/prediction_csv.h), of the rows shown,
+    // The CLI's prediction CSV (tasks/prediction_csv.h), of the rows shown,
     // in the order shown; never over the model file, a capture or the catalog.
     std::vector<const snilab::PredictedConnection*> rows;
     rows.reserve(static_cast<std::size_t>(m_filter->rowCount()));
@@ -227,7 +227,7 @@ bool PredictionView::exportCsv(const QString& path, QString* error) const
         inputs.push_back({c.toStdString(), "a capture given to predict"});
     try {
         refuseOpenInputs(path, inputs);
-        report::writePredictionCsv(path.toStdString(), rows, inputs);
+        writePredictionCsv(path.toStdString(), rows, inputs);
         return true;
     } catch (const std::exception& e) {
         if (error)

@@ -1,9 +1,9 @@
-#include "report/prediction_csv.h"
+#include "tasks/prediction_csv.h"
 
 #include "report/atomic_file.h"
 #include "report/table_writer.h"
 
-namespace snilab::report {
+namespace snilab {
 
 std::vector<std::string> predictionCsvHeader()
 {
@@ -27,19 +27,19 @@ std::vector<std::string> predictionCsvRow(const PredictedConnection& r)
             r.trueLabel,
             r.knownClass ? "1" : "0",
             r.predicted,
-            probabilityText(r.probability),
-            labelProbabilityList(r.top),
+            report::probabilityText(r.probability),
+            report::labelProbabilityList(r.top),
             r.knownClass ? (r.correct() ? "1" : "0") : ""};
 }
 
 void writePredictionCsv(const std::filesystem::path& path,
                         const std::vector<const PredictedConnection*>& rows,
-                        const std::vector<GuardedInput>& inputs)
+                        const std::vector<report::GuardedInput>& inputs)
 {
-    refuseOverwrite(path, inputs, "the prediction CSV");
-    AtomicFile file(path);
+    report::refuseOverwrite(path, inputs, "the prediction CSV");
+    report::AtomicFile file(path);
     {
-        TableWriter csv(file.stream(), TableWriter::Style::Csv);
+        report::TableWriter csv(file.stream(), report::TableWriter::Style::Csv);
         csv.row(predictionCsvHeader());
         for (const PredictedConnection* r : rows)
             csv.row(predictionCsvRow(*r));
@@ -47,4 +47,4 @@ void writePredictionCsv(const std::filesystem::path& path,
     file.commit();
 }
 
-} // namespace snilab::report
+} // namespace snilab

@@ -1,4 +1,4 @@
-#include "models/predictor.h"
+#include "tasks/predictor.h"
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"

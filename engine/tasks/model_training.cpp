@@ -1,7 +1,7 @@
-#include "models/model_training.h"
+#include "tasks/model_training.h"
 
 #include "dataset/dataset.h"
-#include "eval/thresholds.h"
+#include "dataset/thresholds.h"
 
 #include <algorithm>
 

@@ -12,15 +12,15 @@
 // when the path is one of `inputs`; OutputError from the atomic write.
 #pragma once
 
-#include "models/predictor.h"
 #include "report/label_list.h"
 #include "report/output_guard.h"
+#include "tasks/predictor.h"
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
-namespace snilab::report {
+namespace snilab {
 
 std::vector<std::string> predictionCsvHeader();
 std::vector<std::string> predictionCsvRow(const PredictedConnection& row);
@@ -29,6 +29,6 @@ std::vector<std::string> predictionCsvRow(const PredictedConnection& row);
 // refusing a path that is one of `inputs`.
 void writePredictionCsv(const std::filesystem::path& path,
                         const std::vector<const PredictedConnection*>& rows,
-                        const std::vector<GuardedInput>& inputs);
+                        const std::vector<report::GuardedInput>& inputs);
 
-} // namespace snilab::report
+} // namespace snilab

@@ -1,4 +1,4 @@
-#include "eval/thresholds.h"
+#include "dataset/thresholds.h"
 
 #include <algorithm>
 #include <map>

@@ -1,4 +1,4 @@
-#include "eval/model_plan.h"
+#include "models/model_plan.h"
 
 #include <algorithm>
 #include <charconv>
