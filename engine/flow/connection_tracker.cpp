@@ -217,6 +217,7 @@ struct Tomb {
     FlowKey key;
     std::uint64_t hash = 0;
     std::int64_t closedAt = 0;
+    std::uint32_t finAck[2] = {0, 0}; // of the key's lo and hi endpoint
     bool active = false;
 };
 
@@ -246,8 +247,11 @@ struct ConnectionTracker::Impl {
     }
 
     // Keeps the key of a completed connection for the linger time.
-    void bury(const FlowKey& key, std::uint64_t h, std::int64_t closedAt)
+    void bury(const FlowKey& key, std::uint64_t h, std::int64_t closedAt,
+              const std::uint32_t (&finAck)[2])
     {
+        if (tombCount + 1 > options.maxLiveConnections)
+            forgetOldestTombs();
         if ((tombCount + 1) * 2 > tombIndex.capacity())
             tombIndex.resize(tombIndex.capacity() * 2);
         std::uint32_t t;
@@ -258,9 +262,30 @@ struct ConnectionTracker::Impl {
             tombs.emplace_back();
             t = static_cast<std::uint32_t>(tombs.size() - 1);
         }
-        tombs[t] = Tomb{key, h, closedAt, true};
+        tombs[t] = Tomb{key, h, closedAt, {finAck[0], finAck[1]}, true};
         tombIndex.insert(h, t);
         ++tombCount;
+    }
+
+    // Bounded like the live connections: beyond the cap the older half of the
+    // completed connections is forgotten (a straggler of one then starts a
+    // short connection of its own).
+    void forgetOldestTombs()
+    {
+        std::vector<std::int64_t> closed;
+        closed.reserve(tombCount);
+        for (const Tomb& t : tombs)
+            if (t.active)
+                closed.push_back(t.closedAt);
+        if (closed.empty())
+            return;
+        const std::size_t k = closed.size() / 2;
+        std::nth_element(closed.begin(), closed.begin() + static_cast<std::ptrdiff_t>(k),
+                         closed.end());
+        const std::int64_t threshold = closed[k];
+        for (const Tomb& t : tombs)
+            if (t.active && t.closedAt <= threshold)
+                unbury(tombIndex.find(tombs, t.key, t.hash));
     }
 
     void unbury(std::size_t bucket)
@@ -485,8 +510,14 @@ struct ConnectionTracker::Impl {
             const std::size_t tb = tombIndex.find(tombs, key, h);
             if (tombIndex.slot[tb] != kEmpty) {
                 // A straggler of a completed connection (a retransmitted FIN,
-                // a duplicate ACK) is not a new connection; a SYN is.
-                if (!syn && ts - tombs[tombIndex.slot[tb]].closedAt <= options.closedLingerNs) {
+                // a duplicate ACK, a segment captured late) carries nothing
+                // past its side's FIN: it is not a new connection. A SYN, a
+                // packet after the linger or new data is.
+                const Tomb& t = tombs[tombIndex.slot[tb]];
+                const int side = (p.src == key.ipLo && p.srcPort == key.portLo) ? 0 : 1;
+                const bool oldData =
+                    p.payloadLength == 0 || !seqAfter(p.seq + p.payloadLength, t.finAck[side] - 1);
+                if (!syn && oldData && ts - t.closedAt <= options.closedLingerNs) {
                     ++stats.packetsAfterClose;
                     return;
                 }
@@ -614,8 +645,14 @@ struct ConnectionTracker::Impl {
             const FlowKey doneKey = l.key;
             const std::uint64_t doneHash = l.hash;
             const std::int64_t closedAt = l.closedAt;
+            // finAck is by side (0 = the first sender); the tomb keeps it by
+            // the key's lo/hi endpoint.
+            const bool firstIsLo =
+                l.conn.clientIp == doneKey.ipLo && l.conn.clientPort == doneKey.portLo;
+            const std::uint32_t byEndpoint[2] = {firstIsLo ? l.finAck[0] : l.finAck[1],
+                                                 firstIsLo ? l.finAck[1] : l.finAck[0]};
             finishAndErase(findBucket(doneKey, doneHash), CloseReason::Fin);
-            bury(doneKey, doneHash, closedAt);
+            bury(doneKey, doneHash, closedAt, byEndpoint);
         }
     }
 

@@ -6,8 +6,9 @@
 // sides. After an RST, or FINs not yet both acknowledged, it lingers
 // `closedLingerNs` for trailing packets, which it counts. Once both FINs are
 // acknowledged it is handed out at once and only its key lingers: stragglers
-// within the linger time (a retransmitted FIN, a duplicate ACK) are counted in
-// `packetsAfterClose`, not as a new connection. A SYN on the tuple always
+// within the linger time that carry nothing past their side's FIN (a
+// retransmitted FIN, a duplicate ACK, a segment captured late) are counted in
+// `packetsAfterClose`, not as a new connection; new data starts one. A SYN on the tuple always
 // starts a new connection. A connection also ends after `idleTimeoutNs` without packets, or at the
 // end of the capture. Reused 4-tuples never merge: a SYN whose sequence
 // number differs from the live connection's starts a new one.
@@ -16,7 +17,8 @@
 //
 // Thread: one tracker per thread. Finished connections are handed to the sink
 // in the order they finish; memory is bounded by the live connections (a
-// completed one costs only its key until its linger time ends).
+// completed one costs only its key, about 170 bytes, until its linger time
+// ends; at most maxLiveConnections of those, the oldest forgotten first).
 #pragma once
 
 #include "capture/packet_decoder.h"

@@ -34,17 +34,26 @@ public:
         : m_feedback(feedback), m_total(std::max<std::uint64_t>(totalBytes, 1))
     {
     }
+    // With several files in parallel the stage is one fixed text (per-file
+    // detail goes to the IngestObserver): alternating file names would defeat
+    // the consumers' throttles. Reports are serialised so the fraction never
+    // steps back.
     void add(std::uint64_t bytes, std::string_view stage)
     {
-        const std::uint64_t done = m_done.fetch_add(bytes) + bytes;
-        m_feedback.progress(std::min(1.0, double(done) / double(m_total)), stage);
+        std::lock_guard lock(m_mutex);
+        m_done += bytes;
+        m_feedback.progress(std::min(1.0, double(m_done) / double(m_total)),
+                            m_fixedStage.empty() ? stage : std::string_view(m_fixedStage));
     }
+    void setFixedStage(std::string stage) { m_fixedStage = std::move(stage); }
     Feedback& feedback() { return m_feedback; }
 
 private:
     Feedback& m_feedback;
     std::uint64_t m_total;
-    std::atomic<std::uint64_t> m_done{0};
+    std::mutex m_mutex;
+    std::uint64_t m_done = 0;
+    std::string m_fixedStage;
 };
 
 // The identity of the traffic itself: every record's time, lengths, link type
@@ -299,6 +308,11 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
             total += n;
     }
     ProgressPool progress(feedback, total);
+    unsigned threads =
+        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+    threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
+    if (threads > 1)
+        progress.setFixedStage(std::to_string(paths.size()) + " files");
     catalog.lockForIngest();
     std::vector<IngestFileResult> results(paths.size());
     std::atomic<std::size_t> nextIndex{0};
@@ -334,9 +348,6 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
                 observer->fileFinished(i, results[i]);
         }
     };
-    unsigned threads =
-        options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-    threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
     std::vector<std::thread> pool;
     for (unsigned t = 1; t < threads; ++t)
         pool.emplace_back(worker);

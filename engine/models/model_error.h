@@ -6,7 +6,9 @@
 
 namespace snilab {
 
-class ModelError : public std::runtime_error {
+// Default visibility: thrown inside the LibTorch module (hidden visibility)
+// and caught in the programs, so both must see one type.
+class __attribute__((visibility("default"))) ModelError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };

@@ -10,7 +10,8 @@
 // table below; its networks are NetworkBackend objects, called only through
 // their virtual functions, so no C++ symbol crosses the boundary. Both sides
 // are built from the same tree; `abi` (kNetworkModuleAbi, folded with the
-// sizes of the types passed across) refuses a module from another build.
+// sizes of the types passed across) and `buildId` refuse a module from
+// another build.
 //
 // Where the module is looked for, first found wins: $SNILAB_TORCH_MODULE; the
 // installed layout <bin>/../lib/snilab/libsnilab_torch.so next to the
@@ -55,8 +56,15 @@ constexpr std::uint64_t kNetworkModuleAbi =
     (std::uint64_t{2} << 48) ^ (sizeof(NetworkOptions) << 32) ^ (sizeof(TrainingOptions) << 16) ^
     (sizeof(EpochReport) << 8) ^ sizeof(std::string);
 
+// Both sides are compiled with SNILAB_NETWORK_MODULE_BUILD_ID, a hash CMake
+// computes of this header, sequence_network.h and common/feedback.h (the
+// types and vtables that cross the boundary): a module built from other
+// headers is refused even when the sizes agree.
+// (Only the two files on either side of the boundary are compiled with it.)
+
 struct NetworkModule {
     std::uint64_t abi = 0;
+    const char* buildId = nullptr;
     bool (*cudaAvailable)() noexcept = nullptr;
     std::string (*cudaUnavailableReason)() = nullptr;
     std::string (*resolveDevice)(std::string_view device) = nullptr; // throws ModelError

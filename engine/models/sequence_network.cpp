@@ -5,12 +5,17 @@
 #include "models/network_backend.h"
 
 #include <dlfcn.h>
-#include <mutex>
-#include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <string>
+
+#ifndef SNILAB_NETWORK_MODULE_BUILD_ID
+#define SNILAB_NETWORK_MODULE_BUILD_ID "none" // built without LibTorch: no module to match
+#endif
 
 namespace snilab {
 
@@ -37,14 +42,20 @@ std::string findModule()
     return {};
 }
 
+// The module's path is looked up once (cheap); loading it takes a second
+// under `loadMutex`, while torchAvailable() reads only `loadState` and never
+// waits for a load in progress (the workbench preloads on another thread).
 struct ModuleState {
-    std::mutex mutex;
-    bool searched = false;
+    std::once_flag searched;
     std::string path;
-    bool tried = false; // dlopen() attempted
+    std::mutex loadMutex;
+    std::atomic<int> loadState{0}; // 0 not tried, 1 loaded, 2 failed (then `error` is set)
     const NetworkModule* module = nullptr;
     std::string error;
 };
+
+constexpr int kLoaded = 1;
+constexpr int kFailed = 2;
 
 ModuleState& state()
 {
@@ -52,13 +63,10 @@ ModuleState& state()
     return s;
 }
 
-// Call with state().mutex held.
-const std::string& modulePathLocked(ModuleState& s)
+const std::string& modulePath()
 {
-    if (!s.searched) {
-        s.path = findModule();
-        s.searched = true;
-    }
+    ModuleState& s = state();
+    std::call_once(s.searched, [&] { s.path = findModule(); });
     return s.path;
 }
 
@@ -72,44 +80,51 @@ std::string absentReason()
 #endif
 }
 
-// The loaded module, or nullptr with state().error set.
+// Opens the module; the reason on failure.
+std::string openModule(const std::string& path, const NetworkModule** out)
+{
+    if (path.empty())
+        return absentReason();
+    // RTLD_LOCAL: LibTorch's symbols stay out of the program's namespace.
+    void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        const char* why = ::dlerror();
+        return "could not load the LibTorch module " + path + ": " + (why ? why : "?");
+    }
+    using Entry = const NetworkModule* (*)();
+    const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "snilab_network_module"));
+    const NetworkModule* m = entry ? entry() : nullptr;
+    if (!m || m->abi != kNetworkModuleAbi || m->buildId == nullptr ||
+        std::strcmp(m->buildId, SNILAB_NETWORK_MODULE_BUILD_ID) != 0)
+        return "the LibTorch module " + path +
+               " is from another snilab build"; // stays loaded:
+                                                // unloading
+                                                // LibTorch is unsafe
+    *out = m;
+    return {};
+}
+
+// The loaded module, or nullptr (the reason in state().error).
 const NetworkModule* tryModule()
 {
     ModuleState& s = state();
-    std::lock_guard lock(s.mutex);
-    const std::string& path = modulePathLocked(s);
-    if (!s.tried) {
-        s.tried = true;
-        [&] {
-            if (path.empty()) {
-                s.error = absentReason();
-                return;
-            }
-            // RTLD_LOCAL: LibTorch's symbols stay out of the program's namespace.
-            void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-            if (!handle) {
-                const char* why = ::dlerror();
-                s.error = "could not load the LibTorch module " + path + ": " + (why ? why : "?");
-                return;
-            }
-            using Entry = const NetworkModule* (*)();
-            const auto entry = reinterpret_cast<Entry>(::dlsym(handle, "snilab_network_module"));
-            const NetworkModule* m = entry ? entry() : nullptr;
-            if (!m || m->abi != kNetworkModuleAbi) {
-                s.error = "the LibTorch module " + path + " is from another snilab build";
-                return; // kept loaded: unloading LibTorch is not safe
-            }
+    if (s.loadState.load(std::memory_order_acquire) == 0) {
+        std::lock_guard lock(s.loadMutex);
+        if (s.loadState.load(std::memory_order_relaxed) == 0) {
+            const NetworkModule* m = nullptr;
+            std::string why = openModule(modulePath(), &m);
             s.module = m;
-        }();
+            s.error = std::move(why);
+            s.loadState.store(m ? kLoaded : kFailed, std::memory_order_release);
+        }
     }
-    return s.module;
+    return s.loadState.load(std::memory_order_acquire) == kLoaded ? s.module : nullptr;
 }
 
 std::string lastError()
 {
     ModuleState& s = state();
-    std::lock_guard lock(s.mutex);
-    return s.error;
+    return s.loadState.load(std::memory_order_acquire) == kFailed ? s.error : std::string();
 }
 
 const NetworkModule& module()
@@ -129,11 +144,9 @@ const NetworkModule& module()
 bool torchAvailable() noexcept
 {
     try {
-        ModuleState& s = state();
-        std::lock_guard lock(s.mutex);
-        // Not tried yet counts as available: loading costs a second, and a
-        // failure then is a ModelError with the loader's reason.
-        return !modulePathLocked(s).empty() && (!s.tried || s.module != nullptr);
+        // Not tried yet (or loading) counts as available: a failure then is
+        // a ModelError with the loader's reason.
+        return !modulePath().empty() && state().loadState.load() != kFailed;
     } catch (...) {
         return false;
     }
@@ -150,9 +163,7 @@ bool loadNetworkModule() noexcept
 
 std::string torchUnavailableReason()
 {
-    ModuleState& s = state();
-    std::lock_guard lock(s.mutex);
-    return modulePathLocked(s).empty() ? absentReason() : s.error;
+    return modulePath().empty() ? absentReason() : lastError();
 }
 
 bool cudaAvailable() noexcept

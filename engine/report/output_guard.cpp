@@ -9,10 +9,19 @@ namespace snilab::report {
 std::vector<GuardedInput> catalogInputs(const std::filesystem::path& catalog)
 {
     std::vector<GuardedInput> out = {{catalog, "the catalog"}};
+    // SQLite names the side files after the catalog's real path (a symlinked
+    // catalog's journal sits next to its target): both names are guarded.
+    std::error_code ec;
+    const auto real = std::filesystem::weakly_canonical(catalog, ec);
     for (const char* suffix : {"-wal", "-shm", "-journal"}) {
         std::filesystem::path side = catalog;
         side += suffix;
         out.push_back({side, "the catalog's SQLite file", true});
+        if (!ec && real != catalog) {
+            std::filesystem::path realSide = real;
+            realSide += suffix;
+            out.push_back({realSide, "the catalog's SQLite file", true});
+        }
     }
     return out;
 }

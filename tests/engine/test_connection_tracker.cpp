@@ -608,6 +608,62 @@ private slots:
         QCOMPARE(h.tracker.stats().packetsAfterClose, std::uint64_t{2});
     }
 
+    // Within the linger, a segment that carries data past its side's FIN is
+    // a new connection (a reused tuple whose SYN was not captured); one
+    // captured late, with data from before the FIN, is a straggler.
+    void afterCompletionNewDataIsANewConnection()
+    {
+        TrackerOptions options;
+        options.closedLingerNs = 1'000'000;
+        Harness h(options);
+        Conversation conv(h.tracker, clientSide(1000), serverSide(5000));
+        conv.handshake(1'000);
+        const std::uint32_t dataSeq = conv.side(0).seq;
+        conv.send(0, 4'000, kAck | kPsh, textBytes("request"));
+        conv.send(1, 5'000, kAck | kPsh, textBytes("response"));
+        conv.send(0, 6'000, kFin | kAck);
+        conv.send(1, 7'000, kFin | kAck);
+        conv.send(0, 8'000, kAck);
+        QCOMPARE(h.out.size(), std::size_t{1});
+        conv.sendAt(0, 9'000, kAck | kPsh, dataSeq, textBytes("request")); // captured late
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{0});
+        QCOMPARE(h.tracker.stats().packetsAfterClose, std::uint64_t{1});
+        conv.send(0, 10'000, kAck | kPsh, textBytes("new data")); // past the FIN
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{1});
+        h.tracker.finishAll();
+        QCOMPARE(h.out.size(), std::size_t{2});
+        QCOMPARE(h.out[1].startNs, std::int64_t{10'000});
+        QCOMPARE(h.out[1].payloadBytes[Connection::kC2S], std::uint64_t{8});
+    }
+
+    // The remembered keys of completed connections are bounded like live ones.
+    void completedKeysAreBounded()
+    {
+        TrackerOptions options;
+        options.maxLiveConnections = 4;
+        Harness h(options);
+        std::vector<Conversation> convs;
+        for (int i = 0; i < 12; ++i) {
+            convs.emplace_back(h.tracker,
+                               Side{ipv4(10, 3, 0, static_cast<std::uint8_t>(i)), 30000, 1},
+                               serverSide(5000));
+            Conversation& c = convs.back();
+            const std::int64_t t = i * 100;
+            c.handshake(t, 1);
+            c.send(0, t + 10, kFin | kAck);
+            c.send(1, t + 11, kFin | kAck);
+            c.send(0, t + 12, kAck);
+        }
+        QCOMPARE(h.out.size(), std::size_t{12});
+        // The newest is still remembered: its duplicate ACK is a straggler.
+        convs.back().send(0, 2'000, kAck);
+        QCOMPARE(h.tracker.stats().packetsAfterClose, std::uint64_t{1});
+        // The oldest was forgotten: its duplicate ACK starts a connection.
+        convs.front().send(0, 2'001, kAck);
+        QCOMPARE(h.tracker.liveConnections(), std::size_t{1});
+        QCOMPARE(h.tracker.stats().packetsAfterClose, std::uint64_t{1});
+    }
+
     // Many short connections closed within the linger time are not all held:
     // each is handed out at its last ACK (memory stays flat).
     void shortConnectionsDoNotAccumulate()

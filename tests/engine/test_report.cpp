@@ -311,6 +311,22 @@ private slots:
         // The side files are refused by name even while absent.
         QVERIFY(refused(d / "cat.sqlite-journal"));
         QVERIFY(refused(d / "." / "cat.sqlite-shm"));
+        // A catalog opened through a symlink: SQLite's journal is named after
+        // the target, and both names are refused.
+        fs::create_symlink(d / "cat.sqlite", d / "alias.sqlite");
+        const auto viaLink = catalogInputs(d / "alias.sqlite");
+        const auto refusedVia = [&](const fs::path& out) {
+            try {
+                refuseOverwrite(out, viaLink, "--out");
+                return false;
+            } catch (const OutputConflict&) {
+                return true;
+            }
+        };
+        QVERIFY(refusedVia(d / "cat.sqlite-journal"));
+        QVERIFY(refusedVia(d / "alias.sqlite-journal"));
+        QVERIFY(refusedVia(d / "cat.sqlite"));
+        QVERIFY(!refusedVia(d / "other.sqlite-journal"));
         QVERIFY(refused(d / "link.csv"));
         QVERIFY(refused(d / "hard.csv"));
         QVERIFY(refused(d / "day3.pcap.gz"));

@@ -640,6 +640,7 @@ snilab_network_module()
     using namespace snilab;
     static const NetworkModule table = {
         kNetworkModuleAbi,
+        SNILAB_NETWORK_MODULE_BUILD_ID,
         &moduleCudaAvailable,
         &moduleCudaUnavailableReason,
         &moduleResolveDevice,
