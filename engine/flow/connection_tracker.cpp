@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <vector>
 
 namespace snilab {
@@ -221,6 +222,24 @@ struct Tomb {
     bool active = false;
 };
 
+// The time at which the oldest 1/`fraction` of the active elements of `pool`
+// (at least one) ends, by `timeOf`; nullopt when none is active.
+template <class Pool, class TimeOf>
+std::optional<std::int64_t> oldestCut(const Pool& pool, std::size_t active, std::size_t fraction,
+                                      TimeOf timeOf)
+{
+    std::vector<std::int64_t> times;
+    times.reserve(active);
+    for (const auto& e : pool)
+        if (e.active)
+            times.push_back(timeOf(e));
+    if (times.empty())
+        return std::nullopt;
+    const std::size_t k = times.size() / fraction;
+    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k), times.end());
+    return times[k];
+}
+
 } // namespace
 
 struct ConnectionTracker::Impl {
@@ -272,17 +291,10 @@ struct ConnectionTracker::Impl {
     // short connection of its own).
     void forgetOldestTombs()
     {
-        std::vector<std::int64_t> closed;
-        closed.reserve(tombCount);
-        for (const Tomb& t : tombs)
-            if (t.active)
-                closed.push_back(t.closedAt);
-        if (closed.empty())
+        const auto cut = oldestCut(tombs, tombCount, 2, [](const Tomb& t) { return t.closedAt; });
+        if (!cut)
             return;
-        const std::size_t k = closed.size() / 2;
-        std::nth_element(closed.begin(), closed.begin() + static_cast<std::ptrdiff_t>(k),
-                         closed.end());
-        const std::int64_t threshold = closed[k];
+        const std::int64_t threshold = *cut;
         for (const Tomb& t : tombs)
             if (t.active && t.closedAt <= threshold)
                 unbury(tombIndex.find(tombs, t.key, t.hash));
@@ -398,16 +410,10 @@ struct ConnectionTracker::Impl {
     void evictOldest()
     {
         // Evict the least recently active tenth (at least one connection).
-        std::vector<std::int64_t> last;
-        last.reserve(live);
-        for (const Live& l : pool)
-            if (l.active)
-                last.push_back(l.lastNs);
-        if (last.empty())
+        const auto cut = oldestCut(pool, live, 10, [](const Live& l) { return l.lastNs; });
+        if (!cut)
             return;
-        const std::size_t k = last.size() / 10;
-        std::nth_element(last.begin(), last.begin() + static_cast<std::ptrdiff_t>(k), last.end());
-        const std::int64_t threshold = last[k];
+        const std::int64_t threshold = *cut;
         for (std::uint32_t slot = 0; slot < pool.size(); ++slot) {
             Live& l = pool[slot];
             if (l.active && l.lastNs <= threshold) {
