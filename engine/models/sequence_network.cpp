@@ -256,9 +256,10 @@ const std::vector<EpochReport>& SequenceNetwork::history() const noexcept
 }
 void SequenceNetwork::setDevice(std::string_view device)
 {
-    const std::string resolved = resolveDevice(device); // refuses a bad device even untrained
     if (isTrained())
-        m_impl->backend->setDevice(resolved);
+        m_impl->backend->setDevice(device); // resolves (and refuses) the device itself
+    else
+        resolveDevice(device); // refuses a bad device even untrained
 }
 void SequenceNetwork::setThreads(int threads) noexcept
 {

@@ -226,7 +226,7 @@ bool PredictionView::exportCsv(const QString& path, QString* error) const
     for (const QString& c : m_captureFiles)
         inputs.push_back({c.toStdString(), "a capture given to predict"});
     try {
-        refuseOpenInputs(path, inputs);
+        refuseOpenInputs(path); // the catalog; the model and captures are the writer's inputs
         writePredictionCsv(path.toStdString(), rows, inputs);
         return true;
     } catch (const std::exception& e) {
