@@ -1,13 +1,13 @@
 // snilab-cli evaluate, runs and report: the scientific core on the command
-// line (DESIGN.md sections 3-5). features: features_command.cpp.
+// line (docs/design.md sections 3-5). features: features_command.cpp.
 #include "cli_args.h"
 #include "cli_progress.h"
 #include "commands.h"
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
+#include "dataset/splits.h"
 #include "eval/evaluator.h"
-#include "eval/splits.h"
 #include "features/sequences.h"
 #include "features/statistics.h"
 #include "report/atomic_file.h"

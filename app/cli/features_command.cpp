@@ -6,8 +6,8 @@
 
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
+#include "dataset/splits.h"
 #include "eval/evaluator.h"
-#include "eval/splits.h"
 #include "features/sequences.h"
 #include "features/statistics.h"
 #include "report/atomic_file.h"

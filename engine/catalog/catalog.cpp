@@ -308,45 +308,7 @@ void Catalog::migrate(Open mode)
     const bool fresh = hasMeta.i64(0) == 0;
     hasMeta.reset(); // ends its read transaction: the journal mode cannot change inside one
     if (!fresh) {
-        Statement read(m_db, "SELECT value FROM meta WHERE key='schema_version'");
-        if (!read.step())
-            throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
-        const std::string v = read.text(0);
-        read.reset();
-        const int version = std::atoi(v.c_str());
-        if (version > kSchemaVersion)
-            throw CatalogError(m_path.string() + " has catalog schema " + v +
-                               ", newer than this snilab (" + std::to_string(kSchemaVersion) +
-                               "): upgrade snilab");
-        if (version < 1)
-            throw CatalogError(m_path.string() + " has an unknown catalog schema '" + v + "'");
-        exec("PRAGMA journal_mode=WAL");
-        if (version < kSchemaVersion) {
-            // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
-            // history (every statement is IF NOT EXISTS), 3 -> 4 the runs'
-            // owner column, 4 -> 5 record digests, series checksums and the
-            // connection identity index; nothing existing changes.
-            exec("BEGIN IMMEDIATE");
-            try {
-                exec(runSchemaSql().c_str());
-                // 3 -> 4: the owner of a run (interrupted runs are found by it).
-                if (!hasColumn("runs", "owner"))
-                    exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
-                // 4 -> 5: record digests, series checksums, the connection identity index.
-                if (!hasColumn("captures", "record_digest"))
-                    exec("ALTER TABLE captures ADD COLUMN record_digest TEXT NOT NULL DEFAULT ''");
-                if (!hasColumn("connection_series", "checksum"))
-                    exec("ALTER TABLE connection_series ADD COLUMN checksum TEXT NOT NULL "
-                         "DEFAULT ''");
-                exec(kIdentityIndexes);
-                Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
-                put.bind(1, std::to_string(kSchemaVersion)).run();
-                exec("COMMIT");
-            } catch (...) {
-                sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-                throw;
-            }
-        }
+        upgradeSchema();
         return;
     }
     Statement tables(m_db, "SELECT count(*) FROM sqlite_master WHERE type='table'");
@@ -355,22 +317,59 @@ void Catalog::migrate(Open mode)
     tables.reset();
     if (!empty)
         throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
+    createSchema();
+}
+
+void Catalog::upgradeSchema()
+{
+    Statement read(m_db, "SELECT value FROM meta WHERE key='schema_version'");
+    if (!read.step())
+        throw CatalogError(m_path.string() + " is an SQLite file but not a snilab catalog");
+    const std::string v = read.text(0);
+    read.reset();
+    const int version = std::atoi(v.c_str());
+    if (version > kSchemaVersion)
+        throw CatalogError(m_path.string() + " has catalog schema " + v +
+                           ", newer than this snilab (" + std::to_string(kSchemaVersion) +
+                           "): upgrade snilab");
+    if (version < 1)
+        throw CatalogError(m_path.string() + " has an unknown catalog schema '" + v + "'");
+    exec("PRAGMA journal_mode=WAL");
+    if (version < kSchemaVersion) {
+        // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
+        // history (every statement is IF NOT EXISTS), 3 -> 4 the runs'
+        // owner column, 4 -> 5 record digests, series checksums and the
+        // connection identity index; nothing existing changes.
+        Transaction tx(m_db);
+        exec(runSchemaSql().c_str());
+        // 3 -> 4: the owner of a run (interrupted runs are found by it).
+        if (!hasColumn("runs", "owner"))
+            exec("ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''");
+        // 4 -> 5: record digests, series checksums, the connection identity index.
+        if (!hasColumn("captures", "record_digest"))
+            exec("ALTER TABLE captures ADD COLUMN record_digest TEXT NOT NULL DEFAULT ''");
+        if (!hasColumn("connection_series", "checksum"))
+            exec("ALTER TABLE connection_series ADD COLUMN checksum TEXT NOT NULL DEFAULT ''");
+        exec(kIdentityIndexes);
+        Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
+        put.bind(1, std::to_string(kSchemaVersion)).run();
+        tx.commit();
+    }
+}
+
+void Catalog::createSchema()
+{
     // WAL only once the file is known to be ours: a failed open leaves a
     // foreign database's journal mode alone.
     exec("PRAGMA journal_mode=WAL");
-    exec("BEGIN IMMEDIATE");
-    try {
-        exec(kSchema);
-        exec(kIdentityIndexes);
-        exec(runSchemaSql().c_str());
-        Statement put(m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
-        put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
-        put.bind(1, std::string("created_by")).bind(2, std::string("snilab " SNILAB_VERSION)).run();
-        exec("COMMIT");
-    } catch (...) {
-        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    Transaction tx(m_db);
+    exec(kSchema);
+    exec(kIdentityIndexes);
+    exec(runSchemaSql().c_str());
+    Statement put(m_db, "INSERT INTO meta (key, value) VALUES (?1, ?2)");
+    put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
+    put.bind(1, std::string("created_by")).bind(2, std::string("snilab " SNILAB_VERSION)).run();
+    tx.commit();
 }
 
 std::optional<CaptureRow> Catalog::capture(std::int64_t captureId)

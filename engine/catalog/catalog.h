@@ -10,6 +10,7 @@
 #pragma once
 
 #include "common/feedback.h"
+#include "common/results.h"
 #include "flow/connection.h"
 #include "flow/label.h"
 
@@ -109,14 +110,7 @@ struct LabelCount {
 
 // --- Run registry (schema 2; owner since schema 4) -----------------------
 
-// Running: its process lives (or lives on another host, which cannot be
-// checked). Interrupted is never stored: it is a Running run whose owner
-// process is gone (killed, crashed, the machine rebooted), found when the
-// run is read (common/process_identity.h).
-enum class RunStatus { Running, Finished, Failed, Cancelled, Interrupted };
-std::string_view runStatusName(RunStatus status);
-// Inverse of runStatusName(); an unknown text reads as Failed.
-RunStatus parseRunStatus(std::string_view text);
+// RunStatus and the result types: common/results.h.
 
 struct RunInfo {
     std::int64_t id = 0;
@@ -130,50 +124,7 @@ struct RunInfo {
     std::string owner; // the process that created it (host/boot/pid/start), "" before schema 4
 };
 
-struct ClassResult {
-    int classIndex = 0;
-    std::string label;
-    std::uint64_t support = 0; // test samples over all folds
-    double accuracy = 0;       // recall of the class over all folds
-    double precision = 0;
-    double f1 = 0;
-};
-
-struct PredictionRow {
-    int fold = 0;
-    std::int64_t connectionId = 0;
-    int trueIndex = 0;
-    int predictedIndex = 0;
-    double confidence = 0; // probability of the predicted class
-    std::string top;       // "class:probability;..." best first
-};
-
-// The results of one model at one threshold, all folds.
-struct ModelResult {
-    std::string model;
-    int threshold = 0;
-    int classes = 0;
-    std::uint64_t samples = 0;
-    int folds = 0;
-    // Metric name -> value per fold (mean and population std are stored too).
-    std::vector<std::pair<std::string, std::vector<double>>> foldMetrics;
-    std::vector<ClassResult> classResults;
-    std::vector<std::uint64_t> confusion; // classes x classes, row = true, summed over folds
-    std::vector<PredictionRow> predictions;
-    std::vector<EpochReport> epochs; // networks: every epoch of every fold
-};
-
-// One cell of the Table-1 grid with its aggregated metrics.
-struct GridCell {
-    std::string model;
-    int threshold = 0;
-    int classes = 0;
-    std::uint64_t samples = 0;
-    int folds = 0;
-    std::vector<std::pair<std::string, std::pair<double, double>>> metrics; // name -> (mean, std)
-};
-
-class Catalog {
+class Catalog final : public RunSink {
 public:
     // 2: run registry, 3: run_epochs, 4: runs.owner (interrupted runs),
     // 5: identity of traffic (captures.record_digest, one row per connection
@@ -287,10 +238,10 @@ public:
     // results are immutable (SQLite triggers refuse changes); a run can be
     // deleted whole unless it is still running.
     std::int64_t createRun(const std::string& config, std::uint64_t seed,
-                           const std::string& dataFingerprint);
+                           const std::string& dataFingerprint) override;
     // Stores one model x threshold result in one transaction.
-    void addRunResult(std::int64_t runId, const ModelResult& result);
-    void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {});
+    void addRunResult(std::int64_t runId, const ModelResult& result) override;
+    void finishRun(std::int64_t runId, RunStatus status, const std::string& error = {}) override;
     std::vector<RunInfo> runs();
     std::optional<RunInfo> run(std::int64_t runId);
     // Returns false when there is no such run; throws CatalogError for a run
@@ -312,6 +263,8 @@ public:
 private:
     void exec(const char* sql);
     void migrate(Open mode);
+    void upgradeSchema();
+    void createSchema();
     bool hasColumn(const char* table, const char* column);
 
     std::filesystem::path m_path;
@@ -319,6 +272,9 @@ private:
     struct Statements;
     std::unique_ptr<Statements> m_stmts;
     std::int64_t beginCaptureLocked(const CaptureRow& capture);
+    void storeConnectionLocked(std::int64_t captureId, const Connection& connection,
+                               AddResult& result);
+    void mergeOverlappedLocked(std::int64_t captureId, FinishResult& result);
     std::optional<CaptureRow> findCaptureByHashLocked(const std::string& contentHash);
 
     std::mutex m_mutex;

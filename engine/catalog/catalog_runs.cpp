@@ -8,60 +8,6 @@
 
 namespace snilab {
 
-std::string_view runStatusName(RunStatus status)
-{
-    switch (status) {
-    case RunStatus::Running: return "running";
-    case RunStatus::Finished: return "finished";
-    case RunStatus::Failed: return "failed";
-    case RunStatus::Cancelled: return "cancelled";
-    case RunStatus::Interrupted: return "interrupted";
-    }
-    return "failed";
-}
-
-RunStatus parseRunStatus(std::string_view text)
-{
-    for (auto s : {RunStatus::Running, RunStatus::Finished, RunStatus::Failed, RunStatus::Cancelled,
-                   RunStatus::Interrupted})
-        if (runStatusName(s) == text)
-            return s;
-    return RunStatus::Failed;
-}
-
-namespace {
-
-void meanStd(const std::vector<double>& v, double& mean, double& std)
-{
-    mean = 0;
-    std = 0;
-    if (v.empty())
-        return;
-    for (double x : v)
-        mean += x;
-    mean /= static_cast<double>(v.size());
-    for (double x : v)
-        std += (x - mean) * (x - mean);
-    std = std::sqrt(std / static_cast<double>(v.size())); // population std, as numpy
-}
-
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back on any exception.
-template <typename Body> void transaction(sqlite3* db, Body body)
-{
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-        throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(db));
-    try {
-        body();
-        if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
-            throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(db));
-    } catch (...) {
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
-}
-
-} // namespace
-
 std::int64_t Catalog::createRun(const std::string& config, std::uint64_t seed,
                                 const std::string& dataFingerprint)
 {
@@ -73,93 +19,128 @@ std::int64_t Catalog::createRun(const std::string& config, std::uint64_t seed,
     return sqlite3_last_insert_rowid(m_db);
 }
 
+namespace {
+
+void bindDouble(sqlite3* db, Statement& st, int i, double v)
+{
+    if (sqlite3_bind_double(st.handle(), i, v) != SQLITE_OK)
+        throw CatalogError(std::string("SQLite bind failed: ") + sqlite3_errmsg(db));
+}
+
+void insertGrid(sqlite3* db, std::int64_t runId, const ModelResult& r)
+{
+    Statement grid(db, "INSERT INTO run_grid (run_id, model, threshold, classes, samples, "
+                       "folds) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    grid.bind(1, runId)
+        .bind(2, r.model)
+        .bind(3, std::int64_t{r.threshold})
+        .bind(4, std::int64_t{r.classes})
+        .bind(5, static_cast<std::int64_t>(r.samples))
+        .bind(6, std::int64_t{r.folds})
+        .run();
+}
+
+void insertMetrics(sqlite3* db, std::int64_t runId, const ModelResult& r)
+{
+    Statement metric(db, "INSERT INTO run_metrics (run_id, model, threshold, fold, name, "
+                         "value, std) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    for (const auto& [name, values] : r.foldMetrics) {
+        for (std::size_t f = 0; f < values.size(); ++f) {
+            metric.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+            metric.bind(4, static_cast<std::int64_t>(f)).bind(5, name);
+            bindDouble(db, metric, 6, values[f]);
+            metric.run();
+        }
+        const auto [mean, std] = aggregate(values);
+        metric.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+        metric.bind(4, std::int64_t{-1}).bind(5, name);
+        bindDouble(db, metric, 6, mean);
+        bindDouble(db, metric, 7, std);
+        metric.run();
+    }
+}
+
+void insertClasses(sqlite3* db, std::int64_t runId, const ModelResult& r)
+{
+    Statement cls(db, "INSERT INTO run_classes (run_id, model, threshold, class_index, "
+                      "label, support, accuracy, precision, f1) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    for (const ClassResult& c : r.classResults) {
+        cls.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+        cls.bind(4, std::int64_t{c.classIndex}).bind(5, c.label);
+        cls.bind(6, static_cast<std::int64_t>(c.support));
+        bindDouble(db, cls, 7, c.accuracy);
+        bindDouble(db, cls, 8, c.precision);
+        bindDouble(db, cls, 9, c.f1);
+        cls.run();
+    }
+}
+
+void insertConfusion(sqlite3* db, std::int64_t runId, const ModelResult& r)
+{
+    Statement conf(db, "INSERT INTO run_confusion (run_id, model, threshold, true_index, "
+                       "predicted_index, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    const auto k = static_cast<std::size_t>(r.classes);
+    for (std::size_t i = 0; i < k && i * k < r.confusion.size(); ++i)
+        for (std::size_t j = 0; j < k; ++j)
+            if (const std::uint64_t n = r.confusion[i * k + j]; n > 0)
+                conf.bind(1, runId)
+                    .bind(2, r.model)
+                    .bind(3, std::int64_t{r.threshold})
+                    .bind(4, static_cast<std::int64_t>(i))
+                    .bind(5, static_cast<std::int64_t>(j))
+                    .bind(6, static_cast<std::int64_t>(n))
+                    .run();
+}
+
+void insertPredictions(sqlite3* db, std::int64_t runId, const ModelResult& r)
+{
+    Statement pred(db, "INSERT INTO run_predictions (run_id, model, threshold, fold, "
+                       "connection_id, true_index, predicted_index, confidence, top) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    for (const PredictionRow& p : r.predictions) {
+        pred.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+        pred.bind(4, std::int64_t{p.fold}).bind(5, p.connectionId);
+        pred.bind(6, std::int64_t{p.trueIndex}).bind(7, std::int64_t{p.predictedIndex});
+        bindDouble(db, pred, 8, p.confidence);
+        pred.bind(9, p.top);
+        pred.run();
+    }
+}
+
+void insertEpochs(sqlite3* db, std::int64_t runId, const ModelResult& r)
+{
+    Statement ep(db, "INSERT INTO run_epochs (run_id, model, threshold, fold, epoch, "
+                     "max_epochs, train_loss, train_accuracy, validation_loss, "
+                     "validation_accuracy, seconds, improved) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    for (const EpochReport& e : r.epochs) {
+        ep.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
+        ep.bind(4, std::int64_t{e.fold}).bind(5, std::int64_t{e.epoch});
+        ep.bind(6, std::int64_t{e.maxEpochs});
+        bindDouble(db, ep, 7, e.trainLoss);
+        bindDouble(db, ep, 8, e.trainAccuracy);
+        bindDouble(db, ep, 9, e.validationLoss);
+        bindDouble(db, ep, 10, e.validationAccuracy);
+        bindDouble(db, ep, 11, e.seconds);
+        ep.bind(12, std::int64_t{e.improved ? 1 : 0});
+        ep.run();
+    }
+}
+
+} // namespace
+
 void Catalog::addRunResult(std::int64_t runId, const ModelResult& r)
 {
     std::lock_guard lock(m_mutex);
-    transaction(m_db, [&] {
-        Statement grid(m_db, "INSERT INTO run_grid (run_id, model, threshold, classes, samples, "
-                             "folds) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        grid.bind(1, runId)
-            .bind(2, r.model)
-            .bind(3, std::int64_t{r.threshold})
-            .bind(4, std::int64_t{r.classes})
-            .bind(5, static_cast<std::int64_t>(r.samples))
-            .bind(6, std::int64_t{r.folds})
-            .run();
-        Statement metric(m_db, "INSERT INTO run_metrics (run_id, model, threshold, fold, name, "
-                               "value, std) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        const auto bindDouble = [&](Statement& st, int i, double v) {
-            if (sqlite3_bind_double(st.handle(), i, v) != SQLITE_OK)
-                throw CatalogError(std::string("SQLite bind failed: ") + sqlite3_errmsg(m_db));
-        };
-        for (const auto& [name, values] : r.foldMetrics) {
-            for (std::size_t f = 0; f < values.size(); ++f) {
-                metric.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
-                metric.bind(4, static_cast<std::int64_t>(f)).bind(5, name);
-                bindDouble(metric, 6, values[f]);
-                metric.run();
-            }
-            double mean = 0, std = 0;
-            meanStd(values, mean, std);
-            metric.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
-            metric.bind(4, std::int64_t{-1}).bind(5, name);
-            bindDouble(metric, 6, mean);
-            bindDouble(metric, 7, std);
-            metric.run();
-        }
-        Statement cls(m_db, "INSERT INTO run_classes (run_id, model, threshold, class_index, "
-                            "label, support, accuracy, precision, f1) "
-                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        for (const ClassResult& c : r.classResults) {
-            cls.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
-            cls.bind(4, std::int64_t{c.classIndex}).bind(5, c.label);
-            cls.bind(6, static_cast<std::int64_t>(c.support));
-            bindDouble(cls, 7, c.accuracy);
-            bindDouble(cls, 8, c.precision);
-            bindDouble(cls, 9, c.f1);
-            cls.run();
-        }
-        Statement conf(m_db, "INSERT INTO run_confusion (run_id, model, threshold, true_index, "
-                             "predicted_index, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-        const auto k = static_cast<std::size_t>(r.classes);
-        for (std::size_t i = 0; i < k && i * k < r.confusion.size(); ++i)
-            for (std::size_t j = 0; j < k; ++j)
-                if (const std::uint64_t n = r.confusion[i * k + j]; n > 0)
-                    conf.bind(1, runId)
-                        .bind(2, r.model)
-                        .bind(3, std::int64_t{r.threshold})
-                        .bind(4, static_cast<std::int64_t>(i))
-                        .bind(5, static_cast<std::int64_t>(j))
-                        .bind(6, static_cast<std::int64_t>(n))
-                        .run();
-        Statement pred(m_db, "INSERT INTO run_predictions (run_id, model, threshold, fold, "
-                             "connection_id, true_index, predicted_index, confidence, top) "
-                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-        for (const PredictionRow& p : r.predictions) {
-            pred.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
-            pred.bind(4, std::int64_t{p.fold}).bind(5, p.connectionId);
-            pred.bind(6, std::int64_t{p.trueIndex}).bind(7, std::int64_t{p.predictedIndex});
-            bindDouble(pred, 8, p.confidence);
-            pred.bind(9, p.top);
-            pred.run();
-        }
-        Statement ep(m_db, "INSERT INTO run_epochs (run_id, model, threshold, fold, epoch, "
-                           "max_epochs, train_loss, train_accuracy, validation_loss, "
-                           "validation_accuracy, seconds, improved) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-        for (const EpochReport& e : r.epochs) {
-            ep.bind(1, runId).bind(2, r.model).bind(3, std::int64_t{r.threshold});
-            ep.bind(4, std::int64_t{e.fold}).bind(5, std::int64_t{e.epoch});
-            ep.bind(6, std::int64_t{e.maxEpochs});
-            bindDouble(ep, 7, e.trainLoss);
-            bindDouble(ep, 8, e.trainAccuracy);
-            bindDouble(ep, 9, e.validationLoss);
-            bindDouble(ep, 10, e.validationAccuracy);
-            bindDouble(ep, 11, e.seconds);
-            ep.bind(12, std::int64_t{e.improved ? 1 : 0});
-            ep.run();
-        }
-    });
+    Transaction tx(m_db);
+    insertGrid(m_db, runId, r);
+    insertMetrics(m_db, runId, r);
+    insertClasses(m_db, runId, r);
+    insertConfusion(m_db, runId, r);
+    insertPredictions(m_db, runId, r);
+    insertEpochs(m_db, runId, r);
+    tx.commit();
 }
 
 void Catalog::finishRun(std::int64_t runId, RunStatus status, const std::string& error)
@@ -195,28 +176,27 @@ std::optional<RunInfo> Catalog::run(std::int64_t runId)
 bool Catalog::deleteRun(std::int64_t runId, bool evenIfUnverifiable)
 {
     std::lock_guard lock(m_mutex);
-    bool deleted = false;
-    transaction(m_db, [&] {
-        Statement q(
-            m_db, (std::string("SELECT ") + kRunInfoColumns + " FROM runs WHERE id = ?1").c_str());
-        q.bind(1, runId);
-        if (q.step()) {
-            const RunInfo info = readRunInfo(q);
-            const OwnerState owner = ownerState(info.owner);
-            if (info.status == RunStatus::Running &&
-                (owner == OwnerState::Alive || !evenIfUnverifiable))
-                throw CatalogError(
-                    "run " + std::to_string(runId) + " is still running (process " + info.owner +
-                    (owner == OwnerState::Alive
-                         ? "); cancel it first (Ctrl-C or Cancel), then delete it"
-                         : ", which cannot be checked from here: another host or a hidden "
-                           "process); if it is gone, delete the run with --force"));
-        }
-        q.reset();
-        Statement s(m_db, "DELETE FROM runs WHERE id = ?1");
-        s.bind(1, runId).run();
-        deleted = sqlite3_changes(m_db) > 0;
-    });
+    Transaction tx(m_db);
+    Statement q(m_db,
+                (std::string("SELECT ") + kRunInfoColumns + " FROM runs WHERE id = ?1").c_str());
+    q.bind(1, runId);
+    if (q.step()) {
+        const RunInfo info = readRunInfo(q);
+        const OwnerState owner = ownerState(info.owner);
+        if (info.status == RunStatus::Running &&
+            (owner == OwnerState::Alive || !evenIfUnverifiable))
+            throw CatalogError(
+                "run " + std::to_string(runId) + " is still running (process " + info.owner +
+                (owner == OwnerState::Alive
+                     ? "); cancel it first (Ctrl-C or Cancel), then delete it"
+                     : ", which cannot be checked from here: another host or a hidden "
+                       "process); if it is gone, delete the run with --force"));
+    }
+    q.reset();
+    Statement s(m_db, "DELETE FROM runs WHERE id = ?1");
+    s.bind(1, runId).run();
+    const bool deleted = sqlite3_changes(m_db) > 0;
+    tx.commit();
     return deleted;
 }
 

@@ -107,37 +107,64 @@ std::int64_t Catalog::beginCapture(const CaptureRow& c)
 
 std::int64_t Catalog::beginCaptureLocked(const CaptureRow& c)
 {
-    exec("BEGIN IMMEDIATE");
-    try {
-        // Interrupted ingests of the same content are replaced, never
-        // duplicated; a capture of this process still being read is not one.
-        Statement stale(
-            m_db, "SELECT id FROM captures WHERE content_hash = ?1 AND status = 'incomplete'");
-        stale.bind(1, c.contentHash);
-        std::vector<std::int64_t> ids;
-        while (stale.step())
-            if (!m_inFlight.count(stale.i64(0)))
-                ids.push_back(stale.i64(0));
-        for (std::int64_t id : ids)
-            m_stmts->deleteCapture.bind(1, id).run();
-        m_stmts->insertCapture.bind(1, c.path)
-            .bind(2, c.contentHash)
-            .bind(3, static_cast<std::int64_t>(c.sizeBytes))
-            .bind(4, c.container)
-            .bind(5, c.compression)
-            .bind(6, std::int64_t{c.linkType})
-            .bind(7, c.linkTypeName)
-            .run();
-        const std::int64_t id = sqlite3_last_insert_rowid(m_db);
-        exec("COMMIT");
-        return id;
-    } catch (...) {
-        m_stmts->deleteCapture.reset();
-        m_stmts->insertCapture.reset();
-        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    Transaction tx(m_db, {&m_stmts->deleteCapture, &m_stmts->insertCapture});
+    // Interrupted ingests of the same content are replaced, never
+    // duplicated; a capture of this process still being read is not one.
+    Statement stale(m_db,
+                    "SELECT id FROM captures WHERE content_hash = ?1 AND status = 'incomplete'");
+    stale.bind(1, c.contentHash);
+    std::vector<std::int64_t> ids;
+    while (stale.step())
+        if (!m_inFlight.count(stale.i64(0)))
+            ids.push_back(stale.i64(0));
+    for (std::int64_t id : ids)
+        m_stmts->deleteCapture.bind(1, id).run();
+    m_stmts->insertCapture.bind(1, c.path)
+        .bind(2, c.contentHash)
+        .bind(3, static_cast<std::int64_t>(c.sizeBytes))
+        .bind(4, c.container)
+        .bind(5, c.compression)
+        .bind(6, std::int64_t{c.linkType})
+        .bind(7, c.linkTypeName)
+        .run();
+    const std::int64_t id = sqlite3_last_insert_rowid(m_db);
+    tx.commit();
+    return id;
 }
+
+namespace {
+
+// The same connection from another capture (docs/catalog.md, "Identity of
+// traffic"): true when a complete or partial capture already holds it whole;
+// `shorter` gets the ids of stored copies that their capture's end cut short
+// (this copy has more packets and replaces them). Incomplete captures of
+// earlier processes do not count: their rows go when they are redone.
+bool findStoredCopies(Statement& same, const Connection& c, const std::string& clientIp,
+                      const std::string& serverIp, std::int64_t captureId,
+                      std::vector<std::int64_t>& shorter)
+{
+    const std::uint64_t packets = c.packets[0] + c.packets[1];
+    bool duplicate = false;
+    same.bind(1, clientIp)
+        .bind(2, std::int64_t{c.clientPort})
+        .bind(3, serverIp)
+        .bind(4, std::int64_t{c.serverPort})
+        .bind(5, c.startNs)
+        .bind(6, captureId);
+    ResetGuard done{same};
+    while (same.step()) {
+        if (same.text(2) != "complete" && same.text(2) != "partial")
+            continue; // being read, or left incomplete: finishCapture() decides
+        if (same.text(4) == closeReasonName(CloseReason::EndOfCapture) &&
+            static_cast<std::uint64_t>(same.i64(3)) < packets)
+            shorter.push_back(same.i64(0));
+        else
+            duplicate = true;
+    }
+    return duplicate;
+}
+
+} // namespace
 
 Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
                                            std::span<const Connection> connections)
@@ -146,93 +173,98 @@ Catalog::AddResult Catalog::addConnections(std::int64_t captureId,
     if (connections.empty())
         return result;
     std::lock_guard lock(m_mutex);
-    exec("BEGIN IMMEDIATE");
-    try {
-        Statement& ins = m_stmts->insertConnection;
-        Statement& ser = m_stmts->insertSeries;
-        Statement& same = m_stmts->findSameConnection;
-        for (const Connection& c : connections) {
-            const std::string clientIp = formatIp(c.clientIp), serverIp = formatIp(c.serverIp);
-            const std::uint64_t packets = c.packets[0] + c.packets[1];
-            // The same connection from another capture (docs/catalog.md,
-            // "Identity of traffic"). Incomplete captures of earlier processes
-            // do not count: their rows go when they are redone.
-            bool duplicate = false;
-            std::vector<std::int64_t> shorter;
-            same.bind(1, clientIp)
-                .bind(2, std::int64_t{c.clientPort})
-                .bind(3, serverIp)
-                .bind(4, std::int64_t{c.serverPort})
-                .bind(5, c.startNs)
-                .bind(6, captureId);
-            while (same.step()) {
-                if (same.text(2) != "complete" && same.text(2) != "partial")
-                    continue; // being read, or left incomplete: finishCapture() decides
-                if (same.text(4) == closeReasonName(CloseReason::EndOfCapture) &&
-                    static_cast<std::uint64_t>(same.i64(3)) < packets)
-                    shorter.push_back(same.i64(0));
-                else
-                    duplicate = true;
-            }
-            same.reset();
-            if (duplicate) {
-                ++result.duplicates;
-                continue;
-            }
-            for (std::int64_t id : shorter)
-                m_stmts->deleteConnection.bind(1, id).run();
-            result.replaced += shorter.empty() ? 0 : 1;
-            const ClientHelloInfo& h = c.hello;
-            const std::string sni = c.hasClientHello ? h.sni : std::string();
-            ins.bind(1, captureId)
-                .bind(2, std::int64_t{c.ipVersion})
-                .bind(3, clientIp)
-                .bind(4, std::int64_t{c.clientPort})
-                .bind(5, serverIp)
-                .bind(6, std::int64_t{c.serverPort})
-                .bind(7, c.startNs)
-                .bind(8, c.endNs)
-                .bind(9, static_cast<std::int64_t>(c.packets[0]))
-                .bind(10, static_cast<std::int64_t>(c.packets[1]))
-                .bind(11, static_cast<std::int64_t>(c.ipBytes[0]))
-                .bind(12, static_cast<std::int64_t>(c.ipBytes[1]))
-                .bind(13, static_cast<std::int64_t>(c.payloadBytes[0]))
-                .bind(14, static_cast<std::int64_t>(c.payloadBytes[1]))
-                .bind(15, std::int64_t{c.sawSyn})
-                .bind(16, std::int64_t{c.clientKnown})
-                .bind(17, std::string(closeReasonName(c.closeReason)))
-                .bind(18, std::int64_t{c.hasClientHello})
-                .bind(19, sni)
-                .bind(20, normalizeLabel(sni))
-                .bind(21, c.hasClientHello
-                              ? joinVersions(h.supportedVersions.empty()
-                                                 ? std::vector<std::uint16_t>{h.legacyVersion}
-                                                 : h.supportedVersions)
-                              : std::string())
-                .bind(22, c.hasClientHello ? joinStrings(h.alpn) : std::string())
-                .bind(23, std::int64_t{c.hasClientHello && h.ech})
-                .bind(24, c.hasClientHello ? h.ja4 : std::string())
-                .run();
-            const std::int64_t id = sqlite3_last_insert_rowid(m_db);
-            const auto blob = encodeSeries(c.series);
-            ser.bind(1, id)
-                .bind(2, static_cast<std::int64_t>(c.series.size()))
-                .bindBlob(3, blob)
-                .bind(4, seriesChecksum(id, blob))
-                .run();
-            ++result.stored;
-            result.storedWithHello += c.hasClientHello ? 1 : 0;
-        }
-        exec("COMMIT");
-    } catch (...) {
-        m_stmts->insertConnection.reset();
-        m_stmts->insertSeries.reset();
-        m_stmts->findSameConnection.reset();
-        m_stmts->deleteConnection.reset();
-        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
+    Transaction tx(m_db, {&m_stmts->insertConnection, &m_stmts->insertSeries,
+                          &m_stmts->findSameConnection, &m_stmts->deleteConnection});
+    for (const Connection& c : connections)
+        storeConnectionLocked(captureId, c, result);
+    tx.commit();
     return result;
+}
+
+void Catalog::storeConnectionLocked(std::int64_t captureId, const Connection& c, AddResult& result)
+{
+    Statement& ins = m_stmts->insertConnection;
+    Statement& ser = m_stmts->insertSeries;
+    Statement& same = m_stmts->findSameConnection;
+    const std::string clientIp = formatIp(c.clientIp), serverIp = formatIp(c.serverIp);
+    std::vector<std::int64_t> shorter;
+    if (findStoredCopies(same, c, clientIp, serverIp, captureId, shorter)) {
+        ++result.duplicates;
+        return;
+    }
+    for (std::int64_t id : shorter)
+        m_stmts->deleteConnection.bind(1, id).run();
+    result.replaced += shorter.empty() ? 0 : 1;
+    const ClientHelloInfo& h = c.hello;
+    const std::string sni = c.hasClientHello ? h.sni : std::string();
+    ins.bind(1, captureId)
+        .bind(2, std::int64_t{c.ipVersion})
+        .bind(3, clientIp)
+        .bind(4, std::int64_t{c.clientPort})
+        .bind(5, serverIp)
+        .bind(6, std::int64_t{c.serverPort})
+        .bind(7, c.startNs)
+        .bind(8, c.endNs)
+        .bind(9, static_cast<std::int64_t>(c.packets[0]))
+        .bind(10, static_cast<std::int64_t>(c.packets[1]))
+        .bind(11, static_cast<std::int64_t>(c.ipBytes[0]))
+        .bind(12, static_cast<std::int64_t>(c.ipBytes[1]))
+        .bind(13, static_cast<std::int64_t>(c.payloadBytes[0]))
+        .bind(14, static_cast<std::int64_t>(c.payloadBytes[1]))
+        .bind(15, std::int64_t{c.sawSyn})
+        .bind(16, std::int64_t{c.clientKnown})
+        .bind(17, std::string(closeReasonName(c.closeReason)))
+        .bind(18, std::int64_t{c.hasClientHello})
+        .bind(19, sni)
+        .bind(20, normalizeLabel(sni))
+        .bind(21, c.hasClientHello ? joinVersions(h.supportedVersions.empty()
+                                                      ? std::vector<std::uint16_t>{h.legacyVersion}
+                                                      : h.supportedVersions)
+                                   : std::string())
+        .bind(22, c.hasClientHello ? joinStrings(h.alpn) : std::string())
+        .bind(23, std::int64_t{c.hasClientHello && h.ech})
+        .bind(24, c.hasClientHello ? h.ja4 : std::string())
+        .run();
+    const std::int64_t id = sqlite3_last_insert_rowid(m_db);
+    const auto blob = encodeSeries(c.series);
+    ser.bind(1, id)
+        .bind(2, static_cast<std::int64_t>(c.series.size()))
+        .bindBlob(3, blob)
+        .bind(4, seriesChecksum(id, blob))
+        .run();
+    ++result.stored;
+    result.storedWithHello += c.hasClientHello ? 1 : 0;
+}
+
+// Copies of the same connection stored while both captures were being read:
+// addConnections()'s rule, applied once this capture is whole.
+void Catalog::mergeOverlappedLocked(std::int64_t captureId, FinishResult& result)
+{
+    const std::string same =
+        " FROM connections kb JOIN connections ka ON ka.start_ns = kb.start_ns AND "
+        "ka.client_port = kb.client_port AND ka.client_ip = kb.client_ip AND "
+        "ka.server_ip = kb.server_ip AND ka.server_port = kb.server_port AND "
+        "ka.capture_id <> kb.capture_id JOIN captures ca ON ca.id = ka.capture_id AND "
+        "ca.status IN ('complete', 'partial') WHERE kb.capture_id = ?1";
+    const std::string shorter = " AND ka.close_reason = 'end-of-capture' AND "
+                                "ka.packets_c2s + ka.packets_s2c < kb.packets_c2s + "
+                                "kb.packets_s2c";
+    Statement replace(
+        m_db, ("DELETE FROM connections WHERE id IN (SELECT ka.id" + same + shorter + ")").c_str());
+    replace.bind(1, captureId).run();
+    result.replaced = static_cast<std::uint64_t>(sqlite3_changes(m_db));
+    Statement count(m_db, ("SELECT count(DISTINCT kb.id), count(DISTINCT CASE WHEN "
+                           "kb.has_client_hello THEN kb.id END)" +
+                           same)
+                              .c_str());
+    count.bind(1, captureId);
+    count.step();
+    result.duplicates = static_cast<std::uint64_t>(count.i64(0));
+    result.duplicatesWithHello = static_cast<std::uint64_t>(count.i64(1));
+    count.reset();
+    Statement drop(m_db,
+                   ("DELETE FROM connections WHERE id IN (SELECT kb.id" + same + ")").c_str());
+    drop.bind(1, captureId).run();
 }
 
 Catalog::FinishResult Catalog::finishCapture(const CaptureRow& c)
@@ -243,74 +275,38 @@ Catalog::FinishResult Catalog::finishCapture(const CaptureRow& c)
     if (flight != m_inFlight.end())
         m_inFlight.erase(flight);
     FinishResult result;
-    exec("BEGIN IMMEDIATE");
-    try {
-        m_stmts->updateCapture.bind(1, c.id)
-            .bind(2, static_cast<std::int64_t>(c.packets))
-            .bind(3, static_cast<std::int64_t>(c.tcpPackets))
-            .bind(4, c.firstNs)
-            .bind(5, c.lastNs)
-            .bind(6, std::string(captureStatusName(c.status)))
-            .bind(7, c.error)
-            .bind(8, c.container)
-            .bind(9, c.compression)
-            .bind(10, std::int64_t{c.linkType})
-            .bind(11, c.linkTypeName)
-            .bind(12, c.recordDigest)
-            .run();
-        const bool stored =
-            c.status == CaptureStatus::Complete || c.status == CaptureStatus::Partial;
-        if (stored && overlapped) {
-            // Copies of the same connection stored while both captures were
-            // being read: addConnections()'s rule, applied now that this one is whole.
-            const std::string same =
-                " FROM connections kb JOIN connections ka ON ka.start_ns = kb.start_ns AND "
-                "ka.client_port = kb.client_port AND ka.client_ip = kb.client_ip AND "
-                "ka.server_ip = kb.server_ip AND ka.server_port = kb.server_port AND "
-                "ka.capture_id <> kb.capture_id JOIN captures ca ON ca.id = ka.capture_id AND "
-                "ca.status IN ('complete', 'partial') WHERE kb.capture_id = ?1";
-            const std::string shorter = " AND ka.close_reason = 'end-of-capture' AND "
-                                        "ka.packets_c2s + ka.packets_s2c < kb.packets_c2s + "
-                                        "kb.packets_s2c";
-            Statement replace(
-                m_db, ("DELETE FROM connections WHERE id IN (SELECT ka.id" + same + shorter + ")")
-                          .c_str());
-            replace.bind(1, c.id).run();
-            result.replaced = static_cast<std::uint64_t>(sqlite3_changes(m_db));
-            Statement count(m_db, ("SELECT count(DISTINCT kb.id), count(DISTINCT CASE WHEN "
-                                   "kb.has_client_hello THEN kb.id END)" +
-                                   same)
-                                      .c_str());
-            count.bind(1, c.id);
-            count.step();
-            result.duplicates = static_cast<std::uint64_t>(count.i64(0));
-            result.duplicatesWithHello = static_cast<std::uint64_t>(count.i64(1));
-            count.reset();
-            Statement drop(
-                m_db, ("DELETE FROM connections WHERE id IN (SELECT kb.id" + same + ")").c_str());
-            drop.bind(1, c.id).run();
-        }
-        if (stored && !c.recordDigest.empty()) {
-            Statement find(m_db, "SELECT id FROM captures WHERE record_digest = ?1 AND id <> ?2 "
-                                 "AND status IN ('complete', 'partial') ORDER BY id LIMIT 1");
-            find.bind(1, c.recordDigest).bind(2, c.id);
-            if (find.step())
-                result.sameTrafficAs = find.i64(0);
-        }
-        if (result.sameTrafficAs) {
-            // The same packet records in another file: one capture of them.
-            Statement move(m_db, "UPDATE connections SET capture_id = ?1 WHERE capture_id = ?2");
-            move.bind(1, result.sameTrafficAs).bind(2, c.id).run();
-            m_stmts->deleteCapture.bind(1, c.id).run();
-        }
-        exec("COMMIT");
-        return result;
-    } catch (...) {
-        m_stmts->updateCapture.reset();
-        m_stmts->deleteCapture.reset();
-        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
+    Transaction tx(m_db, {&m_stmts->updateCapture, &m_stmts->deleteCapture});
+    m_stmts->updateCapture.bind(1, c.id)
+        .bind(2, static_cast<std::int64_t>(c.packets))
+        .bind(3, static_cast<std::int64_t>(c.tcpPackets))
+        .bind(4, c.firstNs)
+        .bind(5, c.lastNs)
+        .bind(6, std::string(captureStatusName(c.status)))
+        .bind(7, c.error)
+        .bind(8, c.container)
+        .bind(9, c.compression)
+        .bind(10, std::int64_t{c.linkType})
+        .bind(11, c.linkTypeName)
+        .bind(12, c.recordDigest)
+        .run();
+    const bool stored = c.status == CaptureStatus::Complete || c.status == CaptureStatus::Partial;
+    if (stored && overlapped)
+        mergeOverlappedLocked(c.id, result);
+    if (stored && !c.recordDigest.empty()) {
+        Statement find(m_db, "SELECT id FROM captures WHERE record_digest = ?1 AND id <> ?2 "
+                             "AND status IN ('complete', 'partial') ORDER BY id LIMIT 1");
+        find.bind(1, c.recordDigest).bind(2, c.id);
+        if (find.step())
+            result.sameTrafficAs = find.i64(0);
     }
+    if (result.sameTrafficAs) {
+        // The same packet records in another file: one capture of them.
+        Statement move(m_db, "UPDATE connections SET capture_id = ?1 WHERE capture_id = ?2");
+        move.bind(1, result.sameTrafficAs).bind(2, c.id).run();
+        m_stmts->deleteCapture.bind(1, c.id).run();
+    }
+    tx.commit();
+    return result;
 }
 
 std::uint64_t Catalog::duplicateConnectionGroups()

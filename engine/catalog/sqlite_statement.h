@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <vector>
@@ -99,6 +100,43 @@ private:
 struct ResetGuard {
     Statement& s;
     ~ResetGuard() { s.reset(); }
+};
+
+// One write transaction (BEGIN IMMEDIATE): commit() ends it; leaving the
+// scope without commit() - an exception, an early return - rolls it back
+// after resetting the given long-lived statements, so that none of them is
+// left mid-step or holding bindings. A failed COMMIT throws CatalogError and
+// rolls back too.
+class Transaction {
+public:
+    explicit Transaction(sqlite3* db, std::initializer_list<Statement*> statements = {})
+        : m_db(db), m_statements(statements)
+    {
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(db));
+    }
+    ~Transaction()
+    {
+        if (m_open) {
+            for (Statement* s : m_statements)
+                s->reset();
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    void commit()
+    {
+        if (sqlite3_exec(m_db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+            throw CatalogError(std::string("SQLite: ") + sqlite3_errmsg(m_db));
+        m_open = false;
+    }
+
+private:
+    sqlite3* m_db;
+    std::vector<Statement*> m_statements;
+    bool m_open = true;
 };
 
 } // namespace snilab

@@ -11,7 +11,7 @@
 
 namespace snilab {
 
-// One finished training epoch of a network (DESIGN.md section 4), reported
+// One finished training epoch of a network (docs/design.md section 4), reported
 // live and stored with the run. Accuracies are fractions in [0, 1]; losses are
 // mean cross-entropy per sample. `improved` is true when the validation loss
 // reached a new minimum (the weights early stopping would restore).

@@ -1,6 +1,6 @@
 // OpenMP (used by LibTorch's CPU kernels) spins its idle threads by default;
 // with two cores and anything else busy that collapses training throughput
-// about 13x (../shared/STACK.md). libgomp reads OMP_WAIT_POLICY when it is
+// about 13x (docs/stack.md). libgomp reads OMP_WAIT_POLICY when it is
 // loaded, before main(), so setting it inside the process is too late.
 //
 // ensurePassiveOpenMp(argv) - call first thing in main(): when

@@ -1,4 +1,4 @@
-// Class thresholds (DESIGN.md section 5, "Threshold T").
+// Class thresholds (docs/design.md section 5, "Threshold T").
 //
 // A class (label) is kept when its number of samples meets the threshold T:
 //   ThresholdRule::AtLeast  (default)  count >= T

@@ -1,5 +1,5 @@
 // The evaluation driver: dataset -> thresholds -> splits -> models -> metrics,
-// stored as one immutable run in the catalog's run registry (DESIGN.md §5).
+// stored as one immutable run in the catalog's run registry (docs/design.md section 5).
 //
 // Nothing of a test fold reaches training: class selection uses label counts
 // only (the threshold is a property of the whole dataset, as in the paper),
@@ -26,7 +26,9 @@
 #include "models/model_set.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace snilab {
@@ -45,7 +47,7 @@ struct EvaluationConfig {
     std::uint64_t seed = 1;
     DatasetOptions data;
     int trees = 250;
-    // Networks (DESIGN.md section 4).
+    // Networks (docs/design.md section 4).
     int epochs = 100; // upper bound; early stopping usually ends sooner
     int patience = 5; // epochs without a new validation-loss minimum
     int batchSize = 64;
@@ -70,6 +72,13 @@ struct EvaluationConfig {
     std::string validate() const;
     // One "key=value" line per setting, stored with the run.
     std::string toText() const;
+    // The inverse of toText(): a stored run's configuration read back.
+    // Missing keys keep their defaults (runs of older versions store fewer);
+    // unknown keys are ignored (the `snilab` version line among them);
+    // a malformed value gives nullopt and a one-line `error` naming the key.
+    // fromText(c.toText())->toText() == c.toText() for every valid c.
+    static std::optional<EvaluationConfig> fromText(std::string_view text,
+                                                    std::string* error = nullptr);
     // The model settings above as ModelSet options (seed: `seed`).
     ModelSetOptions modelSetOptions() const;
     // The paper's choices: more-than-T, paper label normalisation, payload packets.
@@ -84,6 +93,19 @@ struct EvaluationOutcome {
     std::vector<GridCell> grid;
 };
 
+// The pipeline: validate the configuration, then per threshold select the
+// classes, split (splits.h), per fold fit every base model on the training
+// rows and test it (ensembles combine the members), accumulate the fold
+// metrics, and write one ModelResult per model and threshold to `sink`. The
+// run is created in the sink only once the configuration is valid and is
+// finished on every exit path (finished, cancelled, or failed with the reason).
+// `data` must hold what the models need (statistics for the forest,
+// sequences for the networks). A sink's CatalogError is rethrown after the
+// run is marked failed (if the sink still takes that).
+EvaluationOutcome evaluate(const Dataset& data, const EvaluationConfig& config, RunSink& sink,
+                           Feedback& feedback);
+// The same on a catalog: loads the dataset (only the features the models
+// need) and writes to its run registry; `grid` is read back when finished.
 EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Feedback& feedback);
 
 } // namespace snilab

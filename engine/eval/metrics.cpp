@@ -62,6 +62,32 @@ std::vector<int> topClasses(const double* row, int classCount, int n)
     return order;
 }
 
+PerClass perClassMetrics(const std::vector<std::uint64_t>& confusion, std::size_t k)
+{
+    PerClass out;
+    out.support.assign(k, 0);
+    out.predicted.assign(k, 0);
+    out.recall.assign(k, 0.0);
+    out.precision.assign(k, 0.0);
+    out.f1.assign(k, 0.0);
+    if (confusion.size() < k * k)
+        return out;
+    for (std::size_t t = 0; t < k; ++t)
+        for (std::size_t p = 0; p < k; ++p) {
+            out.support[t] += confusion[t * k + p];
+            out.predicted[p] += confusion[t * k + p];
+        }
+    for (std::size_t c = 0; c < k; ++c) {
+        const std::uint64_t tp = confusion[c * k + c];
+        const double p = ratio(tp, out.predicted[c]);
+        const double r = ratio(tp, out.support[c]);
+        out.precision[c] = p;
+        out.recall[c] = r;
+        out.f1[c] = p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
+    }
+    return out;
+}
+
 std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
                                       const std::vector<double>& scores, int classCount,
                                       std::string* error)
@@ -104,38 +130,24 @@ std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
             ++topHits[j];
     }
 
-    m.support.assign(k, 0);
-    std::vector<std::uint64_t> predicted(k, 0);
+    const PerClass perClass = perClassMetrics(m.confusion, k);
+    m.support = perClass.support;
+    m.perClassAccuracy = perClass.recall;
+    m.perClassPrecision = perClass.precision;
+    m.perClassF1 = perClass.f1;
     std::uint64_t correct = 0;
-    for (std::size_t t = 0; t < k; ++t) {
-        for (std::size_t p = 0; p < k; ++p) {
-            m.support[t] += m.confusion[t * k + p];
-            predicted[p] += m.confusion[t * k + p];
-        }
-        correct += m.confusion[t * k + t];
-    }
-
-    m.perClassAccuracy.assign(k, 0.0);
-    m.perClassPrecision.assign(k, 0.0);
-    m.perClassF1.assign(k, 0.0);
     std::size_t present = 0;
     for (std::size_t c = 0; c < k; ++c) {
-        const std::uint64_t tp = m.confusion[c * k + c];
-        const double p = ratio(tp, predicted[c]);
-        const double r = ratio(tp, m.support[c]);
-        const double f1 = p + r > 0.0 ? 2.0 * p * r / (p + r) : 0.0;
-        m.perClassPrecision[c] = p;
-        m.perClassAccuracy[c] = r;
-        m.perClassF1[c] = f1;
+        correct += m.confusion[c * k + c];
         const double w = static_cast<double>(m.support[c]);
-        m.weightedPrecision += w * p;
-        m.weightedRecall += w * r;
-        m.weightedF1 += w * f1;
-        if (m.support[c] > 0 || predicted[c] > 0) {
+        m.weightedPrecision += w * perClass.precision[c];
+        m.weightedRecall += w * perClass.recall[c];
+        m.weightedF1 += w * perClass.f1[c];
+        if (m.support[c] > 0 || perClass.predicted[c] > 0) {
             ++present;
-            m.macroPrecision += p;
-            m.macroRecall += r;
-            m.macroF1 += f1;
+            m.macroPrecision += perClass.precision[c];
+            m.macroRecall += perClass.recall[c];
+            m.macroF1 += perClass.f1[c];
         }
     }
     const double total = static_cast<double>(n);
@@ -152,22 +164,6 @@ std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
     for (const std::uint64_t hits : topHits)
         m.topK.push_back(static_cast<double>(hits) / total);
     return m;
-}
-
-Aggregate aggregate(const std::vector<double>& values)
-{
-    Aggregate a;
-    if (values.empty())
-        return a;
-    double sum = 0.0;
-    for (const double v : values)
-        sum += v;
-    a.mean = sum / static_cast<double>(values.size());
-    double squares = 0.0;
-    for (const double v : values)
-        squares += (v - a.mean) * (v - a.mean);
-    a.std = std::sqrt(squares / static_cast<double>(values.size()));
-    return a;
 }
 
 } // namespace snilab

@@ -1,4 +1,4 @@
-// Classification metrics (DESIGN.md section 5, "Metrics").
+// Classification metrics (docs/design.md section 5, "Metrics").
 //
 // Input: n true class ids in 0..K-1 and an n x K row-major matrix of class
 // scores (probabilities; any real numbers work, only their order matters).
@@ -30,6 +30,8 @@
 // one-line message; never throws for bad input (except std::bad_alloc).
 // Thread: pure functions, safe from any thread.
 #pragma once
+
+#include "common/results.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -64,18 +66,22 @@ std::vector<int> predictClasses(const std::vector<double>& scores, int classCoun
 // the same order (higher score, then lower class index).
 std::vector<int> topClasses(const double* row, int classCount, int n);
 
+// Per class c of a K x K confusion matrix (row = true, column = predicted):
+// support, times predicted, recall, precision and F1 as defined above. The one
+// per-class computation: computeMetrics() uses it for a fold, the evaluation
+// for the matrix summed over folds. A matrix shorter than K x K gives zeros.
+struct PerClass {
+    std::vector<std::uint64_t> support, predicted;
+    std::vector<double> recall, precision, f1;
+};
+PerClass perClassMetrics(const std::vector<std::uint64_t>& confusion, std::size_t k);
+
 // Errors: classCount < 1; no samples; scores.size() != n * classCount; a true
 // class outside 0..classCount-1.
 std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
                                       const std::vector<double>& scores, int classCount,
                                       std::string* error = nullptr);
 
-// Mean and population standard deviation (ddof = 0, numpy's default) of
-// per-fold values, e.g. each fold's accuracy. Empty input -> {0, 0}.
-struct Aggregate {
-    double mean = 0.0;
-    double std = 0.0;
-};
-Aggregate aggregate(const std::vector<double>& values);
+// aggregate(): the mean and std over folds, in common/results.h.
 
 } // namespace snilab

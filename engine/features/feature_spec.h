@@ -1,5 +1,5 @@
 // FeatureSpec: which packets of a connection's series the features see and
-// how sequences are shaped (DESIGN.md section 2 "Sizes, times, packets" and
+// how sequences are shaped (docs/design.md section 2 "Sizes, times, packets" and
 // section 3 "Features").
 //
 // Text form (stable; stored with datasets and models, typed on the CLI):

@@ -1,4 +1,4 @@
-// Per-connection packet sequences for the sequence models (DESIGN.md section 3).
+// Per-connection packet sequences for the sequence models (docs/design.md section 3).
 //
 // Packets: selectPackets(series, spec) (payload/retransmission filters, both
 // directions merged by a stable sort on time), then the first
@@ -77,7 +77,7 @@ private:
 };
 
 // One flag per enabled channel of `spec`: true for size and payload (the
-// channels DESIGN section 3 standardises), false for iat and dir.
+// channels docs/design.md section 3 standardises), false for iat and dir.
 std::vector<bool> sizeChannelMask(const FeatureSpec& spec);
 
 } // namespace snilab

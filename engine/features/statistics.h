@@ -1,4 +1,4 @@
-// The 42 per-connection statistics (DESIGN.md section 3).
+// The 42 per-connection statistics (docs/design.md section 3).
 //
 // Packets: selectPackets(series, spec) (payload/retransmission filters, stable
 // sort by time), then, for Window::FirstN, the first spec.windowPackets of

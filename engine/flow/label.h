@@ -1,4 +1,4 @@
-// Labels derived from a ClientHello's SNI (DESIGN.md section 2, "Labels").
+// Labels derived from a ClientHello's SNI (docs/design.md section 2, "Labels").
 //
 // Default: lowercased (ASCII), trailing dots removed.
 // Paper:   the default label, then within the labels left of the registrable

@@ -1,5 +1,5 @@
 // Model names and ensemble expressions for evaluation and model files
-// (DESIGN.md section 4).
+// (docs/design.md section 4).
 //
 // Base models:
 //   rf                                the random forest on the 42 statistics

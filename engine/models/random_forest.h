@@ -1,4 +1,4 @@
-// RandomForest: the paper's Random Forest classifier (DESIGN.md section 4) on
+// RandomForest: the paper's Random Forest classifier (docs/design.md section 4) on
 // cv::ml::RTrees, with class probabilities from tree votes.
 //
 // Available only when the engine is built with SNILAB_WITH_OPENCV (the macro is

@@ -1,4 +1,4 @@
-// SequenceNetwork: the paper's sequence classifiers (DESIGN.md section 4) on
+// SequenceNetwork: the paper's sequence classifiers (docs/design.md section 4) on
 // LibTorch - one class for every architecture, chosen by NetworkOptions:
 //
 //   CnnGru  Conv1d(C->conv1, k=3, same) + ReLU -> BatchNorm
@@ -58,7 +58,7 @@ struct NetworkOptions {
     int dense = 200;      // CnnGru's sigmoid layer
     double dropout = 0.0; // CnnGru's dropouts (0.25 for IAT by default)
 
-    // The paper's sizes for `kind` (DESIGN.md section 4).
+    // The paper's sizes for `kind` (docs/design.md section 4).
     static NetworkOptions defaults(NetworkKind kind);
 };
 

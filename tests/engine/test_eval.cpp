@@ -1,4 +1,4 @@
-// Unit tests for the evaluation engine (DESIGN.md section 5): class
+// Unit tests for the evaluation engine (docs/design.md section 5): class
 // thresholds, splits (stratified / grouped k-fold, time split, validation
 // holdout), metrics and fold aggregation.
 //
@@ -6,9 +6,9 @@
 // scikit-learn was not installed where these tests were written, so there is
 // no sklearn cross-check; the conventions followed (zero_division=0,
 // labels=None averaging) are those of sklearn.metrics.precision_recall_fscore_support.
+#include "dataset/splits.h"
 #include "dataset/thresholds.h"
 #include "eval/metrics.h"
-#include "eval/splits.h"
 
 #include <QObject>
 #include <QString>

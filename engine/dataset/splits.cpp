@@ -1,4 +1,4 @@
-#include "eval/splits.h"
+#include "dataset/splits.h"
 
 #include <algorithm>
 #include <cmath>

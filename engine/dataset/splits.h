@@ -1,4 +1,4 @@
-// Train/test splits (DESIGN.md section 5, "Splits").
+// Train/test splits (docs/design.md section 5, "Splits").
 //
 // All indices are sample indices into the caller's arrays (0..n-1). Every
 // returned index list (Fold::train, Fold::test, ValidationSplit::fit,
