@@ -1,4 +1,4 @@
-// snilab: the Qt workbench (DESIGN.md section 6). `snilab --figures …` and
+// snilab: the Qt workbench (docs/design.md section 6). `snilab --figures …` and
 // `snilab --screenshots …` render offscreen without a display (batch_modes.h).
 #include "batch_modes.h"
 #include "widgets/main_window.h"

@@ -1,5 +1,5 @@
 // JobFeedback: the engine's Feedback (progress, stage, epochs, cancel) turned
-// into Qt signals for the GUI thread (DESIGN.md section 1: "workers throttle
+// into Qt signals for the GUI thread (docs/design.md section 1: "workers throttle
 // progress signals"; QgsFeedback-like).
 //
 // Thread: the object lives on the GUI thread; the engine calls progress() and

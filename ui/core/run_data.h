@@ -4,7 +4,7 @@
 //
 // FigureData: a chart as plain data (kind, axes, series with values and
 // optional error bars) built here, in ui/core, from RunData or label counts;
-// ui/charts only draws it (DESIGN.md section 1: widgets never compute). The
+// ui/charts only draws it (docs/design.md section 1: widgets never compute). The
 // same FigureData feeds the GUI's charts, the exports and `snilab --figures`,
 // and tests check the values here against the catalog.
 //

@@ -1,4 +1,4 @@
-// MainWindow: the snilab workbench (DESIGN.md section 6). Tabs:
+// MainWindow: the snilab workbench (docs/design.md section 6). Tabs:
 //   Captures  the catalog's captures, "Add captures…" and drag-and-drop;
 //             ingest on a background job with progress, stage and Cancel;
 //             a row per file with its state (queued, reading, done, partial,
