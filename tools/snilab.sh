@@ -45,7 +45,7 @@ install_packages() {
 build_dir=${SNILAB_BUILD_DIR:-build}
 jobs=$(nproc)
 # LibTorch's OpenMP threads spin when idle unless told otherwise; with two
-# cores that collapses training throughput (../shared/STACK.md). snilab-cli
+# cores that collapses training throughput (docs/stack.md). snilab-cli
 # re-executes itself with this set; exporting it here covers every process.
 export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 
