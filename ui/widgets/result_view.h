@@ -16,6 +16,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QSlider;
 class QTabWidget;
@@ -46,6 +47,13 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
 
 private:
+    // The constructor's parts: the title row, the Per label and Confusion tabs.
+    QHBoxLayout* buildTitleRow();
+    QWidget* buildPerLabelPage();
+    QWidget* buildConfusionPage();
+    void connectSignals();
+    // The confusion tab's Export…: asks for a file and size, writes the heatmap.
+    void exportConfusionInteractively();
     void updateThresholdViews();
     void updateConfusion();
 
