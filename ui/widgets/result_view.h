@@ -3,7 +3,7 @@
 // model (Figures 7, 10) with its table, accuracy/precision/recall/F1 bars
 // (Figure 11), with vs without direction (Figure 12), the confusion-matrix
 // heatmap (order, normalisation, zoom, hover) and the Table-1 grid. Two
-// ResultViews side by side compare two runs (MainWindow).
+// ResultViews side by side compare two runs (ResultsPage).
 //
 // It only shows what ui/core built: FigureData from run_data.h, table models
 // from result_models.h. Thread: GUI thread. Failure: none (empty runs show why).
