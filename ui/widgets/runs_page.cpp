@@ -29,7 +29,7 @@ RunsPage::RunsPage(CatalogSession* session, QWidget* parent)
     m_newExperiment = new QPushButton(tr("New experiment…"));
     auto* open = new QPushButton(tr("Open"));
     auto* compare = new QPushButton(tr("Compare beside"));
-    auto* remove = new QPushButton(tr("Delete"));
+    m_delete = new QPushButton(tr("Delete"));
     connect(m_newExperiment, &QPushButton::clicked, this, &RunsPage::newExperimentRequested);
     const auto openSelected = [this] {
         if (const auto id = selectedRun())
@@ -41,13 +41,13 @@ RunsPage::RunsPage(CatalogSession* session, QWidget* parent)
         if (const auto id = selectedRun())
             Q_EMIT compareRequested(id);
     });
-    connect(remove, &QPushButton::clicked, this, &RunsPage::deleteSelectedRun);
+    connect(m_delete, &QPushButton::clicked, this, &RunsPage::deleteSelectedRun);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_newExperiment);
     buttons->addStretch();
     buttons->addWidget(open);
     buttons->addWidget(compare);
-    buttons->addWidget(remove);
+    buttons->addWidget(m_delete);
 
     QWidget* job = buildJobBox();
     auto* splitter = new QSplitter(Qt::Vertical);
@@ -113,13 +113,13 @@ void RunsPage::connectJob()
         m_accuracyView->setFigure(m_curves->accuracyFigure());
     });
     // Deletions run in the session; the list shows the outcome either way.
-    connect(m_session, &CatalogSession::runDeleted, m_runs, &RunListModel::reload);
+    connect(m_session, &CatalogSession::runDeleted, this, [this] { onDeleteReported(); });
     connect(m_session, &CatalogSession::failed, this,
             [this](CatalogSession::Operation operation, const QString& message) {
                 if (operation != CatalogSession::Operation::DeleteRun)
                     return;
                 Q_EMIT errorOccurred(message, true);
-                m_runs->reload();
+                onDeleteReported();
             });
 }
 
@@ -153,7 +153,16 @@ void RunsPage::deleteSelectedRun()
     if (QMessageBox::question(this, tr("Delete run"),
                               tr("Delete run %1 and all its results?").arg(id)) != QMessageBox::Yes)
         return;
+    ++m_deletesPending;
+    m_delete->setEnabled(false); // one deletion at a time
     m_session->deleteRun(id);
+}
+
+void RunsPage::onDeleteReported()
+{
+    if (m_deletesPending > 0 && --m_deletesPending == 0)
+        m_delete->setEnabled(true);
+    m_runs->reload();
 }
 
 void RunsPage::onEvaluationFinished()

@@ -63,6 +63,8 @@ private:
     QWidget* buildJobBox();
     void connectJob();
     void deleteSelectedRun();
+    // The session reported a deletion (done or failed): the list reloads.
+    void onDeleteReported();
     void onEvaluationFinished();
     std::int64_t selectedRun() const;
 
@@ -75,6 +77,8 @@ private:
 
     QTableView* m_runTable = nullptr;
     QPushButton* m_newExperiment = nullptr;
+    QPushButton* m_delete = nullptr;
+    int m_deletesPending = 0;
     QProgressBar* m_jobProgress = nullptr;
     QLabel* m_jobStage = nullptr;
     QPushButton* m_jobCancel = nullptr;
