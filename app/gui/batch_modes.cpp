@@ -6,9 +6,12 @@
 #include "charts/figure_export.h"
 #include "core/catalog_models.h"
 #include "core/model_training.h"
+#include "widgets/captures_page.h"
 #include "widgets/main_window.h"
 #include "widgets/prediction_view.h"
 #include "widgets/result_view.h"
+#include "widgets/results_page.h"
+#include "widgets/runs_page.h"
 
 #include <QApplication>
 #include <QDir>
@@ -206,7 +209,7 @@ bool predictionScreenshot(MainWindow& window, const BatchArgs& b, const QString&
     }
     QString capture = b.predict;
     if (capture.isEmpty()) {
-        const auto& captures = window.captureModel()->captures();
+        const auto& captures = window.capturesPage()->captureModel()->captures();
         for (auto it = captures.rbegin(); it != captures.rend() && capture.isEmpty(); ++it)
             if (it->status == snilab::CaptureStatus::Complete &&
                 QFileInfo::exists(QString::fromStdString(it->path)))
@@ -243,7 +246,7 @@ int screenshots(const BatchArgs& b)
         return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
     std::int64_t runId = b.run;
     if (!runId)
-        for (const auto& r : window.runModel()->runs())
+        for (const auto& r : window.runsPage()->runModel()->runs())
             if (r.status == snilab::RunStatus::Finished) {
                 runId = r.id;
                 break;
@@ -262,7 +265,7 @@ int screenshots(const BatchArgs& b)
     if (runId) {
         if (!window.openRun(runId))
             return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
-        ResultView* view = window.resultView(0);
+        ResultView* view = window.resultsPage()->resultView(0);
         const char* names[] = {"result_accuracy_vs_threshold.png",
                                "result_per_label.png",
                                "result_metrics.png",

@@ -62,7 +62,7 @@ int main(int argc, char** argv)
     std::thread preloadNetworks([] { snilab::cudaAvailable(); });
     for (qsizetype i = 1; i < args.size(); ++i)
         if (!args[i].startsWith(QLatin1Char('-'))) {
-            window.openCatalog(args[i], false);
+            window.requestOpenCatalog(args[i]);
             break;
         }
     const int status = app.exec();

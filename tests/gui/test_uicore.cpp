@@ -1,10 +1,13 @@
-// ui/core: jobs on QThreads (QSignalSpy), the catalog and result models
+// ui/core: jobs on QThreads (QSignalSpy), the catalog session (open, load
+// and delete runs off the GUI thread), the catalog and result models
 // (QAbstractItemModelTester), figure data against the catalog, table export,
 // experiment set-up validation and persistence. QtCore only (no GUI).
 #include "core/catalog_models.h"
+#include "core/catalog_session.h"
 #include "core/connection_table_model.h"
 #include "core/evaluation_job.h"
 #include "core/experiment_setup.h"
+#include "core/export_guard.h"
 #include "core/ingest_file_model.h"
 #include "core/ingest_job.h"
 #include "core/job_feedback.h"
@@ -18,10 +21,12 @@
 
 #include <QAbstractItemModelTester>
 #include <QFileInfo>
+#include <QSemaphore>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 #include <cmath>
 #include <thread>
@@ -649,6 +654,132 @@ private Q_SLOTS:
         const auto run = catalog->run(job.outcome().runId);
         if (run) // the engine may stop before it creates the run row
             QVERIFY(run->status == RunStatus::Cancelled);
+    }
+
+    // CatalogSession: every operation runs on the session's worker thread and
+    // comes back by one signal; missing runs and bad files come back as errors.
+    void catalogSession()
+    {
+        // A run of its own to delete.
+        EvaluationJob eval;
+        EvaluationConfig config;
+        config.thresholds = {20};
+        config.folds = 2;
+        config.trees = 5;
+        config.threads = 1;
+        QVERIFY(eval.start(m_demo, config));
+        QVERIFY(waitFor(eval));
+        QVERIFY2(eval.outcome().status == RunStatus::Finished, eval.outcome().error.c_str());
+        const qint64 doomed = eval.outcome().runId;
+        QVERIFY(doomed != m_runId);
+
+        CatalogSession session;
+        QVERIFY(session.workerThread() != QThread::currentThread());
+        QVERIFY(session.workerThread()->isRunning());
+        QSignalSpy opened(&session, &CatalogSession::opened);
+        QSignalSpy closed(&session, &CatalogSession::closed);
+        QSignalSpy failed(&session, &CatalogSession::failed);
+        QSignalSpy loaded(&session, &CatalogSession::runLoaded);
+        QSignalSpy deleted(&session, &CatalogSession::runDeleted);
+        const auto failure = [&](qsizetype i) {
+            return std::make_pair(failed.at(i).at(0).value<CatalogSession::Operation>(),
+                                  failed.at(i).at(1).toString());
+        };
+
+        // Nothing open yet.
+        session.loadRun(m_runId);
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failure(0).first, CatalogSession::Operation::LoadRun);
+        QVERIFY(!failure(0).second.isEmpty());
+
+        // A file that is not a catalog: an error, nothing open.
+        session.open(kData + "/not_a_capture.pcap");
+        QVERIFY(session.isBusy());
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(failed.count(), 2);
+        QCOMPARE(failure(1).first, CatalogSession::Operation::Open);
+        QVERIFY2(failure(1).second.startsWith(QStringLiteral("Cannot open ")),
+                 qPrintable(failure(1).second));
+        QCOMPARE(opened.count(), 0);
+        QVERIFY(!session.isOpen());
+
+        // Open, reported later (not in the call); a load asked at once acts on it.
+        session.open(m_demo);
+        QCOMPARE(opened.count(), 0);
+        session.loadRun(m_runId, 1);
+        QCOMPARE(session.pendingCount(), 2);
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(failed.count(), 2);
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(opened.at(0).at(0).toString(), QFileInfo(m_demo).absoluteFilePath());
+        QCOMPARE(session.path(), QFileInfo(m_demo).absoluteFilePath());
+        QVERIFY_THROWS_EXCEPTION(report::OutputConflict, refuseOpenInputs(m_demo));
+        QCOMPARE(loaded.count(), 1);
+        QCOMPARE(loaded.at(0).at(0).toInt(), 1);
+        const auto run = loaded.at(0).at(1).value<RunData>();
+        QCOMPARE(run.info.id, m_runId);
+        auto catalog = Catalog::openExisting(m_demo.toStdString());
+        QCOMPARE(run.grid.size(), catalog->runGrid(m_runId).size());
+
+        // A missing run: both load and delete say so.
+        session.loadRun(999999);
+        session.deleteRun(999999);
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(failed.count(), 4);
+        QCOMPARE(failure(2).first, CatalogSession::Operation::LoadRun);
+        QCOMPARE(failure(3).first, CatalogSession::Operation::DeleteRun);
+        for (qsizetype i : {2, 3})
+            QVERIFY2(failure(i).second.contains(QStringLiteral("no run 999999")),
+                     qPrintable(failure(i).second));
+
+        // deleteRun() off the GUI thread: with the worker thread held, the call
+        // returns at once and the run is still there; released, the worker
+        // deletes it and runDeleted() arrives here.
+        QSemaphore hold;
+        struct Release {
+            QSemaphore& semaphore;
+            bool done = false;
+            void operator()()
+            {
+                if (!done)
+                    semaphore.release();
+                done = true;
+            }
+            ~Release() { (*this)(); } // never leave the worker held
+        } release{hold};
+        auto* blocker = new QObject;
+        blocker->moveToThread(session.workerThread());
+        QMetaObject::invokeMethod(
+            blocker,
+            [&hold, blocker] {
+                hold.acquire();
+                blocker->deleteLater();
+            },
+            Qt::QueuedConnection);
+        session.deleteRun(doomed);
+        QVERIFY(session.isBusy());
+        QCOMPARE(deleted.count(), 0);
+        QVERIFY(catalog->run(doomed).has_value());
+        release();
+        QVERIFY(deleted.wait(60000));
+        QCOMPARE(deleted.count(), 1);
+        QCOMPARE(deleted.at(0).at(0).toLongLong(), doomed);
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(failed.count(), 4);
+        QVERIFY(!catalog->run(doomed).has_value());
+        QVERIFY(catalog->run(m_runId).has_value()); // the others untouched
+
+        // Close: nothing open, later operations refused.
+        session.close();
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(closed.count(), 1);
+        QVERIFY(!session.isOpen());
+        session.deleteRun(m_runId);
+        QVERIFY(session.waitForIdle());
+        QCOMPARE(failed.count(), 5);
+        QCOMPARE(failure(4).first, CatalogSession::Operation::DeleteRun);
+        QVERIFY(catalog->run(m_runId).has_value());
     }
 };
 

@@ -6,11 +6,15 @@
 // modes (`snilab --figures`, `--screenshots`) as a separate process.
 #include "charts/figure_export.h"
 #include "core/workbench_settings.h"
+#include "widgets/captures_page.h"
+#include "widgets/catalog_page.h"
 #include "widgets/experiment_dialog.h"
 #include "widgets/figure_view.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/main_window.h"
 #include "widgets/result_view.h"
+#include "widgets/results_page.h"
+#include "widgets/runs_page.h"
 
 #include "catalog/catalog.h"
 #include "eval/evaluator.h"
@@ -169,15 +173,17 @@ private Q_SLOTS:
         QVERIFY(
             WorkbenchSettings().recentCatalogs().contains(QFileInfo(m_catalog).absoluteFilePath()));
 
-        QSignalSpy files(window.ingestJob(), &IngestJob::fileFinished);
-        QSignalSpy fileProgress(window.ingestJob(), &IngestJob::fileProgress);
+        QSignalSpy files(window.capturesPage()->ingestJob(), &IngestJob::fileFinished);
+        QSignalSpy fileProgress(window.capturesPage()->ingestJob(), &IngestJob::fileProgress);
         QVERIFY(window.addCaptures({kSamples + "/day2.pcapng", kData + "/not_a_capture.pcap"}));
         // A row per file in the captures panel, queued until read.
-        QCOMPARE(window.ingestFileTable()->model(), window.ingestFileModel());
-        QCOMPARE(window.ingestFileModel()->rowCount(), 2);
-        QCOMPARE(window.ingestFileModel()->state(1), IngestFileModel::FileState::Queued);
-        const qint64 ingestGap = waitWithHeartbeat(window.ingestJob());
-        QVERIFY(!window.ingestJob()->isRunning());
+        QCOMPARE(window.capturesPage()->ingestFileTable()->model(),
+                 window.capturesPage()->ingestFileModel());
+        QCOMPARE(window.capturesPage()->ingestFileModel()->rowCount(), 2);
+        QCOMPARE(window.capturesPage()->ingestFileModel()->state(1),
+                 IngestFileModel::FileState::Queued);
+        const qint64 ingestGap = waitWithHeartbeat(window.capturesPage()->ingestJob());
+        QVERIFY(!window.capturesPage()->ingestJob()->isRunning());
         QCOMPARE(files.count(), 2);
         // Per-file progress: the big capture reported several fractions.
         QList<double> day2Fractions;
@@ -187,34 +193,40 @@ private Q_SLOTS:
         QVERIFY2(day2Fractions.size() >= 3, qPrintable(QString::number(day2Fractions.size())));
         QCOMPARE(day2Fractions.front(), 0.0);
         QVERIFY(std::is_sorted(day2Fractions.begin(), day2Fractions.end()));
-        QCOMPARE(window.ingestFileModel()->state(0), IngestFileModel::FileState::Done);
-        QCOMPARE(window.ingestFileModel()->fraction(0), 1.0);
-        QCOMPARE(window.ingestFileModel()->state(1), IngestFileModel::FileState::Failed);
-        QVERIFY(window.ingestFileModel()->details(1).startsWith(QStringLiteral("not ingested: ")));
-        QCOMPARE(window.ingestProgress()->value(), 1000);
-        window.ingestFileTable()->viewport()->grab(); // paints the progress delegate
+        QCOMPARE(window.capturesPage()->ingestFileModel()->state(0),
+                 IngestFileModel::FileState::Done);
+        QCOMPARE(window.capturesPage()->ingestFileModel()->fraction(0), 1.0);
+        QCOMPARE(window.capturesPage()->ingestFileModel()->state(1),
+                 IngestFileModel::FileState::Failed);
+        QVERIFY(window.capturesPage()->ingestFileModel()->details(1).startsWith(
+            QStringLiteral("not ingested: ")));
+        QCOMPARE(window.capturesPage()->ingestProgress()->value(), 1000);
+        window.capturesPage()
+            ->ingestFileTable()
+            ->viewport()
+            ->grab(); // paints the progress delegate
         QVERIFY2(ingestGap < 100,
                  qPrintable(QStringLiteral("GUI stalled %1 ms during ingest").arg(ingestGap)));
         // One line per file: the good one ingested, the bad one with its reason.
         QStringList log;
-        for (int i = 0; i < window.ingestLog()->count(); ++i)
-            log << window.ingestLog()->item(i)->text();
+        for (int i = 0; i < window.capturesPage()->ingestLog()->count(); ++i)
+            log << window.capturesPage()->ingestLog()->item(i)->text();
         QVERIFY2(log.join('\n').contains(QStringLiteral("day2.pcapng: ")),
                  qPrintable(log.join('\n')));
         QVERIFY(log.join('\n').contains(QStringLiteral("not_a_capture.pcap: not ingested")));
 
         auto catalog = Catalog::openExisting(m_catalog.toStdString());
-        QCOMPARE(window.captureModel()->rowCount(), 2);
-        QCOMPARE(static_cast<quint64>(window.connectionModel()->rowCount()),
+        QCOMPARE(window.capturesPage()->captureModel()->rowCount(), 2);
+        QCOMPARE(static_cast<quint64>(window.catalogPage()->connectionModel()->rowCount()),
                  catalog->connectionCount());
-        QVERIFY(window.connectionModel()->rowCount() > 100);
+        QVERIFY(window.catalogPage()->connectionModel()->rowCount() > 100);
 
         // Figure 3: the top labels by connection count, from the catalog.
         auto counts = catalog->labelCounts();
         std::erase_if(counts, [](const auto& c) { return c.label.empty(); });
         std::sort(counts.begin(), counts.end(),
                   [](const auto& a, const auto& b) { return a.connections > b.connections; });
-        QChart* fig3 = window.labelCountView()->chartView()->chart();
+        QChart* fig3 = window.catalogPage()->labelCountView()->chartView()->chart();
         QCOMPARE(fig3->series().size(), 1);
         auto* bars = qobject_cast<QAbstractBarSeries*>(fig3->series().front());
         // Many labels: horizontal bars, first label at the top (last in the set).
@@ -229,7 +241,7 @@ private Q_SLOTS:
 
         // The threshold slider: classes and connections that remain.
         const int t = static_cast<int>(counts[2].connections);
-        window.thresholdSlider()->setValue(t);
+        window.catalogPage()->thresholdSlider()->setValue(t);
         int classes = 0;
         quint64 kept = 0;
         for (const auto& c : counts)
@@ -237,9 +249,10 @@ private Q_SLOTS:
                 ++classes;
                 kept += c.connections;
             }
-        QVERIFY2(window.thresholdSummary().contains(QStringLiteral("%1 classes").arg(classes)),
-                 qPrintable(window.thresholdSummary()));
-        QVERIFY(window.thresholdSummary().contains(QLocale().toString(kept)));
+        QVERIFY2(window.catalogPage()->thresholdSummary().contains(
+                     QStringLiteral("%1 classes").arg(classes)),
+                 qPrintable(window.catalogPage()->thresholdSummary()));
+        QVERIFY(window.catalogPage()->thresholdSummary().contains(QLocale().toString(kept)));
 
         // A small experiment, watched.
         ExperimentSetup setup;
@@ -251,26 +264,28 @@ private Q_SLOTS:
         QVERIFY(!window.startExperiment(setup)); // busy
         // The Runs list shows the run while it runs (read off the GUI thread).
         std::int64_t seenRunning = 0;
-        const qint64 trainGap = waitWithHeartbeat(window.evaluationJob(), 120000, [&] {
-            for (const auto& r : window.runModel()->runs())
+        const qint64 trainGap = waitWithHeartbeat(window.runsPage()->evaluationJob(), 120000, [&] {
+            for (const auto& r : window.runsPage()->runModel()->runs())
                 if (r.status == RunStatus::Running)
                     seenRunning = r.id;
         });
         QVERIFY2(trainGap < 100,
                  qPrintable(QStringLiteral("GUI stalled %1 ms during training").arg(trainGap)));
-        const auto& outcome = window.evaluationJob()->outcome();
+        const auto& outcome = window.runsPage()->evaluationJob()->outcome();
         QVERIFY2(outcome.status == RunStatus::Finished, outcome.error.c_str());
         m_runId = outcome.runId;
         QCOMPARE(seenRunning, m_runId);
         // And its final status once it has ended.
-        const int runRow = window.runModel()->rowOf(m_runId);
+        const int runRow = window.runsPage()->runModel()->rowOf(m_runId);
         QVERIFY(runRow >= 0);
-        QCOMPARE(window.runModel()->runs()[static_cast<std::size_t>(runRow)].status,
+        QCOMPARE(window.runsPage()->runModel()->runs()[static_cast<std::size_t>(runRow)].status,
                  RunStatus::Finished);
         QCOMPARE(WorkbenchSettings().experimentSetup(), setup);
 
         // The finished run opens in the result views; charts hold the catalog's values.
-        ResultView* view = window.resultView(0);
+        // (It loads in the catalog session, off the GUI thread.)
+        QVERIFY(window.session()->waitForIdle());
+        ResultView* view = window.resultsPage()->resultView(0);
         QCOMPARE(view->run().info.id, m_runId);
         const auto grid = catalog->runGrid(m_runId);
         QChart* acc =
@@ -323,8 +338,8 @@ private Q_SLOTS:
 
         // Compare: the same run beside itself.
         QVERIFY(window.compareRun(m_runId));
-        QVERIFY(window.resultView(1)->isVisible());
-        QCOMPARE(window.resultView(1)->run().info.id, m_runId);
+        QVERIFY(window.resultsPage()->resultView(1)->isVisible());
+        QCOMPARE(window.resultsPage()->resultView(1)->run().info.id, m_runId);
 
         // Export every figure in every format, and every table.
         ExportSize size;
@@ -359,7 +374,7 @@ private Q_SLOTS:
     {
         MainWindow window;
         QVERIFY(window.openCatalog(m_catalog));
-        QVERIFY(window.lossView()->figure().isEmpty());
+        QVERIFY(window.runsPage()->lossView()->figure().isEmpty());
         for (int e = 1; e <= 3; ++e) {
             EpochReport r;
             r.model = "cnngru-iat";
@@ -370,9 +385,9 @@ private Q_SLOTS:
             r.trainAccuracy = 0.2 * e;
             r.validationAccuracy = 0.25 * e;
             // As the evaluation job delivers them on the GUI thread.
-            Q_EMIT window.evaluationJob()->epochReported(r);
+            Q_EMIT window.runsPage()->evaluationJob()->epochReported(r);
         }
-        QChart* loss = window.lossView()->chartView()->chart();
+        QChart* loss = window.runsPage()->lossView()->chartView()->chart();
         QLineSeries* val = nullptr;
         for (QAbstractSeries* s : loss->series())
             if (s->name() == QLatin1String("validation loss"))
@@ -380,7 +395,7 @@ private Q_SLOTS:
         QVERIFY(val);
         QCOMPARE(val->count(), 3);
         QCOMPARE(val->at(2), QPointF(3, 3.5 / 3));
-        QChart* acc = window.accuracyView()->chartView()->chart();
+        QChart* acc = window.runsPage()->accuracyView()->chartView()->chart();
         QCOMPARE(acc->series().size(), 2);
         QVERIFY(acc->title().contains(QStringLiteral("cnngru-iat")));
     }
@@ -397,10 +412,11 @@ private Q_SLOTS:
         MainWindow window;
         QVERIFY(window.openCatalog(m_dir.filePath(QStringLiteral("network.sqlite")), true));
         QVERIFY(window.addCaptures({kSamples + "/day2.pcapng"}));
-        waitWithHeartbeat(window.ingestJob());
-        QCOMPARE(window.ingestFileModel()->state(0), IngestFileModel::FileState::Done);
+        waitWithHeartbeat(window.capturesPage()->ingestJob());
+        QCOMPARE(window.capturesPage()->ingestFileModel()->state(0),
+                 IngestFileModel::FileState::Done);
         // A threshold that keeps the four biggest classes.
-        const auto& counts = window.labelCountModel()->counts();
+        const auto& counts = window.catalogPage()->labelCountModel()->counts();
         QVERIFY(counts.size() >= 4);
         const int threshold = static_cast<int>(counts[3].connections);
 
@@ -412,7 +428,7 @@ private Q_SLOTS:
         setup.patience = 2;
         setup.threads = 2;
         setup.device = QStringLiteral("cpu");
-        EvaluationJob* job = window.evaluationJob();
+        EvaluationJob* job = window.runsPage()->evaluationJob();
         QSignalSpy epochs(job, &BackgroundJob::epochReported);
         int live = 0; // epochs delivered to the GUI thread while the job still ran
         connect(job, &BackgroundJob::epochReported, this, [&] {
@@ -432,7 +448,7 @@ private Q_SLOTS:
         QCOMPARE(live, epochs.count());
 
         // Every (model, threshold, fold) curve holds exactly the stored epochs.
-        TrainingCurves* curves = window.trainingCurves();
+        TrainingCurves* curves = window.runsPage()->trainingCurves();
         QCOMPARE(curves->keys().size(), setup.folds);
         const auto keyOf = [](const EpochReport& e) {
             return QStringLiteral("%1, T=%2, fold %3")
@@ -464,7 +480,9 @@ private Q_SLOTS:
         QCOMPARE(current, keyOf(stored.back()));
         for (const bool isLoss : {true, false}) {
             QChart* chart =
-                (isLoss ? window.lossView() : window.accuracyView())->chartView()->chart();
+                (isLoss ? window.runsPage()->lossView() : window.runsPage()->accuracyView())
+                    ->chartView()
+                    ->chart();
             int matched = 0;
             for (QAbstractSeries* s : chart->series()) {
                 auto* line = qobject_cast<QLineSeries*>(s);

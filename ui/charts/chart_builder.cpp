@@ -48,9 +48,8 @@ QColor paletteColor(qsizetype i)
     return kPalette[static_cast<std::size_t>(i) % std::size(kPalette)];
 }
 
-} // namespace
-
-QChart* buildChart(const FigureData& figure, const ChartStyle& style)
+// A chart with the figure's title, fonts and legend placement, no series yet.
+QChart* newChart(const FigureData& figure, const ChartStyle& style)
 {
     auto* chart = new QChart;
     chart->setAnimationOptions(QChart::NoAnimation);
@@ -63,101 +62,142 @@ QChart* buildChart(const FigureData& figure, const ChartStyle& style)
     }
     chart->legend()->setVisible(style.legend && figure.series.size() > 0);
     chart->legend()->setAlignment(Qt::AlignBottom);
+    return chart;
+}
 
-    // Bar figures with many (long) category labels lie horizontally so the
-    // labels stay readable.
-    const bool horizontal = figure.kind == FigureData::Kind::Bar && figure.categories.size() > 8;
+// The value axis (left, or bottom for horizontal bars).
+QValueAxis* addValueAxis(QChart* chart, const FigureData& figure, const ChartStyle& style,
+                         bool horizontal)
+{
     auto* yAxis = new QValueAxis;
     yAxis->setRange(figure.yMin, figure.yMax);
     yAxis->setLabelFormat(figure.yMax > 10 ? QStringLiteral("%.0f") : QStringLiteral("%.2f"));
     styleAxis(yAxis, style, figure.yTitle);
     chart->addAxis(yAxis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
+    return yAxis;
+}
 
-    if (figure.kind == FigureData::Kind::Line) {
-        auto* xAxis = new QValueAxis;
-        double lo = 0, hi = 1;
-        if (!figure.x.isEmpty()) {
-            lo = *std::min_element(figure.x.begin(), figure.x.end());
-            hi = *std::max_element(figure.x.begin(), figure.x.end());
-        }
-        if (hi <= lo) {
-            lo -= 1;
-            hi += 1;
-        }
-        xAxis->setRange(lo, hi);
-        xAxis->setLabelFormat(QStringLiteral("%.0f"));
-        if (figure.x.size() >= 2 && figure.x.size() <= 11)
-            xAxis->setTickCount(static_cast<int>(figure.x.size()));
-        styleAxis(xAxis, style, figure.xTitle);
-        chart->addAxis(xAxis, Qt::AlignBottom);
-        for (qsizetype i = 0; i < figure.series.size(); ++i) {
-            const FigureSeries& s = figure.series[i];
-            const QColor color = paletteColor(i);
-            const bool hasErrors =
-                s.errors.size() == s.values.size() &&
-                std::any_of(s.errors.begin(), s.errors.end(), [](double e) { return e > 0; });
-            if (hasErrors) {
-                auto* upper = new QLineSeries;
-                auto* lower = new QLineSeries;
-                for (qsizetype k = 0; k < s.values.size() && k < figure.x.size(); ++k)
-                    if (!std::isnan(s.values[k])) {
-                        upper->append(figure.x[k], s.values[k] + s.errors[k]);
-                        lower->append(figure.x[k], s.values[k] - s.errors[k]);
-                    }
-                auto* band = new QAreaSeries(upper, lower);
-                band->setName(s.name + QStringLiteral(" ± std"));
-                QColor fill = color;
-                fill.setAlphaF(0.18f);
-                band->setBrush(fill);
-                band->setPen(Qt::NoPen);
-                chart->addSeries(band);
-                band->attachAxis(xAxis);
-                band->attachAxis(yAxis);
-                for (QLegendMarker* m : chart->legend()->markers(band))
-                    m->setVisible(false);
-            }
-            auto* line = new QLineSeries;
-            line->setName(s.name);
-            for (qsizetype k = 0; k < s.values.size() && k < figure.x.size(); ++k)
-                if (!std::isnan(s.values[k]))
-                    line->append(figure.x[k], s.values[k]);
-            QPen pen(color);
-            pen.setWidthF(style.fontPx > 0 ? style.fontPx / 6 : 2);
-            line->setPen(pen);
-            line->setPointsVisible(true);
-            chart->addSeries(line);
-            line->attachAxis(xAxis);
-            line->attachAxis(yAxis);
-        }
-    } else {
-        auto* xAxis = new QBarCategoryAxis;
-        // Horizontal bars list the first category at the top.
-        QStringList categories = figure.categories;
-        if (horizontal)
-            std::reverse(categories.begin(), categories.end());
-        xAxis->append(categories);
-        styleAxis(xAxis, style, figure.xTitle);
-        chart->addAxis(xAxis, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
-        QAbstractBarSeries* bars = horizontal
-                                       ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
-                                       : static_cast<QAbstractBarSeries*>(new QBarSeries);
-        for (qsizetype i = 0; i < figure.series.size(); ++i) {
-            const FigureSeries& s = figure.series[i];
-            auto* set = new QBarSet(s.name);
-            QList<double> values = s.values;
-            if (horizontal)
-                std::reverse(values.begin(), values.end());
-            for (double v : values)
-                set->append(std::isnan(v) ? 0.0 : v);
-            set->setColor(paletteColor(i));
-            set->setBorderColor(paletteColor(i).darker(130));
-            bars->append(set);
-        }
-        chart->addSeries(bars);
-        bars->attachAxis(xAxis);
-        bars->attachAxis(yAxis);
-        chart->legend()->setVisible(style.legend && figure.series.size() > 1);
+// The x axis of a line figure: the range of its x values, a tick per value
+// when there are few.
+QValueAxis* addLineXAxis(QChart* chart, const FigureData& figure, const ChartStyle& style)
+{
+    auto* xAxis = new QValueAxis;
+    double lo = 0, hi = 1;
+    if (!figure.x.isEmpty()) {
+        lo = *std::min_element(figure.x.begin(), figure.x.end());
+        hi = *std::max_element(figure.x.begin(), figure.x.end());
     }
+    if (hi <= lo) {
+        lo -= 1;
+        hi += 1;
+    }
+    xAxis->setRange(lo, hi);
+    xAxis->setLabelFormat(QStringLiteral("%.0f"));
+    if (figure.x.size() >= 2 && figure.x.size() <= 11)
+        xAxis->setTickCount(static_cast<int>(figure.x.size()));
+    styleAxis(xAxis, style, figure.xTitle);
+    chart->addAxis(xAxis, Qt::AlignBottom);
+    return xAxis;
+}
+
+// The translucent band mean ± std of one series (left out of the legend).
+void addErrorBand(QChart* chart, const FigureData& figure, const FigureSeries& s,
+                  const QColor& color, QAbstractAxis* xAxis, QAbstractAxis* yAxis)
+{
+    auto* upper = new QLineSeries;
+    auto* lower = new QLineSeries;
+    for (qsizetype k = 0; k < s.values.size() && k < figure.x.size(); ++k)
+        if (!std::isnan(s.values[k])) {
+            upper->append(figure.x[k], s.values[k] + s.errors[k]);
+            lower->append(figure.x[k], s.values[k] - s.errors[k]);
+        }
+    auto* band = new QAreaSeries(upper, lower);
+    band->setName(s.name + QStringLiteral(" ± std"));
+    QColor fill = color;
+    fill.setAlphaF(0.18f);
+    band->setBrush(fill);
+    band->setPen(Qt::NoPen);
+    chart->addSeries(band);
+    band->attachAxis(xAxis);
+    band->attachAxis(yAxis);
+    for (QLegendMarker* m : chart->legend()->markers(band))
+        m->setVisible(false);
+}
+
+// One line per series (NaN points left out), each over its error band.
+void addLineSeries(QChart* chart, const FigureData& figure, const ChartStyle& style,
+                   QAbstractAxis* yAxis)
+{
+    QValueAxis* xAxis = addLineXAxis(chart, figure, style);
+    for (qsizetype i = 0; i < figure.series.size(); ++i) {
+        const FigureSeries& s = figure.series[i];
+        const QColor color = paletteColor(i);
+        const bool hasErrors =
+            s.errors.size() == s.values.size() &&
+            std::any_of(s.errors.begin(), s.errors.end(), [](double e) { return e > 0; });
+        if (hasErrors)
+            addErrorBand(chart, figure, s, color, xAxis, yAxis);
+        auto* line = new QLineSeries;
+        line->setName(s.name);
+        for (qsizetype k = 0; k < s.values.size() && k < figure.x.size(); ++k)
+            if (!std::isnan(s.values[k]))
+                line->append(figure.x[k], s.values[k]);
+        QPen pen(color);
+        pen.setWidthF(style.fontPx > 0 ? style.fontPx / 6 : 2);
+        line->setPen(pen);
+        line->setPointsVisible(true);
+        chart->addSeries(line);
+        line->attachAxis(xAxis);
+        line->attachAxis(yAxis);
+    }
+}
+
+// One bar set per series on a category axis; horizontal bars list the first
+// category at the top.
+void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& style,
+                  QAbstractAxis* yAxis, bool horizontal)
+{
+    auto* xAxis = new QBarCategoryAxis;
+    QStringList categories = figure.categories;
+    if (horizontal)
+        std::reverse(categories.begin(), categories.end());
+    xAxis->append(categories);
+    styleAxis(xAxis, style, figure.xTitle);
+    chart->addAxis(xAxis, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
+    QAbstractBarSeries* bars = horizontal
+                                   ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
+                                   : static_cast<QAbstractBarSeries*>(new QBarSeries);
+    for (qsizetype i = 0; i < figure.series.size(); ++i) {
+        const FigureSeries& s = figure.series[i];
+        auto* set = new QBarSet(s.name);
+        QList<double> values = s.values;
+        if (horizontal)
+            std::reverse(values.begin(), values.end());
+        for (double v : values)
+            set->append(std::isnan(v) ? 0.0 : v);
+        set->setColor(paletteColor(i));
+        set->setBorderColor(paletteColor(i).darker(130));
+        bars->append(set);
+    }
+    chart->addSeries(bars);
+    bars->attachAxis(xAxis);
+    bars->attachAxis(yAxis);
+    chart->legend()->setVisible(style.legend && figure.series.size() > 1);
+}
+
+} // namespace
+
+QChart* buildChart(const FigureData& figure, const ChartStyle& style)
+{
+    QChart* chart = newChart(figure, style);
+    // Bar figures with many (long) category labels lie horizontally so the
+    // labels stay readable.
+    const bool horizontal = figure.kind == FigureData::Kind::Bar && figure.categories.size() > 8;
+    QValueAxis* yAxis = addValueAxis(chart, figure, style, horizontal);
+    if (figure.kind == FigureData::Kind::Line)
+        addLineSeries(chart, figure, style, yAxis);
+    else
+        addBarSeries(chart, figure, style, yAxis, horizontal);
     return chart;
 }
 
@@ -168,6 +208,118 @@ QColor heatColor(double fraction)
     const double r = 247 + (8 - 247) * f, g = 251 + (48 - 251) * f, b = 255 + (107 - 255) * f;
     return QColor(qRound(r), qRound(g), qRound(b));
 }
+
+namespace {
+
+// Where paintHeatmap() puts things: the k x k grid of cells of side `cell`,
+// with labels left of and above it when `drawLabels`.
+struct HeatmapLayout {
+    int k = 0;
+    qreal top = 0;        // below the title
+    qreal labelWidth = 0; // of the widest label
+    qreal margin = 0;     // left of and above the grid
+    qreal cell = 0;
+    bool drawLabels = false;
+    QRectF grid;
+};
+
+HeatmapLayout layoutHeatmap(const QRectF& area, qreal top, const ConfusionMatrixModel& matrix,
+                            const HeatmapStyle& style, const QFontMetricsF& fm)
+{
+    HeatmapLayout l;
+    l.k = matrix.classCount();
+    l.top = top;
+    for (int i = 0; i < l.k; ++i)
+        l.labelWidth = std::max(l.labelWidth, fm.horizontalAdvance(matrix.label(i)) * 1.08 + 2);
+    const qreal scaleWidth = fm.height() * 3.5;
+    const qreal avail = std::min(area.width() - scaleWidth - fm.height(), area.bottom() - top);
+    // Labels are drawn only when a cell is at least one text line tall.
+    const qreal trial = (avail - l.labelWidth - fm.height()) / l.k;
+    l.drawLabels = style.labels && trial >= fm.height() * 0.9;
+    l.margin = l.drawLabels ? l.labelWidth + fm.height() * 0.5 : fm.height() * 1.5;
+    l.cell = std::max<qreal>(0.5, (avail - l.margin) / l.k);
+    l.grid = QRectF(area.left() + l.margin, top + l.margin, l.cell * l.k, l.cell * l.k);
+    return l;
+}
+
+// The cells coloured by row fraction, and the grid's frame.
+void paintHeatmapCells(QPainter& painter, const HeatmapLayout& l,
+                       const ConfusionMatrixModel& matrix)
+{
+    painter.setPen(Qt::NoPen);
+    for (int i = 0; i < l.k; ++i)
+        for (int j = 0; j < l.k; ++j) {
+            const double f = matrix.fraction(i, j);
+            if (f <= 0)
+                continue;
+            painter.fillRect(
+                QRectF(l.grid.left() + j * l.cell, l.grid.top() + i * l.cell, l.cell, l.cell),
+                heatColor(f));
+        }
+    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(l.grid);
+}
+
+// Row labels left, column labels rotated above, counts in cells wide enough.
+void paintHeatmapLabels(QPainter& painter, const QRectF& area, const HeatmapLayout& l,
+                        const ConfusionMatrixModel& matrix, const QFontMetricsF& fm)
+{
+    for (int i = 0; i < l.k; ++i) {
+        painter.drawText(QRectF(area.left(), l.grid.top() + i * l.cell, l.labelWidth, l.cell),
+                         Qt::AlignRight | Qt::AlignVCenter, matrix.label(i));
+        painter.save();
+        painter.translate(l.grid.left() + (i + 0.5) * l.cell, l.grid.top() - fm.height() * 0.25);
+        painter.rotate(-90);
+        painter.drawText(QRectF(0, -l.cell / 2, l.labelWidth, l.cell),
+                         Qt::AlignLeft | Qt::AlignVCenter, matrix.label(i));
+        painter.restore();
+    }
+    if (l.cell < fm.horizontalAdvance(QStringLiteral("000")) * 1.2)
+        return;
+    for (int i = 0; i < l.k; ++i)
+        for (int j = 0; j < l.k; ++j) {
+            const quint64 n = matrix.count(i, j);
+            if (!n)
+                continue;
+            painter.setPen(matrix.fraction(i, j) > 0.5 ? Qt::white : Qt::black);
+            painter.drawText(
+                QRectF(l.grid.left() + j * l.cell, l.grid.top() + i * l.cell, l.cell, l.cell),
+                Qt::AlignCenter, QString::number(n));
+        }
+}
+
+// Without labels: "predicted →" above the grid, "true class →" up its left.
+void paintHeatmapAxisNames(QPainter& painter, const QRectF& area, const HeatmapLayout& l)
+{
+    painter.drawText(
+        QRectF(l.grid.left(), area.top() + (l.top - area.top()), l.grid.width(), l.margin),
+        Qt::AlignCenter, QStringLiteral("predicted →"));
+    painter.save();
+    painter.translate(area.left() + l.margin * 0.5, l.grid.top() + l.grid.height() / 2);
+    painter.rotate(-90);
+    painter.drawText(QRectF(-l.grid.height() / 2, -l.margin / 2, l.grid.height(), l.margin),
+                     Qt::AlignCenter, QStringLiteral("true class →"));
+    painter.restore();
+}
+
+// Colour scale right of the grid: row fraction 0..1.
+void paintHeatmapScale(QPainter& painter, const HeatmapLayout& l, const QFontMetricsF& fm)
+{
+    const QRectF scale(l.grid.right() + fm.height(), l.grid.top(), fm.height(), l.grid.height());
+    const int steps = 50;
+    for (int s = 0; s < steps; ++s)
+        painter.fillRect(QRectF(scale.left(), scale.bottom() - (s + 1) * scale.height() / steps,
+                                scale.width(), scale.height() / steps + 0.5),
+                         heatColor((s + 0.5) / steps));
+    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
+    painter.drawRect(scale);
+    painter.setPen(Qt::black);
+    painter.drawText(QPointF(scale.right() + 2, scale.top() + fm.ascent()), QStringLiteral("1"));
+    painter.drawText(QPointF(scale.right() + 2, scale.bottom()), QStringLiteral("0"));
+}
+
+} // namespace
 
 void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixModel& matrix,
                   const HeatmapStyle& style)
@@ -180,7 +332,6 @@ void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixMo
     titleFont.setBold(true);
     titleFont.setPixelSize(std::max(1, qRound(style.fontPx * 1.15)));
     const QFontMetricsF fm(font);
-    const int k = matrix.classCount();
     qreal top = area.top();
     if (!style.title.isEmpty()) {
         painter.setFont(titleFont);
@@ -190,83 +341,22 @@ void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixMo
         painter.drawText(titleRect, Qt::AlignCenter, style.title);
         top = titleRect.bottom();
     }
-    if (k == 0) {
+    if (matrix.classCount() == 0) {
         painter.setFont(font);
         painter.drawText(area.adjusted(0, top - area.top(), 0, 0), Qt::AlignCenter,
                          QStringLiteral("No confusion matrix (fewer than two classes)."));
         painter.restore();
         return;
     }
-    qreal labelWidth = 0;
-    for (int i = 0; i < k; ++i)
-        labelWidth = std::max(labelWidth, fm.horizontalAdvance(matrix.label(i)) * 1.08 + 2);
-    const qreal scaleWidth = fm.height() * 3.5;
-    const qreal avail = std::min(area.width() - scaleWidth - fm.height(), area.bottom() - top);
-    // Labels are drawn only when a cell is at least one text line tall.
-    const qreal trial = (avail - labelWidth - fm.height()) / k;
-    const bool drawLabels = style.labels && trial >= fm.height() * 0.9;
-    const qreal margin = drawLabels ? labelWidth + fm.height() * 0.5 : fm.height() * 1.5;
-    const qreal cell = std::max<qreal>(0.5, (avail - margin) / k);
-    const QRectF grid(area.left() + margin, top + margin, cell * k, cell * k);
-
-    painter.setPen(Qt::NoPen);
-    for (int i = 0; i < k; ++i)
-        for (int j = 0; j < k; ++j) {
-            const double f = matrix.fraction(i, j);
-            if (f <= 0)
-                continue;
-            painter.fillRect(QRectF(grid.left() + j * cell, grid.top() + i * cell, cell, cell),
-                             heatColor(f));
-        }
-    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
-    painter.setBrush(Qt::NoBrush);
-    painter.drawRect(grid);
+    const HeatmapLayout l = layoutHeatmap(area, top, matrix, style, fm);
+    paintHeatmapCells(painter, l, matrix);
     painter.setFont(font);
     painter.setPen(Qt::black);
-    if (drawLabels) {
-        for (int i = 0; i < k; ++i) {
-            painter.drawText(QRectF(area.left(), grid.top() + i * cell, labelWidth, cell),
-                             Qt::AlignRight | Qt::AlignVCenter, matrix.label(i));
-            painter.save();
-            painter.translate(grid.left() + (i + 0.5) * cell, grid.top() - fm.height() * 0.25);
-            painter.rotate(-90);
-            painter.drawText(QRectF(0, -cell / 2, labelWidth, cell),
-                             Qt::AlignLeft | Qt::AlignVCenter, matrix.label(i));
-            painter.restore();
-        }
-        if (cell >= fm.horizontalAdvance(QStringLiteral("000")) * 1.2)
-            for (int i = 0; i < k; ++i)
-                for (int j = 0; j < k; ++j) {
-                    const quint64 n = matrix.count(i, j);
-                    if (!n)
-                        continue;
-                    painter.setPen(matrix.fraction(i, j) > 0.5 ? Qt::white : Qt::black);
-                    painter.drawText(
-                        QRectF(grid.left() + j * cell, grid.top() + i * cell, cell, cell),
-                        Qt::AlignCenter, QString::number(n));
-                }
-    } else {
-        painter.drawText(QRectF(grid.left(), area.top() + (top - area.top()), grid.width(), margin),
-                         Qt::AlignCenter, QStringLiteral("predicted →"));
-        painter.save();
-        painter.translate(area.left() + margin * 0.5, grid.top() + grid.height() / 2);
-        painter.rotate(-90);
-        painter.drawText(QRectF(-grid.height() / 2, -margin / 2, grid.height(), margin),
-                         Qt::AlignCenter, QStringLiteral("true class →"));
-        painter.restore();
-    }
-    // Colour scale: row fraction 0..1.
-    const QRectF scale(grid.right() + fm.height(), grid.top(), fm.height(), grid.height());
-    const int steps = 50;
-    for (int s = 0; s < steps; ++s)
-        painter.fillRect(QRectF(scale.left(), scale.bottom() - (s + 1) * scale.height() / steps,
-                                scale.width(), scale.height() / steps + 0.5),
-                         heatColor((s + 0.5) / steps));
-    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
-    painter.drawRect(scale);
-    painter.setPen(Qt::black);
-    painter.drawText(QPointF(scale.right() + 2, scale.top() + fm.ascent()), QStringLiteral("1"));
-    painter.drawText(QPointF(scale.right() + 2, scale.bottom()), QStringLiteral("0"));
+    if (l.drawLabels)
+        paintHeatmapLabels(painter, area, l, matrix, fm);
+    else
+        paintHeatmapAxisNames(painter, area, l);
+    paintHeatmapScale(painter, l, fm);
     painter.restore();
 }
 

@@ -59,6 +59,91 @@ std::optional<ExportFormat> exportFormatOf(const QString& path)
     return std::nullopt;
 }
 
+namespace {
+
+using PaintFunction = std::function<void(QPainter&, const QRectF&)>;
+
+// Each writer paints `points` (the page in points) into `target` (the atomic
+// file's temporary path); `path` only names the file in messages and titles.
+bool writePng(const PaintFunction& paint, const QString& path, const QString& target,
+              const QRectF& points, double dpi, QString* error)
+{
+    const double scale = dpi / 72.0;
+    QImage image(qRound(points.width() * scale), qRound(points.height() * scale),
+                 QImage::Format_ARGB32_Premultiplied);
+    if (image.isNull())
+        return fail(error, QStringLiteral("image too large"));
+    image.setDotsPerMeterX(qRound(dpi / 0.0254));
+    image.setDotsPerMeterY(qRound(dpi / 0.0254));
+    image.fill(Qt::white);
+    {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setRenderHint(QPainter::TextAntialiasing);
+        painter.scale(scale, scale);
+        paint(painter, points);
+    }
+    if (!image.save(target, "PNG"))
+        return fail(error, QStringLiteral("cannot write %1").arg(path));
+    return true;
+}
+
+bool writeSvg(const PaintFunction& paint, const QString& path, const QString& target,
+              const QRectF& points, QString* error)
+{
+    QSvgGenerator svg;
+    svg.setFileName(target);
+    svg.setSize(points.size().toSize());
+    svg.setViewBox(points);
+    svg.setResolution(72);
+    svg.setTitle(QFileInfo(path).completeBaseName());
+    svg.setDescription(QStringLiteral("snilab figure"));
+    QPainter painter;
+    if (!painter.begin(&svg))
+        return fail(error, QStringLiteral("cannot write %1").arg(path));
+    painter.setRenderHint(QPainter::Antialiasing);
+    paint(painter, points);
+    painter.end();
+    if (!QFileInfo(target).exists() || QFileInfo(target).size() == 0)
+        return fail(error, QStringLiteral("cannot write %1").arg(path));
+    return true;
+}
+
+bool writePdf(const PaintFunction& paint, const QString& path, const QString& target,
+              const QRectF& points, const ExportSize& size, QString* error)
+{
+    QPdfWriter pdf(target);
+    pdf.setPageSize(QPageSize(QSizeF(size.widthMm, size.heightMm), QPageSize::Millimeter));
+    pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+    pdf.setResolution(1200);
+    pdf.setCreator(QStringLiteral("snilab"));
+    pdf.setTitle(QFileInfo(path).completeBaseName());
+    QPainter painter;
+    if (!painter.begin(&pdf))
+        return fail(error, QStringLiteral("cannot write %1").arg(path));
+    painter.setRenderHint(QPainter::Antialiasing);
+    const double scale = pdf.resolution() / 72.0;
+    painter.scale(scale, scale);
+    paint(painter, points);
+    painter.end();
+    if (!QFileInfo(target).exists() || QFileInfo(target).size() == 0)
+        return fail(error, QStringLiteral("cannot write %1").arg(path));
+    return true;
+}
+
+bool writeFormat(const PaintFunction& paint, const QString& path, const QString& target,
+                 ExportFormat format, const QRectF& points, const ExportSize& size, QString* error)
+{
+    switch (format) {
+    case ExportFormat::Png: return writePng(paint, path, target, points, size.dpi, error);
+    case ExportFormat::Svg: return writeSvg(paint, path, target, points, error);
+    case ExportFormat::Pdf: return writePdf(paint, path, target, points, size, error);
+    }
+    return fail(error, QStringLiteral("unknown format"));
+}
+
+} // namespace
+
 bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, const QString& path,
                   ExportFormat format, const ExportSize& size, QString* error)
 {
@@ -75,74 +160,14 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
         return fail(error, QString::fromStdString(e.what()));
     }
     const QString target = QString::fromStdString(atomic->temporaryPath().string());
-    const auto commit = [&] {
-        try {
-            atomic->commit();
-            return true;
-        } catch (const std::exception& e) {
-            return fail(error, QString::fromStdString(e.what()));
-        }
-    };
-    switch (format) {
-    case ExportFormat::Png: {
-        const double scale = size.dpi / 72.0;
-        QImage image(qRound(points.width() * scale), qRound(points.height() * scale),
-                     QImage::Format_ARGB32_Premultiplied);
-        if (image.isNull())
-            return fail(error, QStringLiteral("image too large"));
-        image.setDotsPerMeterX(qRound(size.dpi / 0.0254));
-        image.setDotsPerMeterY(qRound(size.dpi / 0.0254));
-        image.fill(Qt::white);
-        {
-            QPainter painter(&image);
-            painter.setRenderHint(QPainter::Antialiasing);
-            painter.setRenderHint(QPainter::TextAntialiasing);
-            painter.scale(scale, scale);
-            paint(painter, points);
-        }
-        if (!image.save(target, "PNG"))
-            return fail(error, QStringLiteral("cannot write %1").arg(path));
-        return commit();
+    if (!writeFormat(paint, path, target, format, points, size, error))
+        return false;
+    try {
+        atomic->commit();
+        return true;
+    } catch (const std::exception& e) {
+        return fail(error, QString::fromStdString(e.what()));
     }
-    case ExportFormat::Svg: {
-        QSvgGenerator svg;
-        svg.setFileName(target);
-        svg.setSize(points.size().toSize());
-        svg.setViewBox(points);
-        svg.setResolution(72);
-        svg.setTitle(QFileInfo(path).completeBaseName());
-        svg.setDescription(QStringLiteral("snilab figure"));
-        QPainter painter;
-        if (!painter.begin(&svg))
-            return fail(error, QStringLiteral("cannot write %1").arg(path));
-        painter.setRenderHint(QPainter::Antialiasing);
-        paint(painter, points);
-        painter.end();
-        if (!QFileInfo(target).exists() || QFileInfo(target).size() == 0)
-            return fail(error, QStringLiteral("cannot write %1").arg(path));
-        return commit();
-    }
-    case ExportFormat::Pdf: {
-        QPdfWriter pdf(target);
-        pdf.setPageSize(QPageSize(QSizeF(size.widthMm, size.heightMm), QPageSize::Millimeter));
-        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-        pdf.setResolution(1200);
-        pdf.setCreator(QStringLiteral("snilab"));
-        pdf.setTitle(QFileInfo(path).completeBaseName());
-        QPainter painter;
-        if (!painter.begin(&pdf))
-            return fail(error, QStringLiteral("cannot write %1").arg(path));
-        painter.setRenderHint(QPainter::Antialiasing);
-        const double scale = pdf.resolution() / 72.0;
-        painter.scale(scale, scale);
-        paint(painter, points);
-        painter.end();
-        if (!QFileInfo(target).exists() || QFileInfo(target).size() == 0)
-            return fail(error, QStringLiteral("cannot write %1").arg(path));
-        return commit();
-    }
-    }
-    return fail(error, QStringLiteral("unknown format"));
 }
 
 bool exportFigure(const FigureData& figure, const QString& path, ExportFormat format,

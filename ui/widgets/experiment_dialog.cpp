@@ -28,6 +28,44 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
       m_error(new QLabel)
 {
     setWindowTitle(tr("New experiment"));
+    configureInputs();
+    configureDevices();
+    QGroupBox* dataBox = buildDataBox();
+    QGroupBox* models = buildModelsBox();
+    QGroupBox* eval = buildEvaluationBox();
+
+    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
+    m_error->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Run"));
+    connect(buttons, &QDialogButtonBox::accepted, this, &ExperimentDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(m_split, &QComboBox::currentIndexChanged, this, [this] {
+        const bool time = m_split->currentData().toString() == QLatin1String("time");
+        m_folds->setEnabled(!time);
+        m_trainFraction->setEnabled(time);
+    });
+    connect(m_paper, &QCheckBox::toggled, this, [this](bool on) {
+        m_rule->setEnabled(!on);
+        m_labelMode->setEnabled(!on);
+    });
+
+    auto* columns = new QHBoxLayout;
+    auto* left = new QVBoxLayout;
+    left->addWidget(dataBox);
+    left->addWidget(eval);
+    left->addStretch();
+    columns->addLayout(left);
+    columns->addWidget(models);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(columns);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+    setSetup(ExperimentSetup{});
+}
+
+void ExperimentDialog::configureInputs()
+{
     m_thresholds->setToolTip(tr("Comma-separated thresholds and ranges, e.g. 100,200 or "
                                 "100-1000/100"));
     m_rule->addItem(tr("at least T connections (≥ T)"), false);
@@ -58,7 +96,10 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
     m_labelMode->addItem(tr("default (SNI lowercased)"), QStringLiteral("default"));
     m_labelMode->addItem(tr("paper (digits and '-' removed below the registrable domain)"),
                          QStringLiteral("paper"));
+}
 
+void ExperimentDialog::configureDevices()
+{
     m_device->addItem(tr("Auto"), QStringLiteral("auto"));
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     m_device->addItem(tr("CUDA"), QStringLiteral("cuda"));
@@ -71,7 +112,10 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
         }
         m_device->setToolTip(tr("CUDA unavailable: %1").arg(devices.reason));
     }
+}
 
+QGroupBox* ExperimentDialog::buildDataBox()
+{
     auto* dataBox = new QGroupBox(tr("Data"));
     auto* dataForm = new QFormLayout(dataBox);
     dataForm->addRow(tr("Thresholds T"), m_thresholds);
@@ -81,7 +125,12 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
     auto* paperButton = new QPushButton(tr("Paper set-up"));
     paperButton->setToolTip(tr("Thresholds 100-1000/100, 10-fold stratified, paper preset"));
     dataForm->addRow(paperButton);
+    connect(paperButton, &QPushButton::clicked, this, &ExperimentDialog::applyPaperPreset);
+    return dataBox;
+}
 
+QGroupBox* ExperimentDialog::buildModelsBox()
+{
     auto* models = new QGroupBox(tr("Models"));
     auto* modelsForm = new QFormLayout(models);
     modelsForm->addRow(tr("Models"), m_models);
@@ -91,43 +140,18 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
     modelsForm->addRow(tr("Patience"), m_patience);
     modelsForm->addRow(tr("Batch size"), m_batch);
     modelsForm->addRow(tr("Device"), m_device);
+    return models;
+}
 
+QGroupBox* ExperimentDialog::buildEvaluationBox()
+{
     auto* eval = new QGroupBox(tr("Evaluation"));
     auto* evalForm = new QFormLayout(eval);
     evalForm->addRow(tr("Split"), m_split);
     evalForm->addRow(tr("Folds"), m_folds);
     evalForm->addRow(tr("Time split: training share"), m_trainFraction);
     evalForm->addRow(tr("Seed"), m_seed);
-
-    m_error->setStyleSheet(QStringLiteral("color: #b00020"));
-    m_error->setWordWrap(true);
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    buttons->button(QDialogButtonBox::Ok)->setText(tr("Run"));
-    connect(buttons, &QDialogButtonBox::accepted, this, &ExperimentDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(paperButton, &QPushButton::clicked, this, &ExperimentDialog::applyPaperPreset);
-    connect(m_split, &QComboBox::currentIndexChanged, this, [this] {
-        const bool time = m_split->currentData().toString() == QLatin1String("time");
-        m_folds->setEnabled(!time);
-        m_trainFraction->setEnabled(time);
-    });
-    connect(m_paper, &QCheckBox::toggled, this, [this](bool on) {
-        m_rule->setEnabled(!on);
-        m_labelMode->setEnabled(!on);
-    });
-
-    auto* columns = new QHBoxLayout;
-    auto* left = new QVBoxLayout;
-    left->addWidget(dataBox);
-    left->addWidget(eval);
-    left->addStretch();
-    columns->addLayout(left);
-    columns->addWidget(models);
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(columns);
-    layout->addWidget(m_error);
-    layout->addWidget(buttons);
-    setSetup(ExperimentSetup{});
+    return eval;
 }
 
 void ExperimentDialog::setSetup(const ExperimentSetup& s)

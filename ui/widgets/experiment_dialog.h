@@ -16,6 +16,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -38,6 +39,14 @@ public Q_SLOTS:
     void applyPaperPreset();
 
 private:
+    // The constructor's parts: ranges and items, the device list (CUDA
+    // greyed out when unavailable), the three group boxes.
+    void configureInputs();
+    void configureDevices();
+    QGroupBox* buildDataBox();
+    QGroupBox* buildModelsBox();
+    QGroupBox* buildEvaluationBox();
+
     QLineEdit* m_thresholds;
     QComboBox* m_rule;
     QListWidget* m_models;

@@ -34,7 +34,22 @@ PredictionView::PredictionView(QWidget* parent)
 {
     setAcceptDrops(true);
     m_filter->setSourceModel(m_model);
+    QGroupBox* setup = buildSetupBox();
+    QHBoxLayout* runRow = buildRunRow();
+    QHBoxLayout* filterRow = buildResultArea();
 
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(setup);
+    layout->addLayout(runRow);
+    layout->addWidget(m_status);
+    layout->addLayout(filterRow);
+    layout->addWidget(m_table, 1);
+    connectSignals();
+    updateActions();
+}
+
+QGroupBox* PredictionView::buildSetupBox()
+{
     // Model file and the model/ensemble to use.
     m_modelPath = new QLineEdit;
     m_modelPath->setReadOnly(true);
@@ -68,7 +83,11 @@ PredictionView::PredictionView(QWidget* parent)
     form->addRow(tr("Model file"), modelRow);
     form->addRow(QString(), m_modelInfo);
     form->addRow(tr("Captures"), captureRow);
+    return setup;
+}
 
+QHBoxLayout* PredictionView::buildRunRow()
+{
     // Run, progress, Cancel.
     m_run = new QPushButton(tr("Run"));
     m_cancel = new QPushButton(tr("Cancel"));
@@ -81,7 +100,11 @@ PredictionView::PredictionView(QWidget* parent)
     runRow->addWidget(m_run);
     runRow->addWidget(m_progress, 1);
     runRow->addWidget(m_cancel);
+    return runRow;
+}
 
+QHBoxLayout* PredictionView::buildResultArea()
+{
     // Result: filter, summary, table with exports.
     m_show = new QComboBox;
     m_show->addItem(tr("all connections"), static_cast<int>(PredictionFilterModel::Show::All));
@@ -107,14 +130,11 @@ PredictionView::PredictionView(QWidget* parent)
     m_table->table()->horizontalHeader()->setStretchLastSection(true);
     // Sized from the first rows only (a prediction may hold 10^5 rows).
     m_table->table()->horizontalHeader()->setResizeContentsPrecision(200);
+    return filterRow;
+}
 
-    auto* layout = new QVBoxLayout(this);
-    layout->addWidget(setup);
-    layout->addLayout(runRow);
-    layout->addWidget(m_status);
-    layout->addLayout(filterRow);
-    layout->addWidget(m_table, 1);
-
+void PredictionView::connectSignals()
+{
     connect(m_openModel, &QPushButton::clicked, this, &PredictionView::openModelInteractively);
     connect(m_addCaptures, &QPushButton::clicked, this, &PredictionView::addCapturesInteractively);
     connect(m_clearCaptures, &QPushButton::clicked, this, [this] { setCaptures({}); });
@@ -132,7 +152,6 @@ PredictionView::PredictionView(QWidget* parent)
                 m_status->setText(stage);
             });
     connect(m_job, &BackgroundJob::finished, this, &PredictionView::onJobFinished);
-    updateActions();
 }
 
 PredictionView::~PredictionView()

@@ -19,6 +19,8 @@
 #include <QWidget>
 
 class QComboBox;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -66,6 +68,11 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
+    // The constructor's parts, in the order the widgets are created.
+    QGroupBox* buildSetupBox();     // model file, model choice, captures
+    QHBoxLayout* buildRunRow();     // Run, progress, Cancel (and the status label)
+    QHBoxLayout* buildResultArea(); // the show filter and summary (and the table)
+    void connectSignals();
     void onJobFinished();
     void updateActions();
     void showError(const QString& message);

@@ -29,6 +29,27 @@ ResultView::ResultView(QWidget* parent)
       m_confusion(new ConfusionMatrixModel(this)), m_table1(new Table1Model(this)),
       m_perClass(new PerClassModel(this))
 {
+    QHBoxLayout* top = buildTitleRow();
+    QWidget* perLabel = buildPerLabelPage();
+    m_table1Table->setModel(m_table1, QStringLiteral("table1"));
+    QWidget* confusion = buildConfusionPage();
+
+    m_tabs->addTab(m_accuracy, tr("Accuracy vs T"));
+    m_tabs->addTab(perLabel, tr("Per label"));
+    m_tabs->addTab(m_metrics, tr("Metrics"));
+    m_tabs->addTab(m_direction, tr("Direction"));
+    m_tabs->addTab(confusion, tr("Confusion"));
+    m_tabs->addTab(m_table1Table, tr("Table 1"));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(m_tabs, 1);
+    connectSignals();
+    setRun({});
+}
+
+QHBoxLayout* ResultView::buildTitleRow()
+{
     QFont titleFont = m_title->font();
     titleFont.setBold(true);
     m_title->setFont(titleFont);
@@ -37,7 +58,11 @@ ResultView::ResultView(QWidget* parent)
     top->addWidget(m_title, 1);
     top->addWidget(new QLabel(tr("Threshold T")));
     top->addWidget(m_threshold);
+    return top;
+}
 
+QWidget* ResultView::buildPerLabelPage()
+{
     auto* perLabel = new QSplitter(Qt::Vertical);
     perLabel->addWidget(m_perLabel);
     perLabel->addWidget(m_perClassTable);
@@ -45,8 +70,11 @@ ResultView::ResultView(QWidget* parent)
     perLabel->setStretchFactor(1, 1);
     perLabel->setSizes({560, 160});
     m_perClassTable->setModel(m_perClass, QStringLiteral("per_class"));
-    m_table1Table->setModel(m_table1, QStringLiteral("table1"));
+    return perLabel;
+}
 
+QWidget* ResultView::buildConfusionPage()
+{
     auto* confusion = new QWidget;
     m_order->addItem(tr("by label"), static_cast<int>(ConfusionMatrixModel::Order::Label));
     m_order->addItem(tr("by support"), static_cast<int>(ConfusionMatrixModel::Order::Support));
@@ -59,6 +87,7 @@ ResultView::ResultView(QWidget* parent)
     m_zoom->setToolTip(tr("Cell size (also Ctrl+wheel on the matrix)"));
     m_heatmap->setModel(m_confusion);
     auto* exportHeat = new QPushButton(tr("Export…"));
+    connect(exportHeat, &QPushButton::clicked, this, &ResultView::exportConfusionInteractively);
     auto* bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("Model")));
     bar->addWidget(m_confusionModelBox);
@@ -75,18 +104,11 @@ ResultView::ResultView(QWidget* parent)
     confusionLayout->addWidget(m_heatmap, 1);
     confusionLayout->addWidget(m_hover);
     m_hover->setText(tr("Hover a cell for its value."));
+    return confusion;
+}
 
-    m_tabs->addTab(m_accuracy, tr("Accuracy vs T"));
-    m_tabs->addTab(perLabel, tr("Per label"));
-    m_tabs->addTab(m_metrics, tr("Metrics"));
-    m_tabs->addTab(m_direction, tr("Direction"));
-    m_tabs->addTab(confusion, tr("Confusion"));
-    m_tabs->addTab(m_table1Table, tr("Table 1"));
-
-    auto* layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(m_tabs, 1);
-
+void ResultView::connectSignals()
+{
     connect(m_threshold, &QComboBox::currentIndexChanged, this, [this] {
         updateThresholdViews();
         updateConfusion();
@@ -101,30 +123,30 @@ ResultView::ResultView(QWidget* parent)
     connect(m_zoom, &QSlider::valueChanged, m_heatmap, &HeatmapView::setCellSize);
     connect(m_heatmap, &HeatmapView::cellSizeChanged, m_zoom, &QSlider::setValue);
     connect(m_heatmap, &HeatmapView::hovered, m_hover, &QLabel::setText);
-    connect(exportHeat, &QPushButton::clicked, this, [this] {
-        const QString stem = QStringLiteral("confusion_%1_T%2")
-                                 .arg(m_confusionModelBox->currentText())
-                                 .arg(threshold());
-        QString folder = WorkbenchSettings().lastFolder();
-        if (folder.isEmpty())
-            folder = QDir::homePath();
-        ExportDialog dialog(QDir(folder).filePath(stem + QStringLiteral(".pdf")), true, this);
-        if (dialog.exec() != QDialog::Accepted)
-            return;
-        QString error;
-        const auto format = exportFormatOf(dialog.path());
-        if (!format)
-            error = tr("the file name must end in .png, .svg or .pdf");
-        else if (exportHeatmap(*m_confusion,
-                               tr("Confusion matrix, %1, T = %2")
-                                   .arg(m_confusionModelBox->currentText())
-                                   .arg(threshold()),
-                               dialog.path(), *format, dialog.size(), &error))
-            WorkbenchSettings().setLastFolder(QFileInfo(dialog.path()).absolutePath());
-        if (!error.isEmpty())
-            QMessageBox::warning(this, tr("Export failed"), error);
-    });
-    setRun({});
+}
+
+void ResultView::exportConfusionInteractively()
+{
+    const QString stem =
+        QStringLiteral("confusion_%1_T%2").arg(m_confusionModelBox->currentText()).arg(threshold());
+    QString folder = WorkbenchSettings().lastFolder();
+    if (folder.isEmpty())
+        folder = QDir::homePath();
+    ExportDialog dialog(QDir(folder).filePath(stem + QStringLiteral(".pdf")), true, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString error;
+    const auto format = exportFormatOf(dialog.path());
+    if (!format)
+        error = tr("the file name must end in .png, .svg or .pdf");
+    else if (exportHeatmap(*m_confusion,
+                           tr("Confusion matrix, %1, T = %2")
+                               .arg(m_confusionModelBox->currentText())
+                               .arg(threshold()),
+                           dialog.path(), *format, dialog.size(), &error))
+        WorkbenchSettings().setLastFolder(QFileInfo(dialog.path()).absolutePath());
+    if (!error.isEmpty())
+        QMessageBox::warning(this, tr("Export failed"), error);
 }
 
 void ResultView::setRun(const RunData& run)

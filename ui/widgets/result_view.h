@@ -3,7 +3,7 @@
 // model (Figures 7, 10) with its table, accuracy/precision/recall/F1 bars
 // (Figure 11), with vs without direction (Figure 12), the confusion-matrix
 // heatmap (order, normalisation, zoom, hover) and the Table-1 grid. Two
-// ResultViews side by side compare two runs (MainWindow).
+// ResultViews side by side compare two runs (ResultsPage).
 //
 // It only shows what ui/core built: FigureData from run_data.h, table models
 // from result_models.h. Thread: GUI thread. Failure: none (empty runs show why).
@@ -16,6 +16,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QSlider;
 class QTabWidget;
@@ -46,6 +47,13 @@ public:
     QTabWidget* tabs() const { return m_tabs; }
 
 private:
+    // The constructor's parts: the title row, the Per label and Confusion tabs.
+    QHBoxLayout* buildTitleRow();
+    QWidget* buildPerLabelPage();
+    QWidget* buildConfusionPage();
+    void connectSignals();
+    // The confusion tab's Export…: asks for a file and size, writes the heatmap.
+    void exportConfusionInteractively();
     void updateThresholdViews();
     void updateConfusion();
 

@@ -1,0 +1,174 @@
+#include "catalog_page.h"
+
+#include "figure_view.h"
+#include "page_table.h"
+
+#include <QComboBox>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSlider>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace snilab::ui {
+
+CatalogPage::CatalogPage(CaptureListModel* captures, QWidget* parent)
+    : QWidget(parent), m_captures(captures), m_connections(new ConnectionTableModel(this)),
+      m_labelCounts(new LabelCountModel(this))
+{
+    QWidget* left = buildConnectionsPane();
+    QWidget* right = buildLabelCountPane();
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(left);
+    splitter->addWidget(right);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(splitter);
+}
+
+QWidget* CatalogPage::buildConnectionsPane()
+{
+    m_labelFilter = new QLineEdit;
+    m_labelFilter->setPlaceholderText(tr("label contains…"));
+    m_labelFilter->setClearButtonEnabled(true);
+    m_captureFilter = new QComboBox;
+    m_sniFilter = new QComboBox;
+    m_sniFilter->addItem(tr("any SNI"), static_cast<int>(snilab::ConnectionFilter::Sni::Any));
+    m_sniFilter->addItem(tr("SNI present"),
+                         static_cast<int>(snilab::ConnectionFilter::Sni::Present));
+    m_sniFilter->addItem(tr("no SNI"), static_cast<int>(snilab::ConnectionFilter::Sni::Absent));
+    m_connectionCount = new QLabel;
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(m_labelFilter, 1);
+    filters->addWidget(m_captureFilter);
+    filters->addWidget(m_sniFilter);
+    filters->addWidget(m_connectionCount);
+    auto* table = makeTable(m_connections);
+    table->horizontalHeader()->setStretchLastSection(false);
+    // Sized from the first rows only (a lazy model must not be read whole).
+    table->horizontalHeader()->setResizeContentsPrecision(64);
+    connect(m_connections, &QAbstractItemModel::modelReset, table,
+            &QTableView::resizeColumnsToContents);
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addLayout(filters);
+    leftLayout->addWidget(table, 1);
+
+    // A short delay so typing does not re-query the catalog per key.
+    auto* filterTimer = new QTimer(this);
+    filterTimer->setSingleShot(true);
+    filterTimer->setInterval(250);
+    connect(m_labelFilter, &QLineEdit::textChanged, filterTimer, qOverload<>(&QTimer::start));
+    connect(filterTimer, &QTimer::timeout, this, &CatalogPage::applyConnectionFilter);
+    connect(m_captureFilter, &QComboBox::currentIndexChanged, this,
+            &CatalogPage::applyConnectionFilter);
+    connect(m_sniFilter, &QComboBox::currentIndexChanged, this,
+            &CatalogPage::applyConnectionFilter);
+    return left;
+}
+
+QWidget* CatalogPage::buildLabelCountPane()
+{
+    m_figure3 = new FigureView;
+    m_topN = new QSpinBox;
+    m_topN->setRange(1, 1000);
+    m_topN->setValue(20);
+    m_topN->setPrefix(tr("top "));
+    m_thresholdSlider = new QSlider(Qt::Horizontal);
+    m_thresholdSlider->setRange(0, 1000);
+    m_thresholdSlider->setValue(100);
+    m_thresholdRule = new QComboBox;
+    m_thresholdRule->addItem(tr("≥ T"), static_cast<int>(snilab::ThresholdRule::AtLeast));
+    m_thresholdRule->addItem(tr("> T"), static_cast<int>(snilab::ThresholdRule::MoreThan));
+    m_thresholdLabel = new QLabel;
+    auto* threshold = new QHBoxLayout;
+    threshold->addWidget(new QLabel(tr("Min. connections T")));
+    threshold->addWidget(m_thresholdSlider, 1);
+    threshold->addWidget(m_thresholdRule);
+    auto* counts = new TableView;
+    counts->setModel(m_labelCounts, QStringLiteral("label_counts"));
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    auto* figureBar = new QHBoxLayout;
+    figureBar->addWidget(new QLabel(tr("Connections per label")));
+    figureBar->addStretch();
+    figureBar->addWidget(m_topN);
+    rightLayout->addLayout(figureBar);
+    rightLayout->addWidget(m_figure3, 3);
+    rightLayout->addLayout(threshold);
+    rightLayout->addWidget(m_thresholdLabel);
+    rightLayout->addWidget(counts, 2);
+    connect(m_topN, &QSpinBox::valueChanged, this, &CatalogPage::updateFigure3);
+    connect(m_thresholdSlider, &QSlider::valueChanged, this, &CatalogPage::updateThresholdSummary);
+    connect(m_thresholdRule, &QComboBox::currentIndexChanged, this,
+            &CatalogPage::updateThresholdSummary);
+    return right;
+}
+
+void CatalogPage::setCatalog(const QString& path)
+{
+    m_connections->setCatalogPath(path);
+    m_labelCounts->setCatalogPath(path);
+}
+
+void CatalogPage::reload()
+{
+    {
+        const QSignalBlocker block(m_captureFilter);
+        const auto current = m_captureFilter->currentData();
+        m_captureFilter->clear();
+        m_captureFilter->addItem(tr("all captures"), QVariant::fromValue<qlonglong>(0));
+        for (const auto& c : m_captures->captures())
+            m_captureFilter->addItem(QFileInfo(QString::fromStdString(c.path)).fileName(),
+                                     QVariant::fromValue<qlonglong>(c.id));
+        m_captureFilter->setCurrentIndex(std::max(0, m_captureFilter->findData(current)));
+    }
+    m_connections->reload();
+    m_labelCounts->reload();
+    m_connectionCount->setText(tr("%L1 connections").arg(m_connections->rowCount()));
+    m_thresholdSlider->setMaximum(std::max(100, m_labelCounts->maxCount() + 1));
+    updateFigure3();
+    updateThresholdSummary();
+}
+
+void CatalogPage::applyConnectionFilter()
+{
+    snilab::ConnectionFilter filter;
+    filter.labelContains = m_labelFilter->text().trimmed().toStdString();
+    filter.captureId = m_captureFilter->currentData().toLongLong();
+    filter.sni = static_cast<snilab::ConnectionFilter::Sni>(m_sniFilter->currentData().toInt());
+    m_connections->setFilter(filter);
+    m_connectionCount->setText(tr("%L1 connections").arg(m_connections->rowCount()));
+}
+
+void CatalogPage::updateFigure3()
+{
+    m_figure3->setFigure(labelCountFigure(m_labelCounts->counts(), m_topN->value()));
+}
+
+QString CatalogPage::thresholdSummary() const
+{
+    return m_thresholdLabel->text();
+}
+
+void CatalogPage::updateThresholdSummary()
+{
+    const auto rule = static_cast<snilab::ThresholdRule>(m_thresholdRule->currentData().toInt());
+    const int t = m_thresholdSlider->value();
+    const auto s = m_labelCounts->summaryAt(t, rule);
+    m_thresholdLabel->setText(
+        tr("T = %1: %2 classes, %L3 connections remain").arg(t).arg(s.classes).arg(s.connections));
+}
+
+} // namespace snilab::ui

@@ -1,0 +1,66 @@
+// CatalogPage: the workbench's Catalog tab. The lazy connections table
+// (ConnectionTableModel) with its filter (label text, capture, SNI present or
+// not); connections per label (the paper's Figure 3, top N, LabelCountModel)
+// and the min-connections threshold slider with the classes and connections
+// that remain at T (≥ T or > T).
+//
+// It reads the capture list (for the capture filter) from the Captures tab's
+// CaptureListModel; MainWindow calls reload() after an open or an ingest.
+// Thread: GUI thread (the models read the catalog there, one aggregate each).
+#pragma once
+
+#include "core/catalog_models.h"
+#include "core/connection_table_model.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QSlider;
+class QSpinBox;
+
+namespace snilab::ui {
+
+class FigureView;
+
+class CatalogPage : public QWidget {
+    Q_OBJECT
+public:
+    explicit CatalogPage(CaptureListModel* captures, QWidget* parent = nullptr);
+
+    // A catalog was opened: its connections and label counts (then reload()).
+    void setCatalog(const QString& path);
+    // Re-reads the connections and label counts, refills the capture filter.
+    void reload();
+
+    ConnectionTableModel* connectionModel() const { return m_connections; }
+    LabelCountModel* labelCountModel() const { return m_labelCounts; }
+    FigureView* labelCountView() const { return m_figure3; }
+    QSlider* thresholdSlider() const { return m_thresholdSlider; }
+    // "T = 100: 12 classes, 3,456 connections remain"
+    QString thresholdSummary() const;
+
+private:
+    QWidget* buildConnectionsPane();
+    QWidget* buildLabelCountPane();
+    void applyConnectionFilter();
+    void updateThresholdSummary();
+    void updateFigure3();
+
+    CaptureListModel* m_captures;
+    ConnectionTableModel* m_connections;
+    LabelCountModel* m_labelCounts;
+
+    QLineEdit* m_labelFilter = nullptr;
+    QComboBox* m_captureFilter = nullptr;
+    QComboBox* m_sniFilter = nullptr;
+    QLabel* m_connectionCount = nullptr;
+    FigureView* m_figure3 = nullptr;
+    QSpinBox* m_topN = nullptr;
+    QSlider* m_thresholdSlider = nullptr;
+    QComboBox* m_thresholdRule = nullptr;
+    QLabel* m_thresholdLabel = nullptr;
+};
+
+} // namespace snilab::ui

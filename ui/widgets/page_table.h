@@ -1,0 +1,15 @@
+// makeTable(): the plain table the workbench pages show a model in (whole
+// rows selected, alternating rows, fixed row height, columns sized to their
+// contents on each reset, last column stretched).
+//
+// Thread: GUI thread. Failure: none.
+#pragma once
+
+class QAbstractItemModel;
+class QTableView;
+
+namespace snilab::ui {
+
+QTableView* makeTable(QAbstractItemModel* model);
+
+} // namespace snilab::ui
