@@ -195,13 +195,19 @@ QVariant CaptureListModel::headerData(int section, Qt::Orientation orientation, 
 
 // --- RunListModel ----------------------------------------------------------
 
-QString runConfigValue(const snilab::RunInfo& run, const QString& key)
+std::optional<snilab::EvaluationConfig> runConfig(const snilab::RunInfo& run)
 {
-    const QString prefix = key + QLatin1Char('=');
-    for (const QString& line : qs(run.config).split(QLatin1Char('\n')))
-        if (line.startsWith(prefix))
-            return line.mid(prefix.size());
-    return {};
+    return snilab::EvaluationConfig::fromText(run.config);
+}
+
+QString runSplitText(const std::optional<snilab::EvaluationConfig>& config)
+{
+    if (!config)
+        return QStringLiteral("?");
+    const QString split = qs(std::string(snilab::splitKindName(config->split)));
+    return config->split == snilab::SplitKind::Time
+               ? split
+               : QStringLiteral("%1, %2 folds").arg(split).arg(config->folds);
 }
 
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -340,15 +346,21 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     case Status: return qs(snilab::runStatusName(r.status));
     case Created: return qs(r.createdAt);
     case Finished: return qs(r.finishedAt);
-    case Models: return runConfigValue(r, QStringLiteral("models"));
-    case Thresholds: return runConfigValue(r, QStringLiteral("thresholds"));
-    case Split: {
-        const QString split = runConfigValue(r, QStringLiteral("split"));
-        return split == QLatin1String("time")
-                   ? split
-                   : QStringLiteral("%1, %2 folds")
-                         .arg(split, runConfigValue(r, QStringLiteral("folds")));
+    case Models:
+    case Thresholds: {
+        const auto config = runConfig(r);
+        if (!config)
+            return QStringLiteral("?");
+        QStringList items;
+        if (index.column() == Models)
+            for (const std::string& m : config->models)
+                items << qs(m);
+        else
+            for (const int t : config->thresholds)
+                items << QString::number(t);
+        return items.join(QLatin1Char(','));
     }
+    case Split: return runSplitText(runConfig(r));
     case Error: return qs(r.error);
     default: return {};
     }

@@ -18,12 +18,14 @@
 
 #include "catalog/catalog.h"
 #include "dataset/thresholds.h"
+#include "eval/evaluator.h"
 
 #include <QAbstractTableModel>
 #include <QString>
 
 class QThread;
 
+#include <optional>
 #include <vector>
 
 namespace snilab::ui {
@@ -129,7 +131,10 @@ private:
     quint64 m_generation = 0;
 };
 
-// The value of `key` in a run's "key=value" configuration lines ("" if absent).
-QString runConfigValue(const snilab::RunInfo& run, const QString& key);
+// A stored run's configuration read back (EvaluationConfig::fromText);
+// nullopt when its text does not parse (a damaged or foreign catalog).
+std::optional<snilab::EvaluationConfig> runConfig(const snilab::RunInfo& run);
+// "stratified, 10 folds", "capture, 5 folds" or "time"; "?" without a config.
+QString runSplitText(const std::optional<snilab::EvaluationConfig>& config);
 
 } // namespace snilab::ui

@@ -64,14 +64,11 @@ QStringList RunData::labels(int threshold) const
 
 QString RunData::title() const
 {
-    const QString split = runConfigValue(info, QStringLiteral("split"));
-    const QString folds = runConfigValue(info, QStringLiteral("folds"));
-    const QString preset = runConfigValue(info, QStringLiteral("preset"));
-    return QStringLiteral("Run %1 (%2; %3%4%5)")
+    const auto config = runConfig(info);
+    return QStringLiteral("Run %1 (%2; %3%4)")
         .arg(info.id)
-        .arg(models.join(QStringLiteral(", ")), split,
-             split == QLatin1String("time") ? QString() : QStringLiteral(", %1 folds").arg(folds),
-             preset == QLatin1String("paper") ? QStringLiteral(", paper preset") : QString());
+        .arg(models.join(QStringLiteral(", ")), runSplitText(config),
+             config && config->preset == "paper" ? QStringLiteral(", paper preset") : QString());
 }
 
 RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId)
