@@ -1,11 +1,38 @@
 #include "background_job.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <exception>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 
 namespace snilab::ui {
 
+namespace {
+
+// The job's thread (a new one per launch) and the engine threads it starts
+// (they inherit it) run a few nice levels below the GUI thread: on a machine
+// whose cores the work fills, the scheduler still gives the GUI thread its
+// turn first, so the window never stalls behind its own background work.
+void yieldToTheGui()
+{
+#ifdef __linux__
+    const auto self = static_cast<id_t>(gettid());
+    errno = 0;
+    const int nice = getpriority(PRIO_PROCESS, self);
+    if (errno == 0 && nice < 19)
+        setpriority(PRIO_PROCESS, self, std::min(19, nice + 5));
+#endif
+}
+
+} // namespace
+
 void JobWorker::run()
 {
+    yieldToTheGui();
     try {
         m_work();
     } catch (const std::exception& e) {

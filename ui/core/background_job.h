@@ -10,6 +10,10 @@
 // refuses while running. Each launch gets a fresh JobFeedback (a cancel is
 // final for one operation).
 //
+// The job's thread, and the engine threads it starts, run five nice levels
+// below the GUI thread (Linux), so that a window whose work fills every core
+// still answers at once.
+//
 // Thread: create, launch, cancel and destroy on one thread (the GUI thread).
 // The destructor cancels a running operation and waits for it.
 // Failure: exceptions escaping the work function are caught on the worker
