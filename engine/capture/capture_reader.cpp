@@ -254,10 +254,13 @@ struct CaptureReader::Impl {
 CaptureReader::CaptureReader(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 CaptureReader::~CaptureReader() = default;
 
-std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& path,
-                                                   InputError& error)
+namespace {
+
+// Opens a regular, non-empty file and reads up to four magic bytes (the
+// stream is rewound). nullptr with `error` set otherwise.
+FILE* openCaptureFile(const std::filesystem::path& path, CaptureFormat& format,
+                      unsigned char (&magic)[4], std::size_t& got, InputError& error)
 {
-    error = {path.string(), InputError::kNoOffset, {}};
     std::error_code ec;
     const auto status = std::filesystem::status(path, ec);
     if (ec || !std::filesystem::exists(status)) {
@@ -268,37 +271,116 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         error.reason = "not a regular file";
         return nullptr;
     }
-    CaptureFormat format;
     format.fileBytes = std::filesystem::file_size(path, ec);
-
     FILE* raw = std::fopen(path.c_str(), "rb");
     if (!raw) {
         error.reason = std::strerror(errno);
         return nullptr;
     }
-    unsigned char magic[4] = {0, 0, 0, 0};
-    const std::size_t got = std::fread(magic, 1, 4, raw);
+    got = std::fread(magic, 1, 4, raw);
     std::rewind(raw);
     if (got == 0) {
         std::fclose(raw);
         error.reason = "empty file";
         return nullptr;
     }
+    return raw;
+}
 
-    // Decompressed bytes from here on; the first 64 KiB are peeked to tell
-    // pcapng from pcap and to spot patched pcap record headers.
-    std::unique_ptr<ByteSource> source;
+// The file's bytes, decompressed by its magic (gzip, zstd or none); owns `raw`.
+std::unique_ptr<ByteSource> decompressedSource(FILE* raw, const unsigned char (&magic)[4],
+                                               std::size_t got, CaptureFormat& format)
+{
     if (got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
         format.compression = "gzip";
-        source = makeGzipSource(raw);
-    } else if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f &&
-               magic[3] == 0xfd) {
-        format.compression = "zstd";
-        source = makeZstdSource(raw);
-    } else {
-        format.compression = "none";
-        source = makePlainSource(raw);
+        return makeGzipSource(raw);
     }
+    if (got == 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd) {
+        format.compression = "zstd";
+        return makeZstdSource(raw);
+    }
+    format.compression = "none";
+    return makePlainSource(raw);
+}
+
+// The stdio stream libpcap reads: the file itself for plain standard pcap
+// (the fastest path), else a cookie stream over `head` + `source` (with the
+// record headers fixed when `extra` != 0); `cookieSource` is then the cookie's
+// source, owned by the stream. nullptr with `error` set on failure.
+FILE* pcapStream(const std::filesystem::path& path, std::vector<std::uint8_t> head,
+                 std::unique_ptr<ByteSource> source, std::size_t extra, bool liftedSnapLength,
+                 CaptureFormat& format, ByteSource*& cookieSource, InputError& error)
+{
+    if (format.compression == "none" && extra == 0 && !liftedSnapLength) {
+        source.reset(); // closes the file opened for sniffing
+        FILE* stream = std::fopen(path.c_str(), "rb");
+        if (!stream) {
+            error.reason = std::strerror(errno);
+            return nullptr;
+        }
+        __fsetlocking(stream, FSETLOCKING_BYCALLER); // one thread reads it
+        // libpcap reads each record with two small freads: a large stdio
+        // buffer turns them into few read() calls.
+        std::setvbuf(stream, nullptr, _IOFBF, 1 << 20);
+        return stream;
+    }
+    std::unique_ptr<ByteSource> cookie = makePrefixedSource(std::move(head), std::move(source));
+    if (extra != 0) {
+        cookie = std::make_unique<RecordHeaderFixer>(std::move(cookie));
+        format.recordHeaderExtra = static_cast<int>(extra);
+    }
+    cookieSource = cookie.release();
+    FILE* stream = fopencookie(cookieSource, "rb",
+                               cookie_io_functions_t{cookieRead, nullptr, nullptr, cookieClose});
+    if (!stream) {
+        delete cookieSource;
+        cookieSource = nullptr;
+        error.reason = "cannot create decompression stream";
+    }
+    return stream;
+}
+
+// libpcap's handle on `stream` (which it then owns); nullptr with `error`
+// set, the stream closed, when libpcap refuses the file.
+pcap_t* openPcap(FILE* stream, const CaptureFormat& format, InputError& error)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = {0};
+    pcap_t* pcap =
+        pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (pcap)
+        return pcap;
+    std::fclose(stream); // frees a cookie source too
+    if (format.compression != "none")
+        error.reason = format.compression + " capture: ";
+    const std::string_view why(errbuf);
+    error.reason += why.find("unknown file format") != std::string_view::npos || why.empty()
+                        ? "not a pcap or pcapng file"
+                        : std::string(why);
+    error.offset = 0;
+    return nullptr;
+}
+
+std::string linkTypeName(int linkType)
+{
+    const char* name = pcap_datalink_val_to_name(linkType);
+    return name ? name : std::to_string(linkType);
+}
+
+} // namespace
+
+std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& path,
+                                                   InputError& error)
+{
+    error = {path.string(), InputError::kNoOffset, {}};
+    CaptureFormat format;
+    unsigned char magic[4] = {0, 0, 0, 0};
+    std::size_t got = 0;
+    FILE* raw = openCaptureFile(path, format, magic, got, error);
+    if (!raw)
+        return nullptr;
+    // Decompressed bytes from here on; the first 64 KiB are peeked to tell
+    // pcapng from pcap and to spot patched pcap record headers.
+    std::unique_ptr<ByteSource> source = decompressedSource(raw, magic, got, format);
     std::vector<std::uint8_t> head(64 * 1024);
     head.resize(source->readFully(reinterpret_cast<char*>(head.data()), head.size()));
     if (head.empty()) {
@@ -320,59 +402,21 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         if (!impl->pcapng->readHeader(error))
             return nullptr;
         format.linkType = impl->pcapng->firstLinkType();
-        const char* name =
-            pcap_datalink_val_to_name(format.linkType == 101 ? DLT_RAW : format.linkType);
-        format.linkTypeName = name ? name : std::to_string(format.linkType);
+        format.linkTypeName = linkTypeName(format.linkType == 101 ? DLT_RAW : format.linkType);
     } else {
         const std::size_t extra = detectExtraRecordBytes(head);
         const bool liftedSnapLength = liftSmallSnapLength(head);
-        FILE* stream = nullptr;
-        if (format.compression == "none" && extra == 0 && !liftedSnapLength) {
-            // Plain standard pcap goes to libpcap directly: the fastest path.
-            source.reset(); // closes `raw`
-            stream = std::fopen(path.c_str(), "rb");
-            if (!stream) {
-                error.reason = std::strerror(errno);
-                return nullptr;
-            }
-            __fsetlocking(stream, FSETLOCKING_BYCALLER); // one thread reads it
-            // libpcap reads each record with two small freads: a large stdio
-            // buffer turns them into few read() calls.
-            std::setvbuf(stream, nullptr, _IOFBF, 1 << 20);
-        } else {
-            std::unique_ptr<ByteSource> cookie =
-                makePrefixedSource(std::move(head), std::move(source));
-            if (extra != 0) {
-                cookie = std::make_unique<RecordHeaderFixer>(std::move(cookie));
-                format.recordHeaderExtra = static_cast<int>(extra);
-            }
-            impl->cookieSource = cookie.release();
-            stream = fopencookie(impl->cookieSource, "rb",
-                                 cookie_io_functions_t{cookieRead, nullptr, nullptr, cookieClose});
-            if (!stream) {
-                delete impl->cookieSource;
-                error.reason = "cannot create decompression stream";
-                return nullptr;
-            }
-        }
-        char errbuf[PCAP_ERRBUF_SIZE] = {0};
-        impl->pcap =
-            pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+        FILE* stream = pcapStream(path, std::move(head), std::move(source), extra, liftedSnapLength,
+                                  format, impl->cookieSource, error);
+        if (!stream)
+            return nullptr;
+        impl->pcap = openPcap(stream, format, error);
         if (!impl->pcap) {
-            std::fclose(stream); // frees a cookie source too
             impl->cookieSource = nullptr;
-            if (format.compression != "none")
-                error.reason = format.compression + " capture: ";
-            const std::string_view why(errbuf);
-            error.reason += why.find("unknown file format") != std::string_view::npos || why.empty()
-                                ? "not a pcap or pcapng file"
-                                : std::string(why);
-            error.offset = 0;
             return nullptr;
         }
         format.linkType = pcap_datalink(impl->pcap);
-        const char* name = pcap_datalink_val_to_name(format.linkType);
-        format.linkTypeName = name ? name : std::to_string(format.linkType);
+        format.linkTypeName = linkTypeName(format.linkType);
         format.container = (m == 0xA1B23C4D || m == 0x4D3CB2A1) ? "pcap-ns" : "pcap";
         if (extra != 0)
             format.container += "-patched+" + std::to_string(extra);

@@ -90,6 +90,36 @@ bool FeatureSpec::operator==(const FeatureSpec& other) const noexcept
            sequenceLength == other.sequenceLength && channels == other.channels;
 }
 
+namespace {
+
+// "size,payload,iat,dir" (any non-empty subset, each at most once).
+std::optional<FeatureSpec::Channels> parseChannels(std::string_view value, std::string* error)
+{
+    FeatureSpec::Channels channels{false, false, false, false};
+    const bool ok = forEachPart(value, ',', [&](std::string_view name) {
+        if (name.empty())
+            return fail(error, "empty channel name in '" + std::string(value) +
+                                   "' (channels needs at least one of size, payload, iat, dir)");
+        bool* flag = name == "size"      ? &channels.size
+                     : name == "payload" ? &channels.payload
+                     : name == "iat"     ? &channels.iat
+                     : name == "dir"     ? &channels.direction
+                                         : nullptr;
+        if (!flag)
+            return fail(error, "unknown channel '" + std::string(name) +
+                                   "' (expected size, payload, iat, dir)");
+        if (*flag)
+            return fail(error, "channel '" + std::string(name) + "' given twice");
+        *flag = true;
+        return true;
+    });
+    if (!ok)
+        return std::nullopt;
+    return channels;
+}
+
+} // namespace
+
 std::optional<FeatureSpec> FeatureSpec::parse(std::string_view text, std::string* error)
 {
     FeatureSpec spec;
@@ -154,31 +184,12 @@ std::optional<FeatureSpec> FeatureSpec::parse(std::string_view text, std::string
                 return true;
             }
             return badValue("a whole number from 1 to 10000");
-        default: {
-            Channels channels{false, false, false, false};
-            const bool listOk = forEachPart(value, ',', [&](std::string_view name) {
-                if (name.empty())
-                    return fail(error, "empty channel name in '" + std::string(value) +
-                                           "' (channels needs at least one of size, payload, "
-                                           "iat, dir)");
-                bool* flag = name == "size"      ? &channels.size
-                             : name == "payload" ? &channels.payload
-                             : name == "iat"     ? &channels.iat
-                             : name == "dir"     ? &channels.direction
-                                                 : nullptr;
-                if (!flag)
-                    return fail(error, "unknown channel '" + std::string(name) +
-                                           "' (expected size, payload, iat, dir)");
-                if (*flag)
-                    return fail(error, "channel '" + std::string(name) + "' given twice");
-                *flag = true;
+        default:
+            if (const auto channels = parseChannels(value, error)) {
+                spec.channels = *channels;
                 return true;
-            });
-            if (!listOk)
-                return false;
-            spec.channels = channels;
-            return true;
-        }
+            }
+            return false;
         }
     });
     if (!ok)

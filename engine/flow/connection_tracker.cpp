@@ -1,5 +1,6 @@
 #include "flow/connection_tracker.h"
 
+#include "flow/flow_table.h"
 #include "flow/stream_prefix.h"
 
 #include <algorithm>
@@ -10,6 +11,8 @@
 #include <vector>
 
 namespace snilab {
+
+using namespace flowtable;
 
 std::string_view closeReasonName(CloseReason reason)
 {
@@ -47,200 +50,6 @@ std::string formatIp(const IpAddress& ip)
     inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf);
     return buf;
 }
-
-namespace {
-
-constexpr std::uint32_t kEmpty = std::numeric_limits<std::uint32_t>::max();
-
-struct FlowKey {
-    IpAddress ipLo;
-    IpAddress ipHi;
-    std::uint16_t portLo = 0;
-    std::uint16_t portHi = 0;
-    bool operator==(const FlowKey&) const = default;
-};
-
-FlowKey makeKey(const DecodedPacket& p)
-{
-    FlowKey k;
-    const bool srcFirst = p.src < p.dst || (p.src == p.dst && p.srcPort <= p.dstPort);
-    if (srcFirst) {
-        k.ipLo = p.src;
-        k.portLo = p.srcPort;
-        k.ipHi = p.dst;
-        k.portHi = p.dstPort;
-    } else {
-        k.ipLo = p.dst;
-        k.portLo = p.dstPort;
-        k.ipHi = p.src;
-        k.portHi = p.srcPort;
-    }
-    return k;
-}
-
-std::uint64_t mix(std::uint64_t h, std::uint64_t v)
-{
-    h ^= v + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    h *= 0xFF51AFD7ED558CCDull;
-    return h ^ (h >> 32);
-}
-
-std::uint64_t hashKey(const FlowKey& k)
-{
-    std::uint64_t w[4];
-    std::memcpy(w, k.ipLo.bytes.data(), 16);
-    std::memcpy(w + 2, k.ipHi.bytes.data(), 16);
-    std::uint64_t h = 0x243F6A8885A308D3ull;
-    for (std::uint64_t v : w)
-        h = mix(h, v);
-    return mix(h, (std::uint64_t(k.portLo) << 16) | k.portHi);
-}
-
-// Length of a PROXY protocol header (HAProxy v1 text or v2 binary) at the
-// start of `b`, or 0 when there is none or it is not complete in `b`.
-std::size_t proxyHeaderLength(std::span<const std::uint8_t> b)
-{
-    static constexpr std::uint8_t kV2Signature[12] = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
-                                                      0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
-    if (b.size() >= 16 && std::memcmp(b.data(), kV2Signature, 12) == 0) {
-        const std::size_t length = 16 + (std::size_t(b[14]) << 8 | b[15]);
-        return length <= b.size() ? length : 0;
-    }
-    static constexpr char kV1[] = "PROXY ";
-    if (b.size() < 8 || std::memcmp(b.data(), kV1, 6) != 0)
-        return 0;
-    // v1: one line of at most 107 bytes, ending in CRLF.
-    const std::size_t limit = std::min<std::size_t>(b.size(), 107);
-    for (std::size_t i = 6; i + 1 < limit; ++i)
-        if (b[i] == '\r' && b[i + 1] == '\n')
-            return i + 2;
-    return 0;
-}
-
-// Whether a > b in 32-bit sequence space.
-bool seqAfter(std::uint32_t a, std::uint32_t b)
-{
-    return static_cast<std::int32_t>(a - b) > 0;
-}
-
-struct Live {
-    FlowKey key;
-    std::uint64_t hash = 0;
-    bool active = false;
-    Connection conn; // client/server fields hold side A / side B until finished
-    std::int64_t lastNs = 0;
-    int clientSide = -1; // -1 unknown, 0 = A (first sender), 1 = B
-    bool synSeen[2] = {false, false};
-    std::uint32_t synSeq[2] = {0, 0};
-    int synAckFor = -1;          // side a SYN-ACK answered (its SYN may come later)
-    std::uint32_t synAckAck = 0; // that SYN-ACK's acknowledgement number
-    bool finSeen[2] = {false, false};
-    bool finAcked[2] = {false, false};
-    std::uint32_t finAck[2] = {0, 0}; // the acknowledgement number that covers each side's FIN
-    bool closed = false;
-    CloseReason closedBy = CloseReason::Fin;
-    std::int64_t closedAt = 0;
-    bool seqInit[2] = {false, false};
-    std::uint32_t nextSeq[2] = {0, 0};
-    bool helloDone = false;
-    std::uint16_t helloSegments[2] = {0, 0};
-    std::uint16_t helloAttempts[2] = {0, 0};
-    std::unique_ptr<StreamPrefix> prefix[2];
-};
-
-// Open-addressing index from a flow key to a slot of a pool whose elements
-// have `key` (linear probing, backward-shift deletion: no tombstones).
-struct SlotIndex {
-    std::vector<std::uint64_t> hash;
-    std::vector<std::uint32_t> slot;
-    std::size_t mask = 0;
-
-    explicit SlotIndex(std::size_t capacity) { resize(capacity); }
-
-    std::size_t capacity() const noexcept { return slot.size(); }
-
-    void resize(std::size_t capacity)
-    {
-        std::vector<std::uint64_t> oldHash = std::move(hash);
-        std::vector<std::uint32_t> oldSlot = std::move(slot);
-        hash.assign(capacity, 0);
-        slot.assign(capacity, kEmpty);
-        mask = capacity - 1;
-        for (std::size_t i = 0; i < oldSlot.size(); ++i)
-            if (oldSlot[i] != kEmpty)
-                insert(oldHash[i], oldSlot[i]);
-    }
-
-    void insert(std::uint64_t h, std::uint32_t s)
-    {
-        std::size_t i = h & mask;
-        while (slot[i] != kEmpty)
-            i = (i + 1) & mask;
-        hash[i] = h;
-        slot[i] = s;
-    }
-
-    // The bucket holding `key`, or an empty one.
-    template <class Pool>
-    std::size_t find(const Pool& pool, const FlowKey& key, std::uint64_t h) const
-    {
-        std::size_t i = h & mask;
-        while (slot[i] != kEmpty) {
-            if (hash[i] == h && pool[slot[i]].key == key)
-                return i;
-            i = (i + 1) & mask;
-        }
-        return i;
-    }
-
-    void erase(std::size_t i)
-    {
-        std::size_t j = i;
-        for (;;) {
-            j = (j + 1) & mask;
-            if (slot[j] == kEmpty)
-                break;
-            const std::size_t ideal = hash[j] & mask;
-            const bool movable = (j > i) ? (ideal <= i || ideal > j) : (ideal <= i && ideal > j);
-            if (movable) {
-                hash[i] = hash[j];
-                slot[i] = slot[j];
-                i = j;
-            }
-        }
-        slot[i] = kEmpty;
-    }
-};
-
-// What is left of a connection that closed completely (FINs of both sides
-// acknowledged): only enough to absorb stragglers for the linger time.
-struct Tomb {
-    FlowKey key;
-    std::uint64_t hash = 0;
-    std::int64_t closedAt = 0;
-    std::uint32_t finAck[2] = {0, 0}; // of the key's lo and hi endpoint
-    bool active = false;
-};
-
-// The time at which the oldest 1/`fraction` of the active elements of `pool`
-// (at least one) ends, by `timeOf`; nullopt when none is active.
-template <class Pool, class TimeOf>
-std::optional<std::int64_t> oldestCut(const Pool& pool, std::size_t active, std::size_t fraction,
-                                      TimeOf timeOf)
-{
-    std::vector<std::int64_t> times;
-    times.reserve(active);
-    for (const auto& e : pool)
-        if (e.active)
-            times.push_back(timeOf(e));
-    if (times.empty())
-        return std::nullopt;
-    const std::size_t k = times.size() / fraction;
-    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k), times.end());
-    return times[k];
-}
-
-} // namespace
 
 struct ConnectionTracker::Impl {
     TrackerOptions options;
@@ -494,64 +303,13 @@ struct ConnectionTracker::Impl {
     void onPacket(std::int64_t ts, const DecodedPacket& p)
     {
         ++stats.tcpPackets;
-        if (++packetsSinceSweep >= 4096) {
-            packetsSinceSweep = 0;
-            const std::int64_t interval = std::max<std::int64_t>(
-                1'000'000'000, std::min(options.idleTimeoutNs, options.closedLingerNs) / 4);
-            if (lastSweepNs == std::numeric_limits<std::int64_t>::min())
-                lastSweepNs = ts;
-            else if (ts - lastSweepNs >= interval) {
-                sweep(ts);
-                lastSweepNs = ts;
-            }
-        }
-
+        maybeSweep(ts);
         const FlowKey key = makeKey(p);
         const std::uint64_t h = hashKey(key);
-        const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
-        const bool ack = (p.tcpFlags & tcpflag::kAck) != 0;
-        std::size_t b = findBucket(key, h);
-        std::uint32_t slot = index.slot[b];
-        if (slot == kEmpty && tombCount > 0) {
-            const std::size_t tb = tombIndex.find(tombs, key, h);
-            if (tombIndex.slot[tb] != kEmpty) {
-                // A straggler of a completed connection (a retransmitted FIN,
-                // a duplicate ACK, a segment captured late) carries nothing
-                // past its side's FIN: it is not a new connection. A SYN, a
-                // packet after the linger or new data is.
-                const Tomb& t = tombs[tombIndex.slot[tb]];
-                const int side = (p.src == key.ipLo && p.srcPort == key.portLo) ? 0 : 1;
-                const bool oldData =
-                    p.payloadLength == 0 || !seqAfter(p.seq + p.payloadLength, t.finAck[side] - 1);
-                if (!syn && oldData && ts - t.closedAt <= options.closedLingerNs) {
-                    ++stats.packetsAfterClose;
-                    return;
-                }
-                unbury(tb);
-            }
-        }
-        if (slot != kEmpty) {
-            Live& l = pool[slot];
-            const int d = (p.src == l.conn.clientIp && p.srcPort == l.conn.clientPort) ? 0 : 1;
-            bool restart = expired(l, ts);
-            if (!restart && syn && !ack) {
-                // A SYN starts a new connection unless it repeats this one's SYN
-                // or is the SYN that an earlier-captured SYN-ACK acknowledged
-                // (merged multi-queue captures reorder them).
-                const bool answered = l.synAckFor == d && p.seq + 1 == l.synAckAck;
-                restart = l.closed || (!l.synSeen[d] && !answered) ||
-                          (l.synSeen[d] && l.synSeq[d] != p.seq);
-                if (!restart && l.synSeen[d] && l.clientSide >= 0 && l.clientSide != d)
-                    restart = true;
-            } else if (!restart && syn && ack && l.closed) {
-                restart = true; // SYN-ACK of a new connection whose SYN was not captured
-            }
-            if (restart) {
-                const CloseReason why = expired(l, ts) ? CloseReason::Idle : CloseReason::NewSyn;
-                finishAndErase(b, why);
-                slot = kEmpty;
-            }
-        }
+        const std::size_t b = findBucket(key, h);
+        if (index.slot[b] == kEmpty && tombCount > 0 && absorbedAfterClose(key, h, ts, p))
+            return;
+        std::uint32_t slot = liveSlotFor(b, ts, p);
         if (slot == kEmpty)
             slot = start(key, h, ts, p);
 
@@ -561,31 +319,110 @@ struct ConnectionTracker::Impl {
         l.lastNs = std::max(l.lastNs, ts);
         c.endNs = std::max(c.endNs, ts);
         c.vlanTagged = c.vlanTagged || p.vlanTagged;
+        if (p.tcpFlags & tcpflag::kSyn)
+            noteSyn(l, d, p);
+        record(l, d, ts, p);
+        noteClose(l, d, ts, p);
+        if (l.closed && l.closedBy == CloseReason::Fin && l.finAcked[0] && l.finAcked[1])
+            handOutCompleted(l);
+    }
 
-        if (syn) {
-            if (!ack) {
-                if (!l.synSeen[d]) {
-                    l.synSeen[d] = true;
-                    l.synSeq[d] = p.seq;
-                }
-                if (l.clientSide < 0)
-                    l.clientSide = d;
-            } else {
-                if (!l.synSeen[d]) {
-                    l.synSeen[d] = true;
-                    l.synSeq[d] = p.seq;
-                }
-                if (l.clientSide < 0)
-                    l.clientSide = 1 - d;
-                l.synAckFor = 1 - d;
-                l.synAckAck = p.ack;
-            }
-            if (!l.seqInit[d]) {
-                l.seqInit[d] = true;
-                l.nextSeq[d] = p.seq + 1;
-            }
+    // Every 4096 packets, sweeps idle and closed connections once enough
+    // capture time has passed.
+    void maybeSweep(std::int64_t ts)
+    {
+        if (++packetsSinceSweep < 4096)
+            return;
+        packetsSinceSweep = 0;
+        const std::int64_t interval = std::max<std::int64_t>(
+            1'000'000'000, std::min(options.idleTimeoutNs, options.closedLingerNs) / 4);
+        if (lastSweepNs == std::numeric_limits<std::int64_t>::min()) {
+            lastSweepNs = ts;
+        } else if (ts - lastSweepNs >= interval) {
+            sweep(ts);
+            lastSweepNs = ts;
         }
+    }
 
+    // A straggler of a completed connection (a retransmitted FIN, a duplicate
+    // ACK, a segment captured late) carries nothing past its side's FIN: it is
+    // counted, not taken for a new connection. A SYN, a packet after the
+    // linger or new data is one (and the key's tomb goes). Only for a key
+    // without a live connection.
+    bool absorbedAfterClose(const FlowKey& key, std::uint64_t h, std::int64_t ts,
+                            const DecodedPacket& p)
+    {
+        const std::size_t tb = tombIndex.find(tombs, key, h);
+        if (tombIndex.slot[tb] == kEmpty)
+            return false;
+        const Tomb& t = tombs[tombIndex.slot[tb]];
+        const int side = (p.src == key.ipLo && p.srcPort == key.portLo) ? 0 : 1;
+        const bool oldData =
+            p.payloadLength == 0 || !seqAfter(p.seq + p.payloadLength, t.finAck[side] - 1);
+        const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
+        if (!syn && oldData && ts - t.closedAt <= options.closedLingerNs) {
+            ++stats.packetsAfterClose;
+            return true;
+        }
+        unbury(tb);
+        return false;
+    }
+
+    // The live connection (in bucket b of the index) this packet belongs to,
+    // or kEmpty when it starts a new one (the old one on the key, if any, is handed out first).
+    std::uint32_t liveSlotFor(std::size_t b, std::int64_t ts, const DecodedPacket& p)
+    {
+        const std::uint32_t slot = index.slot[b];
+        if (slot == kEmpty)
+            return kEmpty;
+        Live& l = pool[slot];
+        const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
+        const bool ack = (p.tcpFlags & tcpflag::kAck) != 0;
+        const int d = (p.src == l.conn.clientIp && p.srcPort == l.conn.clientPort) ? 0 : 1;
+        bool restart = expired(l, ts);
+        if (!restart && syn && !ack) {
+            // A SYN starts a new connection unless it repeats this one's SYN
+            // or is the SYN that an earlier-captured SYN-ACK acknowledged
+            // (merged multi-queue captures reorder them).
+            const bool answered = l.synAckFor == d && p.seq + 1 == l.synAckAck;
+            restart =
+                l.closed || (!l.synSeen[d] && !answered) || (l.synSeen[d] && l.synSeq[d] != p.seq);
+            if (!restart && l.synSeen[d] && l.clientSide >= 0 && l.clientSide != d)
+                restart = true;
+        } else if (!restart && syn && ack && l.closed) {
+            restart = true; // SYN-ACK of a new connection whose SYN was not captured
+        }
+        if (!restart)
+            return slot;
+        finishAndErase(b, expired(l, ts) ? CloseReason::Idle : CloseReason::NewSyn);
+        return kEmpty;
+    }
+
+    // A SYN (client = its sender) or SYN-ACK (client = its receiver).
+    static void noteSyn(Live& l, int d, const DecodedPacket& p)
+    {
+        const bool ack = (p.tcpFlags & tcpflag::kAck) != 0;
+        if (!l.synSeen[d]) {
+            l.synSeen[d] = true;
+            l.synSeq[d] = p.seq;
+        }
+        if (l.clientSide < 0)
+            l.clientSide = ack ? 1 - d : d;
+        if (ack) {
+            l.synAckFor = 1 - d;
+            l.synAckAck = p.ack;
+        }
+        if (!l.seqInit[d]) {
+            l.seqInit[d] = true;
+            l.nextSeq[d] = p.seq + 1;
+        }
+    }
+
+    // Counts, sequence tracking, the ClientHello search and the series record.
+    void record(Live& l, int d, std::int64_t ts, const DecodedPacket& p)
+    {
+        Connection& c = l.conn;
+        const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
         std::uint8_t flags = d == 0 ? PacketRecord::kClientToServer : 0;
         if (syn)
             flags |= PacketRecord::kSyn;
@@ -627,39 +464,46 @@ struct ConnectionTracker::Impl {
             r.flags = flags;
             c.series.push_back(r);
         }
+    }
 
+    // FINs seen and acknowledged; a RST or both FINs close the connection.
+    static void noteClose(Live& l, int d, std::int64_t ts, const DecodedPacket& p)
+    {
+        const bool syn = (p.tcpFlags & tcpflag::kSyn) != 0;
         if ((p.tcpFlags & tcpflag::kFin) && !l.finSeen[d]) {
             l.finSeen[d] = true;
             l.finAck[d] = p.seq + p.payloadLength + (syn ? 2u : 1u);
         }
-        if (ack && l.finSeen[1 - d] && !seqAfter(l.finAck[1 - d], p.ack))
+        if ((p.tcpFlags & tcpflag::kAck) && l.finSeen[1 - d] && !seqAfter(l.finAck[1 - d], p.ack))
             l.finAcked[1 - d] = true;
-        if (!l.closed) {
-            if (p.tcpFlags & tcpflag::kRst) {
-                l.closed = true;
-                l.closedBy = CloseReason::Rst;
-                l.closedAt = ts;
-            } else if (l.finSeen[0] && l.finSeen[1]) {
-                l.closed = true;
-                l.closedBy = CloseReason::Fin;
-                l.closedAt = ts;
-            }
+        if (l.closed)
+            return;
+        if (p.tcpFlags & tcpflag::kRst) {
+            l.closed = true;
+            l.closedBy = CloseReason::Rst;
+            l.closedAt = ts;
+        } else if (l.finSeen[0] && l.finSeen[1]) {
+            l.closed = true;
+            l.closedBy = CloseReason::Fin;
+            l.closedAt = ts;
         }
-        if (l.closed && l.closedBy == CloseReason::Fin && l.finAcked[0] && l.finAcked[1]) {
-            // Both FINs acknowledged: nothing but stragglers can follow. The
-            // connection is handed out now and only its key lingers.
-            const FlowKey doneKey = l.key;
-            const std::uint64_t doneHash = l.hash;
-            const std::int64_t closedAt = l.closedAt;
-            // finAck is by side (0 = the first sender); the tomb keeps it by
-            // the key's lo/hi endpoint.
-            const bool firstIsLo =
-                l.conn.clientIp == doneKey.ipLo && l.conn.clientPort == doneKey.portLo;
-            const std::uint32_t byEndpoint[2] = {firstIsLo ? l.finAck[0] : l.finAck[1],
-                                                 firstIsLo ? l.finAck[1] : l.finAck[0]};
-            finishAndErase(findBucket(doneKey, doneHash), CloseReason::Fin);
-            bury(doneKey, doneHash, closedAt, byEndpoint);
-        }
+    }
+
+    // Both FINs acknowledged: nothing but stragglers can follow. The
+    // connection is handed out now and only its key lingers.
+    void handOutCompleted(Live& l)
+    {
+        const FlowKey doneKey = l.key;
+        const std::uint64_t doneHash = l.hash;
+        const std::int64_t closedAt = l.closedAt;
+        // finAck is by side (0 = the first sender); the tomb keeps it by the
+        // key's lo/hi endpoint.
+        const bool firstIsLo =
+            l.conn.clientIp == doneKey.ipLo && l.conn.clientPort == doneKey.portLo;
+        const std::uint32_t byEndpoint[2] = {firstIsLo ? l.finAck[0] : l.finAck[1],
+                                             firstIsLo ? l.finAck[1] : l.finAck[0]};
+        finishAndErase(findBucket(doneKey, doneHash), CloseReason::Fin);
+        bury(doneKey, doneHash, closedAt, byEndpoint);
     }
 
     void finishAll()

@@ -1,6 +1,7 @@
 #include "flow/stream_prefix.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace snilab {
 
@@ -96,6 +97,25 @@ void StreamPrefix::overlayEarlier(std::size_t from, std::size_t before)
                       p.bytes.begin() + static_cast<std::ptrdiff_t>(hi - p.offset),
                       m_bytes.begin() + static_cast<std::ptrdiff_t>(lo));
     }
+}
+
+std::size_t proxyHeaderLength(std::span<const std::uint8_t> b)
+{
+    static constexpr std::uint8_t kV2Signature[12] = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
+                                                      0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+    if (b.size() >= 16 && std::memcmp(b.data(), kV2Signature, 12) == 0) {
+        const std::size_t length = 16 + (std::size_t(b[14]) << 8 | b[15]);
+        return length <= b.size() ? length : 0;
+    }
+    static constexpr char kV1[] = "PROXY ";
+    if (b.size() < 8 || std::memcmp(b.data(), kV1, 6) != 0)
+        return 0;
+    // v1: one line of at most 107 bytes, ending in CRLF.
+    const std::size_t limit = std::min<std::size_t>(b.size(), 107);
+    for (std::size_t i = 6; i + 1 < limit; ++i)
+        if (b[i] == '\r' && b[i + 1] == '\n')
+            return i + 2;
+    return 0;
 }
 
 } // namespace snilab

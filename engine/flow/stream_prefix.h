@@ -15,6 +15,11 @@
 
 namespace snilab {
 
+// Length of a PROXY protocol header (HAProxy v1 text or v2 binary) at the
+// start of `b`, or 0 when there is none or it is not complete in `b`: the
+// tracker looks for a ClientHello after it.
+std::size_t proxyHeaderLength(std::span<const std::uint8_t> b);
+
 class StreamPrefix {
 public:
     explicit StreamPrefix(std::size_t cap = 16384) : m_cap(cap) {}

@@ -81,46 +81,55 @@ std::string recordDigestOf(const std::filesystem::path& path, InputError& error)
     return digest.finishHex();
 }
 
-IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
-                           const IngestOptions& options, ProgressPool& progress,
-                           IngestObserver* observer = nullptr, std::size_t index = 0)
-{
-    IngestFileResult result;
-    result.path = path;
-    Feedback& feedback = progress.feedback();
-    const std::string stage = path.filename().string();
-    std::error_code ec;
-    const std::uint64_t fileBytes = std::filesystem::file_size(path, ec);
-    std::uint64_t reported = 0;
-    int percent = 0;
-    auto report = [&](std::uint64_t consumed) {
-        if (consumed > reported) {
-            progress.add(consumed - reported, stage);
-            reported = consumed;
-            const int now =
-                fileBytes == 0
-                    ? 100
-                    : static_cast<int>(std::min<std::uint64_t>(100, consumed * 100 / fileBytes));
-            if (observer && now > percent) {
-                percent = now;
-                observer->fileProgress(index, now / 100.0);
-            }
+// One file's byte progress: into the pool and, per percent, to the observer.
+class FileProgress {
+public:
+    FileProgress(ProgressPool& pool, std::string stage, std::uint64_t fileBytes,
+                 IngestObserver* observer, std::size_t index)
+        : m_pool(pool), m_stage(std::move(stage)), m_fileBytes(fileBytes), m_observer(observer),
+          m_index(index)
+    {
+    }
+    void report(std::uint64_t consumed)
+    {
+        if (consumed <= m_reported)
+            return;
+        m_pool.add(consumed - m_reported, m_stage);
+        m_reported = consumed;
+        const int now =
+            m_fileBytes == 0
+                ? 100
+                : static_cast<int>(std::min<std::uint64_t>(100, consumed * 100 / m_fileBytes));
+        if (m_observer && now > m_percent) {
+            m_percent = now;
+            m_observer->fileProgress(m_index, now / 100.0);
         }
-    };
+    }
+    void done() { report(m_fileBytes); }
+    std::uint64_t fileBytes() const { return m_fileBytes; }
 
+private:
+    ProgressPool& m_pool;
+    std::string m_stage;
+    std::uint64_t m_fileBytes;
+    IngestObserver* m_observer;
+    std::size_t m_index;
+    std::uint64_t m_reported = 0;
+    int m_percent = 0;
+};
+
+// Claims the file's capture row (row.id set). false when there is nothing to
+// read: the file's hash cannot be computed (Failed) or its records are
+// already stored (AlreadyPresent); `result` then says which.
+bool claimFile(const std::filesystem::path& path, Catalog& catalog, CaptureRow& row,
+               IngestFileResult& result)
+{
     auto hash = fastFileHash(path, result.error);
     if (!hash) {
         result.outcome = IngestOutcome::Failed;
-        report(ec ? 0 : fileBytes);
-        return result;
+        return false;
     }
-    CaptureRow row;
-    row.path = path.string();
     row.contentHash = *hash;
-    row.sizeBytes = fileBytes;
-    row.container = "unknown";
-    row.compression = "unknown";
-    row.linkTypeName = "unknown";
     Catalog::Claim claim = catalog.claimCapture(row);
     if (claim.kind == Catalog::Claim::Kind::Present) {
         // The fast hash says "already here"; it could be forged, so the file
@@ -133,8 +142,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
             result.outcome = IngestOutcome::AlreadyPresent;
             result.captureId = claim.id;
             result.sameTrafficAs = claim.id;
-            report(fileBytes);
-            return result;
+            return false;
         }
         claim = catalog.claimCapture(row, true);
     } else if (claim.kind == Catalog::Claim::Kind::InFlight) {
@@ -145,6 +153,155 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     }
     row.id = claim.id;
     result.captureId = row.id;
+    return true;
+}
+
+// Connections handed out by the tracker, stored in batches.
+class ConnectionBatch {
+public:
+    ConnectionBatch(Catalog& catalog, std::int64_t captureId, std::size_t size,
+                    IngestFileResult& result)
+        : m_catalog(catalog), m_captureId(captureId), m_size(size), m_result(result)
+    {
+        m_batch.reserve(size);
+    }
+    void add(Connection&& c)
+    {
+        m_batch.push_back(std::move(c));
+        if (m_batch.size() >= m_size)
+            store();
+    }
+    void store()
+    {
+        if (m_batch.empty())
+            return;
+        const Catalog::AddResult added = m_catalog.addConnections(m_captureId, m_batch);
+        m_result.connections += added.stored;
+        m_result.clientHellos += added.storedWithHello;
+        m_result.duplicateConnections += added.duplicates;
+        m_result.replacedConnections += added.replaced;
+        m_batch.clear();
+    }
+
+private:
+    Catalog& m_catalog;
+    std::int64_t m_captureId;
+    std::size_t m_size;
+    IngestFileResult& m_result;
+    std::vector<Connection> m_batch;
+};
+
+// What reading a file's records ended with, and what was skipped.
+struct ReadOutcome {
+    enum class End { Complete, ReadError, Cancelled } end = End::Complete;
+    std::uint64_t unsupportedFrames = 0;
+    int unsupportedLinkType = -1;
+};
+
+// Every record: into the record digest and the capture's time range, and,
+// decoded, into the tracker. Polls for cancel every 16k packets.
+ReadOutcome readRecords(CaptureReader& reader, ConnectionTracker& tracker, CaptureRow& row,
+                        Sha256& records, IngestFileResult& result, FileProgress& progress,
+                        const Feedback& feedback)
+{
+    ReadOutcome out;
+    RawPacket raw;
+    DecodedPacket decoded;
+    for (;;) {
+        const auto next = reader.next(raw, result.error);
+        if (next == CaptureReader::Next::End)
+            return out;
+        if (next == CaptureReader::Next::Error) {
+            out.end = ReadOutcome::End::ReadError;
+            return out;
+        }
+        addRecord(records, raw);
+        if (result.packets++ == 0) {
+            row.firstNs = row.lastNs = raw.tsNs;
+        } else {
+            row.firstNs = std::min(row.firstNs, raw.tsNs);
+            row.lastNs = std::max(row.lastNs, raw.tsNs);
+        }
+        const DecodeStatus status = decodePacket(raw.linkType, raw.bytes, decoded);
+        if (status == DecodeStatus::Tcp) {
+            tracker.onPacket(raw.tsNs, decoded);
+        } else {
+            ++result.skippedFrames;
+            if (status == DecodeStatus::UnsupportedLink) {
+                ++out.unsupportedFrames;
+                out.unsupportedLinkType = raw.linkType;
+            }
+        }
+        if ((result.packets & 0x3fff) == 0) {
+            progress.report(reader.bytesConsumed());
+            if (feedback.isCancelled()) {
+                out.end = ReadOutcome::End::Cancelled;
+                return out;
+            }
+        }
+    }
+}
+
+// The capture's final status from how reading ended.
+void settleStatus(const std::filesystem::path& path, const ReadOutcome& read, CaptureRow& row,
+                  IngestFileResult& result)
+{
+    if (read.end == ReadOutcome::End::ReadError) {
+        row.status = CaptureStatus::Partial;
+        row.error = result.error.describe();
+        result.outcome = IngestOutcome::Partial;
+    } else if (read.unsupportedFrames > 0) {
+        // Readable, but frames of a link type snilab does not decode were skipped.
+        const char* name = pcap_datalink_val_to_name(read.unsupportedLinkType);
+        result.error = {
+            path.string(), InputError::kNoOffset,
+            std::to_string(read.unsupportedFrames) + " of " + std::to_string(result.packets) +
+                " frames have a link type snilab does not decode (" + (name ? name : "unknown") +
+                ", " + std::to_string(read.unsupportedLinkType) + "); they were skipped"};
+        row.status = CaptureStatus::Partial;
+        row.error = result.error.reason;
+        result.outcome = IngestOutcome::Partial;
+    } else {
+        row.status = CaptureStatus::Complete;
+        result.outcome = IngestOutcome::Ingested;
+    }
+}
+
+// Stores the capture's row; copies of connections or of the whole traffic
+// found at the end are taken off the counts.
+void finishFile(Catalog& catalog, const CaptureRow& row, IngestFileResult& result)
+{
+    const Catalog::FinishResult finished = catalog.finishCapture(row);
+    result.connections -= std::min(result.connections, finished.duplicates);
+    result.clientHellos -= std::min(result.clientHellos, finished.duplicatesWithHello);
+    result.duplicateConnections += finished.duplicates;
+    result.replacedConnections += finished.replaced;
+    if (finished.sameTrafficAs) {
+        // The same packet records as a capture already stored: folded into it.
+        result.outcome = IngestOutcome::AlreadyPresent;
+        result.sameTrafficAs = finished.sameTrafficAs;
+        result.captureId = finished.sameTrafficAs;
+        result.error = {};
+    }
+}
+
+IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
+                           const IngestOptions& options, ProgressPool& pool,
+                           IngestObserver* observer = nullptr, std::size_t index = 0)
+{
+    IngestFileResult result;
+    result.path = path;
+    std::error_code ec;
+    FileProgress progress(pool, path.filename().string(), std::filesystem::file_size(path, ec),
+                          observer, index);
+    CaptureRow row;
+    row.path = path.string();
+    row.sizeBytes = progress.fileBytes();
+    row.container = row.compression = row.linkTypeName = "unknown";
+    if (!claimFile(path, catalog, row, result)) {
+        progress.report(ec ? 0 : progress.fileBytes());
+        return result;
+    }
     // The claim is released however this function ends.
     struct ClaimGuard {
         Catalog& catalog;
@@ -159,7 +316,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
         row.error = result.error.describe();
         catalog.finishCapture(row);
         result.outcome = IngestOutcome::Failed;
-        report(fileBytes);
+        progress.done();
         return result;
     }
     const CaptureFormat& fmt = reader->format();
@@ -168,116 +325,29 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.linkType = fmt.linkType;
     row.linkTypeName = fmt.linkTypeName;
 
-    std::vector<Connection> batch;
-    batch.reserve(options.batchSize);
-    const auto store = [&] {
-        const Catalog::AddResult added = catalog.addConnections(row.id, batch);
-        result.connections += added.stored;
-        result.clientHellos += added.storedWithHello;
-        result.duplicateConnections += added.duplicates;
-        result.replacedConnections += added.replaced;
-        batch.clear();
-    };
-    ConnectionTracker tracker(options.tracker, [&](Connection&& c) {
-        batch.push_back(std::move(c));
-        if (batch.size() >= options.batchSize)
-            store();
-    });
+    ConnectionBatch batch(catalog, row.id, options.batchSize, result);
+    ConnectionTracker tracker(options.tracker, [&](Connection&& c) { batch.add(std::move(c)); });
     Sha256 records;
-
-    std::uint64_t unsupportedFrames = 0;
-    int unsupportedLinkType = -1;
-
-    RawPacket raw;
-    DecodedPacket decoded;
-    bool cancelled = false;
-    bool readError = false;
-    bool firstPacket = true;
-    for (;;) {
-        const auto next = reader->next(raw, result.error);
-        if (next == CaptureReader::Next::End)
-            break;
-        if (next == CaptureReader::Next::Error) {
-            readError = true;
-            break;
-        }
-        ++result.packets;
-        addRecord(records, raw);
-        if (firstPacket) {
-            row.firstNs = row.lastNs = raw.tsNs;
-            firstPacket = false;
-        } else {
-            row.firstNs = std::min(row.firstNs, raw.tsNs);
-            row.lastNs = std::max(row.lastNs, raw.tsNs);
-        }
-        const DecodeStatus status = decodePacket(raw.linkType, raw.bytes, decoded);
-        if (status == DecodeStatus::Tcp) {
-            tracker.onPacket(raw.tsNs, decoded);
-        } else {
-            ++result.skippedFrames;
-            if (status == DecodeStatus::UnsupportedLink) {
-                ++unsupportedFrames;
-                unsupportedLinkType = raw.linkType;
-            }
-        }
-        if ((result.packets & 0x3fff) == 0) {
-            report(reader->bytesConsumed());
-            if (feedback.isCancelled()) {
-                cancelled = true;
-                break;
-            }
-        }
-    }
-
-    if (cancelled) {
+    const ReadOutcome read =
+        readRecords(*reader, tracker, row, records, result, progress, pool.feedback());
+    if (read.end == ReadOutcome::End::Cancelled) {
         // Connections still open are not stored: the capture stays incomplete
         // and a later ingest of the same file redoes it from the start.
-        if (!batch.empty())
-            store();
+        batch.store();
         result.tcpPackets = tracker.stats().tcpPackets;
         result.outcome = IngestOutcome::Cancelled;
         return result;
     }
     tracker.finishAll();
-    if (!batch.empty())
-        store();
-    report(fileBytes);
+    batch.store();
+    progress.done();
 
     result.tcpPackets = tracker.stats().tcpPackets;
     row.packets = result.packets;
     row.tcpPackets = result.tcpPackets;
-    if (readError) {
-        row.status = CaptureStatus::Partial;
-        row.error = result.error.describe();
-        result.outcome = IngestOutcome::Partial;
-    } else if (unsupportedFrames > 0) {
-        // Readable, but frames of a link type snilab does not decode were skipped.
-        const char* name = pcap_datalink_val_to_name(unsupportedLinkType);
-        result.error = {
-            path.string(), InputError::kNoOffset,
-            std::to_string(unsupportedFrames) + " of " + std::to_string(result.packets) +
-                " frames have a link type snilab does not decode (" + (name ? name : "unknown") +
-                ", " + std::to_string(unsupportedLinkType) + "); they were skipped"};
-        row.status = CaptureStatus::Partial;
-        row.error = result.error.reason;
-        result.outcome = IngestOutcome::Partial;
-    } else {
-        row.status = CaptureStatus::Complete;
-        result.outcome = IngestOutcome::Ingested;
-    }
+    settleStatus(path, read, row, result);
     row.recordDigest = records.finishHex();
-    const Catalog::FinishResult finished = catalog.finishCapture(row);
-    result.connections -= std::min(result.connections, finished.duplicates);
-    result.clientHellos -= std::min(result.clientHellos, finished.duplicatesWithHello);
-    result.duplicateConnections += finished.duplicates;
-    result.replacedConnections += finished.replaced;
-    if (finished.sameTrafficAs) {
-        // The same packet records as a capture already stored: folded into it.
-        result.outcome = IngestOutcome::AlreadyPresent;
-        result.sameTrafficAs = finished.sameTrafficAs;
-        result.captureId = finished.sameTrafficAs;
-        result.error = {};
-    }
+    finishFile(catalog, row, result);
     return result;
 }
 

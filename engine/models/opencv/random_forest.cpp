@@ -166,6 +166,89 @@ void checkOptions(const RandomForestOptions& o)
         fail("activeVars must be >= 0 (got " + std::to_string(o.activeVars) + ")");
 }
 
+// The training arguments RTrees would otherwise reject late or not at all.
+void checkTrainingInput(const float* x, std::size_t rows, std::size_t cols, const int* classes,
+                        int classCount)
+{
+    if (rows == 0)
+        fail("no training samples");
+    if (cols == 0)
+        fail("no features");
+    if (rows > static_cast<std::size_t>(INT_MAX) || cols > static_cast<std::size_t>(INT_MAX))
+        fail("too many samples or features for OpenCV");
+    if (classCount < 2)
+        fail("need at least 2 classes (got " + std::to_string(classCount) + ")");
+    if (x == nullptr || classes == nullptr)
+        fail("null training data");
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (classes[i] < 0 || classes[i] >= classCount)
+            fail("class " + std::to_string(classes[i]) + " of sample " + std::to_string(i) +
+                 " outside 0.." + std::to_string(classCount - 1));
+    }
+}
+
+// One sub-forest of `trees` trees, a function of (options.seed, index) alone.
+cv::Ptr<cv::ml::RTrees> trainSubForest(const RandomForestOptions& options,
+                                       const cv::Ptr<cv::ml::TrainData>& data, int index, int trees)
+{
+    auto model = cv::ml::RTrees::create();
+    model->setMaxDepth(options.maxDepth);
+    model->setMinSampleCount(options.minSamples);
+    model->setActiveVarCount(options.activeVars);
+    model->setCalculateVarImportance(false);
+    model->setUseSurrogates(false);
+    model->setRegressionAccuracy(0);
+    model->setPriors(cv::Mat());
+    model->setTermCriteria(cv::TermCriteria(cv::TermCriteria::MAX_ITER, trees, 0));
+    // RTrees draws bootstrap samples and split candidates from this
+    // thread's cv::theRNG(): seeding it here makes the sub-forest a
+    // function of (seed, index) alone, whichever thread trains it.
+    cv::theRNG().state = forestSeed(options.seed, static_cast<std::size_t>(index));
+    if (!model->train(data))
+        fail("OpenCV could not train sub-forest " + std::to_string(index));
+    return model;
+}
+
+// Sub-forest i of a model file: its header (tree count, length) and its
+// OpenCV text, checked against the model's header.
+Forest readSubForest(ByteReader& in, std::uint32_t i, std::uint32_t trees,
+                     std::uint64_t featureCount, int classCount)
+{
+    Forest forest;
+    const std::uint32_t forestTrees = in.u32("sub-forest header");
+    const std::uint64_t length = in.u64("sub-forest header");
+    if (forestTrees < 1 || forestTrees > trees)
+        fail("bad tree count in sub-forest " + std::to_string(i));
+    if (length > in.left())
+        fail("model bytes truncated in sub-forest " + std::to_string(i));
+    const auto body = in.take(static_cast<std::size_t>(length), "sub-forest");
+    forest.trees = asI32(forestTrees);
+    try {
+        const std::string text(body.begin(), body.end());
+        cv::FileStorage fs(text, cv::FileStorage::READ | cv::FileStorage::MEMORY);
+        const cv::FileNode node = fs["forest"];
+        if (node.empty() || !node.isMap())
+            fail("sub-forest " + std::to_string(i) + " has no forest node");
+        forest.model = cv::ml::RTrees::create();
+        forest.model->read(node);
+        if (!forest.model->isTrained() || !forest.model->isClassifier())
+            fail("sub-forest " + std::to_string(i) + " is not a trained classifier");
+        if (static_cast<std::uint64_t>(forest.model->getVarCount()) != featureCount)
+            fail("sub-forest " + std::to_string(i) + " has " +
+                 std::to_string(forest.model->getVarCount()) + " features, expected " +
+                 std::to_string(featureCount));
+        if (forest.model->getRoots().size() != forestTrees)
+            fail("sub-forest " + std::to_string(i) + " holds " +
+                 std::to_string(forest.model->getRoots().size()) + " trees, header says " +
+                 std::to_string(forestTrees));
+        forest.classOfColumn =
+            columnClasses(*forest.model, static_cast<std::size_t>(featureCount), classCount);
+    } catch (const cv::Exception& e) {
+        fail("OpenCV could not read sub-forest " + std::to_string(i) + ": " + oneLine(e.what()));
+    }
+    return forest;
+}
+
 } // namespace
 
 struct RandomForest::Impl {
@@ -214,21 +297,7 @@ bool RandomForest::fit(const float* x, std::size_t rows, std::size_t cols, const
                        int classCount, Feedback* feedback)
 {
     checkOptions(m_options);
-    if (rows == 0)
-        fail("no training samples");
-    if (cols == 0)
-        fail("no features");
-    if (rows > static_cast<std::size_t>(INT_MAX) || cols > static_cast<std::size_t>(INT_MAX))
-        fail("too many samples or features for OpenCV");
-    if (classCount < 2)
-        fail("need at least 2 classes (got " + std::to_string(classCount) + ")");
-    if (x == nullptr || classes == nullptr)
-        fail("null training data");
-    for (std::size_t i = 0; i < rows; ++i) {
-        if (classes[i] < 0 || classes[i] >= classCount)
-            fail("class " + std::to_string(classes[i]) + " of sample " + std::to_string(i) +
-                 " outside 0.." + std::to_string(classCount - 1));
-    }
+    checkTrainingInput(x, rows, cols, classes, classCount);
 
     const int forestCount = (m_options.trees + kTreesPerForest - 1) / kTreesPerForest;
     const int workers = std::min(resolveThreads(m_options.threads), forestCount);
@@ -272,21 +341,7 @@ bool RandomForest::fit(const float* x, std::size_t rows, std::size_t cols, const
             const int trees = index + 1 < forestCount
                                   ? kTreesPerForest
                                   : m_options.trees - kTreesPerForest * (forestCount - 1);
-            auto model = cv::ml::RTrees::create();
-            model->setMaxDepth(m_options.maxDepth);
-            model->setMinSampleCount(m_options.minSamples);
-            model->setActiveVarCount(m_options.activeVars);
-            model->setCalculateVarImportance(false);
-            model->setUseSurrogates(false);
-            model->setRegressionAccuracy(0);
-            model->setPriors(cv::Mat());
-            model->setTermCriteria(cv::TermCriteria(cv::TermCriteria::MAX_ITER, trees, 0));
-            // RTrees draws bootstrap samples and split candidates from this
-            // thread's cv::theRNG(): seeding it here makes the sub-forest a
-            // function of (seed, index) alone, whichever thread trains it.
-            cv::theRNG().state = forestSeed(m_options.seed, static_cast<std::size_t>(index));
-            if (!model->train(data))
-                fail("OpenCV could not train sub-forest " + std::to_string(index));
+            auto model = trainSubForest(m_options, data, index, trees);
             auto& forest = impl->forests[static_cast<std::size_t>(index)];
             forest.classOfColumn = columnClasses(*model, cols, classCount);
             forest.trees = trees;
@@ -439,40 +494,8 @@ RandomForest RandomForest::load(std::span<const std::uint8_t> bytes)
     impl->forests.resize(forestCount);
     std::uint64_t treeSum = 0;
     for (std::uint32_t i = 0; i < forestCount; ++i) {
-        auto& forest = impl->forests[i];
-        const std::uint32_t forestTrees = in.u32("sub-forest header");
-        const std::uint64_t length = in.u64("sub-forest header");
-        if (forestTrees < 1 || forestTrees > trees)
-            fail("bad tree count in sub-forest " + std::to_string(i));
-        if (length > in.left())
-            fail("model bytes truncated in sub-forest " + std::to_string(i));
-        const auto body = in.take(static_cast<std::size_t>(length), "sub-forest");
-        treeSum += forestTrees;
-        forest.trees = asI32(forestTrees);
-        try {
-            const std::string text(body.begin(), body.end());
-            cv::FileStorage fs(text, cv::FileStorage::READ | cv::FileStorage::MEMORY);
-            const cv::FileNode node = fs["forest"];
-            if (node.empty() || !node.isMap())
-                fail("sub-forest " + std::to_string(i) + " has no forest node");
-            forest.model = cv::ml::RTrees::create();
-            forest.model->read(node);
-            if (!forest.model->isTrained() || !forest.model->isClassifier())
-                fail("sub-forest " + std::to_string(i) + " is not a trained classifier");
-            if (static_cast<std::uint64_t>(forest.model->getVarCount()) != featureCount)
-                fail("sub-forest " + std::to_string(i) + " has " +
-                     std::to_string(forest.model->getVarCount()) + " features, expected " +
-                     std::to_string(featureCount));
-            if (forest.model->getRoots().size() != forestTrees)
-                fail("sub-forest " + std::to_string(i) + " holds " +
-                     std::to_string(forest.model->getRoots().size()) + " trees, header says " +
-                     std::to_string(forestTrees));
-            forest.classOfColumn =
-                columnClasses(*forest.model, impl->featureCount, impl->classCount);
-        } catch (const cv::Exception& e) {
-            fail("OpenCV could not read sub-forest " + std::to_string(i) + ": " +
-                 oneLine(e.what()));
-        }
+        impl->forests[i] = readSubForest(in, i, trees, featureCount, impl->classCount);
+        treeSum += static_cast<std::uint32_t>(impl->forests[i].trees);
     }
     if (treeSum != trees)
         fail("sub-forests hold " + std::to_string(treeSum) + " trees, header says " +
