@@ -62,20 +62,33 @@ void TerminalProgress::progress(double fraction, std::string_view stage)
     m_drawn = true;
 }
 
+namespace {
+
+// Installs `handler` for SIGINT, SIGTERM and SIGHUP, saving the previous
+// actions in `previous` (3 entries) when given. A signal ignored when the
+// process started (nohup, a background job of a script) stays ignored.
+void handleStopSignals(void (*handler)(int), struct sigaction* previous)
+{
+    struct sigaction sa {};
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; ++i) {
+        struct sigaction current {};
+        sigaction(kSignals[i], nullptr, &current);
+        if (previous)
+            previous[i] = current;
+        if (current.sa_handler != SIG_IGN)
+            sigaction(kSignals[i], &sa, nullptr);
+    }
+}
+
+} // namespace
+
 InterruptScope::InterruptScope(Feedback& feedback)
 {
     g_signal.store(0);
     g_activeFeedback.store(&feedback);
-    struct sigaction sa {};
-    sa.sa_handler = onInterrupt;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; ++i) {
-        // A signal ignored when the process started (nohup, a background job
-        // of a script) stays ignored.
-        sigaction(kSignals[i], nullptr, &m_previous[i]);
-        if (m_previous[i].sa_handler != SIG_IGN)
-            sigaction(kSignals[i], &sa, nullptr);
-    }
+    handleStopSignals(onInterrupt, m_previous);
 }
 
 InterruptScope::~InterruptScope()
@@ -98,15 +111,7 @@ int interruptedExitCode()
 
 void installFatalSignalCleanup()
 {
-    struct sigaction sa {};
-    sa.sa_handler = onFatalSignal;
-    sigemptyset(&sa.sa_mask);
-    for (int sig : kSignals) {
-        struct sigaction current {};
-        sigaction(sig, nullptr, &current);
-        if (current.sa_handler != SIG_IGN) // nohup and friends keep their meaning
-            sigaction(sig, &sa, nullptr);
-    }
+    handleStopSignals(onFatalSignal, nullptr);
 }
 
 } // namespace snilab::cli

@@ -5,6 +5,7 @@
 #include "report/latex.h"
 #include "report/number_text.h"
 #include "report/output_guard.h"
+#include "report/result_table.h"
 #include "report/table_writer.h"
 #include "report/text_escape.h"
 
@@ -59,39 +60,9 @@ void writeRunTxt(const RunInfo& run, const std::filesystem::path& out)
     f.commit();
 }
 
-void writeSummary(const std::vector<GridCell>& grid, const std::filesystem::path& out)
+void writeTable(const ResultTable& table, const std::filesystem::path& path)
 {
-    std::vector<std::string> metricNames;
-    for (const auto& c : grid)
-        for (const auto& [name, v] : c.metrics)
-            if (std::find(metricNames.begin(), metricNames.end(), name) == metricNames.end())
-                metricNames.push_back(name);
-    const auto path = out / "summary.csv";
-    AtomicFile f(path);
-    {
-        TableWriter t(f.stream(), TableWriter::Style::Csv);
-        std::vector<std::string> header = {"model", "threshold", "classes", "samples", "folds"};
-        for (const auto& m : metricNames) {
-            header.push_back(m + "_mean");
-            header.push_back(m + "_std");
-        }
-        t.row(header);
-        char buf[32];
-        for (const auto& c : grid) {
-            std::vector<std::string> row = {c.model, std::to_string(c.threshold),
-                                            std::to_string(c.classes), std::to_string(c.samples),
-                                            std::to_string(c.folds)};
-            for (const auto& m : metricNames) {
-                const auto* v = findMetric(c, m);
-                for (double x : {v ? v->first : NAN, v ? v->second : NAN}) {
-                    std::snprintf(buf, sizeof buf, "%.6f", x);
-                    row.push_back(v ? buf : "");
-                }
-            }
-            t.row(row);
-        }
-    }
-    f.commit();
+    writeFileAtomically(path, tableCsv(table));
 }
 
 // Also returns the class labels of every model x threshold, for the files after it.
@@ -99,25 +70,14 @@ LabelsOf writePerClass(Catalog& catalog, const RunInfo& run, const std::vector<G
                        const std::filesystem::path& out)
 {
     LabelsOf labelsOf;
-    const auto path = out / "per_class.csv";
-    AtomicFile f(path);
-    {
-        TableWriter t(f.stream(), TableWriter::Style::Csv);
-        t.row({"model", "threshold", "class", "label", "support", "accuracy", "precision", "f1"});
-        char a[32], p[32], f1[32];
-        for (const auto& c : grid) {
-            auto& labels = labelsOf[{c.model, c.threshold}];
-            for (const ClassResult& r : catalog.runClasses(run.id, c.model, c.threshold)) {
-                std::snprintf(a, sizeof a, "%.6f", r.accuracy);
-                std::snprintf(p, sizeof p, "%.6f", r.precision);
-                std::snprintf(f1, sizeof f1, "%.6f", r.f1);
-                t.row({c.model, std::to_string(c.threshold), std::to_string(r.classIndex), r.label,
-                       std::to_string(r.support), a, p, f1});
-                labels.push_back(r.label);
-            }
-        }
+    std::vector<ClassRows> rows;
+    for (const auto& c : grid) {
+        auto& labels = labelsOf[{c.model, c.threshold}];
+        rows.push_back({c.model, c.threshold, catalog.runClasses(run.id, c.model, c.threshold)});
+        for (const ClassResult& r : rows.back().classes)
+            labels.push_back(r.label);
     }
-    f.commit();
+    writeTable(perClassTable(rows), out / "per_class.csv");
     return labelsOf;
 }
 
@@ -184,61 +144,142 @@ void writePredictions(Catalog& catalog, const RunInfo& run, LabelsOf& labelsOf,
 void writeTable1(const RunInfo& run, const std::vector<GridCell>& grid,
                  const std::filesystem::path& out)
 {
-    const auto path = out / "table1.tex";
-    AtomicFile f(path);
-    const auto [models, thresholds] = axesOf(grid);
-    std::fprintf(f.stream(), "%% snilab run %lld: accuracy (mean $\\pm$ std over folds)\n",
-                 static_cast<long long>(run.id));
-    std::fprintf(f.stream(), "\\begin{tabular}{rrr%s}\n\\hline\nT & classes & connections",
-                 std::string(models.size(), 'c').c_str());
-    for (const auto& m : models)
-        std::fprintf(f.stream(), " & %s", latexEscape(m).c_str());
-    std::fprintf(f.stream(), " \\\\\n\\hline\n");
-    for (int t : thresholds) {
-        std::string classes, samples;
-        std::string cells;
-        for (const auto& m : models) {
-            std::string cell = latexEscape(kMissingCell);
-            for (const auto& c : grid)
-                if (c.model == m && c.threshold == t) {
-                    classes = std::to_string(c.classes);
-                    samples = std::to_string(c.samples);
-                    if (const auto* acc = findMetric(c, "accuracy"))
-                        cell = latexEscape(meanStdText(acc->first, acc->second, c.folds));
-                }
-            cells += " & " + cell;
-        }
-        std::fprintf(f.stream(), "%d & %s & %s%s \\\\\n", t, classes.c_str(), samples.c_str(),
-                     cells.c_str());
-    }
-    std::fprintf(f.stream(), "\\hline\n\\end{tabular}\n");
-    f.commit();
+    writeFileAtomically(
+        out / "table1.tex",
+        tableLatex(table1Table(grid), "snilab run " + std::to_string(run.id) +
+                                          ": accuracy (mean $\\pm$ std over folds)"));
 }
 
 void writeEpochs(Catalog& catalog, const RunInfo& run, const std::filesystem::path& out)
 {
-    const auto path = out / "epochs.csv";
-    AtomicFile f(path);
-    {
-        TableWriter t(f.stream(), TableWriter::Style::Csv);
-        t.row({"model", "threshold", "fold", "epoch", "max_epochs", "train_loss", "train_accuracy",
-               "validation_loss", "validation_accuracy", "seconds", "improved"});
-        char buf[5][32];
-        for (const EpochReport& e : catalog.runEpochs(run.id)) {
-            std::snprintf(buf[0], sizeof buf[0], "%.6f", e.trainLoss);
-            std::snprintf(buf[1], sizeof buf[1], "%.6f", e.trainAccuracy);
-            std::snprintf(buf[2], sizeof buf[2], "%.6f", e.validationLoss);
-            std::snprintf(buf[3], sizeof buf[3], "%.6f", e.validationAccuracy);
-            std::snprintf(buf[4], sizeof buf[4], "%.3f", e.seconds);
-            t.row({e.model, std::to_string(e.threshold), std::to_string(e.fold),
-                   std::to_string(e.epoch), std::to_string(e.maxEpochs), buf[0], buf[1], buf[2],
-                   buf[3], buf[4], e.improved ? "1" : "0"});
-        }
-    }
-    f.commit();
+    writeTable(epochsTable(catalog.runEpochs(run.id)), out / "epochs.csv");
 }
 
 } // namespace
+
+ResultTable summaryTable(const std::vector<GridCell>& grid)
+{
+    std::vector<std::string> metricNames;
+    for (const auto& c : grid)
+        for (const auto& [name, v] : c.metrics)
+            if (std::find(metricNames.begin(), metricNames.end(), name) == metricNames.end())
+                metricNames.push_back(name);
+    std::vector<Column> columns = {{"model", "Model", 'l'},
+                                   {"threshold", "T"},
+                                   {"classes", "Classes"},
+                                   {"samples", "Connections"},
+                                   {"folds", "Folds"}};
+    for (const auto& m : metricNames) {
+        columns.push_back({m + "_mean"});
+        columns.push_back({m + "_std"});
+    }
+    ResultTable table(std::move(columns));
+    for (const auto& c : grid) {
+        std::vector<Cell> row = cells(c.model, std::int64_t{c.threshold}, std::int64_t{c.classes},
+                                      static_cast<std::int64_t>(c.samples), std::int64_t{c.folds});
+        for (const auto& m : metricNames) {
+            const auto* v = findMetric(c, m);
+            row.push_back(v ? Cell(v->first) : Cell());
+            row.push_back(v ? Cell(v->second) : Cell());
+        }
+        table.addRow(std::move(row));
+    }
+    return table;
+}
+
+ResultTable perClassTable(const std::vector<ClassRows>& rows)
+{
+    ResultTable table({{"model", "Model", 'l'},
+                       {"threshold", "T"},
+                       {"class", "Class"},
+                       {"label", "Label", 'l'},
+                       {"support", "Support"},
+                       {"accuracy", "Accuracy"},
+                       {"precision", "Precision"},
+                       {"f1", "F1"}});
+    for (const ClassRows& group : rows)
+        for (const ClassResult& r : group.classes)
+            table.addRow(cells(
+                group.model, std::int64_t{group.threshold}, std::int64_t{r.classIndex}, r.label,
+                static_cast<std::int64_t>(r.support), r.accuracy, r.precision, r.f1));
+    return table;
+}
+
+ResultTable perLabelTable(const std::vector<ClassRows>& models)
+{
+    std::vector<Column> columns = {{"label", "Label", 'l'}, {"support", "Support"}};
+    for (const ClassRows& m : models)
+        columns.push_back({m.model, m.model, 'r', 3});
+    ResultTable table(std::move(columns));
+    // The labels of the first model with results, in its class order.
+    const ClassRows* first = nullptr;
+    for (const ClassRows& m : models)
+        if (!m.classes.empty()) {
+            first = &m;
+            break;
+        }
+    if (!first)
+        return table;
+    for (const ClassResult& r : first->classes) {
+        std::vector<Cell> row = cells(r.label, static_cast<std::int64_t>(r.support));
+        for (const ClassRows& m : models) {
+            Cell accuracy;
+            for (const ClassResult& other : m.classes)
+                if (other.label == r.label)
+                    accuracy = other.accuracy;
+            row.push_back(std::move(accuracy));
+        }
+        table.addRow(std::move(row));
+    }
+    return table;
+}
+
+ResultTable table1Table(const std::vector<GridCell>& grid)
+{
+    const auto [models, thresholds] = axesOf(grid);
+    std::vector<Column> columns = {
+        {"T", "T"}, {"classes", "Classes"}, {"connections", "Connections"}};
+    for (const auto& m : models)
+        columns.push_back({m, m, 'c'});
+    ResultTable table(std::move(columns));
+    for (const int t : thresholds) {
+        std::vector<Cell> row = cells(std::int64_t{t}, Cell(), Cell());
+        for (const auto& m : models) {
+            Cell accuracy;
+            for (const auto& c : grid)
+                if (c.model == m && c.threshold == t) {
+                    row[1] = std::int64_t{c.classes};
+                    row[2] = static_cast<std::int64_t>(c.samples);
+                    if (const auto* acc = findMetric(c, "accuracy"))
+                        accuracy = MeanStd{acc->first, acc->second, c.folds};
+                }
+            row.push_back(std::move(accuracy));
+        }
+        table.addRow(std::move(row));
+    }
+    return table;
+}
+
+ResultTable epochsTable(const std::vector<EpochReport>& epochs)
+{
+    ResultTable table({{"model", "Model", 'l'},
+                       {"threshold", "T"},
+                       {"fold", "Fold"},
+                       {"epoch", "Epoch"},
+                       {"max_epochs", "Max epochs"},
+                       {"train_loss", "Train loss"},
+                       {"train_accuracy", "Train accuracy"},
+                       {"validation_loss", "Validation loss"},
+                       {"validation_accuracy", "Validation accuracy"},
+                       {"seconds", "Seconds", 'r', 3},
+                       {"improved", "Improved"}});
+    for (const EpochReport& e : epochs)
+        table.addRow(cells(e.model, std::int64_t{e.threshold}, std::int64_t{e.fold},
+                           std::int64_t{e.epoch}, std::int64_t{e.maxEpochs}, e.trainLoss,
+                           e.trainAccuracy, e.validationLoss, e.validationAccuracy, e.seconds,
+                           std::int64_t{e.improved ? 1 : 0}));
+    return table;
+}
 
 std::vector<std::filesystem::path> runReportFiles(const std::vector<GridCell>& grid,
                                                   const std::filesystem::path& out)
@@ -265,7 +306,7 @@ void writeRunReport(Catalog& catalog, const RunInfo& run, const std::filesystem:
                           ec.message());
 
     writeRunTxt(run, out);
-    writeSummary(grid, out);
+    writeTable(summaryTable(grid), out / "summary.csv");
     LabelsOf labelsOf = writePerClass(catalog, run, grid, out);
     writeConfusions(catalog, run, grid, labelsOf, out);
     writePredictions(catalog, run, labelsOf, out);

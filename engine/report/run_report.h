@@ -17,6 +17,7 @@
 #pragma once
 
 #include "catalog/catalog.h"
+#include "report/result_table.h"
 
 #include <filesystem>
 #include <string>
@@ -32,6 +33,28 @@ struct GridAxes {
 };
 GridAxes axesOf(const std::vector<GridCell>& grid);
 const std::pair<double, double>* findMetric(const GridCell& cell, const std::string& name);
+
+// The tables of the report, as values (report/result_table.h): the files
+// below and the workbench's views are these tables.
+// summary.csv: per model x threshold, classes, samples, folds and every
+// metric's mean and std.
+ResultTable summaryTable(const std::vector<GridCell>& grid);
+// One model x threshold's per-class results.
+struct ClassRows {
+    std::string model;
+    int threshold = 0;
+    std::vector<ClassResult> classes;
+};
+// per_class.csv: one row per model x threshold x class.
+ResultTable perClassTable(const std::vector<ClassRows>& rows);
+// The workbench's per-label table at one threshold: label, support, then the
+// accuracy of each model (labels of the first model with results).
+ResultTable perLabelTable(const std::vector<ClassRows>& models);
+// Table 1 (table1.tex): per threshold, classes, connections and each
+// model's accuracy mean ± std over folds.
+ResultTable table1Table(const std::vector<GridCell>& grid);
+// epochs.csv: every epoch of every network.
+ResultTable epochsTable(const std::vector<EpochReport>& epochs);
 
 // Every file writeRunReport() writes for `grid` into `out`.
 std::vector<std::filesystem::path> runReportFiles(const std::vector<GridCell>& grid,
