@@ -3,6 +3,7 @@
 #include "report/csv.h"
 #include "report/latex.h"
 #include "report/number_text.h"
+#include "report/text_escape.h"
 
 #include <cstdio>
 #include <stdexcept>
@@ -63,7 +64,7 @@ std::string tableLatex(const ResultTable& table, const std::string& comment)
 {
     std::string out;
     if (!comment.empty())
-        out += "% " + comment + "\n";
+        out += "% " + escapeText(comment) + "\n"; // no line break can end the comment
     std::string aligns;
     std::vector<std::string> cells;
     for (std::size_t c = 0; c < table.columnCount(); ++c) {

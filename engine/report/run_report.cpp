@@ -209,7 +209,7 @@ ResultTable perLabelTable(const std::vector<ClassRows>& models)
 {
     std::vector<Column> columns = {{"label", "Label", 'l'}, {"support", "Support"}};
     for (const ClassRows& m : models)
-        columns.push_back({m.model, m.model, 'r', 3});
+        columns.push_back({m.model, m.model + " accuracy", 'r', 3});
     ResultTable table(std::move(columns));
     // The labels of the first model with results, in its class order.
     const ClassRows* first = nullptr;

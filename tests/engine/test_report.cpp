@@ -10,6 +10,7 @@
 #include "report/label_list.h"
 #include "report/latex.h"
 #include "report/output_guard.h"
+#include "report/result_table.h"
 #include "report/text_escape.h"
 
 #include <QObject>
@@ -145,6 +146,32 @@ private slots:
             QVERIFY2(isPlainNumber(yes), yes);
         for (const char* no : {"", "-", "+", ".", "e5", "1e", "--1", "1-2", "0x10", "1 ", "-1)"})
             QVERIFY2(!isPlainNumber(no), no);
+    }
+
+    void resultTableText()
+    {
+        ResultTable t(
+            {{"label", "Label", 'l'}, {"n", "N"}, {"acc", "Accuracy"}, {"t1", "T1", 'c'}});
+        t.addRow(
+            cells(std::string("=cmd()\nx"), std::int64_t{7}, 0.97123456, MeanStd{0.97, 0.008, 10}));
+        t.addRow(cells(std::string("a&b"), Cell(), Cell(), MeanStd{0.5, 0.25, 1}));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, t.addRow(cells(std::string("short"))));
+        // CSV: the one cell rule (escape, formula, quoting); missing is empty.
+        QCOMPARE(tableCsv(t), std::string("label,n,acc,t1\n"
+                                          "'=cmd()\\x0ax,7,0.971235,0.970 ± 0.008\n"
+                                          "a&b,,,0.500\n"));
+        // LaTeX: every cell escaped, missing is the en dash, aligns from the columns.
+        const std::string tex = tableLatex(t, "run 1\n\\end{document}");
+        QVERIFY(tex.starts_with("% run 1\\x0a"));
+        QVERIFY(tex.find("\\begin{tabular}{lrrc}") != std::string::npos);
+        QVERIFY(tex.find("a\\&b & -- & -- & 0.500 \\\\") != std::string::npos);
+        QVERIFY(tex.find("0.970 $\\pm$ 0.008") != std::string::npos);
+        // Display: three decimals, the screen title, numbers behind the cells.
+        QCOMPARE(cellText(t.cell(0, 2), t.column(2), CellStyle::Display), std::string("0.971"));
+        QCOMPARE(t.column(2).displayTitle(), std::string("Accuracy"));
+        QCOMPARE(*cellNumber(t.cell(0, 3)), 0.97);
+        QVERIFY(!cellNumber(t.cell(1, 1)));
+        QCOMPARE(cellText(t.cell(1, 1), t.column(1), CellStyle::Display), std::string("–"));
     }
 
     void latexEscape()

@@ -18,8 +18,10 @@
 
 #include "catalog/catalog.h"
 #include "ingest/ingester.h"
+#include "report/run_report.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
 #include <QFileInfo>
 #include <QSemaphore>
 #include <QSettings>
@@ -519,10 +521,23 @@ private Q_SLOTS:
         const QString csv = tableToCsv(table);
         const QStringList lines = csv.split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 3);
-        QCOMPARE(lines[0], QStringLiteral("T,Classes,Connections,rf"));
+        // The engine's Table 1 (report::table1Table): the file's column names.
+        QCOMPARE(lines[0], QStringLiteral("T,classes,connections,rf"));
         QVERIFY(lines[1].startsWith(QStringLiteral("20,")));
-        const QString tex = tableToLatex(table, QStringLiteral("caption_with_%"));
-        QVERIFY(tex.contains(QStringLiteral("\\begin{tabular}{rrrr}")));
+        QCOMPARE(table.headerData(1, Qt::Horizontal).toString(), QStringLiteral("Classes"));
+        const QString tex = tableToLatex(table, QStringLiteral("caption_with_%\nnot a line"));
+        QVERIFY(tex.contains(QStringLiteral("\\begin{tabular}{rrrc}")));
+        QVERIFY(tex.startsWith(QStringLiteral("% caption_with_%\\x0anot a line\n")));
+        // The exported Table 1 is the run report's table1.tex, byte for byte.
+        const auto info = catalog->run(m_runId);
+        QVERIFY(info);
+        const QString reportDir = m_dir.filePath(QStringLiteral("report_for_table1"));
+        report::writeRunReport(*catalog, *info, reportDir.toStdString());
+        QFile reportTex(reportDir + QStringLiteral("/table1.tex"));
+        QVERIFY(reportTex.open(QIODevice::ReadOnly));
+        const QString caption =
+            QStringLiteral("snilab run %1: accuracy (mean $\\pm$ std over folds)").arg(m_runId);
+        QCOMPARE(tableToLatex(table, caption), QString::fromUtf8(reportTex.readAll()));
         QVERIFY(tex.contains(QStringLiteral("$\\pm$")));
         QVERIFY(!tex.contains(QStringLiteral("±")) ||
                 tex.indexOf(QStringLiteral("±")) < tex.indexOf(QStringLiteral("\\begin")));

@@ -1,138 +1,82 @@
 #include "result_models.h"
 
 #include "report/number_text.h"
+#include "report/run_report.h"
 
 #include <algorithm>
 #include <numeric>
 
 namespace snilab::ui {
 
-// --- Table1Model -----------------------------------------------------------
+// --- ResultTableModel ------------------------------------------------------
 
-Table1Model::Table1Model(QObject* parent) : QAbstractTableModel(parent) {}
+ResultTableModel::ResultTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void ResultTableModel::setTable(snilab::report::ResultTable table)
+{
+    beginResetModel();
+    m_table = std::move(table);
+    endResetModel();
+}
+
+int ResultTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_table.rowCount());
+}
+
+int ResultTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_table.columnCount());
+}
+
+QVariant ResultTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount())
+        return {};
+    const auto r = static_cast<std::size_t>(index.row());
+    const auto c = static_cast<std::size_t>(index.column());
+    const snilab::report::Column& column = m_table.column(c);
+    const snilab::report::Cell& cell = m_table.cell(r, c);
+    switch (role) {
+    case Qt::TextAlignmentRole:
+        return column.align == 'l' ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
+                                   : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::DisplayRole:
+        return QString::fromStdString(
+            snilab::report::cellText(cell, column, snilab::report::CellStyle::Display));
+    case Qt::UserRole:
+        if (const auto number = snilab::report::cellNumber(cell))
+            return *number;
+        if (const auto* text = std::get_if<std::string>(&cell))
+            return QString::fromStdString(*text);
+        return {};
+    default: return {};
+    }
+}
+
+QVariant ResultTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (role != Qt::DisplayRole || orientation != Qt::Horizontal || section < 0 ||
+        section >= columnCount())
+        return {};
+    return QString::fromStdString(m_table.column(static_cast<std::size_t>(section)).displayTitle());
+}
 
 void Table1Model::setRun(const RunData& run)
 {
-    beginResetModel();
-    m_run = run;
-    endResetModel();
+    setTable(snilab::report::table1Table(run.grid));
 }
-
-int Table1Model::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_run.thresholds.size());
-}
-
-int Table1Model::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : 3 + static_cast<int>(m_run.models.size());
-}
-
-QVariant Table1Model::data(const QModelIndex& index, int role) const
-{
-    if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount())
-        return {};
-    if (role == Qt::TextAlignmentRole)
-        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-    if (role != Qt::DisplayRole && role != Qt::UserRole)
-        return {};
-    const int t = m_run.thresholds[index.row()];
-    const snilab::GridCell* any = nullptr;
-    for (const QString& m : m_run.models)
-        if ((any = m_run.cell(m, t)))
-            break;
-    switch (index.column()) {
-    case 0: return t;
-    case 1: return any ? QVariant(any->classes) : QVariant();
-    case 2: return any ? QVariant::fromValue(static_cast<qulonglong>(any->samples)) : QVariant();
-    default: {
-        const QString& model = m_run.models[index.column() - 3];
-        double mean = 0, std = 0;
-        if (!m_run.metric(model, t, "accuracy", &mean, &std))
-            return role == Qt::DisplayRole
-                       ? QVariant(QString::fromUtf8(snilab::report::kMissingCell))
-                       : QVariant();
-        if (role == Qt::UserRole)
-            return mean;
-        const snilab::GridCell* cell = m_run.cell(model, t);
-        return QString::fromStdString(
-            snilab::report::meanStdText(mean, std, cell ? cell->folds : 0));
-    }
-    }
-}
-
-QVariant Table1Model::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
-        return {};
-    switch (section) {
-    case 0: return QStringLiteral("T");
-    case 1: return QStringLiteral("Classes");
-    case 2: return QStringLiteral("Connections");
-    default:
-        return section - 3 < m_run.models.size() ? QVariant(m_run.models[section - 3]) : QVariant();
-    }
-}
-
-// --- PerClassModel ---------------------------------------------------------
-
-PerClassModel::PerClassModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void PerClassModel::setRun(const RunData& run, int threshold)
 {
-    beginResetModel();
-    m_run = run;
-    m_threshold = threshold;
-    m_labels = run.labels(threshold);
-    endResetModel();
-}
-
-int PerClassModel::rowCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : static_cast<int>(m_labels.size());
-}
-
-int PerClassModel::columnCount(const QModelIndex& parent) const
-{
-    return parent.isValid() ? 0 : 2 + static_cast<int>(m_run.models.size());
-}
-
-QVariant PerClassModel::data(const QModelIndex& index, int role) const
-{
-    if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount())
-        return {};
-    if (role == Qt::TextAlignmentRole && index.column() > 0)
-        return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-    if (role != Qt::DisplayRole && role != Qt::UserRole)
-        return {};
-    const QString& label = m_labels[index.row()];
-    if (index.column() == 0)
-        return label;
-    const int modelIndex = index.column() == 1 ? 0 : index.column() - 2;
-    const auto* results = m_run.classResults(m_run.models[modelIndex], m_threshold);
-    if (!results)
-        return {};
-    for (const auto& c : *results)
-        if (QString::fromStdString(c.label) == label) {
-            if (index.column() == 1)
-                return QVariant::fromValue(static_cast<qulonglong>(c.support));
-            return role == Qt::UserRole ? QVariant(c.accuracy)
-                                        : QVariant(QString::number(c.accuracy, 'f', 3));
-        }
-    return {};
-}
-
-QVariant PerClassModel::headerData(int section, Qt::Orientation orientation, int role) const
-{
-    if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
-        return {};
-    if (section == 0)
-        return QStringLiteral("Label");
-    if (section == 1)
-        return QStringLiteral("Support");
-    return section - 2 < m_run.models.size()
-               ? QVariant(m_run.models[section - 2] + QStringLiteral(" accuracy"))
-               : QVariant();
+    std::vector<snilab::report::ClassRows> models;
+    for (const QString& m : run.models) {
+        snilab::report::ClassRows rows{m.toStdString(), threshold, {}};
+        if (const auto* results = run.classResults(m, threshold))
+            rows.classes = *results;
+        models.push_back(std::move(rows));
+    }
+    setTable(snilab::report::perLabelTable(models));
 }
 
 // --- ConfusionMatrixModel --------------------------------------------------

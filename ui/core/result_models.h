@@ -3,8 +3,10 @@
 //
 // Table1Model: the paper's Table 1 grid: one row per threshold; columns T,
 //   classes, connections, then per model the accuracy "mean ± std" over folds
-//   (Qt::UserRole: the mean as a double).
-// PerClassModel: per label at one threshold: support, then accuracy per model.
+//   (Qt::UserRole: the mean as a double). The engine builds it
+//   (report::table1Table, also table1.tex).
+// PerClassModel: per label at one threshold: support, then accuracy per model
+//   (report::perLabelTable).
 // ConfusionMatrixModel: one model x threshold, k x k (row = true class), with
 //   row/column order by label, by support (descending) or by per-class
 //   accuracy (ascending: worst first), and optional row normalisation.
@@ -14,17 +16,25 @@
 // Thread: GUI thread. Failure: none (empty input gives an empty table).
 #pragma once
 
+#include "report/result_table.h"
 #include "run_data.h"
 
 #include <QAbstractTableModel>
 
 namespace snilab::ui {
 
-class Table1Model : public QAbstractTableModel {
+// An engine ResultTable (report/result_table.h) as a Qt model:
+// Qt::DisplayRole the cell's display text (missing: "–"), Qt::UserRole its
+// number (the mean of a mean ± std; the text for text cells), headers the
+// columns' display titles. Exports write table() with the engine's writers
+// (ui/core/table_export.h), so a file holds the same columns and numbers as
+// the CLI's report.
+class ResultTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    explicit Table1Model(QObject* parent = nullptr);
-    void setRun(const RunData& run);
+    explicit ResultTableModel(QObject* parent = nullptr);
+    void setTable(snilab::report::ResultTable table);
+    const snilab::report::ResultTable& table() const { return m_table; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -33,25 +43,23 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
-    RunData m_run;
+    snilab::report::ResultTable m_table;
 };
 
-class PerClassModel : public QAbstractTableModel {
+// Table 1: report::table1Table() of the run's grid.
+class Table1Model : public ResultTableModel {
     Q_OBJECT
 public:
-    explicit PerClassModel(QObject* parent = nullptr);
+    explicit Table1Model(QObject* parent = nullptr) : ResultTableModel(parent) {}
+    void setRun(const RunData& run);
+};
+
+// Per label at one threshold: report::perLabelTable() of the run's models.
+class PerClassModel : public ResultTableModel {
+    Q_OBJECT
+public:
+    explicit PerClassModel(QObject* parent = nullptr) : ResultTableModel(parent) {}
     void setRun(const RunData& run, int threshold);
-
-    int rowCount(const QModelIndex& parent = {}) const override;
-    int columnCount(const QModelIndex& parent = {}) const override;
-    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
-    QVariant headerData(int section, Qt::Orientation orientation,
-                        int role = Qt::DisplayRole) const override;
-
-private:
-    RunData m_run;
-    int m_threshold = 0;
-    QStringList m_labels;
 };
 
 class ConfusionMatrixModel : public QAbstractTableModel {

@@ -4,6 +4,7 @@
 #include "report/atomic_file.h"
 #include "report/csv.h"
 #include "report/latex.h"
+#include "result_models.h"
 
 #include <QAbstractItemModel>
 #include <QStringList>
@@ -42,6 +43,8 @@ bool writeText(const QString& text, const QString& path, QString* error)
 
 QString tableToCsv(const QAbstractItemModel& model)
 {
+    if (const auto* results = qobject_cast<const ResultTableModel*>(&model))
+        return QString::fromStdString(report::tableCsv(results->table()));
     // The engine's one CSV writer (report/csv.h): quoting, escapes and the
     // formula rule are the CLI's, cell for cell.
     std::string out;
@@ -60,6 +63,8 @@ QString tableToCsv(const QAbstractItemModel& model)
 
 QString tableToLatex(const QAbstractItemModel& model, const QString& caption)
 {
+    if (const auto* results = qobject_cast<const ResultTableModel*>(&model))
+        return QString::fromStdString(report::tableLatex(results->table(), caption.toStdString()));
     QString out;
     if (!caption.isEmpty())
         out += QStringLiteral("% %1\n").arg(caption);

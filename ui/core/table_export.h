@@ -1,8 +1,10 @@
 // Writes any table model (QAbstractItemModel, top level rows x columns, with
 // horizontal headers) as CSV or as a LaTeX tabular, for papers, through the
 // engine's one CSV and LaTeX writers (report/csv.h, report/latex.h) and its
-// atomic file writer. The text written is the model's Qt::DisplayRole, so a
-// file holds what the table shows.
+// atomic file writer. A ResultTableModel (ui/core/result_models.h) is
+// written from its engine table (report/result_table.h: the same columns,
+// numbers and missing cells as the CLI's report files); any other model as
+// its Qt::DisplayRole, so a file holds what the table shows.
 //
 // Thread: any thread that may read the model (the GUI thread for GUI models).
 // Failure: the write functions return false with a message in *error
