@@ -2,8 +2,7 @@
 
 #include "export_guard.h"
 #include "report/atomic_file.h"
-#include "report/csv.h"
-#include "report/latex.h"
+#include "report/result_table.h"
 #include "result_models.h"
 
 #include <QAbstractItemModel>
@@ -15,11 +14,6 @@
 namespace snilab::ui {
 
 namespace {
-
-QString latexEscape(const QString& text)
-{
-    return QString::fromStdString(report::latexEscape(text.toStdString()));
-}
 
 // Through the engine's AtomicFile: a fresh temporary file (O_EXCL, no symlink
 // followed), fsync, rename - as every CLI output; never over the open catalog.
@@ -41,52 +35,43 @@ bool writeText(const QString& text, const QString& path, QString* error)
 
 } // namespace
 
-QString tableToCsv(const QAbstractItemModel& model)
+namespace {
+
+// Any other table model as a ResultTable of its display texts (missing cells
+// stay missing), so that every export goes through the engine's writers.
+report::ResultTable asResultTable(const QAbstractItemModel& model)
 {
     if (const auto* results = qobject_cast<const ResultTableModel*>(&model))
-        return QString::fromStdString(report::tableCsv(results->table()));
-    // The engine's one CSV writer (report/csv.h): quoting, escapes and the
-    // formula rule are the CLI's, cell for cell.
-    std::string out;
-    std::vector<std::string> cells;
-    for (int c = 0; c < model.columnCount(); ++c)
-        cells.push_back(model.headerData(c, Qt::Horizontal).toString().toStdString());
-    out += report::csvLine(cells);
-    for (int r = 0; r < model.rowCount(); ++r) {
-        cells.clear();
-        for (int c = 0; c < model.columnCount(); ++c)
-            cells.push_back(model.data(model.index(r, c)).toString().toStdString());
-        out += report::csvLine(cells);
+        return results->table();
+    std::vector<report::Column> columns;
+    for (int c = 0; c < model.columnCount(); ++c) {
+        const QVariant align = model.data(model.index(0, c), Qt::TextAlignmentRole);
+        columns.emplace_back(model.headerData(c, Qt::Horizontal).toString().toStdString(),
+                             std::string(),
+                             align.isValid() && (align.toInt() & Qt::AlignRight) ? 'r' : 'l');
     }
-    return QString::fromStdString(out);
+    report::ResultTable table(std::move(columns));
+    for (int r = 0; r < model.rowCount(); ++r) {
+        std::vector<report::Cell> row;
+        for (int c = 0; c < model.columnCount(); ++c) {
+            const QVariant v = model.data(model.index(r, c));
+            row.push_back(v.isValid() ? report::Cell(v.toString().toStdString()) : report::Cell());
+        }
+        table.addRow(std::move(row));
+    }
+    return table;
+}
+
+} // namespace
+
+QString tableToCsv(const QAbstractItemModel& model)
+{
+    return QString::fromStdString(report::tableCsv(asResultTable(model)));
 }
 
 QString tableToLatex(const QAbstractItemModel& model, const QString& caption)
 {
-    if (const auto* results = qobject_cast<const ResultTableModel*>(&model))
-        return QString::fromStdString(report::tableLatex(results->table(), caption.toStdString()));
-    QString out;
-    if (!caption.isEmpty())
-        out += QStringLiteral("% %1\n").arg(caption);
-    QString spec;
-    for (int c = 0; c < model.columnCount(); ++c) {
-        const QVariant align = model.data(model.index(0, c), Qt::TextAlignmentRole);
-        spec += align.isValid() && (align.toInt() & Qt::AlignRight) ? QLatin1Char('r')
-                                                                    : QLatin1Char('l');
-    }
-    out += QStringLiteral("\\begin{tabular}{%1}\n\\hline\n").arg(spec);
-    QStringList fields;
-    for (int c = 0; c < model.columnCount(); ++c)
-        fields << latexEscape(model.headerData(c, Qt::Horizontal).toString());
-    out += fields.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\\n\\hline\n");
-    for (int r = 0; r < model.rowCount(); ++r) {
-        fields.clear();
-        for (int c = 0; c < model.columnCount(); ++c)
-            fields << latexEscape(model.data(model.index(r, c)).toString());
-        out += fields.join(QStringLiteral(" & ")) + QStringLiteral(" \\\\\n");
-    }
-    out += QStringLiteral("\\hline\n\\end{tabular}\n");
-    return out;
+    return QString::fromStdString(report::tableLatex(asResultTable(model), caption.toStdString()));
 }
 
 bool writeTableCsv(const QAbstractItemModel& model, const QString& path, QString* error)
