@@ -277,17 +277,24 @@ bool evaluateThreshold(const Pipeline& p, std::size_t thresholdIndex, RunSink& s
     return true;
 }
 
-// "" when the plan's models can run on this build and data's features.
-std::string checkRunnable(const ModelPlan& plan, const EvaluationConfig& config)
+// The plan of a valid configuration whose models this build can run with
+// its features and device; nullopt with the one-line reason in `error`.
+std::optional<ModelPlan> runnablePlan(const EvaluationConfig& config, std::string& error)
 {
+    if (error = config.validate(); !error.empty())
+        return std::nullopt;
+    auto plan = planModels(config.models, &error);
+    if (!plan)
+        return std::nullopt;
     try {
-        ModelSet::check(plan, config.data.spec);
-        if (plan.usesNetworks())
+        ModelSet::check(*plan, config.data.spec);
+        if (plan->usesNetworks())
             resolveDevice(config.device);
     } catch (const ModelError& e) {
-        return e.what();
+        error = e.what();
+        return std::nullopt;
     }
-    return {};
+    return plan;
 }
 
 } // namespace
@@ -297,13 +304,8 @@ EvaluationOutcome evaluate(const Dataset& data, const EvaluationConfig& config, 
 {
     EvaluationOutcome outcome;
     outcome.labeledConnections = data.size();
-    std::string planError;
-    const auto plan = planModels(config.models, &planError);
-    if (const std::string invalid = config.validate(); !invalid.empty() || !plan) {
-        outcome.error = invalid.empty() ? planError : invalid;
-        return outcome;
-    }
-    if (outcome.error = checkRunnable(*plan, config); !outcome.error.empty())
+    const auto plan = runnablePlan(config, outcome.error);
+    if (!plan)
         return outcome;
     if ((plan->usesForest() && data.statistics.size() < data.size() * kStatisticCount) ||
         (plan->usesNetworks() && data.size() > 0 && data.sequences.empty())) {
@@ -343,14 +345,9 @@ EvaluationOutcome evaluate(const Dataset& data, const EvaluationConfig& config, 
 EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Feedback& feedback)
 {
     EvaluationOutcome outcome;
-    std::string planError;
-    const auto plan = planModels(config.models, &planError);
-    if (const std::string invalid = config.validate(); !invalid.empty() || !plan) {
-        outcome.error = invalid.empty() ? planError : invalid;
-        return outcome;
-    }
     // Refused before the (possibly long) read of the catalog.
-    if (outcome.error = checkRunnable(*plan, config); !outcome.error.empty())
+    const auto plan = runnablePlan(config, outcome.error);
+    if (!plan)
         return outcome;
     feedback.progress(0.0, "reading the catalog");
     DatasetOptions dataOptions = config.data;
