@@ -3,7 +3,6 @@
 #include "report/csv.h"
 #include "report/latex.h"
 #include "report/number_text.h"
-#include "report/text_escape.h"
 
 #include <cstdio>
 #include <stdexcept>
@@ -63,8 +62,22 @@ std::string tableCsv(const ResultTable& table)
 std::string tableLatex(const ResultTable& table, const std::string& comment)
 {
     std::string out;
-    if (!comment.empty())
-        out += "% " + escapeText(comment) + "\n"; // no line break can end the comment
+    if (!comment.empty()) {
+        // Only what could end the comment line is escaped (as escapeText()
+        // writes it); the rest is the caller's LaTeX ("$\\pm$").
+        out += "% ";
+        for (const char ch : comment) {
+            const auto u = static_cast<unsigned char>(ch);
+            if (u < 0x20 || u == 0x7f) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\x%02x", u);
+                out += buf;
+            } else {
+                out += ch;
+            }
+        }
+        out += "\n";
+    }
     std::string aligns;
     std::vector<std::string> cells;
     for (std::size_t c = 0; c < table.columnCount(); ++c) {

@@ -537,7 +537,10 @@ private Q_SLOTS:
         QVERIFY(reportTex.open(QIODevice::ReadOnly));
         const QString caption =
             QStringLiteral("snilab run %1: accuracy (mean $\\pm$ std over folds)").arg(m_runId);
-        QCOMPARE(tableToLatex(table, caption), QString::fromUtf8(reportTex.readAll()));
+        const QString reportText = QString::fromUtf8(reportTex.readAll());
+        QCOMPARE(tableToLatex(table, caption), reportText);
+        QVERIFY(reportText.startsWith(QStringLiteral("% ") + caption + QLatin1Char('\n')));
+        QVERIFY(reportText.contains(QStringLiteral("(mean $\\pm$ std")));
         QVERIFY(tex.contains(QStringLiteral("$\\pm$")));
         QVERIFY(!tex.contains(QStringLiteral("±")) ||
                 tex.indexOf(QStringLiteral("±")) < tex.indexOf(QStringLiteral("\\begin")));
