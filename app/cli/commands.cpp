@@ -190,14 +190,14 @@ int ingestCommand(const std::vector<std::string>& argv)
     std::vector<IngestFileResult> results;
     {
         const InterruptScope interrupt(progress);
-        results = ingestFiles(files, catalog, options, progress);
+        results = ingestFiles(files, catalog.captures(), options, progress);
     }
     progress.finish();
 
     std::uint64_t counts[5] = {0, 0, 0, 0, 0};
     std::uint64_t packets = 0, connections = 0, hellos = 0, duplicates = 0, replaced = 0;
     std::map<std::int64_t, std::string> pathOf;
-    for (const auto& c : catalog.captures())
+    for (const auto& c : catalog.captures().all())
         pathOf[c.id] = c.path;
     for (const auto& r : results) {
         ++counts[static_cast<int>(r.outcome)];
@@ -252,8 +252,8 @@ int summaryCommand(const std::vector<std::string>& argv)
         throw UsageError("--format must be table or csv, not '" + format + "'");
     const LabelMode mode = labelModeOption(args);
     auto catalog = Catalog::openExisting(args.required("catalog"));
-    const auto captures = catalog->captures();
-    const auto labels = catalog->labelCounts(mode);
+    const auto captures = catalog->captures().all();
+    const auto labels = catalog->connections().labelCounts(mode);
 
     std::uint64_t total = 0, unlabeled = 0;
     std::size_t labelCount = 0;
@@ -366,7 +366,7 @@ int connectionsCommand(const std::vector<std::string>& argv)
              "alpn",
              "ech",
              "ja4"});
-    catalog->forEachConnection([&](const ConnectionRow& r) {
+    catalog->connections().forEachConnection([&](const ConnectionRow& r) {
         out.row({r.capturePath,
                  r.clientIp,
                  std::to_string(r.clientPort),

@@ -335,7 +335,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
     const auto plan = planModels(config.models, nullptr);
 
     auto catalog = Catalog::openExisting(args.required("catalog"));
-    if (const auto groups = catalog->duplicateConnectionGroups())
+    if (const auto groups = catalog->captures().duplicateConnectionGroups())
         std::fprintf(stderr,
                      "snilab-cli evaluate: warning: %llu connections appear in more than one "
                      "capture of this catalog (ingested before snilab stored each connection "
@@ -389,7 +389,7 @@ int runsCommand(const std::vector<std::string>& argv)
     auto catalog = Catalog::openExisting(args.required("catalog"));
     if (args.has("show")) {
         const std::int64_t id = runIdOption(args, "show");
-        const auto run = catalog->run(id);
+        const auto run = catalog->runs().find(id);
         if (!run)
             throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
         std::printf("run %lld: %s, created %s%s%s, data %s\n%s\n", static_cast<long long>(id),
@@ -398,21 +398,21 @@ int runsCommand(const std::vector<std::string>& argv)
                     run->dataFingerprint.c_str(), run->config.c_str());
         if (!run->error.empty())
             std::printf("error: %s\n\n", report::escapeText(run->error).c_str());
-        const auto grid = catalog->runGrid(id);
+        const auto grid = catalog->runs().runGrid(id);
         const report::GridAxes axes = report::axesOf(grid);
         printGrid(grid, axes.models, axes.thresholds);
         return kExitOk;
     }
     if (args.has("delete")) {
         const std::int64_t id = runIdOption(args, "delete");
-        if (!catalog->deleteRun(id, args.has("force")))
+        if (!catalog->runs().deleteRun(id, args.has("force")))
             throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
         std::printf("deleted run %lld\n", static_cast<long long>(id));
         return kExitOk;
     }
     report::TableWriter table(stdout, report::TableWriter::Style::Aligned);
     table.row({"run", "status", "created", "data", "config"});
-    for (const RunInfo& r : catalog->runs()) {
+    for (const RunInfo& r : catalog->runs().all()) {
         std::string config = r.config;
         for (char& c : config)
             if (c == '\n')
@@ -434,7 +434,7 @@ int reportCommand(const std::vector<std::string>& argv)
     const std::filesystem::path out = args.required("out");
     const std::int64_t runId = runIdOption(args, "run");
     auto catalog = Catalog::openExisting(args.required("catalog"));
-    const auto run = catalog->run(runId);
+    const auto run = catalog->runs().find(runId);
     if (!run)
         throw UsageError("no run " + std::to_string(runId) + " in " + catalog->path().string() +
                          " (see snilab-cli runs)");

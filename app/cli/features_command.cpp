@@ -78,7 +78,7 @@ int featuresCommand(const std::vector<std::string>& argv)
     report::refuseOverwrite(outPath, report::catalogInputs(catalog->path()), "--out");
 
     Feedback feedback;
-    const Dataset data = loadDataset(*catalog, options, feedback);
+    const Dataset data = loadDataset(catalog->connections(), options, feedback);
     const auto selection = selectClasses(data.labels, threshold, rule);
     std::vector<int> foldOf(selection.sampleIndices.size(), -1);
     if (folds > 0) {

@@ -17,7 +17,7 @@
 // and SQLite errors, throw CatalogError.
 #pragma once
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
 #include "common/feedback.h"
 
 #include <cstdint>

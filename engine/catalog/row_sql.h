@@ -4,7 +4,7 @@
 // read-only run list.
 #pragma once
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
 #include "catalog/sqlite_statement.h"
 #include "common/process_identity.h"
 

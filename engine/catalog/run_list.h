@@ -10,14 +10,14 @@
 // not a catalog and SQLite errors throw CatalogError.
 #pragma once
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
 
 #include <filesystem>
 #include <vector>
 
 namespace snilab {
 
-// Every run of the catalog, ascending id (as Catalog::runs()).
+// Every run of the catalog, ascending id (as RunRegistry::all()).
 std::vector<RunInfo> readRunList(const std::filesystem::path& catalogPath);
 
 } // namespace snilab

@@ -2,7 +2,7 @@
 // catalog/ (not part of the engine's public headers). Errors throw CatalogError.
 #pragma once
 
-#include "catalog/catalog.h"
+#include "catalog/catalog_rows.h"
 
 #include <sqlite3.h>
 

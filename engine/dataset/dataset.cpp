@@ -24,13 +24,13 @@ std::string Dataset::fingerprint() const
     return hasher.finishHex();
 }
 
-Dataset loadDataset(Catalog& catalog, const DatasetOptions& options, Feedback& feedback)
+Dataset loadDataset(ConnectionReader& reader, const DatasetOptions& options, Feedback& feedback)
 {
     Dataset d;
     d.options = options;
     std::map<std::int64_t, int> groupOf; // capture id -> group index
     const std::size_t seqWidth = options.spec.sequenceLength * options.spec.channelCount();
-    catalog.forEachSeries(
+    reader.forEachSeries(
         [&](const SeriesRow& r) {
             if (feedback.isCancelled())
                 return;

@@ -6,7 +6,7 @@
 // Thread: build on any thread; the result is a plain value.
 #pragma once
 
-#include "catalog/catalog.h"
+#include "catalog/connection_reader.h"
 #include "common/feedback.h"
 #include "features/feature_spec.h"
 #include "flow/label.h"
@@ -48,6 +48,6 @@ struct Dataset {
 // Reads the catalog; `feedback` gets progress per 1,000 connections and is
 // polled for cancel (a cancelled build returns what was read so far and the
 // caller must check feedback.isCancelled()).
-Dataset loadDataset(Catalog& catalog, const DatasetOptions& options, Feedback& feedback);
+Dataset loadDataset(ConnectionReader& reader, const DatasetOptions& options, Feedback& feedback);
 
 } // namespace snilab

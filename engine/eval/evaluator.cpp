@@ -353,15 +353,15 @@ EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Fee
     DatasetOptions dataOptions = config.data;
     dataOptions.statistics = plan->usesForest();
     dataOptions.sequences = plan->usesNetworks();
-    const Dataset data = loadDataset(catalog, dataOptions, feedback);
+    const Dataset data = loadDataset(catalog.connections(), dataOptions, feedback);
     if (feedback.isCancelled()) {
         outcome.labeledConnections = data.size();
         outcome.status = RunStatus::Cancelled;
         return outcome;
     }
-    outcome = evaluate(data, config, catalog, feedback);
+    outcome = evaluate(data, config, catalog.runs(), feedback);
     if (outcome.status == RunStatus::Finished)
-        outcome.grid = catalog.runGrid(outcome.runId);
+        outcome.grid = catalog.runs().runGrid(outcome.runId);
     return outcome;
 }
 

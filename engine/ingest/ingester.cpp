@@ -121,7 +121,7 @@ private:
 // Claims the file's capture row (row.id set). false when there is nothing to
 // read: the file's hash cannot be computed (Failed) or its records are
 // already stored (AlreadyPresent); `result` then says which.
-bool claimFile(const std::filesystem::path& path, Catalog& catalog, CaptureRow& row,
+bool claimFile(const std::filesystem::path& path, CaptureStore& store, CaptureRow& row,
                IngestFileResult& result)
 {
     auto hash = fastFileHash(path, result.error);
@@ -130,12 +130,12 @@ bool claimFile(const std::filesystem::path& path, Catalog& catalog, CaptureRow& 
         return false;
     }
     row.contentHash = *hash;
-    Catalog::Claim claim = catalog.claimCapture(row);
-    if (claim.kind == Catalog::Claim::Kind::Present) {
+    CaptureStore::Claim claim = store.claimCapture(row);
+    if (claim.kind == CaptureStore::Claim::Kind::Present) {
         // The fast hash says "already here"; it could be forged, so the file
         // is skipped only if its records have the stored capture's SHA-256
         // (captures stored before record digests existed trust the hash).
-        const auto existing = catalog.capture(claim.id);
+        const auto existing = store.find(claim.id);
         const std::string stored = existing ? existing->recordDigest : std::string();
         InputError ignored;
         if (stored.empty() || recordDigestOf(path, ignored) == stored) {
@@ -144,12 +144,12 @@ bool claimFile(const std::filesystem::path& path, Catalog& catalog, CaptureRow& 
             result.sameTrafficAs = claim.id;
             return false;
         }
-        claim = catalog.claimCapture(row, true);
-    } else if (claim.kind == Catalog::Claim::Kind::InFlight) {
+        claim = store.claimCapture(row, true);
+    } else if (claim.kind == CaptureStore::Claim::Kind::InFlight) {
         // Another worker reads a file with the same hash right now: read this
         // one too; the same records are folded into one capture at the end and
         // each connection is stored once.
-        claim = catalog.claimCapture(row, true);
+        claim = store.claimCapture(row, true);
     }
     row.id = claim.id;
     result.captureId = row.id;
@@ -159,9 +159,9 @@ bool claimFile(const std::filesystem::path& path, Catalog& catalog, CaptureRow& 
 // Connections handed out by the tracker, stored in batches.
 class ConnectionBatch {
 public:
-    ConnectionBatch(Catalog& catalog, std::int64_t captureId, std::size_t size,
+    ConnectionBatch(CaptureStore& store, std::int64_t captureId, std::size_t size,
                     IngestFileResult& result)
-        : m_catalog(catalog), m_captureId(captureId), m_size(size), m_result(result)
+        : m_store(store), m_captureId(captureId), m_size(size), m_result(result)
     {
         m_batch.reserve(size);
     }
@@ -175,7 +175,7 @@ public:
     {
         if (m_batch.empty())
             return;
-        const Catalog::AddResult added = m_catalog.addConnections(m_captureId, m_batch);
+        const CaptureStore::AddResult added = m_store.addConnections(m_captureId, m_batch);
         m_result.connections += added.stored;
         m_result.clientHellos += added.storedWithHello;
         m_result.duplicateConnections += added.duplicates;
@@ -184,7 +184,7 @@ public:
     }
 
 private:
-    Catalog& m_catalog;
+    CaptureStore& m_store;
     std::int64_t m_captureId;
     std::size_t m_size;
     IngestFileResult& m_result;
@@ -269,9 +269,9 @@ void settleStatus(const std::filesystem::path& path, const ReadOutcome& read, Ca
 
 // Stores the capture's row; copies of connections or of the whole traffic
 // found at the end are taken off the counts.
-void finishFile(Catalog& catalog, const CaptureRow& row, IngestFileResult& result)
+void finishFile(CaptureStore& store, const CaptureRow& row, IngestFileResult& result)
 {
-    const Catalog::FinishResult finished = catalog.finishCapture(row);
+    const CaptureStore::FinishResult finished = store.finishCapture(row);
     result.connections -= std::min(result.connections, finished.duplicates);
     result.clientHellos -= std::min(result.clientHellos, finished.duplicatesWithHello);
     result.duplicateConnections += finished.duplicates;
@@ -285,7 +285,7 @@ void finishFile(Catalog& catalog, const CaptureRow& row, IngestFileResult& resul
     }
 }
 
-IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
+IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& store,
                            const IngestOptions& options, ProgressPool& pool,
                            IngestObserver* observer = nullptr, std::size_t index = 0)
 {
@@ -298,23 +298,23 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.path = path.string();
     row.sizeBytes = progress.fileBytes();
     row.container = row.compression = row.linkTypeName = "unknown";
-    if (!claimFile(path, catalog, row, result)) {
+    if (!claimFile(path, store, row, result)) {
         progress.report(ec ? 0 : progress.fileBytes());
         return result;
     }
     // The claim is released however this function ends.
     struct ClaimGuard {
-        Catalog& catalog;
+        CaptureStore& store;
         std::int64_t id;
-        ~ClaimGuard() { catalog.releaseClaim(id); }
-    } claimGuard{catalog, row.id};
+        ~ClaimGuard() { store.releaseClaim(id); }
+    } claimGuard{store, row.id};
 
     auto reader = CaptureReader::open(path, result.error);
     if (!reader) {
         // Record the failure so that the catalog shows what could not be read.
         row.status = CaptureStatus::Failed;
         row.error = result.error.describe();
-        catalog.finishCapture(row);
+        store.finishCapture(row);
         result.outcome = IngestOutcome::Failed;
         progress.done();
         return result;
@@ -325,7 +325,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.linkType = fmt.linkType;
     row.linkTypeName = fmt.linkTypeName;
 
-    ConnectionBatch batch(catalog, row.id, options.batchSize, result);
+    ConnectionBatch batch(store, row.id, options.batchSize, result);
     ConnectionTracker tracker(options.tracker, [&](Connection&& c) { batch.add(std::move(c)); });
     Sha256 records;
     const ReadOutcome read =
@@ -347,19 +347,19 @@ IngestFileResult ingestOne(const std::filesystem::path& path, Catalog& catalog,
     row.tcpPackets = result.tcpPackets;
     settleStatus(path, read, row, result);
     row.recordDigest = records.finishHex();
-    finishFile(catalog, row, result);
+    finishFile(store, row, result);
     return result;
 }
 
 } // namespace
 
-IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
+IngestFileResult ingestFile(const std::filesystem::path& path, CaptureStore& store,
                             const IngestOptions& options, Feedback& feedback)
 {
     std::error_code ec;
     ProgressPool progress(feedback, std::filesystem::file_size(path, ec));
-    catalog.lockForIngest();
-    return ingestOne(path, catalog, options, progress);
+    store.lockForIngest();
+    return ingestOne(path, store, options, progress);
 }
 
 void IngestObserver::fileStarted(std::size_t, const std::filesystem::path&) {}
@@ -367,7 +367,7 @@ void IngestObserver::fileProgress(std::size_t, double) {}
 void IngestObserver::fileFinished(std::size_t, const IngestFileResult&) {}
 
 std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::path>& paths,
-                                          Catalog& catalog, const IngestOptions& options,
+                                          CaptureStore& store, const IngestOptions& options,
                                           Feedback& feedback, IngestObserver* observer)
 {
     std::uint64_t total = 0;
@@ -383,7 +383,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
     if (threads > 1)
         progress.setFixedStage(std::to_string(paths.size()) + " files");
-    catalog.lockForIngest();
+    store.lockForIngest();
     std::vector<IngestFileResult> results(paths.size());
     std::atomic<std::size_t> nextIndex{0};
     std::mutex errorMutex;
@@ -404,7 +404,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
             if (observer)
                 observer->fileStarted(i, paths[i]);
             try {
-                results[i] = ingestOne(paths[i], catalog, options, progress, observer, i);
+                results[i] = ingestOne(paths[i], store, options, progress, observer, i);
             } catch (...) {
                 // A catalog failure (disk full, locked) stops everything.
                 std::lock_guard lock(errorMutex);

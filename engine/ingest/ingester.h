@@ -8,15 +8,15 @@
 // interrupted one is replaced; while a file is read, the SHA-256 of its
 // decoded packet records is computed - a file holding the same records as
 // another capture (another container or compression) is folded into it; and
-// every connection is stored once in the catalog (Catalog::addConnections,
-// Catalog::finishCapture), so overlapping captures add each connection once.
+// every connection is stored once in the catalog (CaptureStore::addConnections,
+// CaptureStore::finishCapture), so overlapping captures add each connection once.
 // Cancellation: polled every few thousand packets; a cancelled file keeps
 // its committed batches and stays `incomplete` in the catalog.
 // One ingest process per catalog: the catalog file is locked (flock) for the
 // ingest, and a second process fails with a CatalogError saying so.
 #pragma once
 
-#include "catalog/catalog.h"
+#include "catalog/capture_store.h"
 #include "common/error.h"
 #include "common/feedback.h"
 #include "flow/connection_tracker.h"
@@ -64,7 +64,7 @@ struct IngestFileResult {
 
 // Ingests one file on the calling thread. Throws CatalogError when the
 // catalog cannot be written; problems with the file are in the result.
-IngestFileResult ingestFile(const std::filesystem::path& path, Catalog& catalog,
+IngestFileResult ingestFile(const std::filesystem::path& path, CaptureStore& store,
                             const IngestOptions& options, Feedback& feedback);
 
 // Per-file events of ingestFiles(), for front ends that show each file.
@@ -84,7 +84,7 @@ public:
 // Ingests many files on worker threads; results are in the order of `paths`.
 // `feedback` gets the progress over all bytes; `observer` (optional) each file's.
 std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::path>& paths,
-                                          Catalog& catalog, const IngestOptions& options,
+                                          CaptureStore& store, const IngestOptions& options,
                                           Feedback& feedback, IngestObserver* observer = nullptr);
 
 } // namespace snilab

@@ -73,7 +73,8 @@ LabelsOf writePerClass(Catalog& catalog, const RunInfo& run, const std::vector<G
     std::vector<ClassRows> rows;
     for (const auto& c : grid) {
         auto& labels = labelsOf[{c.model, c.threshold}];
-        rows.push_back({c.model, c.threshold, catalog.runClasses(run.id, c.model, c.threshold)});
+        rows.push_back(
+            {c.model, c.threshold, catalog.runs().runClasses(run.id, c.model, c.threshold)});
         for (const ClassResult& r : rows.back().classes)
             labels.push_back(r.label);
     }
@@ -91,7 +92,7 @@ void writeConfusions(Catalog& catalog, const RunInfo& run, const std::vector<Gri
         const auto path = confusionFile(out, c);
         const std::size_t k = labels.size();
         std::vector<std::uint64_t> m(k * k, 0);
-        for (const auto& [i, j, n] : catalog.runConfusion(run.id, c.model, c.threshold))
+        for (const auto& [i, j, n] : catalog.runs().runConfusion(run.id, c.model, c.threshold))
             if (i < k && j < k)
                 m[i * k + j] = n;
         AtomicFile f(path);
@@ -115,7 +116,8 @@ void writePredictions(Catalog& catalog, const RunInfo& run, LabelsOf& labelsOf,
                       const std::filesystem::path& out)
 {
     std::map<std::int64_t, std::string> captureOf;
-    catalog.forEachConnection([&](const ConnectionRow& r) { captureOf[r.id] = r.capturePath; });
+    catalog.connections().forEachConnection(
+        [&](const ConnectionRow& r) { captureOf[r.id] = r.capturePath; });
     const auto path = out / "predictions.csv";
     AtomicFile f(path);
     {
@@ -123,7 +125,7 @@ void writePredictions(Catalog& catalog, const RunInfo& run, LabelsOf& labelsOf,
         t.row({"model", "threshold", "fold", "connection_id", "capture", "true_label",
                "predicted_label", "correct", "confidence", "top"});
         char conf[32];
-        catalog.forEachRunPrediction(
+        catalog.runs().forEachRunPrediction(
             run.id, [&](const std::string& model, int threshold, const PredictionRow& p) {
                 const auto& labels = labelsOf[{model, threshold}];
                 const auto label = [&](int i) {
@@ -152,7 +154,7 @@ void writeTable1(const RunInfo& run, const std::vector<GridCell>& grid,
 
 void writeEpochs(Catalog& catalog, const RunInfo& run, const std::filesystem::path& out)
 {
-    writeTable(epochsTable(catalog.runEpochs(run.id)), out / "epochs.csv");
+    writeTable(epochsTable(catalog.runs().runEpochs(run.id)), out / "epochs.csv");
 }
 
 } // namespace
@@ -295,7 +297,7 @@ std::vector<std::filesystem::path> runReportFiles(const std::vector<GridCell>& g
 
 void writeRunReport(Catalog& catalog, const RunInfo& run, const std::filesystem::path& out)
 {
-    const auto grid = catalog.runGrid(run.id);
+    const auto grid = catalog.runs().runGrid(run.id);
     const auto inputs = catalogInputs(catalog.path());
     for (const auto& f : runReportFiles(grid, out))
         refuseOverwrite(f, inputs, "--out");

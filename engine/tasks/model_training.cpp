@@ -25,7 +25,7 @@ std::optional<ModelFile> trainModel(Catalog& catalog, const EvaluationConfig& co
     DatasetOptions dataOptions = config.data;
     dataOptions.statistics = forest;
     dataOptions.sequences = networks;
-    const Dataset data = loadDataset(catalog, dataOptions, feedback);
+    const Dataset data = loadDataset(catalog.connections(), dataOptions, feedback);
     if (feedback.isCancelled())
         return std::nullopt;
     const auto selection =

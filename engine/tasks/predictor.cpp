@@ -55,7 +55,7 @@ PredictionOutcome predictCaptures(const ModelFile& model,
     Catalog catalog(temp.path() / "predict.sqlite");
     IngestOptions ingest;
     ingest.threads = static_cast<unsigned>(std::max(options.threads, 0));
-    out.files = ingestFiles(captures, catalog, ingest, feedback);
+    out.files = ingestFiles(captures, catalog.captures(), ingest, feedback);
     if (feedback.isCancelled()) {
         out.cancelled = true;
         return out;
@@ -66,7 +66,7 @@ PredictionOutcome predictCaptures(const ModelFile& model,
     dataOptions.statistics = forest;
     dataOptions.sequences = networks;
     dataOptions.labeledOnly = false;
-    const Dataset data = loadDataset(catalog, dataOptions, feedback);
+    const Dataset data = loadDataset(catalog.connections(), dataOptions, feedback);
     if (feedback.isCancelled()) {
         out.cancelled = true;
         return out;
@@ -78,7 +78,7 @@ PredictionOutcome predictCaptures(const ModelFile& model,
     const auto probsByName = model.models.predict(data, rows);
     const std::vector<double>& probs = probsByName.at(out.model);
     std::map<std::int64_t, ConnectionRow> connections;
-    catalog.forEachConnection([&](const ConnectionRow& c) { connections[c.id] = c; });
+    catalog.connections().forEachConnection([&](const ConnectionRow& c) { connections[c.id] = c; });
 
     const auto& labels = model.info.labels;
     const std::size_t k = labels.size();

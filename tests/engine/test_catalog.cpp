@@ -147,13 +147,13 @@ void complete(Catalog& catalog, std::int64_t id, const std::string& hash)
     CaptureRow done = captureRow(hash);
     done.id = id;
     done.status = CaptureStatus::Complete;
-    catalog.finishCapture(done);
+    catalog.captures().finishCapture(done);
 }
 
 std::vector<ConnectionRow> allRows(Catalog& catalog)
 {
     std::vector<ConnectionRow> rows;
-    catalog.forEachConnection([&](const ConnectionRow& r) { rows.push_back(r); });
+    catalog.connections().forEachConnection([&](const ConnectionRow& r) { rows.push_back(r); });
     return rows;
 }
 
@@ -205,11 +205,11 @@ private slots:
             Catalog catalog(path);
             QCOMPARE(catalog.path(), path);
             QVERIFY(std::filesystem::exists(path));
-            QCOMPARE(catalog.connectionCount(), std::uint64_t{0});
-            QVERIFY(catalog.captures().empty());
-            QVERIFY(catalog.labelCounts().empty());
-            QVERIFY(!catalog.findCaptureByHash("nothing").has_value());
-            QVERIFY(catalog.series(1).empty());
+            QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{0});
+            QVERIFY(catalog.captures().all().empty());
+            QVERIFY(catalog.connections().labelCounts().empty());
+            QVERIFY(!catalog.captures().findCaptureByHash("nothing").has_value());
+            QVERIFY(catalog.connections().series(1).empty());
             // WAL mode is a property of the file: another connection sees it.
             QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
         }
@@ -224,7 +224,7 @@ private slots:
         }
         auto existing = Catalog::openExisting(path);
         QVERIFY(existing != nullptr);
-        QCOMPARE(existing->connectionCount(), std::uint64_t{0});
+        QCOMPARE(existing->connections().connectionCount(), std::uint64_t{0});
     }
 
     void roundTrip()
@@ -244,10 +244,10 @@ private slots:
         {
             Catalog catalog(path);
             CaptureRow capture = captureRow("hash-1");
-            captureId = catalog.beginCapture(capture);
+            captureId = catalog.captures().beginCapture(capture);
             QVERIFY(captureId > 0);
 
-            auto found = catalog.findCaptureByHash("hash-1");
+            auto found = catalog.captures().findCaptureByHash("hash-1");
             QVERIFY(found.has_value());
             QCOMPARE(found->id, captureId);
             QCOMPARE(found->status, CaptureStatus::Incomplete);
@@ -255,10 +255,10 @@ private slots:
             QCOMPARE(found->sizeBytes, capture.sizeBytes);
 
             const std::vector<Connection> batch1 = {tls, plain};
-            catalog.addConnections(captureId, batch1);
+            catalog.captures().addConnections(captureId, batch1);
             const std::vector<Connection> batch2 = {legacy};
-            catalog.addConnections(captureId, batch2);
-            catalog.addConnections(captureId, {}); // an empty batch is fine
+            catalog.captures().addConnections(captureId, batch2);
+            catalog.captures().addConnections(captureId, {}); // an empty batch is fine
 
             capture.id = captureId;
             capture.packets = 1000;
@@ -271,12 +271,12 @@ private slots:
             capture.compression = "none";
             capture.linkType = 113;
             capture.linkTypeName = "LINUX_SLL";
-            catalog.finishCapture(capture);
+            catalog.captures().finishCapture(capture);
         }
 
         // Everything is read back from a reopened file.
         auto catalog = Catalog::openExisting(path);
-        auto found = catalog->findCaptureByHash("hash-1");
+        auto found = catalog->captures().findCaptureByHash("hash-1");
         QVERIFY(found.has_value());
         QCOMPARE(found->id, captureId);
         QCOMPARE(found->path, std::string("/data/a.pcap"));
@@ -293,14 +293,14 @@ private slots:
         QCOMPARE(found->status, CaptureStatus::Partial);
         QCOMPARE(found->error, std::string("a.pcap: offset 4096: truncated record"));
 
-        const auto caps = catalog->captures();
+        const auto caps = catalog->captures().all();
         QCOMPARE(caps.size(), std::size_t{1});
         QCOMPARE(caps[0].id, captureId);
         QCOMPARE(caps[0].connections, std::uint64_t{3});
         QCOMPARE(caps[0].labeled, std::uint64_t{2});
         QCOMPARE(caps[0].status, CaptureStatus::Partial);
 
-        QCOMPARE(catalog->connectionCount(), std::uint64_t{3});
+        QCOMPARE(catalog->connections().connectionCount(), std::uint64_t{3});
         const auto rows = allRows(*catalog);
         QCOMPARE(rows.size(), std::size_t{3});
         // Ordered by capture, then start time.
@@ -332,7 +332,7 @@ private slots:
         QCOMPARE(a.alpn, std::string("h2,http/1.1"));
         QVERIFY(a.ech);
         QCOMPARE(a.ja4, std::string("t13d1516h2_8daaf6152771_e5627efa2ab1"));
-        QVERIFY(sameRecords(catalog->series(a.id), tls.series));
+        QVERIFY(sameRecords(catalog->connections().series(a.id), tls.series));
 
         const ConnectionRow& p = rows[1];
         QCOMPARE(p.clientIp, std::string("2001:db8::1"));
@@ -350,7 +350,7 @@ private slots:
         QVERIFY(!p.ech);
         QVERIFY(p.ja4.empty());
         QCOMPARE(p.packets[1], std::uint64_t{0});
-        QVERIFY(sameRecords(catalog->series(p.id), plain.series));
+        QVERIFY(sameRecords(catalog->connections().series(p.id), plain.series));
 
         const ConnectionRow& l = rows[2];
         QCOMPARE(l.closeReason, std::string("rst"));
@@ -359,7 +359,7 @@ private slots:
         QVERIFY(l.alpn.empty());
         QVERIFY(!l.ech);
 
-        QVERIFY(catalog->series(a.id + p.id + l.id + 100).empty());
+        QVERIFY(catalog->connections().series(a.id + p.id + l.id + 100).empty());
     }
 
     void helloFieldsIgnoredWithoutClientHello()
@@ -369,10 +369,10 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         Catalog catalog(tempPath(dir, "cat.sqlite"));
-        const auto id = catalog.beginCapture(captureRow("h"));
+        const auto id = catalog.captures().beginCapture(captureRow("h"));
         Connection c = tlsConnection("ignored.example.com");
         c.hasClientHello = false;
-        catalog.addConnections(id, std::span<const Connection>(&c, 1));
+        catalog.captures().addConnections(id, std::span<const Connection>(&c, 1));
         complete(catalog, id, "h");
         const auto rows = allRows(catalog);
         QCOMPARE(rows.size(), std::size_t{1});
@@ -416,16 +416,17 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         Catalog catalog(tempPath(dir, "cat.sqlite"));
-        const std::int64_t other = catalog.beginCapture(captureRow("other", "/data/b.pcap"));
+        const std::int64_t other =
+            catalog.captures().beginCapture(captureRow("other", "/data/b.pcap"));
         const std::vector<Connection> otherConns = {tlsConnection("b.example.com")};
-        catalog.addConnections(other, otherConns);
+        catalog.captures().addConnections(other, otherConns);
 
         // An ingest that was interrupted: incomplete, with some connections.
-        const std::int64_t first = catalog.beginCapture(captureRow("same"));
+        const std::int64_t first = catalog.captures().beginCapture(captureRow("same"));
         const std::vector<Connection> batch = {tlsConnection("a.example.com", 1),
                                                tlsConnection("a.example.com", 2)};
-        catalog.addConnections(first, batch);
-        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
+        catalog.captures().addConnections(first, batch);
+        QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{3});
         // Listings leave incomplete captures out until they are ingested again.
         QVERIFY(allRows(catalog).empty());
         std::vector<std::int64_t> firstIds;
@@ -437,36 +438,36 @@ private slots:
             firstIds.push_back(std::stoll(id));
         QVERIFY(firstIds[0] != firstIds[1]);
         for (std::int64_t id : firstIds)
-            QVERIFY(!catalog.series(id).empty());
+            QVERIFY(!catalog.connections().series(id).empty());
 
         // Re-ingest: the incomplete row and its connections (and series) go.
-        const std::int64_t second = catalog.beginCapture(captureRow("same"));
-        QCOMPARE(catalog.connectionCount(), std::uint64_t{1});
+        const std::int64_t second = catalog.captures().beginCapture(captureRow("same"));
+        QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{1});
         for (std::int64_t id : firstIds)
-            QVERIFY(catalog.series(id).empty());
-        QCOMPARE(catalog.findCaptureByHash("same")->id, second);
-        catalog.addConnections(second, batch);
+            QVERIFY(catalog.connections().series(id).empty());
+        QCOMPARE(catalog.captures().findCaptureByHash("same")->id, second);
+        catalog.captures().addConnections(second, batch);
         CaptureRow done = captureRow("same");
         done.id = second;
         done.status = CaptureStatus::Complete;
-        catalog.finishCapture(done);
+        catalog.captures().finishCapture(done);
 
-        const auto caps = catalog.captures();
+        const auto caps = catalog.captures().all();
         QCOMPARE(caps.size(), std::size_t{2});
         std::map<std::string, std::uint64_t> perHash;
         for (const auto& c : caps)
             perHash[c.contentHash] += c.connections;
         QCOMPARE(perHash["same"], std::uint64_t{2});
         QCOMPARE(perHash["other"], std::uint64_t{1});
-        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
-        QCOMPARE(catalog.findCaptureByHash("other")->status, CaptureStatus::Incomplete);
+        QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{3});
+        QCOMPARE(catalog.captures().findCaptureByHash("other")->status, CaptureStatus::Incomplete);
 
         // A complete capture is never deleted by beginCapture.
-        const std::int64_t third = catalog.beginCapture(captureRow("same"));
+        const std::int64_t third = catalog.captures().beginCapture(captureRow("same"));
         QVERIFY(third != second);
-        QCOMPARE(catalog.captures().size(), std::size_t{3});
-        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
-        QCOMPARE(catalog.findCaptureByHash("same")->id, third); // the newest
+        QCOMPARE(catalog.captures().all().size(), std::size_t{3});
+        QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{3});
+        QCOMPARE(catalog.captures().findCaptureByHash("same")->id, third); // the newest
     }
 
     void labelCounts_data()
@@ -489,8 +490,8 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         Catalog catalog(tempPath(dir, "cat.sqlite"));
-        const auto c1 = catalog.beginCapture(captureRow("one", "/one.pcap"));
-        const auto c2 = catalog.beginCapture(captureRow("two", "/two.pcap"));
+        const auto c1 = catalog.captures().beginCapture(captureRow("one", "/one.pcap"));
+        const auto c2 = catalog.captures().beginCapture(captureRow("two", "/two.pcap"));
         // Distinct start times: distinct connections (one with the same
         // endpoints and start in two captures is the same connection, stored once).
         const std::vector<Connection> first = {
@@ -505,17 +506,18 @@ private slots:
             tlsConnection("www.example.com.", 1'000'000'006),
             plainConnection(2),
         };
-        catalog.addConnections(c1, first);
-        catalog.addConnections(c2, second);
+        catalog.captures().addConnections(c1, first);
+        catalog.captures().addConnections(c2, second);
         complete(catalog, c1, "one");
         complete(catalog, c2, "two");
         // An interrupted capture's connections are not counted.
-        const auto c3 = catalog.beginCapture(captureRow("three", "/three.pcap"));
+        const auto c3 = catalog.captures().beginCapture(captureRow("three", "/three.pcap"));
         const std::vector<Connection> interrupted = {
             tlsConnection("www.example.com", 1'000'000'007)};
-        catalog.addConnections(c3, interrupted);
+        catalog.captures().addConnections(c3, interrupted);
 
-        const auto counts = catalog.labelCounts(paper ? LabelMode::Paper : LabelMode::Default);
+        const auto counts =
+            catalog.connections().labelCounts(paper ? LabelMode::Paper : LabelMode::Default);
         QStringList actual;
         for (const auto& c : counts)
             actual << QString("%1|%2|%3")
@@ -529,7 +531,7 @@ private slots:
         for (const auto& c : counts)
             total += c.connections;
         // Every stored connection except the interrupted capture's one.
-        QCOMPARE(total, catalog.connectionCount() - 1);
+        QCOMPARE(total, catalog.connections().connectionCount() - 1);
     }
 
     void openErrors_data()
@@ -625,9 +627,9 @@ private slots:
         std::int64_t live = 0, dead = 0, otherHost = 0;
         {
             Catalog catalog(path);
-            live = catalog.createRun("models=rf\n", 1, "fp");
-            dead = catalog.createRun("models=rf\n", 1, "fp");
-            otherHost = catalog.createRun("models=rf\n", 1, "fp");
+            live = catalog.runs().createRun("models=rf\n", 1, "fp");
+            dead = catalog.runs().createRun("models=rf\n", 1, "fp");
+            otherHost = catalog.runs().createRun("models=rf\n", 1, "fp");
         }
         const std::string me = currentProcessOwner();
         QCOMPARE(ownerState(me), OwnerState::Alive);
@@ -643,30 +645,31 @@ private slots:
         QCOMPARE(ownerState(""), OwnerState::Dead);
         {
             Catalog catalog(path);
-            QVERIFY(catalog.run(live)->status == RunStatus::Running);
-            QVERIFY(catalog.run(dead)->status == RunStatus::Interrupted);
-            QVERIFY(catalog.run(otherHost)->status == RunStatus::Running);
+            QVERIFY(catalog.runs().find(live)->status == RunStatus::Running);
+            QVERIFY(catalog.runs().find(dead)->status == RunStatus::Interrupted);
+            QVERIFY(catalog.runs().find(otherHost)->status == RunStatus::Running);
             QVERIFY(readRunList(path)[1].status == RunStatus::Interrupted);
             QCOMPARE(std::string(runStatusName(RunStatus::Interrupted)),
                      std::string("interrupted"));
-            const std::string refused = catalogErrorOf([&] { catalog.deleteRun(live); });
+            const std::string refused = catalogErrorOf([&] { catalog.runs().deleteRun(live); });
             QVERIFY2(contains(refused, "still running"), refused.c_str());
-            QVERIFY(catalog.run(live).has_value());
-            QVERIFY(catalog.deleteRun(dead));
-            QVERIFY(!catalog.deleteRun(dead));
+            QVERIFY(catalog.runs().find(live).has_value());
+            QVERIFY(catalog.runs().deleteRun(dead));
+            QVERIFY(!catalog.runs().deleteRun(dead));
             // Another host's run cannot be checked: deleted only when forced.
-            const std::string unverifiable = catalogErrorOf([&] { catalog.deleteRun(otherHost); });
+            const std::string unverifiable =
+                catalogErrorOf([&] { catalog.runs().deleteRun(otherHost); });
             QVERIFY2(contains(unverifiable, "--force"), unverifiable.c_str());
-            QVERIFY(catalog.deleteRun(otherHost, true));
-            catalog.finishRun(live, RunStatus::Cancelled, "cancelled");
-            QVERIFY(catalog.deleteRun(live));
+            QVERIFY(catalog.runs().deleteRun(otherHost, true));
+            catalog.runs().finishRun(live, RunStatus::Cancelled, "cancelled");
+            QVERIFY(catalog.runs().deleteRun(live));
         }
         // A catalog of schema 3 (no owner column): read-only listing works,
         // opening upgrades it in place.
         const auto old = tempPath(dir, "old.sqlite");
         {
             Catalog catalog(old);
-            catalog.createRun("models=rf\n", 1, "fp");
+            catalog.runs().createRun("models=rf\n", 1, "fp");
         }
         querySql(old, "ALTER TABLE runs DROP COLUMN owner;"
                       "UPDATE meta SET value='3' WHERE key='schema_version'");
@@ -676,7 +679,7 @@ private slots:
         QVERIFY(readRunList(old).front().status == RunStatus::Interrupted);
         {
             Catalog catalog(old);
-            QVERIFY(catalog.run(1)->status == RunStatus::Interrupted);
+            QVERIFY(catalog.runs().find(1)->status == RunStatus::Interrupted);
         }
         QCOMPARE(querySql(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name='owner'"),
                  std::string("1"));
@@ -693,30 +696,30 @@ private slots:
         QVERIFY(dir.isValid());
         const auto path = tempPath(dir, "identity.sqlite");
         Catalog catalog(path);
-        const auto a = catalog.claimCapture(captureRow("hash-a", "/a.pcap")).id;
+        const auto a = catalog.captures().claimCapture(captureRow("hash-a", "/a.pcap")).id;
         Connection cut = tlsConnection("x.example", 5'000);
         cut.closeReason = CloseReason::EndOfCapture;
         cut.packets[1] = 3;
-        auto added = catalog.addConnections(
+        auto added = catalog.captures().addConnections(
             a, std::vector<Connection>{tlsConnection("a.example", 1'000), cut});
         QCOMPARE(added.stored, std::uint64_t{2});
         CaptureRow rowA = captureRow("hash-a", "/a.pcap");
         rowA.id = a;
         rowA.status = CaptureStatus::Complete;
         rowA.recordDigest = "records-a";
-        QCOMPARE(catalog.finishCapture(rowA).sameTrafficAs, std::int64_t{0});
+        QCOMPARE(catalog.captures().finishCapture(rowA).sameTrafficAs, std::int64_t{0});
 
         // Another capture with the same first connection and a longer copy of
         // the cut one, plus one of its own.
-        const auto b = catalog.claimCapture(captureRow("hash-b", "/b.pcap")).id;
+        const auto b = catalog.captures().claimCapture(captureRow("hash-b", "/b.pcap")).id;
         Connection longer = tlsConnection("x.example", 5'000);
-        added = catalog.addConnections(
+        added = catalog.captures().addConnections(
             b, std::vector<Connection>{tlsConnection("a.example", 1'000), longer,
                                        tlsConnection("b.example", 9'000)});
         QCOMPARE(added.duplicates, std::uint64_t{1});
         QCOMPARE(added.replaced, std::uint64_t{1});
         QCOMPARE(added.stored, std::uint64_t{2});
-        QCOMPARE(catalog.connectionCount(), std::uint64_t{3});
+        QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{3});
         QCOMPARE(querySql(path, "SELECT capture_id || ':' || packets_s2c FROM connections "
                                 "WHERE sni = 'x.example'"),
                  std::to_string(b) + ":15");
@@ -724,31 +727,32 @@ private slots:
         rowB.id = b;
         rowB.status = CaptureStatus::Complete;
         rowB.recordDigest = "records-b";
-        QCOMPARE(catalog.finishCapture(rowB).sameTrafficAs, std::int64_t{0});
-        QCOMPARE(catalog.duplicateConnectionGroups(), std::uint64_t{0});
+        QCOMPARE(catalog.captures().finishCapture(rowB).sameTrafficAs, std::int64_t{0});
+        QCOMPARE(catalog.captures().duplicateConnectionGroups(), std::uint64_t{0});
 
         // The same records as capture a (another container): folded into a.
-        const auto c = catalog.claimCapture(captureRow("hash-c", "/a.pcap.gz")).id;
-        added =
-            catalog.addConnections(c, std::vector<Connection>{tlsConnection("a.example", 1'000),
-                                                              tlsConnection("c.example", 7'000)});
+        const auto c = catalog.captures().claimCapture(captureRow("hash-c", "/a.pcap.gz")).id;
+        added = catalog.captures().addConnections(
+            c, std::vector<Connection>{tlsConnection("a.example", 1'000),
+                                       tlsConnection("c.example", 7'000)});
         QCOMPARE(added.duplicates, std::uint64_t{1});
         CaptureRow rowC = captureRow("hash-c", "/a.pcap.gz");
         rowC.id = c;
         rowC.status = CaptureStatus::Complete;
         rowC.recordDigest = "records-a";
-        QCOMPARE(catalog.finishCapture(rowC).sameTrafficAs, a);
-        QCOMPARE(catalog.captures().size(), std::size_t{2});
+        QCOMPARE(catalog.captures().finishCapture(rowC).sameTrafficAs, a);
+        QCOMPARE(catalog.captures().all().size(), std::size_t{2});
         QCOMPARE(querySql(path, "SELECT capture_id FROM connections WHERE sni = 'c.example'"),
                  std::to_string(a));
 
         // An incomplete capture of an earlier process does not hide a
         // connection: it is redone (deleted) when ingested again.
-        const auto stale = catalog.beginCapture(captureRow("hash-d", "/d.pcap"));
-        catalog.addConnections(stale, std::vector<Connection>{tlsConnection("d.example", 3'000)});
-        const auto e = catalog.claimCapture(captureRow("hash-e", "/e.pcap")).id;
-        added =
-            catalog.addConnections(e, std::vector<Connection>{tlsConnection("d.example", 3'000)});
+        const auto stale = catalog.captures().beginCapture(captureRow("hash-d", "/d.pcap"));
+        catalog.captures().addConnections(
+            stale, std::vector<Connection>{tlsConnection("d.example", 3'000)});
+        const auto e = catalog.captures().claimCapture(captureRow("hash-e", "/e.pcap")).id;
+        added = catalog.captures().addConnections(
+            e, std::vector<Connection>{tlsConnection("d.example", 3'000)});
         QCOMPARE(added.stored, std::uint64_t{1});
     }
 
@@ -766,29 +770,30 @@ private slots:
             row.id = id;
             row.status = status;
             row.recordDigest = std::string("records-") + hash;
-            return catalog.finishCapture(row);
+            return catalog.captures().finishCapture(row);
         };
-        const auto a = catalog.claimCapture(captureRow("a", "/a")).id;
-        const auto b = catalog.claimCapture(captureRow("b", "/b")).id;
+        const auto a = catalog.captures().claimCapture(captureRow("a", "/a")).id;
+        const auto b = catalog.captures().claimCapture(captureRow("b", "/b")).id;
         const std::vector<Connection> both = {tlsConnection("x.example", 1'000)};
-        QCOMPARE(catalog.addConnections(a, both).stored, std::uint64_t{1});
-        QCOMPARE(catalog.addConnections(b, both).stored, std::uint64_t{1});
+        QCOMPARE(catalog.captures().addConnections(a, both).stored, std::uint64_t{1});
+        QCOMPARE(catalog.captures().addConnections(b, both).stored, std::uint64_t{1});
         QCOMPARE(finish(a, "a", CaptureStatus::Complete).duplicates, std::uint64_t{0});
         const auto second = finish(b, "b", CaptureStatus::Complete);
         QCOMPARE(second.duplicates, std::uint64_t{1});
         QCOMPARE(second.duplicatesWithHello, std::uint64_t{1});
         QCOMPARE(querySql(path, "SELECT count(*) FROM connections"), std::string("1"));
 
-        const auto c = catalog.claimCapture(captureRow("c", "/c")).id;
-        const auto d = catalog.claimCapture(captureRow("d", "/d")).id;
+        const auto c = catalog.captures().claimCapture(captureRow("c", "/c")).id;
+        const auto d = catalog.captures().claimCapture(captureRow("d", "/d")).id;
         const std::vector<Connection> shared = {tlsConnection("y.example", 2'000)};
-        catalog.addConnections(c, shared);
-        catalog.addConnections(d, shared);
-        catalog.releaseClaim(c); // c is cancelled: it stays incomplete
+        catalog.captures().addConnections(c, shared);
+        catalog.captures().addConnections(d, shared);
+        catalog.captures().releaseClaim(c); // c is cancelled: it stays incomplete
         QCOMPARE(finish(d, "d", CaptureStatus::Complete).duplicates, std::uint64_t{0});
         // d's copy is what listings see.
         std::vector<std::string> listed;
-        catalog.forEachConnection([&](const ConnectionRow& r) { listed.push_back(r.sni); });
+        catalog.connections().forEachConnection(
+            [&](const ConnectionRow& r) { listed.push_back(r.sni); });
         QCOMPARE(std::count(listed.begin(), listed.end(), std::string("y.example")), 1);
     }
 
@@ -801,21 +806,22 @@ private slots:
         std::int64_t id = 0;
         {
             Catalog catalog(path);
-            const auto cap = catalog.beginCapture(captureRow("h", "/s.pcap"));
-            catalog.addConnections(cap, std::vector<Connection>{tlsConnection("s.example")});
+            const auto cap = catalog.captures().beginCapture(captureRow("h", "/s.pcap"));
+            catalog.captures().addConnections(cap,
+                                              std::vector<Connection>{tlsConnection("s.example")});
             complete(catalog, cap, "h");
             id = std::stoll(querySql(path, "SELECT id FROM connections"));
-            QCOMPARE(catalog.series(id).size(), std::size_t{5});
+            QCOMPARE(catalog.connections().series(id).size(), std::size_t{5});
         }
         querySql(path, "UPDATE connection_series SET data = zeroblob(length(data))");
         QCOMPARE(querySql(path, "PRAGMA integrity_check"), std::string("ok"));
         Catalog catalog(path);
-        const std::string error = catalogErrorOf([&] { catalog.series(id); });
+        const std::string error = catalogErrorOf([&] { catalog.connections().series(id); });
         QVERIFY2(contains(error, "connection " + std::to_string(id)) &&
                      contains(error, "checksum mismatch"),
                  error.c_str());
-        const std::string viaScan =
-            catalogErrorOf([&] { catalog.forEachSeries([](const SeriesRow&) {}, false); });
+        const std::string viaScan = catalogErrorOf(
+            [&] { catalog.connections().forEachSeries([](const SeriesRow&) {}, false); });
         QVERIFY2(contains(viaScan, "damaged"), viaScan.c_str());
     }
 
@@ -829,8 +835,8 @@ private slots:
         Catalog first(path);
         std::filesystem::create_symlink(path, link);
         Catalog second(link);
-        first.lockForIngest();
-        const std::string refused = catalogErrorOf([&] { second.lockForIngest(); });
+        first.captures().lockForIngest();
+        const std::string refused = catalogErrorOf([&] { second.captures().lockForIngest(); });
         QVERIFY2(contains(refused, "another process is ingesting"), refused.c_str());
     }
 

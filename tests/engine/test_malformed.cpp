@@ -60,13 +60,14 @@ Outcome ingest(const std::string& name)
     Feedback feedback;
     IngestOptions options;
     options.threads = 1;
-    out.result = ingestFile(malformedDir() / name, catalog, options, feedback);
-    const auto captures = catalog.captures();
+    out.result = ingestFile(malformedDir() / name, catalog.captures(), options, feedback);
+    const auto captures = catalog.captures().all();
     if (captures.size() == 1)
         out.capture = captures.front();
-    catalog.forEachConnection([&](const ConnectionRow& row) { out.connections.push_back(row); });
+    catalog.connections().forEachConnection(
+        [&](const ConnectionRow& row) { out.connections.push_back(row); });
     for (const ConnectionRow& row : out.connections)
-        out.series[row.id] = catalog.series(row.id);
+        out.series[row.id] = catalog.connections().series(row.id);
     return out;
 }
 
@@ -587,7 +588,7 @@ private slots:
                 finished[i] = r.outcome;
             }
         } recorder(paths.size());
-        const auto results = ingestFiles(paths, catalog, options, feedback, &recorder);
+        const auto results = ingestFiles(paths, catalog.captures(), options, feedback, &recorder);
         for (std::size_t i = 0; i < paths.size(); ++i) {
             const auto& e = recorder.events[i];
             QVERIFY(e.size() >= 2);
@@ -613,7 +614,7 @@ private slots:
         QCOMPARE(outcomes[IngestOutcome::Ingested], 16);
         // 9 partial files keep 2 connections each; the 16 complete ones hold 30.
         QCOMPARE(connections, std::uint64_t{9 * 2 + 30});
-        QCOMPARE(catalog.connectionCount(), connections);
+        QCOMPARE(catalog.connections().connectionCount(), connections);
     }
 };
 

@@ -107,7 +107,7 @@ void captureFile(const std::uint8_t* data, std::size_t size)
     Feedback feedback;
     IngestOptions options;
     options.threads = 1;
-    ingestFile(file, catalog, options, feedback);
+    ingestFile(file, catalog.captures(), options, feedback);
 }
 
 void modelFile(const std::uint8_t* data, std::size_t size)

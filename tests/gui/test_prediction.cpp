@@ -116,10 +116,10 @@ private Q_SLOTS:
             m_dir.filePath(QStringLiteral("day1.sqlite")).toStdString();
         Catalog catalog(catalogPath);
         Feedback feedback;
-        const auto ingested =
-            ingestFile((kSamples + "/day1.pcap.gz").toStdString(), catalog, {}, feedback);
+        const auto ingested = ingestFile((kSamples + "/day1.pcap.gz").toStdString(),
+                                         catalog.captures(), {}, feedback);
         QCOMPARE(ingested.outcome, IngestOutcome::Ingested);
-        const Dataset data = loadDataset(catalog, {}, feedback);
+        const Dataset data = loadDataset(catalog.connections(), {}, feedback);
         const auto selection = selectClasses(data.labels, 20);
         QVERIFY(selection.classLabels.size() >= 5);
         const auto plan = planModels({"rf"});

@@ -120,7 +120,7 @@ private Q_SLOTS:
         QVERIFY(job.catalogError().isEmpty());
         // The good file is in the catalog despite the bad ones.
         auto catalog = Catalog::openExisting(path.toStdString());
-        QVERIFY(catalog->connectionCount() >= reports[1].connections);
+        QVERIFY(catalog->connections().connectionCount() >= reports[1].connections);
 
         // Again: same content is recognised, nothing added.
         QVERIFY(job.start(path, {kData + "/basic.pcap"}));
@@ -141,7 +141,7 @@ private Q_SLOTS:
         for (const auto& r : job.reports())
             QVERIFY2(r.outcome == QLatin1String("cancelled") || r.ok, qPrintable(r.message));
         auto catalog = Catalog::openExisting(path.toStdString());
-        for (const auto& c : catalog->captures())
+        for (const auto& c : catalog->captures().all())
             QVERIFY(c.status != CaptureStatus::Complete ||
                     c.path.find("day1") == std::string::npos);
     }
@@ -296,7 +296,7 @@ private Q_SLOTS:
         model.setCatalogPath(m_demo);
         QVERIFY(model.lastError().isEmpty());
         auto catalog = Catalog::openExisting(m_demo.toStdString());
-        QCOMPARE(static_cast<quint64>(model.rowCount()), catalog->connectionCount());
+        QCOMPARE(static_cast<quint64>(model.rowCount()), catalog->connections().connectionCount());
         QVERIFY(model.rowCount() > ConnectionTableModel::kPageSize * 2);
         // Nothing read until a row is asked for; then one page per page touched
         // (a model without a tester: the tester itself reads rows).
@@ -315,7 +315,7 @@ private Q_SLOTS:
         QCOMPARE(lazy.pagesRead(), 2);
         // The rows are the catalog's rows.
         std::map<std::int64_t, ConnectionRow> rows;
-        catalog->forEachConnection([&](const ConnectionRow& r) { rows[r.id] = r; });
+        catalog->connections().forEachConnection([&](const ConnectionRow& r) { rows[r.id] = r; });
         for (int row : {0, 1, 300, last}) {
             const auto& r = rows.at(model.connectionId(row));
             QCOMPARE(model.data(model.index(row, ConnectionTableModel::Sni)).toString(),
@@ -358,7 +358,7 @@ private Q_SLOTS:
         QVERIFY(model.rowCount() >= 2);
         auto catalog = Catalog::openExisting(m_demo.toStdString());
         quint64 labeled = 0;
-        for (const auto& c : catalog->labelCounts())
+        for (const auto& c : catalog->connections().labelCounts())
             if (!c.label.empty())
                 labeled += c.connections;
         QCOMPARE(model.summaryAt(0, ThresholdRule::AtLeast).connections, labeled);
@@ -427,7 +427,7 @@ private Q_SLOTS:
         const RunData run = loadRunData(*catalog, m_runId);
         QCOMPARE(run.models, QStringList{QStringLiteral("rf")});
         QCOMPARE(run.thresholds, (QList<int>{20, 55}));
-        const auto grid = catalog->runGrid(m_runId);
+        const auto grid = catalog->runs().runGrid(m_runId);
         const FigureData acc = accuracyVsThresholdFigure(run);
         QCOMPARE(acc.x, (QList<double>{20, 55}));
         QCOMPARE(acc.series.size(), 1);
@@ -436,7 +436,7 @@ private Q_SLOTS:
             if (c.classes >= 2)
                 QCOMPARE(acc.series[0].values[i], gridMetric(c, "accuracy"));
         }
-        const auto classes = catalog->runClasses(m_runId, "rf", 20);
+        const auto classes = catalog->runs().runClasses(m_runId, "rf", 20);
         const FigureData perLabel = perLabelAccuracyFigure(run, 20);
         QCOMPARE(perLabel.categories.size(), static_cast<qsizetype>(classes.size()));
         for (const auto& c : classes) {
@@ -529,7 +529,7 @@ private Q_SLOTS:
         QVERIFY(tex.contains(QStringLiteral("\\begin{tabular}{rrrc}")));
         QVERIFY(tex.startsWith(QStringLiteral("% caption_with_%\\x0anot a line\n")));
         // The exported Table 1 is the run report's table1.tex, byte for byte.
-        const auto info = catalog->run(m_runId);
+        const auto info = catalog->runs().find(m_runId);
         QVERIFY(info);
         const QString reportDir = m_dir.filePath(QStringLiteral("report_for_table1"));
         report::writeRunReport(*catalog, *info, reportDir.toStdString());
@@ -669,7 +669,7 @@ private Q_SLOTS:
         QVERIFY(waitFor(job));
         QVERIFY(job.outcome().status == RunStatus::Cancelled);
         auto catalog = Catalog::openExisting(m_demo.toStdString());
-        const auto run = catalog->run(job.outcome().runId);
+        const auto run = catalog->runs().find(job.outcome().runId);
         if (run) // the engine may stop before it creates the run row
             QVERIFY(run->status == RunStatus::Cancelled);
     }
@@ -738,7 +738,7 @@ private Q_SLOTS:
         const auto run = loaded.at(0).at(1).value<RunData>();
         QCOMPARE(run.info.id, m_runId);
         auto catalog = Catalog::openExisting(m_demo.toStdString());
-        QCOMPARE(run.grid.size(), catalog->runGrid(m_runId).size());
+        QCOMPARE(run.grid.size(), catalog->runs().runGrid(m_runId).size());
 
         // A missing run: both load and delete say so.
         session.loadRun(999999);
@@ -778,15 +778,15 @@ private Q_SLOTS:
         session.deleteRun(doomed);
         QVERIFY(session.isBusy());
         QCOMPARE(deleted.count(), 0);
-        QVERIFY(catalog->run(doomed).has_value());
+        QVERIFY(catalog->runs().find(doomed).has_value());
         release();
         QVERIFY(deleted.wait(60000));
         QCOMPARE(deleted.count(), 1);
         QCOMPARE(deleted.at(0).at(0).toLongLong(), doomed);
         QVERIFY(session.waitForIdle());
         QCOMPARE(failed.count(), 4);
-        QVERIFY(!catalog->run(doomed).has_value());
-        QVERIFY(catalog->run(m_runId).has_value()); // the others untouched
+        QVERIFY(!catalog->runs().find(doomed).has_value());
+        QVERIFY(catalog->runs().find(m_runId).has_value()); // the others untouched
 
         // Close: nothing open, later operations refused.
         session.close();
@@ -797,7 +797,7 @@ private Q_SLOTS:
         QVERIFY(session.waitForIdle());
         QCOMPARE(failed.count(), 5);
         QCOMPARE(failure(4).first, CatalogSession::Operation::DeleteRun);
-        QVERIFY(catalog->run(m_runId).has_value());
+        QVERIFY(catalog->runs().find(m_runId).has_value());
     }
 };
 

@@ -218,11 +218,11 @@ private Q_SLOTS:
         auto catalog = Catalog::openExisting(m_catalog.toStdString());
         QCOMPARE(window.capturesPage()->captureModel()->rowCount(), 2);
         QCOMPARE(static_cast<quint64>(window.catalogPage()->connectionModel()->rowCount()),
-                 catalog->connectionCount());
+                 catalog->connections().connectionCount());
         QVERIFY(window.catalogPage()->connectionModel()->rowCount() > 100);
 
         // Figure 3: the top labels by connection count, from the catalog.
-        auto counts = catalog->labelCounts();
+        auto counts = catalog->connections().labelCounts();
         std::erase_if(counts, [](const auto& c) { return c.label.empty(); });
         std::sort(counts.begin(), counts.end(),
                   [](const auto& a, const auto& b) { return a.connections > b.connections; });
@@ -287,7 +287,7 @@ private Q_SLOTS:
         QVERIFY(window.session()->waitForIdle());
         ResultView* view = window.resultsPage()->resultView(0);
         QCOMPARE(view->run().info.id, m_runId);
-        const auto grid = catalog->runGrid(m_runId);
+        const auto grid = catalog->runs().runGrid(m_runId);
         QChart* acc =
             view->figureView(ResultView::Figure::AccuracyVsThreshold)->chartView()->chart();
         QLineSeries* rf = nullptr;
@@ -305,7 +305,7 @@ private Q_SLOTS:
         QChart* perLabel = view->figureView(ResultView::Figure::PerLabel)->chartView()->chart();
         auto* perLabelBars = qobject_cast<QAbstractBarSeries*>(perLabel->series().front());
         QVERIFY(perLabelBars);
-        const auto classResults = catalog->runClasses(m_runId, "rf", 20);
+        const auto classResults = catalog->runs().runClasses(m_runId, "rf", 20);
         QCOMPARE(perLabelBars->barSets().front()->count(), static_cast<int>(classResults.size()));
         for (std::size_t i = 0; i < classResults.size(); ++i)
             QCOMPARE(
@@ -441,7 +441,7 @@ private Q_SLOTS:
         QVERIFY2(outcome.status == RunStatus::Finished, outcome.error.c_str());
 
         auto catalog = Catalog::openExisting(window.catalogPath().toStdString());
-        const auto stored = catalog->runEpochs(outcome.runId);
+        const auto stored = catalog->runs().runEpochs(outcome.runId);
         // 2 folds x 2 epochs (patience 2 cannot stop a 2-epoch run early).
         QCOMPARE(static_cast<int>(stored.size()), setup.folds * setup.epochs);
         QCOMPARE(epochs.count(), static_cast<int>(stored.size()));

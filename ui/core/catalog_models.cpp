@@ -49,7 +49,7 @@ void LabelCountModel::reload()
     if (!m_path.isEmpty()) {
         try {
             auto catalog = snilab::Catalog::openExisting(m_path.toStdString());
-            for (auto& c : catalog->labelCounts(m_mode)) {
+            for (auto& c : catalog->connections().labelCounts(m_mode)) {
                 if (c.label.empty())
                     m_unlabeled += c.connections;
                 else
@@ -142,7 +142,7 @@ void CaptureListModel::reload()
     if (!m_path.isEmpty()) {
         try {
             auto catalog = snilab::Catalog::openExisting(m_path.toStdString());
-            m_rows = catalog->captures();
+            m_rows = catalog->captures().all();
         } catch (const std::exception& e) {
             m_rows.clear();
             m_error = qs(std::string(e.what()));

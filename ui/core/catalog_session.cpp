@@ -110,7 +110,7 @@ void CatalogSession::deleteRun(qint64 runId)
 {
     enqueue(Operation::DeleteRun, [this, runId]() -> Report {
         auto catalog = openCatalogOnWorker();
-        if (!catalog->deleteRun(runId))
+        if (!catalog->runs().deleteRun(runId))
             throw snilab::CatalogError("no run " + std::to_string(runId) + " in " +
                                        catalog->path().string());
         return [this, runId] { Q_EMIT runDeleted(runId); };

@@ -133,7 +133,8 @@ bool IngestJob::start(const QString& catalogPath, const QStringList& files)
                 snilab::Catalog catalog(catalogFile);
                 QueuedObserver observer(paths.size(), publishProgress, publish);
                 // Every core, as the CLI: one file per worker thread.
-                const auto results = snilab::ingestFiles(paths, catalog, {}, feedback, &observer);
+                const auto results =
+                    snilab::ingestFiles(paths, catalog.captures(), {}, feedback, &observer);
                 for (const auto& r : results)
                     if (r.outcome == snilab::IngestOutcome::Cancelled)
                         *cancelled = true;

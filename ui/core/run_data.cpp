@@ -74,24 +74,24 @@ QString RunData::title() const
 RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId)
 {
     RunData run;
-    const auto info = catalog.run(runId);
+    const auto info = catalog.runs().find(runId);
     if (!info)
         throw snilab::CatalogError("no run " + std::to_string(runId) + " in " +
                                    catalog.path().string());
     run.info = *info;
-    run.grid = catalog.runGrid(runId);
+    run.grid = catalog.runs().runGrid(runId);
     for (const auto& c : run.grid) {
         const QString m = qs(c.model);
         if (!run.models.contains(m))
             run.models << m;
         if (!run.thresholds.contains(c.threshold))
             run.thresholds << c.threshold;
-        auto classes = catalog.runClasses(runId, c.model, c.threshold);
+        auto classes = catalog.runs().runClasses(runId, c.model, c.threshold);
         std::sort(classes.begin(), classes.end(),
                   [](const auto& a, const auto& b) { return a.classIndex < b.classIndex; });
         const std::size_t k = classes.size();
         std::vector<quint64> matrix(k * k, 0);
-        for (const auto& [i, j, n] : catalog.runConfusion(runId, c.model, c.threshold))
+        for (const auto& [i, j, n] : catalog.runs().runConfusion(runId, c.model, c.threshold))
             if (i < k && j < k)
                 matrix[i * k + j] = n;
         run.confusion[{c.model, c.threshold}] = std::move(matrix);

@@ -1,41 +1,15 @@
-#include "catalog/catalog.h"
+// Opening a catalog file: recognise or create it, upgrade its schema in
+// place (docs/catalog.md has the tables).
+#include "catalog/database.h"
 
-#include "catalog/catalog_internal.h"
-#include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
-#include "common/content_hash.h"
 
-#include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/file.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <map>
-#include <set>
+#include <cstdlib>
+#include <string>
 
 namespace snilab {
-
-std::string_view captureStatusName(CaptureStatus status)
-{
-    switch (status) {
-    case CaptureStatus::Incomplete: return "incomplete";
-    case CaptureStatus::Complete: return "complete";
-    case CaptureStatus::Partial: return "partial";
-    case CaptureStatus::Failed: return "failed";
-    }
-    return "incomplete";
-}
-
-std::optional<CaptureStatus> parseCaptureStatus(std::string_view text)
-{
-    for (auto s : {CaptureStatus::Incomplete, CaptureStatus::Complete, CaptureStatus::Partial,
-                   CaptureStatus::Failed})
-        if (captureStatusName(s) == text)
-            return s;
-    return std::nullopt;
-}
 
 namespace {
 
@@ -190,32 +164,7 @@ std::string runSchemaSql()
 
 } // namespace
 
-namespace catalog_detail {
-
-CaptureRow readCapture(const Statement& s)
-{
-    CaptureRow c;
-    c.id = s.i64(0);
-    c.path = s.text(1);
-    c.contentHash = s.text(2);
-    c.sizeBytes = static_cast<std::uint64_t>(s.i64(3));
-    c.container = s.text(4);
-    c.compression = s.text(5);
-    c.linkType = static_cast<int>(s.i64(6));
-    c.linkTypeName = s.text(7);
-    c.packets = static_cast<std::uint64_t>(s.i64(8));
-    c.tcpPackets = static_cast<std::uint64_t>(s.i64(9));
-    c.firstNs = s.i64(10);
-    c.lastNs = s.i64(11);
-    c.status = parseCaptureStatus(s.text(12)).value_or(CaptureStatus::Incomplete);
-    c.error = s.text(13);
-    c.recordDigest = s.text(14);
-    return c;
-}
-
-} // namespace catalog_detail
-
-Catalog::Catalog(const std::filesystem::path& path, Open mode) : m_path(path)
+Database::Database(const std::filesystem::path& path, Open mode) : m_path(path)
 {
     // SQLite's allocation statistics take a global mutex on every malloc;
     // nothing here reads them. Only possible before SQLite initialises, so
@@ -242,30 +191,20 @@ Catalog::Catalog(const std::filesystem::path& path, Open mode) : m_path(path)
     sqlite3_busy_timeout(m_db, 10000);
     try {
         migrate(mode);
-        m_stmts = std::make_unique<Statements>(m_db);
     } catch (...) {
-        m_stmts.reset();
         sqlite3_close(m_db);
         m_db = nullptr;
         throw;
     }
 }
 
-std::unique_ptr<Catalog> Catalog::openExisting(const std::filesystem::path& path)
+Database::~Database()
 {
-    return std::make_unique<Catalog>(path, Open::ExistingOnly);
-}
-
-Catalog::~Catalog()
-{
-    if (m_lockFd >= 0)
-        ::close(m_lockFd);
-    m_stmts.reset();
     if (m_db)
         sqlite3_close(m_db);
 }
 
-void Catalog::exec(const char* sql)
+void Database::exec(const char* sql)
 {
     char* err = nullptr;
     if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
@@ -275,7 +214,7 @@ void Catalog::exec(const char* sql)
     }
 }
 
-bool Catalog::hasColumn(const char* table, const char* column)
+bool Database::hasColumn(const char* table, const char* column)
 {
     Statement s(m_db, "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
     s.bind(1, std::string(table)).bind(2, std::string(column));
@@ -285,7 +224,7 @@ bool Catalog::hasColumn(const char* table, const char* column)
     return found;
 }
 
-void Catalog::migrate(Open mode)
+void Database::migrate(Open mode)
 {
     // Whether this is a catalog is decided before anything is written, so a
     // foreign file opened by mistake stays untouched.
@@ -320,7 +259,7 @@ void Catalog::migrate(Open mode)
     createSchema();
 }
 
-void Catalog::upgradeSchema()
+void Database::upgradeSchema()
 {
     Statement read(m_db, "SELECT value FROM meta WHERE key='schema_version'");
     if (!read.step())
@@ -357,7 +296,7 @@ void Catalog::upgradeSchema()
     }
 }
 
-void Catalog::createSchema()
+void Database::createSchema()
 {
     // WAL only once the file is known to be ours: a failed open leaves a
     // foreign database's journal mode alone.
@@ -370,86 +309,6 @@ void Catalog::createSchema()
     put.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
     put.bind(1, std::string("created_by")).bind(2, std::string("snilab " SNILAB_VERSION)).run();
     tx.commit();
-}
-
-std::optional<CaptureRow> Catalog::capture(std::int64_t captureId)
-{
-    std::lock_guard lock(m_mutex);
-    Statement s(
-        m_db, (std::string("SELECT ") + kCaptureColumns + " FROM captures WHERE id = ?1").c_str());
-    s.bind(1, captureId);
-    if (!s.step())
-        return std::nullopt;
-    return readCapture(s);
-}
-
-void Catalog::lockForIngest()
-{
-    std::lock_guard lock(m_mutex);
-    if (m_lockFd >= 0)
-        return;
-    // A lock file of its own: closing any descriptor of the database file
-    // itself would drop SQLite's POSIX locks on it. Named after the catalog's
-    // real path, so that a symlink to the catalog takes the same lock.
-    std::error_code ec;
-    const auto real = std::filesystem::weakly_canonical(m_path, ec);
-    const std::string lockPath = (ec ? m_path : real).string() + ".lock";
-    const int fd = ::open(lockPath.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        throw CatalogError("cannot open the ingest lock " + lockPath + ": " + std::strerror(errno));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        ::close(fd);
-        throw CatalogError("another process is ingesting into " + m_path.string() +
-                           "; wait for it to finish");
-    }
-    m_lockFd = fd;
-}
-
-std::vector<CaptureRow> Catalog::captures()
-{
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db,
-                (std::string("SELECT ") + kCaptureColumns +
-                 ", (SELECT count(*) FROM connections k WHERE k.capture_id = c.id), "
-                 "(SELECT count(*) FROM connections k WHERE k.capture_id = c.id AND k.label <> '') "
-                 "FROM captures c ORDER BY path, id")
-                    .c_str());
-    std::vector<CaptureRow> out;
-    while (s.step()) {
-        CaptureRow c = readCapture(s);
-        c.connections = static_cast<std::uint64_t>(s.i64(15));
-        c.labeled = static_cast<std::uint64_t>(s.i64(16));
-        out.push_back(std::move(c));
-    }
-    return out;
-}
-
-std::vector<LabelCount> Catalog::labelCounts(LabelMode mode)
-{
-    std::lock_guard lock(m_mutex);
-    // Group by the stored SNI so the paper normalisation is applied once per name.
-    // Interrupted (incomplete) captures are left out until ingested again.
-    Statement s(m_db, "SELECT k.sni, count(*), group_concat(DISTINCT k.capture_id) "
-                      "FROM connections k JOIN captures c ON c.id = k.capture_id "
-                      "WHERE c.status <> 'incomplete' GROUP BY k.sni");
-    std::map<std::string, std::pair<std::uint64_t, std::set<std::string>>> byLabel;
-    while (s.step()) {
-        auto& entry = byLabel[normalizeLabel(s.text(0), mode)];
-        entry.first += static_cast<std::uint64_t>(s.i64(1));
-        const std::string ids = s.text(2);
-        std::size_t pos = 0;
-        while (pos <= ids.size()) {
-            const std::size_t comma = ids.find(',', pos);
-            const std::size_t end = comma == std::string::npos ? ids.size() : comma;
-            if (end > pos)
-                entry.second.insert(ids.substr(pos, end - pos));
-            pos = end + 1;
-        }
-    }
-    std::vector<LabelCount> out;
-    for (auto& [label, entry] : byLabel)
-        out.push_back({label, entry.first, entry.second.size()});
-    return out;
 }
 
 } // namespace snilab

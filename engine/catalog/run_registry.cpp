@@ -1,5 +1,7 @@
-// The run registry half of Catalog (schema in catalog.cpp, kRunSchema).
-#include "catalog/catalog.h"
+// The run registry (its tables: database.cpp, kRunSchema).
+#include "catalog/run_registry.h"
+
+#include "catalog/database.h"
 #include "catalog/row_sql.h"
 #include "catalog/sqlite_statement.h"
 #include "common/process_identity.h"
@@ -8,15 +10,15 @@
 
 namespace snilab {
 
-std::int64_t Catalog::createRun(const std::string& config, std::uint64_t seed,
-                                const std::string& dataFingerprint)
+std::int64_t RunRegistry::createRun(const std::string& config, std::uint64_t seed,
+                                    const std::string& dataFingerprint)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db, "INSERT INTO runs (status, config, seed, data_fingerprint, owner) "
-                      "VALUES ('running', ?1, ?2, ?3, ?4)");
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(), "INSERT INTO runs (status, config, seed, data_fingerprint, owner) "
+                               "VALUES ('running', ?1, ?2, ?3, ?4)");
     s.bind(1, config).bind(2, static_cast<std::int64_t>(seed)).bind(3, dataFingerprint);
     s.bind(4, currentProcessOwner()).run();
-    return sqlite3_last_insert_rowid(m_db);
+    return sqlite3_last_insert_rowid(m_db.handle());
 }
 
 namespace {
@@ -130,31 +132,31 @@ void insertEpochs(sqlite3* db, std::int64_t runId, const ModelResult& r)
 
 } // namespace
 
-void Catalog::addRunResult(std::int64_t runId, const ModelResult& r)
+void RunRegistry::addRunResult(std::int64_t runId, const ModelResult& r)
 {
-    std::lock_guard lock(m_mutex);
-    Transaction tx(m_db);
-    insertGrid(m_db, runId, r);
-    insertMetrics(m_db, runId, r);
-    insertClasses(m_db, runId, r);
-    insertConfusion(m_db, runId, r);
-    insertPredictions(m_db, runId, r);
-    insertEpochs(m_db, runId, r);
+    std::lock_guard lock(m_db.mutex());
+    Transaction tx(m_db.handle());
+    insertGrid(m_db.handle(), runId, r);
+    insertMetrics(m_db.handle(), runId, r);
+    insertClasses(m_db.handle(), runId, r);
+    insertConfusion(m_db.handle(), runId, r);
+    insertPredictions(m_db.handle(), runId, r);
+    insertEpochs(m_db.handle(), runId, r);
     tx.commit();
 }
 
-void Catalog::finishRun(std::int64_t runId, RunStatus status, const std::string& error)
+void RunRegistry::finishRun(std::int64_t runId, RunStatus status, const std::string& error)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db, "UPDATE runs SET status = ?2, error = ?3, "
-                      "finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1");
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(), "UPDATE runs SET status = ?2, error = ?3, "
+                               "finished_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?1");
     s.bind(1, runId).bind(2, std::string(runStatusName(status))).bind(3, error).run();
 }
 
-std::vector<RunInfo> Catalog::runs()
+std::vector<RunInfo> RunRegistry::all()
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db,
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
                 (std::string("SELECT ") + kRunInfoColumns + " FROM runs ORDER BY id").c_str());
     std::vector<RunInfo> out;
     while (s.step())
@@ -162,10 +164,10 @@ std::vector<RunInfo> Catalog::runs()
     return out;
 }
 
-std::optional<RunInfo> Catalog::run(std::int64_t runId)
+std::optional<RunInfo> RunRegistry::find(std::int64_t runId)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db,
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
                 (std::string("SELECT ") + kRunInfoColumns + " FROM runs WHERE id = ?1").c_str());
     s.bind(1, runId);
     if (!s.step())
@@ -173,11 +175,11 @@ std::optional<RunInfo> Catalog::run(std::int64_t runId)
     return readRunInfo(s);
 }
 
-bool Catalog::deleteRun(std::int64_t runId, bool evenIfUnverifiable)
+bool RunRegistry::deleteRun(std::int64_t runId, bool evenIfUnverifiable)
 {
-    std::lock_guard lock(m_mutex);
-    Transaction tx(m_db);
-    Statement q(m_db,
+    std::lock_guard lock(m_db.mutex());
+    Transaction tx(m_db.handle());
+    Statement q(m_db.handle(),
                 (std::string("SELECT ") + kRunInfoColumns + " FROM runs WHERE id = ?1").c_str());
     q.bind(1, runId);
     if (q.step()) {
@@ -193,18 +195,18 @@ bool Catalog::deleteRun(std::int64_t runId, bool evenIfUnverifiable)
                        "process); if it is gone, delete the run with --force"));
     }
     q.reset();
-    Statement s(m_db, "DELETE FROM runs WHERE id = ?1");
+    Statement s(m_db.handle(), "DELETE FROM runs WHERE id = ?1");
     s.bind(1, runId).run();
-    const bool deleted = sqlite3_changes(m_db) > 0;
+    const bool deleted = sqlite3_changes(m_db.handle()) > 0;
     tx.commit();
     return deleted;
 }
 
-std::vector<GridCell> Catalog::runGrid(std::int64_t runId)
+std::vector<GridCell> RunRegistry::runGrid(std::int64_t runId)
 {
-    std::lock_guard lock(m_mutex);
-    Statement g(m_db, "SELECT model, threshold, classes, samples, folds FROM run_grid "
-                      "WHERE run_id = ?1 ORDER BY rowid");
+    std::lock_guard lock(m_db.mutex());
+    Statement g(m_db.handle(), "SELECT model, threshold, classes, samples, folds FROM run_grid "
+                               "WHERE run_id = ?1 ORDER BY rowid");
     g.bind(1, runId);
     std::vector<GridCell> out;
     while (g.step()) {
@@ -216,8 +218,9 @@ std::vector<GridCell> Catalog::runGrid(std::int64_t runId)
         c.folds = static_cast<int>(g.i64(4));
         out.push_back(std::move(c));
     }
-    Statement m(m_db, "SELECT name, value, coalesce(std, 0) FROM run_metrics WHERE run_id = ?1 "
-                      "AND model = ?2 AND threshold = ?3 AND fold = -1 ORDER BY rowid");
+    Statement m(m_db.handle(),
+                "SELECT name, value, coalesce(std, 0) FROM run_metrics WHERE run_id = ?1 "
+                "AND model = ?2 AND threshold = ?3 AND fold = -1 ORDER BY rowid");
     for (GridCell& c : out) {
         m.bind(1, runId).bind(2, c.model).bind(3, std::int64_t{c.threshold});
         while (m.step())
@@ -227,13 +230,13 @@ std::vector<GridCell> Catalog::runGrid(std::int64_t runId)
     return out;
 }
 
-std::vector<ClassResult> Catalog::runClasses(std::int64_t runId, const std::string& model,
-                                             int threshold)
+std::vector<ClassResult> RunRegistry::runClasses(std::int64_t runId, const std::string& model,
+                                                 int threshold)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db, "SELECT class_index, label, support, accuracy, precision, f1 FROM "
-                      "run_classes WHERE run_id = ?1 AND model = ?2 AND threshold = ?3 "
-                      "ORDER BY class_index");
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(), "SELECT class_index, label, support, accuracy, precision, f1 FROM "
+                               "run_classes WHERE run_id = ?1 AND model = ?2 AND threshold = ?3 "
+                               "ORDER BY class_index");
     s.bind(1, runId).bind(2, model).bind(3, std::int64_t{threshold});
     std::vector<ClassResult> out;
     while (s.step())
@@ -243,12 +246,12 @@ std::vector<ClassResult> Catalog::runClasses(std::int64_t runId, const std::stri
 }
 
 std::vector<std::array<std::uint64_t, 3>>
-Catalog::runConfusion(std::int64_t runId, const std::string& model, int threshold)
+RunRegistry::runConfusion(std::int64_t runId, const std::string& model, int threshold)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db, "SELECT true_index, predicted_index, count FROM run_confusion WHERE "
-                      "run_id = ?1 AND model = ?2 AND threshold = ?3 "
-                      "ORDER BY true_index, predicted_index");
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(), "SELECT true_index, predicted_index, count FROM run_confusion WHERE "
+                               "run_id = ?1 AND model = ?2 AND threshold = ?3 "
+                               "ORDER BY true_index, predicted_index");
     s.bind(1, runId).bind(2, model).bind(3, std::int64_t{threshold});
     std::vector<std::array<std::uint64_t, 3>> out;
     while (s.step())
@@ -257,12 +260,13 @@ Catalog::runConfusion(std::int64_t runId, const std::string& model, int threshol
     return out;
 }
 
-std::vector<EpochReport> Catalog::runEpochs(std::int64_t runId)
+std::vector<EpochReport> RunRegistry::runEpochs(std::int64_t runId)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db, "SELECT model, threshold, fold, epoch, max_epochs, train_loss, "
-                      "train_accuracy, validation_loss, validation_accuracy, seconds, improved "
-                      "FROM run_epochs WHERE run_id = ?1 ORDER BY model, threshold, fold, epoch");
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
+                "SELECT model, threshold, fold, epoch, max_epochs, train_loss, "
+                "train_accuracy, validation_loss, validation_accuracy, seconds, improved "
+                "FROM run_epochs WHERE run_id = ?1 ORDER BY model, threshold, fold, epoch");
     s.bind(1, runId);
     std::vector<EpochReport> out;
     while (s.step()) {
@@ -283,14 +287,15 @@ std::vector<EpochReport> Catalog::runEpochs(std::int64_t runId)
     return out;
 }
 
-void Catalog::forEachRunPrediction(
+void RunRegistry::forEachRunPrediction(
     std::int64_t runId,
     const std::function<void(const std::string&, int, const PredictionRow&)>& visit)
 {
-    std::lock_guard lock(m_mutex);
-    Statement s(m_db, "SELECT model, threshold, fold, connection_id, true_index, predicted_index, "
-                      "confidence, top FROM run_predictions WHERE run_id = ?1 "
-                      "ORDER BY model, threshold, connection_id");
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
+                "SELECT model, threshold, fold, connection_id, true_index, predicted_index, "
+                "confidence, top FROM run_predictions WHERE run_id = ?1 "
+                "ORDER BY model, threshold, connection_id");
     s.bind(1, runId);
     PredictionRow p;
     while (s.step()) {

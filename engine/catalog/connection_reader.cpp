@@ -1,0 +1,109 @@
+// The connection reader: label counts, connections and their stored series.
+#include "catalog/connection_reader.h"
+
+#include "catalog/database.h"
+#include "catalog/row_sql.h"
+#include "catalog/series_blob.h"
+#include "catalog/sqlite_statement.h"
+
+#include <sqlite3.h>
+
+#include <map>
+#include <set>
+
+namespace snilab {
+
+std::vector<LabelCount> ConnectionReader::labelCounts(LabelMode mode)
+{
+    std::lock_guard lock(m_db.mutex());
+    // Group by the stored SNI so the paper normalisation is applied once per name.
+    // Interrupted (incomplete) captures are left out until ingested again.
+    Statement s(m_db.handle(), "SELECT k.sni, count(*), group_concat(DISTINCT k.capture_id) "
+                               "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                               "WHERE c.status <> 'incomplete' GROUP BY k.sni");
+    std::map<std::string, std::pair<std::uint64_t, std::set<std::string>>> byLabel;
+    while (s.step()) {
+        auto& entry = byLabel[normalizeLabel(s.text(0), mode)];
+        entry.first += static_cast<std::uint64_t>(s.i64(1));
+        const std::string ids = s.text(2);
+        std::size_t pos = 0;
+        while (pos <= ids.size()) {
+            const std::size_t comma = ids.find(',', pos);
+            const std::size_t end = comma == std::string::npos ? ids.size() : comma;
+            if (end > pos)
+                entry.second.insert(ids.substr(pos, end - pos));
+            pos = end + 1;
+        }
+    }
+    std::vector<LabelCount> out;
+    for (auto& [label, entry] : byLabel)
+        out.push_back({label, entry.first, entry.second.size()});
+    return out;
+}
+
+void ConnectionReader::forEachConnection(const std::function<void(const ConnectionRow&)>& visit)
+{
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
+                (std::string("SELECT ") + kConnectionRowColumns +
+                 " FROM connections k JOIN captures c ON c.id = k.capture_id "
+                 "WHERE c.status <> 'incomplete' ORDER BY c.path, k.capture_id, k.start_ns, k.id")
+                    .c_str());
+    ConnectionRow r;
+    while (s.step()) {
+        readConnectionRow(s, r);
+        visit(r);
+    }
+}
+
+void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>& visit,
+                                     bool labeledOnly)
+{
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
+                labeledOnly ? "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data, "
+                              "s.packets, s.checksum "
+                              "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                              "JOIN connection_series s ON s.connection_id = k.id "
+                              "WHERE c.status <> 'incomplete' AND k.sni <> '' "
+                              "ORDER BY c.path, k.capture_id, k.start_ns, k.id"
+                            : "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data, "
+                              "s.packets, s.checksum "
+                              "FROM connections k JOIN captures c ON c.id = k.capture_id "
+                              "JOIN connection_series s ON s.connection_id = k.id "
+                              "WHERE c.status <> 'incomplete' "
+                              "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
+    SeriesRow r;
+    while (s.step()) {
+        r.connectionId = s.i64(0);
+        r.captureId = s.i64(1);
+        r.capturePath = s.text(2);
+        r.captureFirstNs = s.i64(3);
+        r.sni = s.text(4);
+        checkSeries(r.connectionId, s.i64(6), s.blob(5), s.text(7));
+        r.series = decodeSeries(s.blob(5));
+        visit(r);
+    }
+}
+
+std::vector<PacketRecord> ConnectionReader::series(std::int64_t connectionId)
+{
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(),
+                "SELECT data, packets, checksum FROM connection_series WHERE connection_id = ?1");
+    s.bind(1, connectionId);
+    if (!s.step())
+        return {};
+    checkSeries(connectionId, s.i64(1), s.blob(0), s.text(2));
+    return decodeSeries(s.blob(0));
+}
+
+std::uint64_t ConnectionReader::connectionCount()
+{
+    std::lock_guard lock(m_db.mutex());
+    Statement s(m_db.handle(), "SELECT count(*) FROM connections");
+    s.step();
+    return static_cast<std::uint64_t>(s.i64(0));
+}
+
+} // namespace snilab
