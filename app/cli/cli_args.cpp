@@ -1,5 +1,7 @@
 #include "cli_args.h"
 
+#include "common/text_parse.h"
+
 namespace snilab::cli {
 
 Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& valued,
@@ -67,14 +69,10 @@ unsigned long long Args::number(const std::string& name, unsigned long long fall
     const auto bad = [&] {
         return UsageError("--" + name + " needs a non-negative whole number, not '" + *v + "'");
     };
-    // Digits only: stoull alone would accept " 1", "+1" and wrap "-1".
-    if (v->empty() || v->find_first_not_of("0123456789") != std::string::npos)
-        throw bad();
-    try {
-        return std::stoull(*v);
-    } catch (const std::exception&) {
-        throw bad(); // out of range
-    }
+    // Digits only (no blanks, no sign), in range: "-1" never wraps.
+    if (const auto n = parseNumber<unsigned long long>(*v))
+        return *n;
+    throw bad();
 }
 
 } // namespace snilab::cli

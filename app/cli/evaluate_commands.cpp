@@ -5,6 +5,7 @@
 #include "commands.h"
 
 #include "catalog/catalog.h"
+#include "common/text_parse.h"
 #include "dataset/dataset.h"
 #include "dataset/splits.h"
 #include "eval/evaluator.h"
@@ -137,18 +138,10 @@ Options:
 std::vector<std::string> splitList(const std::string& text, const std::string& option)
 {
     std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        std::string item = text.substr(start, comma - start);
-        start = comma + 1;
-        while (!item.empty() && item.front() == ' ')
-            item.erase(item.begin());
-        while (!item.empty() && item.back() == ' ')
-            item.pop_back();
+    for (const std::string_view item : splitTrimmed(text)) {
         if (item.empty())
             throw UsageError("--" + option + " has an empty item ('" + text + "')");
-        out.push_back(item);
+        out.emplace_back(item);
     }
     return out;
 }
@@ -324,11 +317,10 @@ int evaluateCommand(const std::vector<std::string>& argv)
     if (config.split != SplitKind::Time && args.has("train-fraction"))
         throw UsageError("--train-fraction applies to --split time only");
     if (const auto f = args.value("train-fraction")) {
-        char* end = nullptr;
-        config.timeTrainFraction = std::strtod(f->c_str(), &end);
-        if (end == f->c_str() || *end != '\0' || !(config.timeTrainFraction > 0) ||
-            !(config.timeTrainFraction < 1))
+        const auto fraction = parseNumber<double>(*f);
+        if (!fraction || !(*fraction > 0) || !(*fraction < 1))
             throw UsageError("--train-fraction must be a number between 0 and 1");
+        config.timeTrainFraction = *fraction;
     }
     parseModelOptions(args, config);
     validateConfig(config);

@@ -1,5 +1,7 @@
 #include "dataset/thresholds.h"
 
+#include "common/text_parse.h"
+
 #include <algorithm>
 #include <map>
 
@@ -20,27 +22,13 @@ std::optional<ThresholdRule> parseThresholdRule(std::string_view text)
 
 namespace {
 
-std::string_view trimmed(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // A whole number 0..kMaxThreshold, digits only.
 std::optional<int> wholeNumber(std::string_view s)
 {
-    s = trimmed(s);
-    if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string_view::npos)
+    const auto v = parseNumber<unsigned>(trimBlanks(s));
+    if (!v || *v > static_cast<unsigned>(kMaxThreshold))
         return std::nullopt;
-    long long v = 0;
-    for (char c : s)
-        v = v * 10 + (c - '0');
-    if (v > kMaxThreshold)
-        return std::nullopt;
-    return static_cast<int>(v);
+    return static_cast<int>(*v);
 }
 
 } // namespace
@@ -53,13 +41,9 @@ std::optional<std::vector<int>> parseThresholdList(std::string_view text, std::s
         return std::nullopt;
     };
     std::vector<int> out;
-    if (trimmed(text).empty())
+    if (trimBlanks(text).empty())
         return fail("no thresholds given (e.g. 100 or 100-1000/100)");
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        const std::string_view item = trimmed(text.substr(start, comma - start));
-        start = comma + 1;
+    for (const std::string_view item : splitTrimmed(text)) {
         if (item.empty())
             return fail("an empty item in the threshold list");
         const auto bad = [&] {

@@ -1,5 +1,6 @@
 #include "eval/evaluation_config.h"
 
+#include "common/text_parse.h"
 #include "models/sequence_network.h"
 
 #include <algorithm>
@@ -128,31 +129,13 @@ std::string EvaluationConfig::toText() const
 
 namespace {
 
-std::vector<std::string> splitList(std::string_view text)
+// Stores the parsed number in `out`; false when `text` is not one.
+template <typename T> bool parseInto(std::string_view text, T& out)
 {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        const std::size_t comma = std::min(text.find(',', start), text.size());
-        out.emplace_back(text.substr(start, comma - start));
-        start = comma + 1;
-    }
-    return out;
-}
-
-template <typename T> bool parseNumber(std::string_view text, T& out)
-{
-    const std::string s(text);
-    if (s.empty())
-        return false;
-    std::istringstream in(s);
-    in.imbue(std::locale::classic());
-    T value{};
-    in >> value;
-    if (!in || in.peek() != std::char_traits<char>::eof())
-        return false;
-    out = value;
-    return true;
+    const auto value = parseNumber<T>(text);
+    if (value)
+        out = *value;
+    return value.has_value();
 }
 
 // Applies one stored key; false when its value does not parse.
@@ -165,7 +148,9 @@ bool applyKey(EvaluationConfig& c, std::string_view key, std::string_view value)
         return true;
     };
     if (key == "models") {
-        c.models = splitList(value);
+        c.models.clear();
+        for (const std::string_view model : splitTrimmed(value))
+            c.models.emplace_back(model);
         return true;
     }
     if (key == "thresholds")
@@ -184,23 +169,23 @@ bool applyKey(EvaluationConfig& c, std::string_view key, std::string_view value)
         return true;
     }
     if (key == "folds")
-        return parseNumber(value, c.folds);
+        return parseInto(value, c.folds);
     if (key == "time_train_fraction")
-        return parseNumber(value, c.timeTrainFraction);
+        return parseInto(value, c.timeTrainFraction);
     if (key == "seed")
-        return parseNumber(value, c.seed);
+        return parseInto(value, c.seed);
     if (key == "rf_trees")
-        return parseNumber(value, c.trees);
+        return parseInto(value, c.trees);
     if (key == "epochs")
-        return parseNumber(value, c.epochs);
+        return parseInto(value, c.epochs);
     if (key == "patience")
-        return parseNumber(value, c.patience);
+        return parseInto(value, c.patience);
     if (key == "batch_size")
-        return parseNumber(value, c.batchSize);
+        return parseInto(value, c.batchSize);
     if (key == "learning_rate")
-        return parseNumber(value, c.learningRate);
+        return parseInto(value, c.learningRate);
     if (key == "iat_dropout")
-        return parseNumber(value, c.iatDropout);
+        return parseInto(value, c.iatDropout);
     return true; // unknown keys (the snilab version, keys of later versions)
 }
 

@@ -1,43 +1,27 @@
 #include "features/feature_spec.h"
 
+#include "common/text_parse.h"
+
 #include <algorithm>
-#include <charconv>
 
 namespace snilab {
 
 namespace {
 
-std::string_view trim(std::string_view text)
-{
-    while (!text.empty() && text.front() == ' ')
-        text.remove_prefix(1);
-    while (!text.empty() && text.back() == ' ')
-        text.remove_suffix(1);
-    return text;
-}
-
-// Splits on `sep`; every part (including empty ones) is passed on, trimmed.
+// Every part between `sep`s (empty ones too), trimmed, until `visit` refuses one.
 template <typename Visit> bool forEachPart(std::string_view text, char sep, Visit&& visit)
 {
-    while (true) {
-        const std::size_t pos = text.find(sep);
-        if (!visit(trim(text.substr(0, pos))))
+    for (const std::string_view part : splitTrimmed(text, sep))
+        if (!visit(part))
             return false;
-        if (pos == std::string_view::npos)
-            return true;
-        text.remove_prefix(pos + 1);
-    }
+    return true;
 }
 
 // Decimal digits only (no sign, no spaces), value in [1, max].
 std::optional<std::size_t> parseCount(std::string_view text, std::size_t max)
 {
-    if (text.empty() ||
-        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return std::nullopt;
-    std::size_t value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || value < 1 || value > max)
+    const auto value = parseNumber<std::size_t>(text);
+    if (!value || *value < 1 || *value > max)
         return std::nullopt;
     return value;
 }
@@ -133,8 +117,8 @@ std::optional<FeatureSpec> FeatureSpec::parse(std::string_view text, std::string
         const std::size_t eq = part.find('=');
         if (eq == std::string_view::npos)
             return fail(error, "'" + std::string(part) + "' is not key=value");
-        const std::string_view key = trim(part.substr(0, eq));
-        const std::string_view value = trim(part.substr(eq + 1));
+        const std::string_view key = trimBlanks(part.substr(0, eq));
+        const std::string_view value = trimBlanks(part.substr(eq + 1));
         const auto keyIt = std::find(std::begin(kKeys), std::end(kKeys), key);
         if (keyIt == std::end(kKeys))
             return fail(error, "unknown key '" + std::string(key) +

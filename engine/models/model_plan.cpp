@@ -1,21 +1,13 @@
 #include "models/model_plan.h"
 
+#include "common/text_parse.h"
+
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 
 namespace snilab {
 
 namespace {
-
-std::string_view trim(std::string_view s)
-{
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 bool setError(std::string* error, std::string text)
 {
@@ -31,7 +23,7 @@ std::vector<std::string> members(std::string_view text)
     std::size_t start = 0;
     while (start <= text.size()) {
         const std::size_t plus = text.find('+', start);
-        const std::string_view part = trim(text.substr(
+        const std::string_view part = trimBlanks(text.substr(
             start, plus == std::string_view::npos ? std::string_view::npos : plus - start));
         if (part == "dir" && !out.empty())
             out.back() += "+dir";
@@ -46,12 +38,7 @@ std::vector<std::string> members(std::string_view text)
 
 std::optional<double> parseNumber(std::string_view s)
 {
-    s = trim(s);
-    double v = 0;
-    const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v))
-        return std::nullopt;
-    return v;
+    return snilab::parseNumber<double>(trimBlanks(s));
 }
 
 std::optional<double> parseWeight(std::string_view s)
@@ -73,7 +60,7 @@ constexpr const char* kCnnGruMean = "cnngru-packet+cnngru-payload+cnngru-iat";
 
 std::optional<ModelSpec> parseModelName(std::string_view text, std::string* error)
 {
-    text = trim(text);
+    text = trimBlanks(text);
     ModelSpec m;
     if (text == "rf") {
         m.name = "rf";
@@ -119,14 +106,14 @@ std::optional<ModelSpec> parseModelName(std::string_view text, std::string* erro
 
 bool isEnsembleText(std::string_view text)
 {
-    text = trim(text);
+    text = trimBlanks(text);
     return text == "paper" || text == "cnngru-mean" || members(text).size() > 1 ||
            text.find('*') != std::string_view::npos;
 }
 
 std::optional<EnsembleSpec> parseEnsemble(std::string_view text, std::string* error)
 {
-    text = trim(text);
+    text = trimBlanks(text);
     EnsembleSpec e;
     e.name = std::string(text);
     std::string_view expr = text;
@@ -140,7 +127,7 @@ std::optional<EnsembleSpec> parseEnsemble(std::string_view text, std::string* er
         if (const auto star = member.find('*'); star != std::string_view::npos) {
             const auto w = parseWeight(member.substr(0, star));
             if (!w || *w <= 0) {
-                setError(error, "bad weight '" + std::string(trim(member.substr(0, star))) +
+                setError(error, "bad weight '" + std::string(trimBlanks(member.substr(0, star))) +
                                     "' in ensemble '" + e.name +
                                     "' (a number > 0, e.g. 0.5 or 1/6)");
                 return std::nullopt;
@@ -183,7 +170,7 @@ std::optional<ModelPlan> planModels(const std::vector<std::string>& names, std::
         return std::find(plan.order.begin(), plan.order.end(), n) != plan.order.end();
     };
     for (const std::string& raw : names) {
-        if (trim(raw).empty())
+        if (trimBlanks(raw).empty())
             continue;
         if (isEnsembleText(raw)) {
             auto e = parseEnsemble(raw, error);

@@ -1,9 +1,10 @@
 // ResultTable: a table of results as typed values, the one shape every
 // tabular report takes before it becomes text - summary.csv, per_class.csv,
-// epochs.csv and Table 1 from `snilab-cli report`, the same tables in the
-// workbench's views and in their CSV/LaTeX exports. The builders of those
-// tables (report/run_report.h) decide the columns once; the writers here
-// decide the text once, so a renamed column or metric changes every output.
+// epochs.csv, the confusion matrices and Table 1 from `snilab-cli report`,
+// the same tables in the workbench's views and in their CSV/LaTeX exports
+// (predictions.csv, which grows with the data, is streamed instead). The
+// builders of those tables (report/run_report.h) decide the columns once; the
+// writers here decide the text once, so a renamed column or metric changes every output.
 //
 // Cells: text, an integer, a real, a mean ± std over folds, or missing.
 // Text of a cell (cellText):

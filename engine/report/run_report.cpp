@@ -13,6 +13,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 namespace snilab::report {
 
@@ -89,29 +91,15 @@ void writeConfusions(Catalog& catalog, const RunInfo& run, const std::vector<Gri
         const auto& labels = labelsOf[{c.model, c.threshold}];
         if (labels.empty())
             continue;
-        const auto path = confusionFile(out, c);
-        const std::size_t k = labels.size();
-        std::vector<std::uint64_t> m(k * k, 0);
-        for (const auto& [i, j, n] : catalog.runs().runConfusion(run.id, c.model, c.threshold))
-            if (i < k && j < k)
-                m[i * k + j] = n;
-        AtomicFile f(path);
-        {
-            TableWriter t(f.stream(), TableWriter::Style::Csv);
-            std::vector<std::string> header = {"true\\predicted"};
-            header.insert(header.end(), labels.begin(), labels.end());
-            t.row(header);
-            for (std::size_t i = 0; i < k; ++i) {
-                std::vector<std::string> row = {labels[i]};
-                for (std::size_t j = 0; j < k; ++j)
-                    row.push_back(std::to_string(m[i * k + j]));
-                t.row(row);
-            }
-        }
-        f.commit();
+        writeTable(
+            confusionTable(labels, catalog.runs().runConfusion(run.id, c.model, c.threshold)),
+            confusionFile(out, c));
     }
 }
 
+// Streamed row by row through TableWriter (the same CSV rule as tableCsv):
+// a run's predictions grow with connections x models x thresholds and are
+// never held as one table.
 void writePredictions(Catalog& catalog, const RunInfo& run, LabelsOf& labelsOf,
                       const std::filesystem::path& out)
 {
@@ -222,15 +210,39 @@ ResultTable perLabelTable(const std::vector<ClassRows>& models)
         }
     if (!first)
         return table;
+    // Each model's accuracy by label, looked up once per cell (hundreds of
+    // classes at the paper's scale).
+    std::vector<std::unordered_map<std::string_view, double>> accuracyOf(models.size());
+    for (std::size_t i = 0; i < models.size(); ++i)
+        for (const ClassResult& r : models[i].classes)
+            accuracyOf[i][r.label] = r.accuracy;
     for (const ClassResult& r : first->classes) {
         std::vector<Cell> row = cells(r.label, static_cast<std::int64_t>(r.support));
-        for (const ClassRows& m : models) {
-            Cell accuracy;
-            for (const ClassResult& other : m.classes)
-                if (other.label == r.label)
-                    accuracy = other.accuracy;
-            row.push_back(std::move(accuracy));
+        for (const auto& byLabel : accuracyOf) {
+            const auto it = byLabel.find(r.label);
+            row.push_back(it == byLabel.end() ? Cell() : Cell(it->second));
         }
+        table.addRow(std::move(row));
+    }
+    return table;
+}
+
+ResultTable confusionTable(const std::vector<std::string>& labels,
+                           const std::vector<std::array<std::uint64_t, 3>>& counts)
+{
+    const std::size_t k = labels.size();
+    std::vector<Column> columns = {{"true/predicted", "True / predicted", 'l'}};
+    for (const std::string& label : labels)
+        columns.push_back({label});
+    ResultTable table(std::move(columns));
+    std::vector<std::uint64_t> m(k * k, 0);
+    for (const auto& [i, j, n] : counts)
+        if (i < k && j < k)
+            m[i * k + j] = n;
+    for (std::size_t i = 0; i < k; ++i) {
+        std::vector<Cell> row = cells(labels[i]);
+        for (std::size_t j = 0; j < k; ++j)
+            row.emplace_back(static_cast<std::int64_t>(m[i * k + j]));
         table.addRow(std::move(row));
     }
     return table;

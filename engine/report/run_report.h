@@ -19,6 +19,8 @@
 #include "catalog/catalog.h"
 #include "report/result_table.h"
 
+#include <array>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -50,6 +52,11 @@ ResultTable perClassTable(const std::vector<ClassRows>& rows);
 // The workbench's per-label table at one threshold: label, support, then the
 // accuracy of each model (labels of the first model with results).
 ResultTable perLabelTable(const std::vector<ClassRows>& models);
+// confusion_<model>_T<t>.csv: one row per true label, one column per
+// predicted label (both in `labels` order), the count of each pair; `counts`
+// holds the non-zero cells as (true, predicted, count), others are 0.
+ResultTable confusionTable(const std::vector<std::string>& labels,
+                           const std::vector<std::array<std::uint64_t, 3>>& counts);
 // Table 1 (table1.tex): per threshold, classes, connections and each
 // model's accuracy mean ± std over folds.
 ResultTable table1Table(const std::vector<GridCell>& grid);

@@ -151,6 +151,17 @@ def main():
         check(abs(sum(fold_acc) / len(fold_acc) - float(summary[20]["accuracy_mean"])) < 1e-6,
               "accuracy recomputed from predictions.csv differs")
         check("\\begin{tabular}" in open(os.path.join(report, "table1.tex")).read(), "LaTeX table")
+        # The confusion matrix: square, the same labels on both axes, every
+        # prediction of rf at T=20 counted once, the diagonal the correct ones.
+        conf = list(csv.reader(open(os.path.join(report, "confusion", "rf_T20.csv"))))
+        check(conf[0][0] == "true/predicted" and len(conf) == len(conf[0]),
+              f"confusion matrix shape/header: {conf[0][:3]}, {len(conf)} rows")
+        check([r[0] for r in conf[1:]] == conf[0][1:], "confusion rows and columns differ")
+        rf = [r for r in preds if r["model"] == "rf"]
+        check(sum(int(v) for r in conf[1:] for v in r[1:]) == len(rf),
+              "confusion counts differ from predictions.csv")
+        check(sum(int(conf[i][i]) for i in range(1, len(conf))) ==
+              sum(r["correct"] == "1" for r in rf), "confusion diagonal differs from predictions.csv")
 
         db = sqlite3.connect(cat)
         try:

@@ -6,6 +6,7 @@
 // scikit-learn was not installed where these tests were written, so there is
 // no sklearn cross-check; the conventions followed (zero_division=0,
 // labels=None averaging) are those of sklearn.metrics.precision_recall_fscore_support.
+#include "common/text_parse.h"
 #include "dataset/splits.h"
 #include "dataset/thresholds.h"
 #include "eval/metrics.h"
@@ -20,6 +21,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -178,6 +180,36 @@ class TestEval : public QObject {
     Q_OBJECT
 
 private slots:
+    // ---- option text (common/text_parse.h) ---------------------------------
+
+    void numbersAreExactAndNeverClamped()
+    {
+        using snilab::parseNumber;
+        QCOMPARE(parseNumber<int>("42"), std::optional<int>(42));
+        QCOMPARE(parseNumber<int>("-3"), std::optional<int>(-3));
+        for (const char* bad : {"", " 1", "1 ", "+1", "1x", "0x10", "1.5", "2147483648"})
+            QVERIFY2(!parseNumber<int>(bad), bad);
+        QVERIFY(!parseNumber<unsigned>("-1")); // never wraps
+        QCOMPARE(parseNumber<unsigned long long>("18446744073709551615"),
+                 std::optional<unsigned long long>(18446744073709551615ull));
+        QVERIFY(!parseNumber<unsigned long long>("18446744073709551616"));
+        QCOMPARE(parseNumber<double>("0.25"), std::optional<double>(0.25));
+        QCOMPARE(parseNumber<double>("1e-3"), std::optional<double>(1e-3));
+        for (const char* bad : {"inf", "nan", "1,5", ".", "0.5 ", "+0.5"})
+            QVERIFY2(!parseNumber<double>(bad), bad);
+    }
+
+    void listsKeepEmptyPartsTrimmed()
+    {
+        const auto parts = snilab::splitTrimmed(" rf ,\tcnngru-iat,, ");
+        QCOMPARE(parts.size(), std::size_t{4});
+        QCOMPARE(std::string(parts[0]), std::string("rf"));
+        QCOMPARE(std::string(parts[1]), std::string("cnngru-iat"));
+        QVERIFY(parts[2].empty() && parts[3].empty());
+        QCOMPARE(snilab::splitTrimmed("").size(), std::size_t{1});
+        QCOMPARE(std::string(snilab::trimBlanks("\t a b \t")), std::string("a b"));
+    }
+
     // ---- thresholds --------------------------------------------------------
 
     void thresholdRule_data()

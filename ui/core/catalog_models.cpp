@@ -301,14 +301,20 @@ void RunListModel::apply(std::vector<snilab::RunInfo> runs, const QString& error
     const bool sameRows = runs.size() == m_runs.size() &&
                           std::equal(runs.begin(), runs.end(), m_runs.begin(),
                                      [](const auto& a, const auto& b) { return a.id == b.id; });
+    std::vector<std::optional<snilab::EvaluationConfig>> configs;
+    configs.reserve(runs.size());
+    for (const auto& run : runs)
+        configs.push_back(runConfig(run)); // parsed once per refresh, not once per cell
     if (sameRows) {
         m_runs = std::move(runs);
+        m_configs = std::move(configs);
         if (!m_runs.empty())
             Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
         return;
     }
     beginResetModel();
     m_runs = std::move(runs);
+    m_configs = std::move(configs);
     endResetModel();
 }
 
@@ -335,6 +341,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || index.row() >= rowCount())
         return {};
     const auto& r = m_runs[static_cast<std::size_t>(index.row())];
+    const auto& config = m_configs[static_cast<std::size_t>(index.row())];
     if (role == RunIdRole)
         return QVariant::fromValue(static_cast<qlonglong>(r.id));
     if (role == Qt::ToolTipRole)
@@ -348,7 +355,6 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
     case Finished: return qs(r.finishedAt);
     case Models:
     case Thresholds: {
-        const auto config = runConfig(r);
         if (!config)
             return QStringLiteral("?");
         QStringList items;
@@ -360,7 +366,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
                 items << QString::number(t);
         return items.join(QLatin1Char(','));
     }
-    case Split: return runSplitText(runConfig(r));
+    case Split: return runSplitText(config);
     case Error: return qs(r.error);
     default: return {};
     }

@@ -125,6 +125,7 @@ private:
 
     QString m_path;
     std::vector<snilab::RunInfo> m_runs;
+    std::vector<std::optional<snilab::EvaluationConfig>> m_configs; // m_runs' configurations
     QString m_error;
     QThread* m_refresh = nullptr;
     bool m_refreshAgain = false;
