@@ -60,10 +60,7 @@ struct ConnectionTracker::Impl {
     SlotIndex index{1 << 12};
     std::size_t live = 0;
     // Completed connections, already handed to the sink, keyed like `pool`.
-    std::vector<Tomb> tombs;
-    std::vector<std::uint32_t> freeTombs;
-    SlotIndex tombIndex{1 << 8};
-    std::size_t tombCount = 0;
+    ClosedFlows closedFlows;
     std::int64_t lastSweepNs = std::numeric_limits<std::int64_t>::min();
     std::uint32_t packetsSinceSweep = 0;
 
@@ -72,50 +69,6 @@ struct ConnectionTracker::Impl {
     std::size_t findBucket(const FlowKey& key, std::uint64_t h) const
     {
         return index.find(pool, key, h);
-    }
-
-    // Keeps the key of a completed connection for the linger time.
-    void bury(const FlowKey& key, std::uint64_t h, std::int64_t closedAt,
-              const std::uint32_t (&finAck)[2])
-    {
-        if (tombCount + 1 > options.maxLiveConnections)
-            forgetOldestTombs();
-        if ((tombCount + 1) * 2 > tombIndex.capacity())
-            tombIndex.resize(tombIndex.capacity() * 2);
-        std::uint32_t t;
-        if (!freeTombs.empty()) {
-            t = freeTombs.back();
-            freeTombs.pop_back();
-        } else {
-            tombs.emplace_back();
-            t = static_cast<std::uint32_t>(tombs.size() - 1);
-        }
-        tombs[t] = Tomb{key, h, closedAt, {finAck[0], finAck[1]}, true};
-        tombIndex.insert(h, t);
-        ++tombCount;
-    }
-
-    // Bounded like the live connections: beyond the cap the older half of the
-    // completed connections is forgotten (a straggler of one then starts a
-    // short connection of its own).
-    void forgetOldestTombs()
-    {
-        const auto cut = oldestCut(tombs, tombCount, 2, [](const Tomb& t) { return t.closedAt; });
-        if (!cut)
-            return;
-        const std::int64_t threshold = *cut;
-        for (const Tomb& t : tombs)
-            if (t.active && t.closedAt <= threshold)
-                unbury(tombIndex.find(tombs, t.key, t.hash));
-    }
-
-    void unbury(std::size_t bucket)
-    {
-        const std::uint32_t t = tombIndex.slot[bucket];
-        tombIndex.erase(bucket);
-        tombs[t].active = false;
-        freeTombs.push_back(t);
-        --tombCount;
     }
 
     std::uint32_t allocSlot()
@@ -211,9 +164,7 @@ struct ConnectionTracker::Impl {
             const std::size_t b = findBucket(l.key, l.hash);
             finishAndErase(b, CloseReason::Idle);
         }
-        for (const Tomb& t : tombs)
-            if (t.active && now - t.closedAt > options.closedLingerNs)
-                unbury(tombIndex.find(tombs, t.key, t.hash));
+        closedFlows.expire(now, options.closedLingerNs);
     }
 
     void evictOldest()
@@ -307,7 +258,7 @@ struct ConnectionTracker::Impl {
         const FlowKey key = makeKey(p);
         const std::uint64_t h = hashKey(key);
         const std::size_t b = findBucket(key, h);
-        if (index.slot[b] == kEmpty && tombCount > 0 && absorbedAfterClose(key, h, ts, p))
+        if (index.slot[b] == kEmpty && closedFlows.size() > 0 && absorbedAfterClose(key, h, ts, p))
             return;
         std::uint32_t slot = liveSlotFor(b, ts, p);
         if (slot == kEmpty)
@@ -352,10 +303,10 @@ struct ConnectionTracker::Impl {
     bool absorbedAfterClose(const FlowKey& key, std::uint64_t h, std::int64_t ts,
                             const DecodedPacket& p)
     {
-        const std::size_t tb = tombIndex.find(tombs, key, h);
-        if (tombIndex.slot[tb] == kEmpty)
+        const Tomb* tomb = closedFlows.find(key, h);
+        if (!tomb)
             return false;
-        const Tomb& t = tombs[tombIndex.slot[tb]];
+        const Tomb& t = *tomb;
         const int side = (p.src == key.ipLo && p.srcPort == key.portLo) ? 0 : 1;
         const bool oldData =
             p.payloadLength == 0 || !seqAfter(p.seq + p.payloadLength, t.finAck[side] - 1);
@@ -364,7 +315,7 @@ struct ConnectionTracker::Impl {
             ++stats.packetsAfterClose;
             return true;
         }
-        unbury(tb);
+        closedFlows.remove(key, h);
         return false;
     }
 
@@ -503,7 +454,7 @@ struct ConnectionTracker::Impl {
         const std::uint32_t byEndpoint[2] = {firstIsLo ? l.finAck[0] : l.finAck[1],
                                              firstIsLo ? l.finAck[1] : l.finAck[0]};
         finishAndErase(findBucket(doneKey, doneHash), CloseReason::Fin);
-        bury(doneKey, doneHash, closedAt, byEndpoint);
+        closedFlows.add(doneKey, doneHash, closedAt, byEndpoint, options.maxLiveConnections);
     }
 
     void finishAll()

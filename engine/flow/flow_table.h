@@ -130,6 +130,8 @@ struct SlotIndex {
 
 // What is left of a connection that closed completely (FINs of both sides
 // acknowledged): only enough to absorb stragglers for the linger time.
+// What is left of a connection that closed completely (FINs of both sides
+// acknowledged): only enough to absorb stragglers for the linger time.
 struct Tomb {
     FlowKey key;
     std::uint64_t hash = 0;
@@ -156,13 +158,88 @@ std::optional<std::int64_t> oldestCut(const Pool& pool, std::size_t active, std:
     return times[k];
 }
 
-// The state of one live connection.
+// The completed connections, by key, for the linger time: bounded like the
+// live ones (beyond `cap` the older half is forgotten; a straggler of a
+// forgotten one then starts a short connection of its own).
+class ClosedFlows {
+public:
+    std::size_t size() const noexcept { return m_count; }
+
+    void add(const FlowKey& key, std::uint64_t h, std::int64_t closedAt,
+             const std::uint32_t (&finAck)[2], std::size_t cap)
+    {
+        if (m_count + 1 > cap)
+            forgetOldest();
+        if ((m_count + 1) * 2 > m_index.capacity())
+            m_index.resize(m_index.capacity() * 2);
+        std::uint32_t t;
+        if (!m_free.empty()) {
+            t = m_free.back();
+            m_free.pop_back();
+        } else {
+            m_tombs.emplace_back();
+            t = static_cast<std::uint32_t>(m_tombs.size() - 1);
+        }
+        m_tombs[t] = Tomb{key, h, closedAt, {finAck[0], finAck[1]}, true};
+        m_index.insert(h, t);
+        ++m_count;
+    }
+
+    // The closed connection on `key`, or nullptr.
+    const Tomb* find(const FlowKey& key, std::uint64_t h) const
+    {
+        const std::size_t b = m_index.find(m_tombs, key, h);
+        return m_index.slot[b] == kEmpty ? nullptr : &m_tombs[m_index.slot[b]];
+    }
+
+    void remove(const FlowKey& key, std::uint64_t h)
+    {
+        const std::size_t b = m_index.find(m_tombs, key, h);
+        if (m_index.slot[b] != kEmpty)
+            erase(b);
+    }
+
+    // Forgets every connection closed more than `linger` before `now`.
+    void expire(std::int64_t now, std::int64_t linger)
+    {
+        for (const Tomb& t : m_tombs)
+            if (t.active && now - t.closedAt > linger)
+                erase(m_index.find(m_tombs, t.key, t.hash));
+    }
+
+private:
+    void forgetOldest()
+    {
+        const auto cut = oldestCut(m_tombs, m_count, 2, [](const Tomb& t) { return t.closedAt; });
+        if (!cut)
+            return;
+        for (const Tomb& t : m_tombs)
+            if (t.active && t.closedAt <= *cut)
+                erase(m_index.find(m_tombs, t.key, t.hash));
+    }
+
+    void erase(std::size_t bucket)
+    {
+        const std::uint32_t t = m_index.slot[bucket];
+        m_index.erase(bucket);
+        m_tombs[t].active = false;
+        m_free.push_back(t);
+        --m_count;
+    }
+
+    std::vector<Tomb> m_tombs;
+    std::vector<std::uint32_t> m_free;
+    SlotIndex m_index{1 << 8};
+    std::size_t m_count = 0;
+};
+
 // Whether a > b in 32-bit sequence space.
 inline bool seqAfter(std::uint32_t a, std::uint32_t b)
 {
     return static_cast<std::int32_t>(a - b) > 0;
 }
 
+// The state of one live connection.
 struct Live {
     FlowKey key;
     std::uint64_t hash = 0;
