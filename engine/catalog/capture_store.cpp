@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* kCaptureColumns =
     "id, path, content_hash, size_bytes, container, compression, link_type, link_type_name, "
-    "packets, tcp_packets, first_ns, last_ns, status, error, record_digest";
+    "packets, tcp_packets, first_ns, last_ns, status, error, record_digest, udp_packets";
 
 CaptureRow readCapture(const Statement& s)
 {
@@ -44,6 +44,7 @@ CaptureRow readCapture(const Statement& s)
     c.status = parseCaptureStatus(s.text(12)).value_or(CaptureStatus::Incomplete);
     c.error = s.text(13);
     c.recordDigest = s.text(14);
+    c.udpPackets = static_cast<std::uint64_t>(s.i64(15));
     return c;
 }
 
@@ -94,14 +95,15 @@ struct CaptureStore::Statements {
           updateCapture(db, "UPDATE captures SET packets = ?2, tcp_packets = ?3, first_ns = ?4, "
                             "last_ns = ?5, status = ?6, error = ?7, container = ?8, "
                             "compression = ?9, link_type = ?10, link_type_name = ?11, "
-                            "record_digest = ?12 WHERE id = ?1"),
+                            "record_digest = ?12, udp_packets = ?13 WHERE id = ?1"),
           insertConnection(
-              db, "INSERT INTO connections (capture_id, ip_version, client_ip, client_port, "
-                  "server_ip, server_port, start_ns, end_ns, packets_c2s, packets_s2c, "
-                  "ip_bytes_c2s, ip_bytes_s2c, payload_bytes_c2s, payload_bytes_s2c, saw_syn, "
-                  "client_known, close_reason, has_client_hello, sni, label, tls_versions, alpn, "
-                  "ech, ja4) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                  "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"),
+              db,
+              "INSERT INTO connections (capture_id, ip_version, client_ip, client_port, "
+              "server_ip, server_port, start_ns, end_ns, packets_c2s, packets_s2c, "
+              "ip_bytes_c2s, ip_bytes_s2c, payload_bytes_c2s, payload_bytes_s2c, saw_syn, "
+              "client_known, close_reason, has_client_hello, sni, label, tls_versions, alpn, "
+              "ech, ja4, transport, quic_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+              "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"),
           insertSeries(db, "INSERT INTO connection_series (connection_id, packets, format, data, "
                            "checksum) VALUES (?1, ?2, 1, ?3, ?4)"),
           findSameConnection(
@@ -171,8 +173,8 @@ std::vector<CaptureRow> CaptureStore::all()
     std::vector<CaptureRow> out;
     while (s.step()) {
         CaptureRow c = readCapture(s);
-        c.connections = static_cast<std::uint64_t>(s.i64(15));
-        c.labeled = static_cast<std::uint64_t>(s.i64(16));
+        c.connections = static_cast<std::uint64_t>(s.i64(16));
+        c.labeled = static_cast<std::uint64_t>(s.i64(17));
         out.push_back(std::move(c));
     }
     return out;
@@ -362,6 +364,8 @@ void CaptureStore::storeConnectionLocked(std::int64_t captureId, const Connectio
         .bind(22, c.hasClientHello ? joinStrings(h.alpn) : std::string())
         .bind(23, std::int64_t{c.hasClientHello && h.ech})
         .bind(24, c.hasClientHello ? h.ja4 : std::string())
+        .bind(25, std::string(transportName(c.transport)))
+        .bind(26, std::int64_t{c.quicVersion})
         .run();
     const std::int64_t id = sqlite3_last_insert_rowid(m_db.handle());
     const auto blob = encodeSeries(c.series);
@@ -427,6 +431,7 @@ CaptureStore::FinishResult CaptureStore::finishCapture(const CaptureRow& c)
         .bind(10, std::int64_t{c.linkType})
         .bind(11, c.linkTypeName)
         .bind(12, c.recordDigest)
+        .bind(13, static_cast<std::int64_t>(c.udpPackets))
         .run();
     const bool stored = c.status == CaptureStatus::Complete || c.status == CaptureStatus::Partial;
     if (stored && overlapped)

@@ -42,6 +42,7 @@ struct CaptureRow {
     std::string linkTypeName;
     std::uint64_t packets = 0;    // frames read
     std::uint64_t tcpPackets = 0; // frames decoded to TCP
+    std::uint64_t udpPackets = 0; // frames decoded to UDP (not tunnels); 0 before schema 6
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     CaptureStatus status = CaptureStatus::Incomplete;
@@ -52,6 +53,8 @@ struct CaptureRow {
 
 struct ConnectionRow {
     std::int64_t id = 0;
+    Transport transport = Transport::Tcp;
+    std::uint32_t quicVersion = 0; // QUIC only
     std::int64_t captureId = 0;
     std::string capturePath;
     std::string clientIp;
@@ -81,6 +84,7 @@ struct SeriesRow {
     std::int64_t captureId = 0;
     std::string capturePath;
     std::int64_t captureFirstNs = 0;
+    Transport transport = Transport::Tcp;
     std::string sni;
     std::vector<PacketRecord> series;
 };

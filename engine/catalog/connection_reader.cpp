@@ -57,22 +57,21 @@ void ConnectionReader::forEachConnection(const std::function<void(const Connecti
 }
 
 void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>& visit,
-                                     bool labeledOnly)
+                                     bool labeledOnly, TransportFilter transport)
 {
     std::lock_guard lock(m_db.mutex());
-    Statement s(m_db.handle(),
-                labeledOnly ? "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data, "
-                              "s.packets, s.checksum "
-                              "FROM connections k JOIN captures c ON c.id = k.capture_id "
-                              "JOIN connection_series s ON s.connection_id = k.id "
-                              "WHERE c.status <> 'incomplete' AND k.sni <> '' "
-                              "ORDER BY c.path, k.capture_id, k.start_ns, k.id"
-                            : "SELECT k.id, k.capture_id, c.path, c.first_ns, k.sni, s.data, "
-                              "s.packets, s.checksum "
-                              "FROM connections k JOIN captures c ON c.id = k.capture_id "
-                              "JOIN connection_series s ON s.connection_id = k.id "
-                              "WHERE c.status <> 'incomplete' "
-                              "ORDER BY c.path, k.capture_id, k.start_ns, k.id");
+    // ?1: the transport wanted ('' = every one).
+    Statement s(m_db.handle(), (std::string("SELECT k.id, k.capture_id, c.path, c.first_ns, "
+                                            "k.sni, s.data, s.packets, s.checksum, k.transport "
+                                            "FROM connections k JOIN captures c ON "
+                                            "c.id = k.capture_id JOIN connection_series s ON "
+                                            "s.connection_id = k.id WHERE c.status <> "
+                                            "'incomplete' AND (?1 = '' OR k.transport = ?1)") +
+                                (labeledOnly ? " AND k.sni <> ''" : "") +
+                                " ORDER BY c.path, k.capture_id, k.start_ns, k.id")
+                                   .c_str());
+    s.bind(1, transport == TransportFilter::All ? std::string()
+                                                : std::string(transportFilterName(transport)));
     SeriesRow r;
     while (s.step()) {
         r.connectionId = s.i64(0);
@@ -80,6 +79,7 @@ void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>
         r.capturePath = s.text(2);
         r.captureFirstNs = s.i64(3);
         r.sni = s.text(4);
+        r.transport = parseTransport(s.text(8)).value_or(Transport::Tcp);
         checkSeries(r.connectionId, s.i64(6), s.blob(5), s.text(7));
         r.series = decodeSeries(s.blob(5));
         visit(r);

@@ -30,9 +30,11 @@ public:
     // ordered by capture path, start time.
     void forEachConnection(const std::function<void(const ConnectionRow&)>& visit);
     // Calls `visit` for every connection of complete and partial captures
-    // (with an SNI only when `labeledOnly`), with its decoded and checked
-    // series, ordered by capture path and start time.
-    void forEachSeries(const std::function<void(const SeriesRow&)>& visit, bool labeledOnly);
+    // (with an SNI only when `labeledOnly`; of one transport unless All),
+    // with its decoded and checked series, ordered by capture path and start
+    // time.
+    void forEachSeries(const std::function<void(const SeriesRow&)>& visit, bool labeledOnly,
+                       TransportFilter transport = TransportFilter::All);
     // The stored series of one connection (empty if none).
     std::vector<PacketRecord> series(std::int64_t connectionId);
     std::uint64_t connectionCount();

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS captures (
   status TEXT NOT NULL CHECK (status IN ('incomplete','complete','partial','failed')),
   error TEXT NOT NULL DEFAULT '',
   ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
-  record_digest TEXT NOT NULL DEFAULT ''
+  record_digest TEXT NOT NULL DEFAULT '',
+  udp_packets INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS captures_hash ON captures(content_hash);
 CREATE TABLE IF NOT EXISTS connections (
@@ -59,7 +60,9 @@ CREATE TABLE IF NOT EXISTS connections (
   tls_versions TEXT NOT NULL,
   alpn TEXT NOT NULL,
   ech INTEGER NOT NULL,
-  ja4 TEXT NOT NULL
+  ja4 TEXT NOT NULL,
+  transport TEXT NOT NULL DEFAULT 'tcp',
+  quic_version INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS connections_capture ON connections(capture_id, start_ns);
 CREATE TABLE IF NOT EXISTS connection_series (
@@ -278,7 +281,8 @@ void Database::upgradeSchema()
         // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
         // history (every statement is IF NOT EXISTS), 3 -> 4 the runs'
         // owner column, 4 -> 5 record digests, series checksums and the
-        // connection identity index; nothing existing changes.
+        // connection identity index, 5 -> 6 the transport (TCP or QUIC);
+        // nothing existing changes (every connection so far is TCP).
         Transaction tx(m_db);
         exec(runSchemaSql().c_str());
         // 3 -> 4: the owner of a run (interrupted runs are found by it).
@@ -290,6 +294,13 @@ void Database::upgradeSchema()
         if (!hasColumn("connection_series", "checksum"))
             exec("ALTER TABLE connection_series ADD COLUMN checksum TEXT NOT NULL DEFAULT ''");
         exec(kIdentityIndexes);
+        // 5 -> 6: QUIC connections beside TCP ones.
+        if (!hasColumn("connections", "transport"))
+            exec("ALTER TABLE connections ADD COLUMN transport TEXT NOT NULL DEFAULT 'tcp'");
+        if (!hasColumn("connections", "quic_version"))
+            exec("ALTER TABLE connections ADD COLUMN quic_version INTEGER NOT NULL DEFAULT 0");
+        if (!hasColumn("captures", "udp_packets"))
+            exec("ALTER TABLE captures ADD COLUMN udp_packets INTEGER NOT NULL DEFAULT 0");
         Statement put(m_db, "UPDATE meta SET value = ?1 WHERE key = 'schema_version'");
         put.bind(1, std::to_string(kSchemaVersion)).run();
         tx.commit();

@@ -23,8 +23,9 @@ class Database {
 public:
     // 2: run registry, 3: run_epochs, 4: runs.owner (interrupted runs),
     // 5: identity of traffic (captures.record_digest, one row per connection
-    // across captures) and series checksums
-    static constexpr int kSchemaVersion = 5;
+    // across captures) and series checksums, 6: QUIC (connections.transport,
+    // connections.quic_version, captures.udp_packets)
+    static constexpr int kSchemaVersion = 6;
 
     enum class Open {
         CreateIfMissing, // a missing (or empty) file becomes a new catalog

@@ -16,7 +16,7 @@ inline constexpr const char* kConnectionRowColumns =
     "k.server_port, k.ip_version, k.start_ns, k.end_ns, k.packets_c2s, k.packets_s2c, "
     "k.ip_bytes_c2s, k.ip_bytes_s2c, k.payload_bytes_c2s, k.payload_bytes_s2c, "
     "k.saw_syn, k.close_reason, k.has_client_hello, k.sni, k.label, k.tls_versions, "
-    "k.alpn, k.ech, k.ja4";
+    "k.alpn, k.ech, k.ja4, k.transport, k.quic_version";
 
 inline void readConnectionRow(const Statement& s, ConnectionRow& r)
 {
@@ -44,6 +44,8 @@ inline void readConnectionRow(const Statement& s, ConnectionRow& r)
     r.alpn = s.text(22);
     r.ech = s.i64(23) != 0;
     r.ja4 = s.text(24);
+    r.transport = parseTransport(s.text(25)).value_or(Transport::Tcp);
+    r.quicVersion = static_cast<std::uint32_t>(s.i64(26));
 }
 
 // "SELECT <these> FROM runs ..." (schema 4; readers of older catalogs use

@@ -46,6 +46,7 @@ Dataset loadDataset(ConnectionReader& reader, const DatasetOptions& options, Fee
             d.connectionIds.push_back(r.connectionId);
             d.labels.push_back(std::move(label));
             d.snis.push_back(r.sni);
+            d.transports.push_back(r.transport);
             d.groups.push_back(it->second);
             if (options.statistics) {
                 const auto stats = computeStatistics(r.series, options.spec);
@@ -64,7 +65,7 @@ Dataset loadDataset(ConnectionReader& reader, const DatasetOptions& options, Fee
             if (d.size() % 1000 == 0)
                 feedback.progress(0.0, "reading connections: " + std::to_string(d.size()));
         },
-        options.labeledOnly);
+        options.labeledOnly, options.transport);
     return d;
 }
 

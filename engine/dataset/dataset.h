@@ -25,14 +25,17 @@ struct DatasetOptions {
     // false: also connections without a usable label (their label is ""),
     // e.g. to predict them; evaluation always uses labeled ones only.
     bool labeledOnly = true;
+    // Which connections: TCP, QUIC or both (recorded in a run's configuration).
+    TransportFilter transport = TransportFilter::All;
 };
 
 struct Dataset {
     DatasetOptions options;
     std::vector<std::int64_t> connectionIds;
-    std::vector<std::string> labels; // per sample ("" = unlabeled, only when !labeledOnly)
-    std::vector<std::string> snis;   // per sample: the SNI as seen ("" = none)
-    std::vector<int> groups;         // per sample: index into groupPaths (one group per capture)
+    std::vector<std::string> labels;   // per sample ("" = unlabeled, only when !labeledOnly)
+    std::vector<std::string> snis;     // per sample: the SNI as seen ("" = none)
+    std::vector<Transport> transports; // per sample: TCP or QUIC
+    std::vector<int> groups;           // per sample: index into groupPaths (one group per capture)
     std::vector<std::string> groupPaths;
     std::vector<std::int64_t> groupFirstNs;     // per group: the capture's first timestamp
     std::vector<float> statistics;              // size() x kStatisticCount, row-major

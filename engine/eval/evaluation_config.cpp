@@ -118,6 +118,7 @@ std::string EvaluationConfig::toText() const
     out << "\nthreshold_rule=" << thresholdRuleName(rule) << "\nsplit=" << splitKindName(split)
         << "\nfolds=" << folds << "\ntime_train_fraction=" << doubleText(timeTrainFraction)
         << "\nseed=" << seed << "\nlabel_mode=" << labelModeName(data.labelMode)
+        << "\ntransport=" << transportFilterName(data.transport)
         << "\nfeature_spec=" << data.spec.toString() << "\nrf_trees=" << trees
         << "\nepochs=" << epochs << "\npatience=" << patience << "\nbatch_size=" << batchSize
         << "\nlearning_rate=" << doubleText(learningRate)
@@ -161,6 +162,8 @@ bool applyKey(EvaluationConfig& c, std::string_view key, std::string_view value)
         return assign(parseSplitKind(value), c.split);
     if (key == "label_mode")
         return assign(parseLabelMode(value), c.data.labelMode);
+    if (key == "transport") // absent before QUIC: every connection was TCP, "all" is the same
+        return assign(parseTransportFilter(value), c.data.transport);
     if (key == "feature_spec")
         return assign(FeatureSpec::parse(value, nullptr), c.data.spec);
     if (key == "device" || key == "preset") {

@@ -1,11 +1,14 @@
-// One bidirectional TCP connection as the tracker hands it out.
+// One bidirectional connection as a tracker hands it out: a TCP connection
+// (flow/connection_tracker.h) or a QUIC connection (flow/quic_tracker.h).
 #pragma once
 
 #include "capture/packet_decoder.h"
 #include "flow/client_hello.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace snilab {
@@ -21,17 +24,34 @@ struct PacketRecord {
 
     std::int64_t tNs = 0;
     std::uint16_t ipLength = 0;      // IP datagram length, clamped to 65535
-    std::uint16_t payloadLength = 0; // TCP payload length, clamped to 65535
+    std::uint16_t payloadLength = 0; // TCP or UDP payload length, clamped to 65535
     std::uint8_t flags = 0;
 };
 
-enum class CloseReason : std::uint8_t { Fin, Rst, Idle, NewSyn, Evicted, EndOfCapture };
+// NewInitial: a QUIC client sent a new ClientHello (a new connection ID) on
+// the same UDP endpoints. QUIC has no visible FIN: its connections end by
+// Idle, NewInitial, Evicted or EndOfCapture.
+enum class CloseReason : std::uint8_t { Fin, Rst, Idle, NewSyn, Evicted, EndOfCapture, NewInitial };
 std::string_view closeReasonName(CloseReason reason);
+
+// What carried the connection. Stored as "tcp" / "quic".
+enum class Transport : std::uint8_t { Tcp, Quic };
+std::string_view transportName(Transport transport);
+std::optional<Transport> parseTransport(std::string_view text);
+
+// Which connections an operation takes: every one, or one transport's
+// ("all", "tcp", "quic"; the option --transport).
+enum class TransportFilter : std::uint8_t { All, Tcp, Quic };
+std::string_view transportFilterName(TransportFilter filter);
+std::optional<TransportFilter> parseTransportFilter(std::string_view text);
+bool transportMatches(TransportFilter filter, Transport transport) noexcept;
 
 struct Connection {
     // Index 0 = client->server, 1 = server->client.
     enum Dir { kC2S = 0, kS2C = 1 };
 
+    Transport transport = Transport::Tcp;
+    std::uint32_t quicVersion = 0; // QUIC: the version of the client's first Initial
     IpAddress clientIp;
     IpAddress serverIp;
     std::uint16_t clientPort = 0;

@@ -14,43 +14,6 @@ namespace snilab {
 
 using namespace flowtable;
 
-std::string_view closeReasonName(CloseReason reason)
-{
-    switch (reason) {
-    case CloseReason::Fin: return "fin";
-    case CloseReason::Rst: return "rst";
-    case CloseReason::Idle: return "idle";
-    case CloseReason::NewSyn: return "new-syn";
-    case CloseReason::Evicted: return "evicted";
-    case CloseReason::EndOfCapture: return "end-of-capture";
-    }
-    return "unknown";
-}
-
-std::string formatIp(const IpAddress& ip)
-{
-    if (ip.isV4()) {
-        // Dotted quad by hand: inet_ntop goes through sprintf, a hot spot when
-        // a batch of connections is stored.
-        std::string out;
-        out.reserve(15);
-        for (int i = 12; i < 16; ++i) {
-            const unsigned v = ip.bytes[static_cast<std::size_t>(i)];
-            if (v >= 100)
-                out.push_back(static_cast<char>('0' + v / 100));
-            if (v >= 10)
-                out.push_back(static_cast<char>('0' + v / 10 % 10));
-            out.push_back(static_cast<char>('0' + v % 10));
-            if (i != 15)
-                out.push_back('.');
-        }
-        return out;
-    }
-    char buf[INET6_ADDRSTRLEN] = {0};
-    inet_ntop(AF_INET6, ip.bytes.data(), buf, sizeof buf);
-    return buf;
-}
-
 struct ConnectionTracker::Impl {
     TrackerOptions options;
     Sink sink;

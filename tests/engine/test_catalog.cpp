@@ -213,7 +213,7 @@ private slots:
             // WAL mode is a property of the file: another connection sees it.
             QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
         }
-        QCOMPARE(Catalog::kSchemaVersion, 5);
+        QCOMPARE(Catalog::kSchemaVersion, 6);
         QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
                  std::to_string(Catalog::kSchemaVersion));
         QVERIFY(
@@ -685,6 +685,81 @@ private slots:
                  std::string("1"));
         QCOMPARE(querySql(old, "SELECT value FROM meta WHERE key='schema_version'"),
                  std::to_string(Catalog::kSchemaVersion));
+    }
+
+    // Schema 6: a QUIC connection is stored with its transport and version,
+    // read back by every reader, and filtered by transport; a schema-5
+    // catalog gains the columns in place and its connections read as TCP.
+    void quicConnectionsAndSchema6()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "quic.sqlite");
+        {
+            Catalog catalog(path);
+            CaptureRow capture = captureRow("hash-q");
+            capture.id = catalog.captures().beginCapture(capture);
+            Connection quic = tlsConnection("quic.example", 9'000);
+            quic.transport = Transport::Quic;
+            quic.quicVersion = 0x6b3343cf;
+            quic.sawSyn = false;
+            quic.closeReason = CloseReason::NewInitial;
+            quic.series = {{0, 1250, 1222, PacketRecord::kClientToServer}, {5'000, 1250, 1222, 0}};
+            Connection tcp = tlsConnection("tcp.example", 8'000);
+            tcp.series = {{0, 60, 0, PacketRecord::kClientToServer | PacketRecord::kSyn}};
+            QCOMPARE(catalog.captures().addConnections(capture.id, {{quic, tcp}}).stored,
+                     std::uint64_t{2});
+            capture.status = CaptureStatus::Complete;
+            capture.tcpPackets = 1;
+            capture.udpPackets = 2;
+            catalog.captures().finishCapture(capture);
+            QCOMPARE(catalog.captures().find(capture.id)->udpPackets, std::uint64_t{2});
+            std::map<std::string, ConnectionRow> rows;
+            catalog.connections().forEachConnection(
+                [&](const ConnectionRow& r) { rows[r.sni] = r; });
+            QCOMPARE(rows.at("quic.example").transport, Transport::Quic);
+            QCOMPARE(rows.at("quic.example").quicVersion, std::uint32_t{0x6b3343cf});
+            QCOMPARE(rows.at("quic.example").closeReason, std::string("new-initial"));
+            QCOMPARE(rows.at("tcp.example").transport, Transport::Tcp);
+            const auto snisOf = [&](TransportFilter filter) {
+                std::vector<std::string> snis;
+                catalog.connections().forEachSeries(
+                    [&](const SeriesRow& r) {
+                        snis.push_back(r.sni + ":" + std::string(transportName(r.transport)));
+                    },
+                    true, filter);
+                std::sort(snis.begin(), snis.end());
+                return snis;
+            };
+            QCOMPARE(snisOf(TransportFilter::Quic), std::vector<std::string>{"quic.example:quic"});
+            QCOMPARE(snisOf(TransportFilter::Tcp), std::vector<std::string>{"tcp.example:tcp"});
+            QCOMPARE(snisOf(TransportFilter::All),
+                     (std::vector<std::string>{"quic.example:quic", "tcp.example:tcp"}));
+        }
+        // Back to schema 5: without the QUIC columns (every connection TCP).
+        querySql(path, "DELETE FROM connections WHERE transport = 'quic';"
+                       "ALTER TABLE connections DROP COLUMN transport;"
+                       "ALTER TABLE connections DROP COLUMN quic_version;"
+                       "ALTER TABLE captures DROP COLUMN udp_packets;"
+                       "UPDATE meta SET value='5' WHERE key='schema_version'");
+        {
+            Catalog catalog(path);
+            std::vector<ConnectionRow> rows;
+            catalog.connections().forEachConnection(
+                [&](const ConnectionRow& r) { rows.push_back(r); });
+            QCOMPARE(rows.size(), std::size_t{1});
+            QCOMPARE(rows.front().transport, Transport::Tcp);
+            QCOMPARE(catalog.captures().all().front().udpPackets, std::uint64_t{0});
+        }
+        QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
+                 std::string("6"));
+        QCOMPARE(querySql(path, "SELECT count(*) FROM pragma_table_info('connections') WHERE "
+                                "name IN ('transport', 'quic_version')"),
+                 std::string("2"));
+        QVERIFY(parseTransportFilter("all") == TransportFilter::All);
+        QVERIFY(!parseTransportFilter("udp"));
+        QVERIFY(transportMatches(TransportFilter::Quic, Transport::Quic));
+        QVERIFY(!transportMatches(TransportFilter::Tcp, Transport::Quic));
     }
 
     // Identity of traffic: one row per connection across captures; a copy cut
