@@ -72,8 +72,9 @@ Options:
   --catalog PATH        catalog file (required)
   --format table|csv    output format (default table). csv: one table with the
                         columns kind,name,connections,labeled,unlabeled,
-                        captures,status,packets,error where kind is total,
-                        label or capture
+                        captures,status,packets,error,quic where kind is
+                        total, label or capture (quic: of the connections,
+                        those carried by QUIC)
   --label-mode MODE     default: SNI lowercased, trailing dot removed;
                         paper: also strip digits and '-' left of the
                         registrable domain (the paper's normalisation)
@@ -87,7 +88,9 @@ One row per connection, ordered by capture and start time, with the columns
 capture, client_ip, client_port, server_ip, server_port, ip_version,
 start_ns, end_ns, packets, packets_c2s, packets_s2c, ip_bytes_c2s,
 ip_bytes_s2c, payload_bytes_c2s, payload_bytes_s2c, saw_syn, close_reason,
-has_client_hello, sni, label, tls_versions, alpn, ech, ja4.
+has_client_hello, sni, label, tls_versions, alpn, ech, ja4, transport
+(tcp or quic), quic_version (the QUIC version of the client's first Initial
+as 0x-prefixed hex; empty for TCP).
 
 Options:
   --catalog PATH        catalog file (required)
@@ -255,10 +258,11 @@ int summaryCommand(const std::vector<std::string>& argv)
     const auto captures = catalog->captures().all();
     const auto labels = catalog->connections().labelCounts(mode);
 
-    std::uint64_t total = 0, unlabeled = 0;
+    std::uint64_t total = 0, unlabeled = 0, quic = 0;
     std::size_t labelCount = 0;
     for (const auto& l : labels) {
         total += l.connections;
+        quic += l.quic;
         if (l.label.empty())
             unlabeled += l.connections;
         else
@@ -278,18 +282,20 @@ int summaryCommand(const std::vector<std::string>& argv)
     if (format == "csv") {
         report::TableWriter out(stdout, report::TableWriter::Style::Csv);
         out.row({"kind", "name", "connections", "labeled", "unlabeled", "captures", "status",
-                 "packets", "error"});
+                 "packets", "error", "quic"});
         out.row({"total", "", std::to_string(total), std::to_string(total - unlabeled),
-                 std::to_string(unlabeled), std::to_string(captures.size()), "", "", ""});
+                 std::to_string(unlabeled), std::to_string(captures.size()), "", "", "",
+                 std::to_string(quic)});
         for (const auto& l : sorted)
             out.row({"label", l.label, std::to_string(l.connections),
                      l.label.empty() ? "0" : std::to_string(l.connections),
                      l.label.empty() ? std::to_string(l.connections) : "0",
-                     std::to_string(l.captures), "", "", ""});
+                     std::to_string(l.captures), "", "", "", std::to_string(l.quic)});
         for (const auto& c : captures)
             out.row({"capture", c.path, std::to_string(c.connections), std::to_string(c.labeled),
                      std::to_string(c.connections - c.labeled), "1",
-                     std::string(captureStatusName(c.status)), std::to_string(c.packets), c.error});
+                     std::string(captureStatusName(c.status)), std::to_string(c.packets), c.error,
+                     ""});
         return kExitOk;
     }
 
@@ -299,17 +305,18 @@ int summaryCommand(const std::vector<std::string>& argv)
                 static_cast<unsigned long long>(byStatus[2]),
                 static_cast<unsigned long long>(byStatus[0]),
                 static_cast<unsigned long long>(byStatus[3]));
-    std::printf("connections  %llu: %llu labeled (with SNI), %llu unlabeled\n",
-                static_cast<unsigned long long>(total),
-                static_cast<unsigned long long>(total - unlabeled),
-                static_cast<unsigned long long>(unlabeled));
+    std::printf(
+        "connections  %llu: %llu labeled (with SNI), %llu unlabeled; %llu TCP, %llu QUIC\n",
+        static_cast<unsigned long long>(total), static_cast<unsigned long long>(total - unlabeled),
+        static_cast<unsigned long long>(unlabeled), static_cast<unsigned long long>(total - quic),
+        static_cast<unsigned long long>(quic));
     std::printf("labels       %zu (label mode %s)\n\n", labelCount,
                 std::string(labelModeName(mode)).c_str());
     report::TableWriter labelsOut(stdout, report::TableWriter::Style::Aligned);
-    labelsOut.row({"label", "connections", "captures"});
+    labelsOut.row({"label", "connections", "quic", "captures"});
     for (const auto& l : sorted)
         labelsOut.row({l.label.empty() ? "(unlabeled)" : l.label, std::to_string(l.connections),
-                       std::to_string(l.captures)});
+                       std::to_string(l.quic), std::to_string(l.captures)});
     labelsOut.flush();
     std::printf("\n");
     report::TableWriter capturesOut(stdout, report::TableWriter::Style::Aligned);
@@ -365,7 +372,9 @@ int connectionsCommand(const std::vector<std::string>& argv)
              "tls_versions",
              "alpn",
              "ech",
-             "ja4"});
+             "ja4",
+             "transport",
+             "quic_version"});
     catalog->connections().forEachConnection([&](const ConnectionRow& r) {
         out.row({r.capturePath,
                  r.clientIp,
@@ -390,7 +399,9 @@ int connectionsCommand(const std::vector<std::string>& argv)
                  r.tlsVersions,
                  r.alpn,
                  r.ech ? "1" : "0",
-                 r.ja4});
+                 r.ja4,
+                 std::string(transportName(r.transport)),
+                 r.transport == Transport::Quic ? quicVersionText(r.quicVersion) : std::string()});
     });
     out.flush();
     if (owned)

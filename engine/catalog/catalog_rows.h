@@ -93,6 +93,7 @@ struct LabelCount {
     std::string label; // empty = unlabeled
     std::uint64_t connections = 0;
     std::uint64_t captures = 0;
+    std::uint64_t quic = 0; // of `connections`, carried by QUIC
 };
 
 // One row of the run registry (schema 2; owner since schema 4). RunStatus and

@@ -5,6 +5,7 @@
 #include "catalog/row_sql.h"
 #include "catalog/series_blob.h"
 #include "catalog/sqlite_statement.h"
+#include "common/text_parse.h"
 
 #include <sqlite3.h>
 
@@ -18,26 +19,26 @@ std::vector<LabelCount> ConnectionReader::labelCounts(LabelMode mode)
     std::lock_guard lock(m_db.mutex());
     // Group by the stored SNI so the paper normalisation is applied once per name.
     // Interrupted (incomplete) captures are left out until ingested again.
-    Statement s(m_db.handle(), "SELECT k.sni, count(*), group_concat(DISTINCT k.capture_id) "
+    Statement s(m_db.handle(), "SELECT k.sni, count(*), group_concat(DISTINCT k.capture_id), "
+                               "sum(k.transport = 'quic') "
                                "FROM connections k JOIN captures c ON c.id = k.capture_id "
                                "WHERE c.status <> 'incomplete' GROUP BY k.sni");
-    std::map<std::string, std::pair<std::uint64_t, std::set<std::string>>> byLabel;
+    struct Entry {
+        std::uint64_t connections = 0, quic = 0;
+        std::set<std::string> captures;
+    };
+    std::map<std::string, Entry> byLabel;
     while (s.step()) {
         auto& entry = byLabel[normalizeLabel(s.text(0), mode)];
-        entry.first += static_cast<std::uint64_t>(s.i64(1));
-        const std::string ids = s.text(2);
-        std::size_t pos = 0;
-        while (pos <= ids.size()) {
-            const std::size_t comma = ids.find(',', pos);
-            const std::size_t end = comma == std::string::npos ? ids.size() : comma;
-            if (end > pos)
-                entry.second.insert(ids.substr(pos, end - pos));
-            pos = end + 1;
-        }
+        entry.connections += static_cast<std::uint64_t>(s.i64(1));
+        entry.quic += static_cast<std::uint64_t>(s.i64(3));
+        for (const std::string_view id : splitTrimmed(s.text(2)))
+            if (!id.empty())
+                entry.captures.emplace(id);
     }
     std::vector<LabelCount> out;
     for (auto& [label, entry] : byLabel)
-        out.push_back({label, entry.first, entry.second.size()});
+        out.push_back({label, entry.connections, entry.captures.size(), entry.quic});
     return out;
 }
 

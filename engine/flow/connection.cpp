@@ -79,4 +79,13 @@ std::string formatIp(const IpAddress& ip)
     return buf;
 }
 
+std::string quicVersionText(std::uint32_t version)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "0x";
+    for (int shift = 28; shift >= 0; shift -= 4)
+        out += kHex[(version >> shift) & 0xf];
+    return out;
+}
+
 } // namespace snilab

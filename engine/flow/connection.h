@@ -45,6 +45,8 @@ enum class TransportFilter : std::uint8_t { All, Tcp, Quic };
 std::string_view transportFilterName(TransportFilter filter);
 std::optional<TransportFilter> parseTransportFilter(std::string_view text);
 bool transportMatches(TransportFilter filter, Transport transport) noexcept;
+// A QUIC version as written in outputs: "0x" and 8 hex digits ("0x00000001").
+std::string quicVersionText(std::uint32_t version);
 
 struct Connection {
     // Index 0 = client->server, 1 = server->client.
