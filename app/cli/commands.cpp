@@ -128,6 +128,15 @@ LabelMode labelModeOption(const Args& args)
     return *mode;
 }
 
+TransportFilter transportOption(const Args& args)
+{
+    const std::string text = args.value("transport").value_or("all");
+    const auto filter = parseTransportFilter(text);
+    if (!filter)
+        throw UsageError("--transport must be tcp, quic or all, not '" + text + "'");
+    return *filter;
+}
+
 const Command* findCommand(const std::string& name)
 {
     for (const Command& c : kCommands)

@@ -39,6 +39,8 @@ using OutputError = report::OutputError;
 
 // --label-mode default|paper (default: default).
 LabelMode labelModeOption(const Args& args);
+// --transport tcp|quic|all (default all).
+TransportFilter transportOption(const Args& args);
 // Comma-separated items (spaces around them trimmed); an empty item is a
 // usage error naming --option.
 std::vector<std::string> splitList(const std::string& text, const std::string& option);

@@ -64,6 +64,8 @@ Options:
                          captures used for training (default 0.7)
   --seed N               seed of splits and models (default 1)
   --label-mode MODE      default or paper (see `snilab-cli summary --help`)
+  --transport T          tcp, quic or all (default): the connections evaluated
+                         (recorded in the run)
   --feature-spec SPEC    e.g. "packets=payload;retrans=keep;window=all"
                          (default: payload-carrying packets, whole connection)
   --trees N              random forest trees (default 250)
@@ -261,6 +263,7 @@ void parseModelOptions(const Args& args, EvaluationConfig& config)
     config.rule = ruleOption(args);
     config.seed = args.number("seed", 1);
     config.data.labelMode = labelModeOption(args);
+    config.data.transport = transportOption(args);
     config.data.spec = specOption(args);
     const auto clampedInt = [&](const char* name, int fallback) {
         return static_cast<int>(std::min<unsigned long long>(args.number(name, fallback),
@@ -297,8 +300,8 @@ int evaluateCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
-                     "train-fraction", "seed", "label-mode", "feature-spec", "trees", "threads",
-                     "preset", "epochs", "patience", "batch-size", "device"},
+                     "train-fraction", "seed", "label-mode", "transport", "feature-spec", "trees",
+                     "threads", "preset", "epochs", "patience", "batch-size", "device"},
                     {"quiet"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");

@@ -48,6 +48,7 @@ Options:
   --threshold T          minimum connections per class (default 0: all)
   --threshold-rule RULE  at-least (default) or more-than
   --label-mode MODE      default or paper
+  --transport T          tcp, quic or all (default): the connections exported
   --feature-spec SPEC    feature spec (see `snilab-cli evaluate --help`)
   --sequences            also the first-n packet sequences (seq<t>_<channel>)
   --folds K              add a `fold` column: the stratified K-fold test fold
@@ -59,14 +60,15 @@ Options:
 int featuresCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
-                    {"catalog", "out", "threshold", "threshold-rule", "label-mode", "feature-spec",
-                     "folds", "seed"},
+                    {"catalog", "out", "threshold", "threshold-rule", "label-mode", "transport",
+                     "feature-spec", "folds", "seed"},
                     {"sequences"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
     const std::filesystem::path outPath = args.required("out");
     DatasetOptions options;
     options.labelMode = labelModeOption(args);
+    options.transport = transportOption(args);
     options.spec = specOption(args);
     options.sequences = args.has("sequences");
     const auto threshold = static_cast<std::size_t>(args.number("threshold", 0));

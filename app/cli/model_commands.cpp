@@ -44,6 +44,7 @@ Options:
   --threshold T          keep classes with at least T connections (default 100)
   --threshold-rule RULE  at-least (default) or more-than
   --label-mode MODE      default or paper
+  --transport T          tcp, quic or all (default): the connections trained on
   --feature-spec SPEC    feature spec (see `snilab-cli evaluate --help`)
   --preset paper         more-than-T, paper labels, payload packets
   --seed N               seed of the models (default 1)
@@ -66,10 +67,11 @@ extern const char kPredictHelp[] =
     R"(usage: snilab-cli predict --model M.snilab --out P.csv [OPTIONS] CAPTURE|DIR...
 
 Ingest captures (into a temporary catalog; none is kept) and classify every
-TCP connection with a model file - with or without an SNI (e.g. with ECH).
-Writes one CSV row per connection: capture, endpoints, start time, tls (1: a
-TLS ClientHello was seen; 0: not TLS, or its start was not captured - the
-prediction of such a connection is a guess from sizes and times only), SNI, ECH,
+TCP and QUIC connection with a model file - with or without an SNI (e.g. with
+ECH). Writes one CSV row per connection: capture, endpoints, start time,
+transport (tcp or quic), tls (1: a TLS ClientHello was seen; 0: not TLS, or
+its start was not captured - the prediction of such a connection is a guess
+from sizes and times only), SNI, ECH,
 true label (the SNI under the model's label mode; empty without SNI),
 whether that label is one of the model's classes, the predicted label, its
 probability, the top-K labels with probabilities, and correct (1/0, empty
@@ -83,6 +85,7 @@ Options:
                          primary; `--use list` prints the choices)
   --top K                labels per row in the top column (default 3)
   --threads N            ingest and model threads (default: number of cores)
+  --transport T          tcp, quic or all (default): the connections classified
   --quiet                no progress bar
   --help                 show this help
 
@@ -109,8 +112,8 @@ int trainCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"catalog", "out", "models", "primary", "threshold", "threshold-rule",
-                     "label-mode", "feature-spec", "preset", "seed", "trees", "epochs", "patience",
-                     "batch-size", "device", "threads"},
+                     "label-mode", "transport", "feature-spec", "preset", "seed", "trees", "epochs",
+                     "patience", "batch-size", "device", "threads"},
                     {"quiet"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
@@ -183,7 +186,7 @@ int trainCommand(const std::vector<std::string>& argv)
 
 int predictCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"model", "out", "use", "top", "threads"}, {"quiet"});
+    const Args args(argv, {"model", "out", "use", "top", "threads", "transport"}, {"quiet"});
     ModelFile model = readModelFile(args.required("model"));
     const auto& order = model.models.plan().order;
     PredictionOptions options;
@@ -205,6 +208,7 @@ int predictCommand(const std::vector<std::string>& argv)
     if (files.empty())
         throw UsageError("no capture files found in the given directories");
     options.threads = static_cast<int>(threadsOption(args));
+    options.transport = transportOption(args);
     model.models.setThreads(options.threads);
     std::vector<report::GuardedInput> inputs = {{args.required("model"), "the model file"}};
     for (const auto& f : files)

@@ -7,9 +7,9 @@ namespace snilab {
 
 std::vector<std::string> predictionCsvHeader()
 {
-    return {"capture",     "client_ip", "client_port", "server_ip", "server_port",
-            "start_ns",    "tls",       "sni",         "ech",       "true_label",
-            "known_class", "predicted", "probability", "top",       "correct"};
+    return {"capture",   "client_ip",   "client_port", "server_ip", "server_port", "start_ns",
+            "transport", "tls",         "sni",         "ech",       "true_label",  "known_class",
+            "predicted", "probability", "top",         "correct"};
 }
 
 std::vector<std::string> predictionCsvRow(const PredictedConnection& r)
@@ -21,6 +21,7 @@ std::vector<std::string> predictionCsvRow(const PredictedConnection& r)
             c.serverIp,
             std::to_string(c.serverPort),
             std::to_string(c.startNs),
+            std::string(transportName(c.transport)),
             c.hasClientHello ? "1" : "0",
             c.sni,
             c.ech ? "1" : "0",

@@ -1,8 +1,9 @@
 // The prediction CSV: one writer for `snilab-cli predict --out` and the
 // workbench's "Export CSV" of a prediction, so both write the same columns
 // and bytes (docs/outputs.md, "predictions.csv of predict"):
-//   capture, client_ip, client_port, server_ip, server_port, start_ns, tls,
-//   sni, ech, true_label, known_class, predicted, probability, top, correct
+//   capture, client_ip, client_port, server_ip, server_port, start_ns,
+//   transport, tls, sni, ech, true_label, known_class, predicted,
+//   probability, top, correct
 // `tls` is 1 when a TLS ClientHello was seen (0: a plain-TCP connection, its
 // prediction is a guess from sizes and times); `correct` is empty for a
 // connection whose true label is none of the model's classes.

@@ -66,6 +66,7 @@ PredictionOutcome predictCaptures(const ModelFile& model,
     dataOptions.statistics = forest;
     dataOptions.sequences = networks;
     dataOptions.labeledOnly = false;
+    dataOptions.transport = options.transport;
     const Dataset data = loadDataset(catalog.connections(), dataOptions, feedback);
     if (feedback.isCancelled()) {
         out.cancelled = true;

@@ -26,6 +26,7 @@ struct PredictionOptions {
     std::string use; // model or ensemble of the file; "" = its primary
     int topK = 3;    // labels kept per row (>= 1)
     int threads = 0; // ingest and model threads; 0 = hardware concurrency
+    TransportFilter transport = TransportFilter::All; // which connections are classified
 };
 
 struct PredictedConnection {

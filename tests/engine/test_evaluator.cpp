@@ -251,6 +251,7 @@ private slots:
             c.timeTrainFraction = 0.625;
             c.seed = 123456789012345ull;
             c.data.labelMode = LabelMode::Paper;
+            c.data.transport = TransportFilter::Quic;
             c.trees = 33;
             c.epochs = 12;
             c.patience = 3;
@@ -270,6 +271,7 @@ private slots:
         QCOMPARE(back->timeTrainFraction, c.timeTrainFraction);
         QCOMPARE(back->preset, c.preset);
         QCOMPARE(back->data.spec.toString(), c.data.spec.toString());
+        QVERIFY(back->data.transport == c.data.transport);
     }
 
     void configurationTextErrors()
@@ -280,11 +282,13 @@ private slots:
         QVERIFY(!EvaluationConfig::fromText("no equals sign\n", &error));
         QVERIFY(!EvaluationConfig::fromText("split=sideways\n", &error));
         QVERIFY(!EvaluationConfig::fromText("seed=12abc\n", &error));
+        QVERIFY(!EvaluationConfig::fromText("transport=udp\n", &error));
         // Older runs store fewer keys; later versions may store more.
         const auto partial = EvaluationConfig::fromText("folds=4\nsome_future_key=1\n", &error);
         QVERIFY(partial);
         QCOMPARE(partial->folds, 4);
         QCOMPARE(partial->trees, EvaluationConfig{}.trees);
+        QVERIFY(partial->data.transport == TransportFilter::All); // runs before QUIC: all TCP
     }
 };
 

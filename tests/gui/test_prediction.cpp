@@ -385,8 +385,8 @@ private Q_SLOTS:
         const auto allRows = parseCsv(readText(all));
         QCOMPARE(allRows[0],
                  (QStringList{"capture", "client_ip", "client_port", "server_ip", "server_port",
-                              "start_ns", "tls", "sni", "ech", "true_label", "known_class",
-                              "predicted", "probability", "top", "correct"}));
+                              "start_ns", "transport", "tls", "sni", "ech", "true_label",
+                              "known_class", "predicted", "probability", "top", "correct"}));
 
         view->setShow(PredictionFilterModel::Show::WrongOrUnknown);
         const int shown = view->filterModel()->rowCount();
@@ -397,7 +397,7 @@ private Q_SLOTS:
         const auto rows = parseCsv(readText(csv));
         QCOMPARE(rows.size(), shown + 1);
         for (int r = 1; r < rows.size(); ++r)
-            QVERIFY(rows[r][14] != QLatin1String("1"));
+            QVERIFY(rows[r][15] != QLatin1String("1"));
 
         // Never over an input: the model file, a capture, the open catalog.
         const QByteArray modelBytes = [&] {
