@@ -26,6 +26,8 @@ constexpr Salt kSaltV2 = {0x0d, 0xed, 0xe3, 0xde, 0xf7, 0x00, 0xa6, 0xdb, 0x81, 
                           0x81, 0xbe, 0x6e, 0x26, 0x9d, 0xcb, 0xf9, 0xbd, 0x2e, 0xd9};
 constexpr Salt kSaltDraft29 = {0xaf, 0xbf, 0xec, 0x28, 0x99, 0x93, 0xd2, 0x4c, 0x9e, 0x97,
                                0x86, 0xf1, 0x9c, 0x61, 0x11, 0xe0, 0x43, 0x90, 0xa8, 0x99};
+constexpr Salt kSaltDraft21 = {0x7f, 0xbc, 0xdb, 0x0e, 0x7c, 0x66, 0xbb, 0xe9, 0x19, 0x3a,
+                               0x96, 0xcd, 0x21, 0x51, 0x9e, 0xbd, 0x7a, 0x02, 0x64, 0x4a};
 constexpr Salt kSaltDraft23 = {0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7,
                                0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02};
 
@@ -44,7 +46,17 @@ constexpr QuicVersionSpec kVersions[] = {
     {0xff000020, "draft-32", kSaltDraft29, false},
     {0xff000021, "draft-33", kSaltV1, false},
     {0xff000022, "draft-34", kSaltV1, false},
+    // Facebook mvfst, on the wire as the IETF draft each one tracked.
+    {0xfaceb001, "mvfst-draft-22", kSaltDraft21, false},
+    {0xfaceb002, "mvfst-draft-27", kSaltDraft23, false},
+    {0xfaceb00e, "mvfst-experimental", kSaltDraft23, false},
 };
+
+// RFC 9000 section 15 reserves 0x?a?a?a?a to exercise version negotiation.
+// Clients that send one write an otherwise ordinary Initial of the version
+// they speak: v1 today, draft-29 in the interop runner's captures of 2020.
+constexpr QuicVersionSpec kReservedDraft29 = {0, "reserved", kSaltDraft29, false, nullptr};
+constexpr QuicVersionSpec kReservedVersion = {0, "reserved", kSaltV1, false, &kReservedDraft29};
 
 // The two type bits of the first byte. RFC 9369 section 3.2 rotates them by
 // one in v2 (Retry 0, Initial 1, 0-RTT 2, Handshake 3).
@@ -111,7 +123,9 @@ const QuicVersionSpec* findQuicVersion(std::uint32_t version) noexcept
 {
     const auto* it = std::find_if(std::begin(kVersions), std::end(kVersions),
                                   [&](const QuicVersionSpec& s) { return s.version == version; });
-    return it == std::end(kVersions) ? nullptr : it;
+    if (it != std::end(kVersions))
+        return it;
+    return (version & 0x0f0f0f0fu) == 0x0a0a0a0au ? &kReservedVersion : nullptr;
 }
 
 QuicHeaderStatus parseQuicLongHeader(std::span<const std::uint8_t> packet,

@@ -8,9 +8,14 @@
 //   0xff000017-0xff00001c  IETF drafts 23-28 (draft-23 salt)
 //   0xff00001d-0xff000020  IETF drafts 29-32 (draft-29 salt)
 //   0xff000021-0xff000022  IETF drafts 33-34 (v1 salt)
+//   0xfaceb001             Facebook mvfst draft-22 (draft-21/22 salt)
+//   0xfaceb002, 0xfaceb00e Facebook mvfst draft-27 and experimental (draft-23 salt)
+//   0x?a?a?a?a             reserved versions (RFC 9000 section 15): tried with v1's
+//                          keys, then draft-29's: clients forcing version negotiation
+//                          write an Initial of the version they really speak
 // Everything else with a long header (version 0 = Version Negotiation, Google
-// QUIC "Q0xx"/"T0xx", drafts before 23, the v2 drafts, Facebook mvfst
-// 0xfaceb00x, reserved 0x?a?a?a?a versions) is reported, not decoded.
+// QUIC "Q0xx" and "T0xx" -- T050/T051 carry TLS but in gQUIC frames --,
+// drafts before 23, the v2 drafts) is reported, not decoded.
 //
 // Pure functions of the bytes, safe on any thread; every read is
 // bounds-checked and any input returns a status.
@@ -29,9 +34,13 @@ struct QuicVersionSpec {
     const char* name = "";               // "v1", "v2", "draft-29", ...
     std::array<std::uint8_t, 20> salt{}; // initial_salt of RFC 9001 section 5.2
     bool v2 = false; // RFC 9369: "quicv2 key/iv/hp" labels and v2 packet-type bits
+    // Another salt to try when this one's keys do not open a packet (only for
+    // reserved versions, whose real keys are the client's actual version's).
+    const QuicVersionSpec* fallback = nullptr;
 };
 
-// The spec of a decoded version, or nullptr for any other version.
+// The spec of a decoded version, or nullptr for any other version. For a
+// reserved version the spec's `version` is 0 (one spec serves them all).
 const QuicVersionSpec* findQuicVersion(std::uint32_t version) noexcept;
 
 // Long-header packet types, independent of their version-specific bits.

@@ -35,6 +35,7 @@ private:
 };
 
 struct KeySlot {
+    const QuicVersionSpec* spec = nullptr;
     std::uint32_t version = 0;
     ConnectionId dcid;
     QuicPacketOpener opener;
@@ -99,7 +100,8 @@ struct QuicInitialDecoder::Impl {
     QuicOpenStatus open(std::uint32_t v, std::span<const std::uint8_t> dcid,
                         std::span<const std::uint8_t> packet, std::size_t pnOffset,
                         QuicOpenedPacket& out);
-    QuicPacketOpener* keys(std::uint32_t v, std::span<const std::uint8_t> dcid);
+    QuicPacketOpener* keys(const QuicVersionSpec& spec, std::uint32_t v,
+                           std::span<const std::uint8_t> dcid);
     void adopt(const QuicLongHeader& h);
     QuicDatagramStatus consume(std::span<const std::uint8_t> payload);
     QuicDatagramStatus tryHello();
@@ -177,31 +179,34 @@ QuicOpenStatus QuicInitialDecoder::Impl::open(std::uint32_t v, std::span<const s
                                               std::span<const std::uint8_t> packet,
                                               std::size_t pnOffset, QuicOpenedPacket& out)
 {
-    QuicPacketOpener* opener = keys(v, dcid);
-    if (opener == nullptr)
-        return QuicOpenStatus::CryptoError;
-    return opener->open(packet, pnOffset, out);
+    QuicOpenStatus s = QuicOpenStatus::CryptoError;
+    // A reserved version's spec names another salt to try (quic_header.h).
+    for (const QuicVersionSpec* spec = findQuicVersion(v); spec != nullptr; spec = spec->fallback) {
+        QuicPacketOpener* opener = keys(*spec, v, dcid);
+        s = opener != nullptr ? opener->open(packet, pnOffset, out) : QuicOpenStatus::CryptoError;
+        if (s == QuicOpenStatus::Ok || s == QuicOpenStatus::TooShort)
+            break;
+    }
+    return s;
 }
 
-QuicPacketOpener* QuicInitialDecoder::Impl::keys(std::uint32_t v,
+QuicPacketOpener* QuicInitialDecoder::Impl::keys(const QuicVersionSpec& spec, std::uint32_t v,
                                                  std::span<const std::uint8_t> dcid)
 {
     for (KeySlot& slot : slots) {
-        if (slot.used && slot.version == v && slot.dcid.equals(dcid))
+        if (slot.used && slot.spec == &spec && slot.version == v && slot.dcid.equals(dcid))
             return &slot.opener;
     }
-    const QuicVersionSpec* spec = findQuicVersion(v);
-    if (spec == nullptr)
-        return nullptr;
     // The first key set is the original one (slot 0); later ones rotate.
     KeySlot& slot = !slots[0].used ? slots[0] : slots[nextSlot];
     if (&slot != &slots[0])
         nextSlot = nextSlot + 1 < kKeySlots ? nextSlot + 1 : 1;
     slot.used = false;
     QuicInitialKeys derived;
-    if (!deriveQuicInitialKeys(*spec, dcid, QuicSide::Client, derived) ||
+    if (!deriveQuicInitialKeys(spec, dcid, QuicSide::Client, derived) ||
         !slot.opener.setKeys(derived))
         return nullptr;
+    slot.spec = &spec;
     slot.version = v;
     slot.dcid.assign(dcid);
     slot.used = true;

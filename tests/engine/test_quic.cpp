@@ -165,12 +165,18 @@ private slots:
 
     void versionTable()
     {
-        for (std::uint32_t v : {0x00000001u, 0x6b3343cfu, 0xff000017u, 0xff00001cu, 0xff00001du,
-                                0xff000020u, 0xff000021u, 0xff000022u})
-            QVERIFY2(findQuicVersion(v) != nullptr, qPrintable(QString::number(v, 16)));
+        for (std::uint32_t v :
+             {0x00000001u, 0x6b3343cfu, 0xff000017u, 0xff00001cu, 0xff00001du, 0xff000020u,
+              0xff000021u, 0xff000022u, 0xfaceb001u, 0xfaceb002u, 0xfaceb00eu})
+            QVERIFY2(findQuicVersion(v) != nullptr && findQuicVersion(v)->version == v,
+                     qPrintable(QString::number(v, 16)));
         for (std::uint32_t v : {0u, 2u, 0x51303530u /* Q050 */, 0x54303531u /* T051 */, 0xff000016u,
-                                0xff000023u, 0x709a50c4u, 0xfaceb002u, 0x1a2a3a4au})
+                                0xff000023u, 0x709a50c4u, 0xfaceb003u, 0x1a2a3a4bu})
             QVERIFY2(findQuicVersion(v) == nullptr, qPrintable(QString::number(v, 16)));
+        // Reserved versions share one spec with v1's salt and layout.
+        for (std::uint32_t v : {0x0a0a0a0au, 0x1a2a3a4au, 0xfafafafau})
+            QVERIFY2(findQuicVersion(v) != nullptr && findQuicVersion(v)->version == 0,
+                     qPrintable(QString::number(v, 16)));
         QVERIFY(findQuicVersion(0x6b3343cf)->v2);
         QVERIFY(!findQuicVersion(0xff00001d)->v2);
     }
@@ -189,7 +195,7 @@ private slots:
         QTest::newRow("gquic Q050")
             << QByteArray("c3513035300801020304050607080000") << S::UnsupportedVersion;
         QTest::newRow("unknown version, 21-byte cid")
-            << QByteArray("c0faceb00215") + QByteArray(42, '1') + "00" << S::UnsupportedVersion;
+            << QByteArray("c0faceb00315") + QByteArray(42, '1') + "00" << S::UnsupportedVersion;
         QTest::newRow("v1, 21-byte dcid")
             << QByteArray("c00000000115") + QByteArray(42, '1') + "00" << S::Malformed;
         QTest::newRow("v1, 21-byte scid")

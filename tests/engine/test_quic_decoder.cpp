@@ -211,8 +211,9 @@ private slots:
 
     void versions()
     {
-        for (std::uint32_t v : {0xff000017u, 0xff00001bu, 0xff00001du, 0xff000020u, 0xff000021u,
-                                0x6b3343cfu, 0x00000001u}) {
+        for (std::uint32_t v :
+             {0xff000017u, 0xff00001bu, 0xff00001du, 0xff000020u, 0xff000021u, 0xfaceb001u,
+              0xfaceb002u, 0xfaceb00eu, 0x6b3343cfu, 0x00000001u, 0x0a0a0a0au}) {
             QuicSealParams p = client(0);
             p.version = v;
             const Bytes packet = sealQuicInitial(p, rfcClientPayload());
@@ -221,6 +222,27 @@ private slots:
             QCOMPARE_STATUS(d.feedClientDatagram(packet), S::HelloComplete);
             QCOMPARE(d.version(), v);
         }
+    }
+
+    // A reserved version carries the Initial of the client's real version:
+    // v1's keys are tried, then draft-29's.
+    void reservedVersion()
+    {
+        for (std::uint32_t keys : {0x00000001u, 0xff00001du}) {
+            QuicSealParams p = client(0);
+            p.version = 0x3a4a5a6a;
+            p.keyVersion = keys;
+            QuicInitialDecoder d;
+            QCOMPARE_STATUS(d.feedClientDatagram(sealQuicInitial(p, rfcClientPayload())),
+                            S::HelloComplete);
+            QCOMPARE(d.version(), 0x3a4a5a6au);
+        }
+        QuicSealParams p = client(0);
+        p.version = 0x3a4a5a6a;
+        p.keyVersion = 0x6b3343cf; // neither salt: not opened
+        QuicInitialDecoder d;
+        QCOMPARE_STATUS(d.feedClientDatagram(sealQuicInitial(p, rfcClientPayload())),
+                        S::DecryptFailed);
     }
 
     void serverChosenDcid()

@@ -95,10 +95,11 @@ std::vector<std::uint8_t> sealQuicInitial(const QuicSealParams& p,
                                           std::span<const std::uint8_t> payload)
 {
     const QuicVersionSpec* spec = findQuicVersion(p.version);
+    const QuicVersionSpec* keySpec = p.keyVersion != 0 ? findQuicVersion(p.keyVersion) : spec;
     QuicInitialKeys keys;
     const auto& keyDcid = p.keyDcid.empty() ? p.dcid : p.keyDcid;
-    if (spec == nullptr || p.packetNumberLength < 1 || p.packetNumberLength > 4 ||
-        !deriveQuicInitialKeys(*spec, keyDcid, p.side, keys))
+    if (spec == nullptr || keySpec == nullptr || p.packetNumberLength < 1 ||
+        p.packetNumberLength > 4 || !deriveQuicInitialKeys(*keySpec, keyDcid, p.side, keys))
         return {};
     // Initial is type 0b00 in v1 and the drafts, 0b01 in v2 (RFC 9369 section 3.2).
     const std::uint8_t typeBits = spec->v2 ? 0x10 : 0x00;

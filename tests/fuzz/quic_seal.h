@@ -16,6 +16,7 @@ namespace snilab::test {
 
 struct QuicSealParams {
     std::uint32_t version = 0x00000001; // must be in the engine's version table
+    std::uint32_t keyVersion = 0;       // salt and labels of this version instead, when not 0
     std::vector<std::uint8_t> dcid;     // also the key input (the original DCID)
     std::vector<std::uint8_t> keyDcid;  // keys from this DCID instead, when not empty
     std::vector<std::uint8_t> scid;
