@@ -15,23 +15,30 @@ namespace snilab {
 namespace {
 
 // A connection ID (at most 20 bytes for the decoded versions) held by value.
+// An unset ID equals nothing, not even an empty one (empty IDs are legal).
 class ConnectionId {
 public:
     void assign(std::span<const std::uint8_t> id) noexcept
     {
         m_size = std::min(id.size(), m_bytes.size());
         std::copy_n(id.begin(), m_size, m_bytes.begin());
+        m_set = true;
     }
-    void clear() noexcept { m_size = 0; }
+    void clear() noexcept
+    {
+        m_size = 0;
+        m_set = false;
+    }
     std::span<const std::uint8_t> span() const noexcept { return {m_bytes.data(), m_size}; }
     bool equals(std::span<const std::uint8_t> id) const noexcept
     {
-        return std::equal(id.begin(), id.end(), m_bytes.begin(), m_bytes.begin() + m_size);
+        return m_set && std::equal(id.begin(), id.end(), m_bytes.begin(), m_bytes.begin() + m_size);
     }
 
 private:
     std::array<std::uint8_t, 20> m_bytes{};
     std::size_t m_size = 0;
+    bool m_set = false;
 };
 
 struct KeySlot {
@@ -43,7 +50,8 @@ struct KeySlot {
 };
 
 // Keys of a few (version, DCID) pairs: the original ones, and those of the
-// other DCIDs a tuple shows. Slot 0 is never evicted while in use.
+// other DCIDs a tuple shows. The first key set derived (normally the
+// original one) keeps slot 0; later ones rotate through the others.
 constexpr std::size_t kKeySlots = 4;
 
 // How much a per-packet outcome says about the datagram: the most
@@ -197,7 +205,6 @@ QuicPacketOpener* QuicInitialDecoder::Impl::keys(const QuicVersionSpec& spec, st
         if (slot.used && slot.spec == &spec && slot.version == v && slot.dcid.equals(dcid))
             return &slot.opener;
     }
-    // The first key set is the original one (slot 0); later ones rotate.
     KeySlot& slot = !slots[0].used ? slots[0] : slots[nextSlot];
     if (&slot != &slots[0])
         nextSlot = nextSlot + 1 < kKeySlots ? nextSlot + 1 : 1;

@@ -290,6 +290,15 @@ private slots:
             S::HelloComplete);
         QCOMPARE(QString::fromStdString(toHex(d.originalDcid())), QStringLiteral("aabbccddee"));
         QCOMPARE(d.hello().sni, std::string("retry.example"));
+        // A server may choose an empty connection ID for the Retry.
+        QuicInitialDecoder e;
+        QCOMPARE_STATUS(
+            e.feedClientDatagram(sealQuicInitial(client(0), cryptoFrames(hello, {{0, 500}}))),
+            S::NeedMore);
+        QCOMPARE_STATUS(e.feedClientDatagram(sealQuicInitial(
+                            client(1, {}), cryptoFrames(hello, {{0, hello.size()}}))),
+                        S::HelloComplete);
+        QVERIFY(e.originalDcid().empty());
     }
 
     void emptyDcid()
