@@ -123,8 +123,8 @@ inline Step next(Layer layer, std::size_t offset, std::uint16_t etherType = 0) n
 
 class FrameWalker {
 public:
-    FrameWalker(std::span<const std::uint8_t> frame, DecodedPacket& out) noexcept
-        : m_data(frame.data()), m_size(frame.size()), m_out(out)
+    FrameWalker(std::span<const std::uint8_t> frame, DecodedPacket& out, bool wantUdp) noexcept
+        : m_data(frame.data()), m_size(frame.size()), m_out(out), m_wantUdp(wantUdp)
     {
     }
 
@@ -480,9 +480,10 @@ private:
         if (const auto s = need(off, kUdpHeader); s != kOk)
             return done(s);
         const std::uint16_t dstPort = loadU16(m_data + off + 2);
-        if (dstPort != kVxlanPort && dstPort != kGenevePort && dstPort != kGtpUserPort) {
+        const bool tunnel =
+            dstPort == kVxlanPort || dstPort == kGenevePort || dstPort == kGtpUserPort;
+        if (!tunnel && !m_wantUdp)
             return done(DecodeStatus::NotTcp);
-        }
         const std::size_t length = loadU16(m_data + off + 4);
         if (length != 0) { // 0: IPv6 jumbogram, the IP length rules
             if (length < kUdpHeader)
@@ -490,6 +491,8 @@ private:
             if (const auto s = limitTo(off, length); s != kOk)
                 return done(s);
         }
+        if (!tunnel)
+            return udpDatagram(off);
         off += kUdpHeader;
         if (dstPort == kVxlanPort) {
             if (const auto s = need(off, kVxlanHeader); s != kOk)
@@ -547,6 +550,24 @@ private:
         return next(Layer::IpByVersion, off);
     }
 
+    // A UDP datagram the caller asked for; m_limit is already its end.
+    Step udpDatagram(std::size_t off) noexcept
+    {
+        const std::size_t payloadStart = off + kUdpHeader; // need() checked the header
+        m_out = DecodedPacket{};
+        m_out.src = m_src;
+        m_out.dst = m_dst;
+        m_out.srcPort = loadU16(m_data + off);
+        m_out.dstPort = loadU16(m_data + off + 2);
+        m_out.ipVersion = m_ipVersion;
+        m_out.vlanTagged = m_vlanTagged;
+        m_out.ipLength = clampU32(m_limit - m_ipOffset);
+        m_out.payloadLength = clampU32(m_limit - payloadStart);
+        m_out.payload =
+            std::span<const std::uint8_t>(m_data + payloadStart, availableEnd() - payloadStart);
+        return done(DecodeStatus::Udp);
+    }
+
     Step tcp(std::size_t off) noexcept
     {
         if (const auto s = need(off, kTcpMinHeader); s != kOk)
@@ -589,6 +610,7 @@ private:
     bool m_vlanTagged = false;
     IpAddress m_src;
     IpAddress m_dst;
+    bool m_wantUdp = false;
 };
 
 } // namespace
@@ -621,10 +643,12 @@ bool isSupportedLinkType(int linkType) noexcept
     }
 }
 
-DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame,
-                          DecodedPacket& out) noexcept
+namespace {
+
+DecodeStatus decodeFrame(int linkType, std::span<const std::uint8_t> frame, DecodedPacket& out,
+                         bool wantUdp) noexcept
 {
-    FrameWalker walker(frame, out);
+    FrameWalker walker(frame, out, wantUdp);
     Step first;
     switch (linkType) {
     case linktype::kEthernet: first = next(Layer::Ethernet, 0); break;
@@ -644,6 +668,20 @@ DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame,
     default: return DecodeStatus::UnsupportedLink;
     }
     return walker.run(first);
+}
+
+} // namespace
+
+DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame,
+                          DecodedPacket& out) noexcept
+{
+    return decodeFrame(linkType, frame, out, false);
+}
+
+DecodeStatus decodeTcpOrUdpPacket(int linkType, std::span<const std::uint8_t> frame,
+                                  DecodedPacket& out) noexcept
+{
+    return decodeFrame(linkType, frame, out, true);
 }
 
 } // namespace snilab

@@ -1,4 +1,5 @@
-// Decodes one captured frame down to its TCP segment.
+// Decodes one captured frame down to its TCP segment (or, with
+// decodeTcpOrUdpPacket(), its UDP datagram).
 //
 // Pure function of the bytes: no allocation, no state, safe on any thread.
 // Every read is bounds-checked against the captured bytes; a frame that is
@@ -44,6 +45,7 @@ enum class DecodeStatus : std::uint8_t {
     Truncated, // captured bytes end before a header that is needed
     Malformed, // a header field is impossible (bad version, bad length)
     UnsupportedLink,
+    Udp, // a UDP datagram (decodeTcpOrUdpPacket() only); see there for the fields
 };
 
 namespace tcpflag {
@@ -64,10 +66,11 @@ struct DecodedPacket {
     bool vlanTagged = false;    // at least one 802.1Q/802.1ad tag was seen
     std::uint32_t seq = 0;
     std::uint32_t ack = 0;
-    // IP datagram length from the IP header (IP header + TCP header + payload),
+    // IP datagram length from the IP header (IP header + TCP/UDP header + payload),
     // never the captured or on-wire frame length: link-layer independent.
     std::uint32_t ipLength = 0;
-    // TCP payload length derived from IP lengths (Ethernet padding excluded).
+    // TCP payload length derived from IP lengths (Ethernet padding excluded);
+    // for UDP, the UDP length field minus its header (the IP length if that is 0).
     std::uint32_t payloadLength = 0;
     // The payload bytes that were actually captured (may be shorter than
     // payloadLength when the frame was cut by the snap length).
@@ -78,5 +81,13 @@ struct DecodedPacket {
 // `out` is fully written only when the result is DecodeStatus::Tcp.
 DecodeStatus decodePacket(int linkType, std::span<const std::uint8_t> frame,
                           DecodedPacket& out) noexcept;
+
+// As decodePacket(), except that a UDP datagram that is not a tunnel (VXLAN,
+// Geneve and GTP-U are still followed to the inner packet) ends the walk with
+// DecodeStatus::Udp instead of NotTcp: then src, dst, the ports, ipVersion,
+// vlanTagged, ipLength, payloadLength and payload are written and tcpFlags,
+// seq and ack are 0. TCP segments decode exactly as with decodePacket().
+DecodeStatus decodeTcpOrUdpPacket(int linkType, std::span<const std::uint8_t> frame,
+                                  DecodedPacket& out) noexcept;
 
 } // namespace snilab

@@ -304,6 +304,26 @@ Step parseBody(Reader body, ClientHelloInfo& info)
     return parseExtensions(block, info);
 }
 
+// Stage 2, shared by the record-layer and the bare-message paths: the
+// handshake message's bytes so far (at least its 4-byte header) and its
+// declared size. Short input is NeedMore while it is a valid prefix.
+ClientHelloStatus parseMessage(std::span<const std::uint8_t> handshake, std::size_t messageSize,
+                               HelloTransport transport, ClientHelloInfo& info)
+{
+    const bool complete = handshake.size() >= messageSize;
+    const auto body = handshake.subspan(kHandshakeHeaderSize);
+    ClientHelloInfo parsed;
+    const Step step = parseBody(Reader(body, messageSize - kHandshakeHeaderSize), parsed);
+    if (step == Step::Bad || (complete && step != Step::Ok))
+        return ClientHelloStatus::Malformed;
+    if (!complete)
+        return ClientHelloStatus::NeedMore;
+    parsed.transport = transport;
+    parsed.ja4 = computeJa4(parsed);
+    info = std::move(parsed);
+    return ClientHelloStatus::Parsed;
+}
+
 } // namespace
 
 std::uint16_t ClientHelloInfo::maxVersion() const noexcept
@@ -365,19 +385,28 @@ ClientHelloStatus parseClientHello(std::span<const std::uint8_t> stream, ClientH
 
     // Stage 2: parse the body once, complete or not; bytes after the message
     // in its last record belong to a following handshake message.
-    const bool complete = handshake.size() >= messageSize;
-    const auto body = std::span<const std::uint8_t>(handshake).subspan(kHandshakeHeaderSize);
-    ClientHelloInfo parsed;
-    const Step step = parseBody(Reader(body, messageSize - kHandshakeHeaderSize), parsed);
-    if (step == Step::Bad || (complete && step != Step::Ok))
-        return ClientHelloStatus::Malformed;
-    if (!complete)
-        return ClientHelloStatus::NeedMore;
-    parsed.ja4 = computeJa4(parsed);
-    info = std::move(parsed);
-    if (consumedHint != nullptr)
+    const ClientHelloStatus status =
+        parseMessage(handshake, messageSize, HelloTransport::Tcp, info);
+    if (status == ClientHelloStatus::Parsed && consumedHint != nullptr)
         *consumedHint = lastRecordEnd;
-    return ClientHelloStatus::Parsed;
+    return status;
+}
+
+ClientHelloStatus parseClientHelloMessage(std::span<const std::uint8_t> message,
+                                          ClientHelloInfo& info, HelloTransport transport)
+{
+    info = ClientHelloInfo{};
+    if (message.empty())
+        return ClientHelloStatus::NeedMore;
+    if (message[0] != kHandshakeClientHello)
+        return ClientHelloStatus::NotClientHello;
+    if (message.size() < kHandshakeHeaderSize)
+        return ClientHelloStatus::NeedMore;
+    const std::size_t bodyLength =
+        (std::size_t{message[1]} << 16) | (std::size_t{message[2]} << 8) | message[3];
+    if (bodyLength > kMaxHandshakeLength)
+        return ClientHelloStatus::Malformed;
+    return parseMessage(message, kHandshakeHeaderSize + bodyLength, transport, info);
 }
 
 ClientHelloStatus parseSslv2ClientHello(std::span<const std::uint8_t> stream, ClientHelloInfo& info)

@@ -2,8 +2,9 @@
 //
 // Parses the client's first bytes of a TCP stream: one or more TLS records of
 // type handshake(22) whose concatenated fragments hold a ClientHello
-// handshake message. Every read is bounds-checked; any input returns a
-// status, never crashes. Safe on any thread; no global state.
+// handshake message; or a bare ClientHello handshake message, as QUIC's
+// CRYPTO frames carry it (no record layer). Every read is bounds-checked; any
+// input returns a status, never crashes. Safe on any thread; no global state.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,12 @@
 #include <vector>
 
 namespace snilab {
+
+// The transport that carried the ClientHello; it picks JA4's first letter.
+enum class HelloTransport : std::uint8_t {
+    Tcp,  // TLS records over TCP: "t"
+    Quic, // QUIC CRYPTO frames: "q"
+};
 
 struct ClientHelloInfo {
     std::uint16_t legacyVersion = 0;              // client_version field
@@ -24,6 +31,7 @@ struct ClientHelloInfo {
     std::vector<std::uint16_t> extensions;        // types in order, GREASE included
     std::vector<std::uint16_t> signatureAlgorithms; // ext 13, in order
     std::string ja4;                                // JA4 fingerprint ("t13d1516h2_..."), see ja4.h
+    HelloTransport transport = HelloTransport::Tcp; // set by the parser that found the hello
     // An SSL 2.0-format CLIENT-HELLO (old clients offering SSLv2/SSLv3/TLS 1.0
     // in a v2 record): no extensions, hence no SNI; cipherSuites holds the
     // offered specs that are TLS suites (first byte 0); ja4 is empty (JA4 is
@@ -54,6 +62,18 @@ enum class ClientHelloStatus : std::uint8_t {
 // status but Parsed, `info` is reset to its defaults.
 ClientHelloStatus parseClientHello(std::span<const std::uint8_t> stream, ClientHelloInfo& info,
                                    std::size_t* consumedHint = nullptr);
+
+// Parses a bare ClientHello handshake message (type 1, 24-bit length, body)
+// with no TLS record layer, as QUIC carries it in CRYPTO frames (RFC 9001
+// section 4). `message` holds the message's first bytes, in order; bytes
+// after the message are ignored. NeedMore while `message` is a valid prefix,
+// NotClientHello when its first byte is not 1, Malformed as for
+// parseClientHello (the same body parser runs); never NotTls. On Parsed,
+// info.transport = `transport` and info.ja4 uses its letter. On any status
+// but Parsed, `info` is reset to its defaults.
+ClientHelloStatus parseClientHelloMessage(std::span<const std::uint8_t> message,
+                                          ClientHelloInfo& info,
+                                          HelloTransport transport = HelloTransport::Quic);
 
 // Parses an SSL 2.0-format CLIENT-HELLO (2-byte record header with the high
 // bit set) at the start of `stream`; same statuses as parseClientHello.

@@ -149,7 +149,8 @@ std::string computeJa4(const ClientHelloInfo& hello)
     const bool hasSni =
         std::find(extensions.begin(), extensions.end(), kExtServerName) != extensions.end();
 
-    std::string out = "t";
+    // The transport letter: "t" for TLS over TCP, "q" for QUIC (FoxIO spec).
+    std::string out(1, hello.transport == HelloTransport::Quic ? 'q' : 't');
     out += versionCode(hello.maxVersion());
     out.push_back(hasSni ? 'd' : 'i');
     out += twoDigits(ciphers.size());

@@ -1,7 +1,9 @@
-// JA4 TLS client fingerprint (FoxIO, BSD-3-Clause specification), TCP only.
+// JA4 TLS client fingerprint (FoxIO, BSD-3-Clause specification), for TLS
+// over TCP and for QUIC.
 //
 // Format: a_b_c where
-//   a = "t" + version ("13","12","11","10","s3","s2","00") + ("d" if SNI present else "i")
+//   a = "t" (ClientHelloInfo::transport Tcp) or "q" (Quic)
+//       + version ("13","12","11","10","s3","s2","00") + ("d" if SNI present else "i")
 //       + 2-digit cipher count + 2-digit extension count (GREASE ignored, capped at 99)
 //       + first and last character of the first ALPN value ("00" if none;
 //         non-alphanumeric first/last bytes use the hex rules of the spec)

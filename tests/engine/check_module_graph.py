@@ -13,6 +13,7 @@ ALLOWED = {
     "common": set(),
     "capture": {"common"},
     "flow": {"common", "capture"},
+    "quic": {"common", "flow"},
     "features": {"common", "flow"},
     "catalog": {"common", "flow"},
     "ingest": {"common", "capture", "flow", "catalog"},

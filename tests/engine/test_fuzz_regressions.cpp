@@ -49,6 +49,8 @@ private slots:
             snilab::fuzz::captureFile(data, size);
         else if (target == "model_file")
             snilab::fuzz::modelFile(data, size);
+        else if (target == "quic_initial")
+            snilab::fuzz::quicInitial(data, size);
         else
             QFAIL(qPrintable("unknown fuzz target folder " + target));
         // A hang the fuzzer found must stay fixed: one input, well under a second.

@@ -481,6 +481,7 @@ private slots:
     void randomBytesNeverCrash();
     void mutatedFramesNeverCrash();
     void realCaptures();
+    void udpDatagrams();
 };
 
 void TestPacketDecoder::supportedLinkTypes_data()
@@ -1393,6 +1394,71 @@ void TestPacketDecoder::realCaptures()
     // purpose (fragments, other link types), so demand near-complete coverage.
     QVERIFY2(foundHellos * 100 >= expectedHellos * 99,
              qPrintable(QStringLiteral("%1 of %2").arg(foundHellos).arg(expectedHellos)));
+}
+
+void TestPacketDecoder::udpDatagrams()
+{
+    // decodePacket() skips UDP; decodeTcpOrUdpPacket() stops at it.
+    const QByteArray quic(1200, 'q');
+    const QByteArray f4 = ethernet(0x0800, ipv4(17, udp(50000, 443, quic)));
+    DecodedPacket p;
+    QCOMPARE(int(decodePacket(linktype::kEthernet, bytesOf(f4), p)), int(DecodeStatus::NotTcp));
+    QCOMPARE(int(decodeTcpOrUdpPacket(linktype::kEthernet, bytesOf(f4), p)),
+             int(DecodeStatus::Udp));
+    QVERIFY(p.src.bytes == kSrc4 && p.dst.bytes == kDst4);
+    QCOMPARE(p.srcPort, std::uint16_t{50000});
+    QCOMPARE(p.dstPort, std::uint16_t{443});
+    QCOMPARE(p.ipVersion, std::uint8_t{4});
+    QCOMPARE(p.ipLength, 1228u);
+    QCOMPARE(p.payloadLength, 1200u);
+    QCOMPARE(p.tcpFlags, std::uint8_t{0});
+    QCOMPARE(toBytes(p.payload), quic);
+    QVERIFY(invariantsHold(bytesOf(f4), p));
+
+    // IPv6 cut by the snap length: the declared length stays, the bytes are what was captured.
+    const QByteArray f6 = ipv6(17, udp(443, 50001, quic));
+    QCOMPARE(int(decodeTcpOrUdpPacket(linktype::kRaw, bytesOf(f6.left(100)), p)),
+             int(DecodeStatus::Udp));
+    QVERIFY(p.src.bytes == kSrc6);
+    QCOMPARE(p.ipVersion, std::uint8_t{6});
+    QCOMPARE(p.payloadLength, 1200u);
+    QCOMPARE(p.payload.size(), std::size_t{100 - 48});
+
+    // A UDP length shorter than its header, or past the IP datagram, is Malformed.
+    QByteArray bad = ipv4(17, udp(1, 2, quic));
+    set16(bad, 20 + 4, 7);
+    QCOMPARE(int(decodeTcpOrUdpPacket(linktype::kRaw, bytesOf(bad), p)),
+             int(DecodeStatus::Malformed));
+    set16(bad, 20 + 4, 1300);
+    QCOMPARE(int(decodeTcpOrUdpPacket(linktype::kRaw, bytesOf(bad), p)),
+             int(DecodeStatus::Malformed));
+
+    // Tunnels are still followed, to TCP or to the inner UDP datagram.
+    const QByteArray innerUdp = ipv4(17, udp(40000, 443, quic));
+    QCOMPARE(int(decodeTcpOrUdpPacket(
+                 linktype::kRaw,
+                 bytesOf(ipv4(17, udp(5555, 4789, vxlan(ethernet(0x0800, innerUdp))))), p)),
+             int(DecodeStatus::Udp));
+    QCOMPARE(p.srcPort, std::uint16_t{40000});
+    QCOMPARE(p.payloadLength, 1200u);
+
+    // TCP decodes exactly as decodePacket() does.
+    const QByteArray tcp = ethernet(0x0800, ipv4(6, tcpSegment(TcpSpec{})));
+    DecodedPacket a;
+    DecodedPacket b;
+    QCOMPARE(int(decodePacket(linktype::kEthernet, bytesOf(tcp), a)), int(DecodeStatus::Tcp));
+    QCOMPARE(int(decodeTcpOrUdpPacket(linktype::kEthernet, bytesOf(tcp), b)),
+             int(DecodeStatus::Tcp));
+    QVERIFY(a.src == b.src && a.dst == b.dst && a.seq == b.seq && a.ack == b.ack &&
+            a.tcpFlags == b.tcpFlags && a.payload.data() == b.payload.data() &&
+            a.payload.size() == b.payload.size() && a.ipLength == b.ipLength);
+
+    // Every prefix returns a status and keeps the payload inside the frame.
+    for (int n = 0; n <= f4.size(); ++n) {
+        const QByteArray cut = f4.left(n);
+        if (decodeTcpOrUdpPacket(linktype::kEthernet, bytesOf(cut), p) == DecodeStatus::Udp)
+            QVERIFY(invariantsHold(bytesOf(cut), p));
+    }
 }
 
 QTEST_APPLESS_MAIN(TestPacketDecoder)

@@ -28,14 +28,21 @@ void packetDecoder(const std::uint8_t* data, std::size_t size)
     static constexpr int kLinkTypes[] = {0, 1, 9, 12, 14, 50, 101, 108, 113, 228, 229, 276};
     const int linkType = kLinkTypes[data[0] % (sizeof kLinkTypes / sizeof kLinkTypes[0])];
     DecodedPacket out;
-    if (decodePacket(linkType, {data + 1, size - 1}, out) == DecodeStatus::Tcp) {
-        // The payload span must lie inside the frame.
+    // The payload span must lie inside the frame.
+    const auto check = [&](DecodeStatus status) {
         const std::uint8_t* begin = data + 1;
         const std::uint8_t* end = data + size;
-        if (!out.payload.empty() &&
+        if ((status == DecodeStatus::Tcp || status == DecodeStatus::Udp) && !out.payload.empty() &&
             (out.payload.data() < begin || out.payload.data() + out.payload.size() > end))
             std::abort();
-    }
+    };
+    const DecodeStatus tcpOnly = decodePacket(linkType, {data + 1, size - 1}, out);
+    check(tcpOnly);
+    const DecodeStatus either = decodeTcpOrUdpPacket(linkType, {data + 1, size - 1}, out);
+    check(either);
+    // UDP exposure must not change what is decoded as TCP.
+    if ((tcpOnly == DecodeStatus::Tcp) != (either == DecodeStatus::Tcp))
+        std::abort();
 }
 
 void clientHello(const std::uint8_t* data, std::size_t size)

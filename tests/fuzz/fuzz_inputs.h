@@ -20,5 +20,9 @@ void captureFile(const std::uint8_t* data, std::size_t size);
 // the rest of the input and a valid checksum: the header and model parsers
 // behind the checksum, which random bytes would never pass.
 void modelFile(const std::uint8_t* data, std::size_t size);
+// A QuicInitialDecoder, a QUIC frame parser or the CRYPTO reassembler; the
+// first byte picks the mode: raw datagrams, plaintext frames, or plaintext
+// sealed into Initial packets with the real keys (fuzz_inputs_quic.cpp).
+void quicInitial(const std::uint8_t* data, std::size_t size);
 
 } // namespace snilab::fuzz
