@@ -44,7 +44,10 @@ redone.
 Options:
   --catalog PATH        catalog file (required)
   --threads N           files read in parallel (default: number of cores)
-  --idle-timeout SEC    a connection idle this long ends (default 600)
+  --idle-timeout SEC    a TCP connection idle this long ends (default 600)
+  --quic-idle-timeout SEC
+                        a QUIC connection idle this long ends (default 30;
+                        QUIC has no visible FIN)
   --series-cap N        packets stored per connection (default 10000;
                         the connection's totals stay exact)
   --max-live N          connections tracked at once per file (default
@@ -174,8 +177,9 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
 
 int ingestCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"catalog", "threads", "idle-timeout", "series-cap", "max-live"},
-                    {"quiet"});
+    const Args args(
+        argv, {"catalog", "threads", "idle-timeout", "quic-idle-timeout", "series-cap", "max-live"},
+        {"quiet"});
     const std::string catalogPath = args.required("catalog");
     if (args.positional().empty())
         throw UsageError("no capture files given");
@@ -185,12 +189,20 @@ int ingestCommand(const std::vector<std::string>& argv)
     if (idleSeconds == 0 || idleSeconds > 100ull * 365 * 86400)
         throw UsageError("--idle-timeout must be between 1 and 3153600000 seconds");
     options.tracker.idleTimeoutNs = static_cast<std::int64_t>(idleSeconds) * 1'000'000'000;
+    const unsigned long long quicIdleSeconds = args.number("quic-idle-timeout", 30);
+    if (quicIdleSeconds == 0 || quicIdleSeconds > 100ull * 365 * 86400)
+        throw UsageError("--quic-idle-timeout must be between 1 and 3153600000 seconds");
+    options.quic.idleTimeoutNs = static_cast<std::int64_t>(quicIdleSeconds) * 1'000'000'000;
     options.tracker.maxSeriesPackets = args.number("series-cap", 10000);
     if (options.tracker.maxSeriesPackets == 0 || options.tracker.maxSeriesPackets > 100'000'000)
         throw UsageError("--series-cap must be between 1 and 100000000");
     options.tracker.maxLiveConnections = args.number("max-live", 4'000'000);
     if (options.tracker.maxLiveConnections == 0)
         throw UsageError("--max-live must be at least 1");
+    options.quic.maxSeriesPackets = options.tracker.maxSeriesPackets;
+    options.quic.maxLiveConnections = options.tracker.maxLiveConnections;
+    if (const std::string why = validateQuicTrackerOptions(options.quic); !why.empty())
+        throw UsageError(why);
     const bool quiet = args.has("quiet");
 
     const auto files = expandInputs(args.positional());
@@ -207,7 +219,7 @@ int ingestCommand(const std::vector<std::string>& argv)
     progress.finish();
 
     std::uint64_t counts[5] = {0, 0, 0, 0, 0};
-    std::uint64_t packets = 0, connections = 0, hellos = 0, duplicates = 0, replaced = 0;
+    std::uint64_t packets = 0, connections = 0, quic = 0, hellos = 0, duplicates = 0, replaced = 0;
     std::map<std::int64_t, std::string> pathOf;
     for (const auto& c : catalog.captures().all())
         pathOf[c.id] = c.path;
@@ -215,6 +227,7 @@ int ingestCommand(const std::vector<std::string>& argv)
         ++counts[static_cast<int>(r.outcome)];
         packets += r.packets;
         connections += r.connections;
+        quic += r.quicConnections;
         hellos += r.clientHellos;
         duplicates += r.duplicateConnections;
         replaced += r.replacedConnections;
@@ -240,12 +253,12 @@ int ingestCommand(const std::vector<std::string>& argv)
     if (!quiet)
         std::printf(
             "%zu files: %llu ingested, %llu already present, %llu partial, %llu failed%s; "
-            "%llu packets, %llu connections, %llu with a ClientHello\n",
+            "%llu packets, %llu connections (%llu QUIC), %llu with a ClientHello\n",
             results.size(), static_cast<unsigned long long>(counts[0]),
             static_cast<unsigned long long>(counts[1]), static_cast<unsigned long long>(counts[2]),
             static_cast<unsigned long long>(counts[3]), interrupted ? ", interrupted" : "",
             static_cast<unsigned long long>(packets), static_cast<unsigned long long>(connections),
-            static_cast<unsigned long long>(hellos));
+            static_cast<unsigned long long>(quic), static_cast<unsigned long long>(hellos));
     if (interrupted) {
         std::fprintf(stderr, "snilab-cli ingest: interrupted; committed batches are kept, "
                              "interrupted captures stay incomplete until ingested again\n");

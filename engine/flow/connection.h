@@ -1,5 +1,5 @@
 // One bidirectional connection as a tracker hands it out: a TCP connection
-// (flow/connection_tracker.h) or a QUIC connection (flow/quic_tracker.h).
+// (flow/connection_tracker.h) or a QUIC connection (quic/quic_tracker.h).
 #pragma once
 
 #include "capture/packet_decoder.h"

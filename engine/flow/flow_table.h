@@ -1,4 +1,4 @@
-// Internal to flow/connection_tracker.cpp: the connection tracker's tables.
+// Internal to flow/: the trackers' tables (flow/connection_tracker.cpp, quic/quic_tracker.cpp).
 // A flow key is the unordered pair of endpoints; SlotIndex maps keys to slots
 // of a pool (the live connections, or the keys of completed ones, Tomb) by
 // open addressing. Thread: one tracker, one thread.

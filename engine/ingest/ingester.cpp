@@ -200,9 +200,29 @@ struct ReadOutcome {
 
 // Every record: into the record digest and the capture's time range, and,
 // decoded, into the tracker. Polls for cancel every 16k packets.
-ReadOutcome readRecords(CaptureReader& reader, ConnectionTracker& tracker, CaptureRow& row,
-                        Sha256& records, IngestFileResult& result, FileProgress& progress,
-                        const Feedback& feedback)
+// The TCP and the QUIC tracker of one file, handing connections to one sink.
+struct Trackers {
+    ConnectionTracker tcp;
+    QuicTracker quic;
+    Trackers(const IngestOptions& options, const ConnectionTracker::Sink& sink)
+        : tcp(options.tracker, sink), quic(options.quic, sink)
+    {
+    }
+    void finishAll()
+    {
+        tcp.finishAll();
+        quic.finishAll();
+    }
+    void count(IngestFileResult& result) const
+    {
+        result.tcpPackets = tcp.stats().tcpPackets;
+        result.udpPackets = quic.stats().udpPackets;
+        result.quicConnections = quic.stats().connections;
+    }
+};
+
+ReadOutcome readRecords(CaptureReader& reader, Trackers& tracker, CaptureRow& row, Sha256& records,
+                        IngestFileResult& result, FileProgress& progress, const Feedback& feedback)
 {
     ReadOutcome out;
     RawPacket raw;
@@ -222,9 +242,11 @@ ReadOutcome readRecords(CaptureReader& reader, ConnectionTracker& tracker, Captu
             row.firstNs = std::min(row.firstNs, raw.tsNs);
             row.lastNs = std::max(row.lastNs, raw.tsNs);
         }
-        const DecodeStatus status = decodePacket(raw.linkType, raw.bytes, decoded);
+        const DecodeStatus status = decodeTcpOrUdpPacket(raw.linkType, raw.bytes, decoded);
         if (status == DecodeStatus::Tcp) {
-            tracker.onPacket(raw.tsNs, decoded);
+            tracker.tcp.onPacket(raw.tsNs, decoded);
+        } else if (status == DecodeStatus::Udp) {
+            tracker.quic.onDatagram(raw.tsNs, decoded);
         } else {
             ++result.skippedFrames;
             if (status == DecodeStatus::UnsupportedLink) {
@@ -326,7 +348,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
     row.linkTypeName = fmt.linkTypeName;
 
     ConnectionBatch batch(store, row.id, options.batchSize, result);
-    ConnectionTracker tracker(options.tracker, [&](Connection&& c) { batch.add(std::move(c)); });
+    Trackers tracker(options, [&](Connection&& c) { batch.add(std::move(c)); });
     Sha256 records;
     const ReadOutcome read =
         readRecords(*reader, tracker, row, records, result, progress, pool.feedback());
@@ -334,7 +356,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
         // Connections still open are not stored: the capture stays incomplete
         // and a later ingest of the same file redoes it from the start.
         batch.store();
-        result.tcpPackets = tracker.stats().tcpPackets;
+        tracker.count(result);
         result.outcome = IngestOutcome::Cancelled;
         return result;
     }
@@ -342,9 +364,10 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
     batch.store();
     progress.done();
 
-    result.tcpPackets = tracker.stats().tcpPackets;
+    tracker.count(result);
     row.packets = result.packets;
     row.tcpPackets = result.tcpPackets;
+    row.udpPackets = result.udpPackets;
     settleStatus(path, read, row, result);
     row.recordDigest = records.finishHex();
     finishFile(store, row, result);

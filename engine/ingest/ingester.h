@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "common/feedback.h"
 #include "flow/connection_tracker.h"
+#include "quic/quic_tracker.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -29,7 +30,8 @@
 namespace snilab {
 
 struct IngestOptions {
-    TrackerOptions tracker;
+    TrackerOptions tracker;       // TCP
+    QuicTrackerOptions quic;      // QUIC (UDP)
     unsigned threads = 0;         // 0 = hardware concurrency
     std::size_t batchSize = 2000; // connections per catalog transaction
 };
@@ -49,9 +51,11 @@ struct IngestFileResult {
     std::int64_t captureId = 0;
     std::uint64_t packets = 0;
     std::uint64_t tcpPackets = 0;
-    std::uint64_t connections = 0;
-    std::uint64_t clientHellos = 0;  // of `connections`: those with a ClientHello
-    std::uint64_t skippedFrames = 0; // frames that were not decodable TCP (see DecodeStatus)
+    std::uint64_t udpPackets = 0;      // UDP datagrams (QUIC or not)
+    std::uint64_t connections = 0;     // TCP and QUIC
+    std::uint64_t quicConnections = 0; // of `connections`
+    std::uint64_t clientHellos = 0;    // of `connections`: those with a ClientHello
+    std::uint64_t skippedFrames = 0;   // frames that were neither TCP nor UDP (see DecodeStatus)
     // Connections already in the catalog from another capture (not stored
     // again), and stored copies cut short by their capture's end that this
     // file's longer copy replaced.

@@ -126,7 +126,7 @@ def main():
             rows = list(csv.DictReader(f))
         alone = os.path.join(tmp, "held.sqlite")
         q = run(a.cli, "ingest", "--catalog", alone, held_out)
-        n = int(re.search(r"(\d+) connections,", q.stdout).group(1))
+        n = int(re.search(r"(\d+) connections \(\d+ QUIC\),", q.stdout).group(1))
         if len(rows) != n:
             fail(f"predict wrote {len(rows)} rows, the capture has {n} connections")
         known = [r for r in rows if r["known_class"] == "1"]

@@ -507,10 +507,14 @@ private slots:
     {
         // 12 frames of ARP, LLDP, STP, UDP (DNS; ClientHello bytes to port
         // 443), ICMP (one quoting a's TCP header), ICMPv6, IGMP, SCTP, a cut
-        // TCP header and a runt: all skipped, none makes a connection.
+        // TCP header and a runt: none makes a connection. The two UDP
+        // datagrams are read (and are not QUIC), the other ten skipped.
         const Outcome o = ingest("non_tcp_noise.pcap");
         CHECK_INGESTED(o, 25);
-        QCOMPARE(o.result.skippedFrames, std::uint64_t{12});
+        QCOMPARE(o.result.skippedFrames, std::uint64_t{10});
+        QCOMPARE(o.result.udpPackets, std::uint64_t{2});
+        QCOMPARE(o.capture.udpPackets, std::uint64_t{2});
+        QCOMPARE(o.result.quicConnections, std::uint64_t{0});
         QCOMPARE(o.result.tcpPackets, std::uint64_t{13});
         QCOMPARE(o.capture.tcpPackets, std::uint64_t{13});
         QCOMPARE(o.connections.size(), std::size_t{1});

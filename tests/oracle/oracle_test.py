@@ -17,6 +17,15 @@ Two modes:
       another file is compared again on a catalog of its own before it counts
       as a difference.
 
+  --transport quic
+      The same for QUIC: snilab's connections with transport=quic and a
+      ClientHello against
+          tshark -n -r FILE -Y 'tls.handshake.type==1 && quic' -T fields ...
+      (one tuple per quic.connection.number: its first ClientHello frame;
+      client = that frame's ip.src and udp.srcport), over the files the index
+      lists with a UDP ClientHello, with the differences of exceptions-quic.tsv
+      allowed. The summary counts the ClientHellos that agree.
+
   --mode no-crash
       Ingests every capture (malformed ones included) in batches of --batch
       files per snilab process (a batch that fails is redone one file per
@@ -67,12 +76,28 @@ TUPLE_KEYS = ("client_ip", "client_port", "server_ip", "server_port", "sni")
 #   malformed       1 when tshark flags that ClientHello malformed (_ws.malformed or
 #                   a TLS length expert warning such as "Vector length ... too large")
 #   layers          frame.protocols, e.g. eth:ethertype:ip:tcp:openvpn:tls
-TSHARK_KEYS = ("record_version", "malformed", "layers")
+#   version         QUIC: quic.version of that frame (0x54303531: Google T051)
+TSHARK_KEYS = ("record_version", "malformed", "layers", "version")
 
-TSHARK_FIELDS = ("frame.number", "frame.protocols", "tcp.stream", "ip.src", "ipv6.src",
-                 "tcp.srcport", "ip.dst", "ipv6.dst", "tcp.dstport",
-                 "tls.handshake.extensions_server_name", "tls.record.version",
-                 "_ws.malformed", "_ws.expert.message")
+# Per transport: the tshark display filter, the field that numbers its
+# connections, the transport layer's name and port fields, and the column
+# of INDEX_files.tsv counting the file's ClientHellos.
+TRANSPORTS = {
+    "tcp": {"filter": "tls.handshake.type==1 && tcp", "stream": "tcp.stream", "layer": "tcp",
+            "sport": "tcp.srcport", "dport": "tcp.dstport", "index": "tls_clienthellos_tcp",
+            "exceptions": "exceptions.tsv"},
+    "quic": {"filter": "tls.handshake.type==1 && quic", "stream": "quic.connection.number",
+             "layer": "udp", "sport": "udp.srcport", "dport": "udp.dstport",
+             "index": "quic_dtls_clienthellos_udp", "exceptions": "exceptions-quic.tsv"},
+}
+TRANSPORT = TRANSPORTS["tcp"]  # set by main() from --transport
+
+
+def tshark_fields():
+    return ("frame.number", "frame.protocols", TRANSPORT["stream"], "ip.src", "ipv6.src",
+            TRANSPORT["sport"], "ip.dst", "ipv6.dst", TRANSPORT["dport"],
+            "tls.handshake.extensions_server_name", "tls.record.version",
+            "_ws.malformed", "_ws.expert.message") + (("quic.version",) if TRANSPORT is TRANSPORTS["quic"] else ())
 MALFORMED_EXPERT = re.compile(r"Vector length|trailing byte|No more room|Malformed|"
                               r"Ignored Unknown Record|length .* (?:too|exceeds)", re.I)
 AGGREGATOR = "\x1f"  # separates several occurrences of one field (never in our values)
@@ -255,10 +280,11 @@ def run_tshark(tshark, data_dir, rel, env, timeout, extra=()):
     """-> (list of rows {tuple, origin, record_version, malformed, layers} or None,
     error text or '')."""
     cmd = [tshark, "-n", "-r", os.path.join(data_dir, rel)] + list(extra) + [
-           "-Y", "tls.handshake.type==1 && tcp", "-T", "fields",
+           "-Y", TRANSPORT["filter"], "-T", "fields",
            "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=" + AGGREGATOR,
            "-E", "quote=n"]
-    for f in TSHARK_FIELDS:
+    fields = tshark_fields()
+    for f in fields:
         cmd += ["-e", f]
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
@@ -273,25 +299,28 @@ def run_tshark(tshark, data_dir, rel, env, timeout, extra=()):
     rows = []
     for line in p.stdout.decode("utf-8", "surrogateescape").splitlines():
         cols = line.split("\t")
-        cols += [""] * (len(TSHARK_FIELDS) - len(cols))
+        cols += [""] * (len(fields) - len(cols))
         (frame, protos, stream, ip4s, ip6s, sport, ip4d, ip6d, dport, sni, recver,
-         malformed, expert) = cols[:len(TSHARK_FIELDS)]
+         malformed, expert) = cols[:13]
+        version = first(cols[13]) if len(fields) > 13 else ""
         stream = last(stream)
-        if stream in seen_streams:  # one per tcp.stream: its first ClientHello frame
+        if stream in seen_streams:  # one per connection: its first ClientHello frame
             continue
         seen_streams.add(stream)
         layers = protos.split(":")
-        # The IP header right below the (last) TCP header decides v4 or v6;
-        # with tunnels, ip.src etc. have one value per header, innermost last.
-        tcp_at = max((i for i, l in enumerate(layers) if l == "tcp"), default=len(layers))
+        # The IP header right below the (last) TCP/UDP header decides v4 or
+        # v6; with tunnels, ip.src etc. have one value per header, innermost last.
+        tcp_at = max((i for i, l in enumerate(layers) if l == TRANSPORT["layer"]),
+                     default=len(layers))
         ip_layers = [l for l in layers[:tcp_at] if l in ("ip", "ipv6")]
         v6 = bool(ip_layers) and ip_layers[-1] == "ipv6"
         src = last(ip6s if v6 else ip4s)
         dst = last(ip6d if v6 else ip4d)
         t = (norm_ip(src), last(sport), norm_ip(dst), last(dport), sni_from_tshark(first(sni)))
         bad = bool(malformed) or bool(MALFORMED_EXPERT.search(expert.replace(AGGREGATOR, "; ")))
-        rows.append({"tuple": t, "origin": f"tcp.stream {stream}, frame {frame}",
+        rows.append({"tuple": t, "origin": f"{TRANSPORT['stream']} {stream}, frame {frame}",
                      "record_version": first(recver), "malformed": "1" if bad else "0",
+                     "version": version,
                      "layers": protos,
                      "expert": expert.replace(AGGREGATOR, "; ")})
     return rows, err
@@ -329,7 +358,8 @@ def ingest(cli, catalog, data_dir, paths, threads, timeout):
 
 
 def snilab_tuples(cli, catalog, tmp):
-    """capture path -> list of tuples of connections with has_client_hello=1."""
+    """capture path -> list of tuples of connections of the compared transport
+    with has_client_hello=1."""
     out = os.path.join(tmp, "connections.csv")
     p = subprocess.run([cli, "connections", "--catalog", catalog, "--format", "csv", "--out", out],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
@@ -346,6 +376,8 @@ def snilab_tuples(cli, catalog, tmp):
             raise RuntimeError("connections CSV lacks columns: " + ", ".join(sorted(missing)))
         for row in reader:
             if row["has_client_hello"] != "1":
+                continue
+            if row.get("transport", "tcp") != TRANSPORT["layer"].replace("udp", "quic"):
                 continue
             t = (norm_ip(row["client_ip"]), row["client_port"], norm_ip(row["server_ip"]),
                  row["server_port"], sni_from_snilab(row["sni"]))
@@ -448,7 +480,7 @@ def run_oracle(args, tmp, captures, exceptions):
         with open(index, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f, delimiter="\t"):
                 listed.add(row["path"])
-                if int(row.get("tls_clienthellos_tcp") or 0) > 0:
+                if int(row.get(TRANSPORT["index"]) or 0) > 0:
                     with_ch.add(row["path"])
         candidates = [p for p in captures
                       if p in with_ch or p not in listed or snilab_for(p)]
@@ -477,6 +509,8 @@ def run_oracle(args, tmp, captures, exceptions):
 
     # 3. Compare.
     n_compared = n_match = n_match_opts = n_excepted = n_empty = n_alone = 0
+    n_hellos = n_agreed = n_extra = 0  # tshark's ClientHello connections, those snilab has too
+    n_sni = n_sni_agreed = 0  # the same for those with an SNI
     failures = []
 
     def snilab_alone(i, rel):
@@ -517,14 +551,21 @@ def run_oracle(args, tmp, captures, exceptions):
         n_compared += 1
         missing = multiset_diff(tshark_rows, mine, key=lambda r: r["tuple"])  # tshark only
         extra = multiset_diff(mine, [r["tuple"] for r in tshark_rows])         # snilab only
-        if (missing or extra) and rel in alone:
-            if alone[rel] != mine:
-                mine = alone[rel]
-                missing = multiset_diff(tshark_rows, mine, key=lambda r: r["tuple"])
-                extra = multiset_diff(mine, [r["tuple"] for r in tshark_rows])
-                if not missing and not extra:
-                    n_alone += 1
-                    continue
+        read_alone = False
+        if (missing or extra) and rel in alone and alone[rel] != mine:
+            mine = alone[rel]
+            missing = multiset_diff(tshark_rows, mine, key=lambda r: r["tuple"])
+            extra = multiset_diff(mine, [r["tuple"] for r in tshark_rows])
+            read_alone = True
+        n_hellos += len(tshark_rows)
+        n_agreed += len(tshark_rows) - len(missing)
+        n_sni += sum(1 for r in tshark_rows if r["tuple"][4])
+        n_sni_agreed += sum(1 for r in tshark_rows if r["tuple"][4]) - sum(
+            1 for r in missing if r["tuple"][4])
+        n_extra += len(extra)
+        if read_alone and not missing and not extra:
+            n_alone += 1
+            continue
         if not missing and not extra:
             if rel in extra_args:
                 n_match_opts += 1
@@ -570,12 +611,16 @@ def run_oracle(args, tmp, captures, exceptions):
     in_scope = lambda e: not args.only or any(s in e["path"] for s in args.only)
     stale = [e for e in exceptions if in_scope(e) and not e["used"] and e["kind"] != "skip"]
     log("")
-    log(f"oracle summary: {len(candidates) + len(skipped)} files looked at; "
-        f"{n_compared} compared (a TCP ClientHello on either side): {n_match} identical, "
+    name = TRANSPORT["layer"].replace("udp", "QUIC").upper()
+    log(f"oracle summary ({name}): {len(candidates) + len(skipped)} files looked at; "
+        f"{n_compared} compared (a {name} ClientHello on either side): {n_match} identical, "
         f"{n_match_opts} identical with tshark options from exceptions.tsv, "
         f"{n_alone} identical on a catalog of their own (traffic shared with another file), "
         f"{n_excepted} differing only as excepted, {len(failures)} FAILING; "
-        f"{len(skipped)} skipped; {n_empty} without TCP ClientHello on either side")
+        f"{len(skipped)} skipped; {n_empty} without {name} ClientHello on either side")
+    log(f"  ClientHello connections: {n_agreed} of tshark's {n_hellos} agree "
+        f"(same client/server endpoints and SNI; with an SNI: {n_sni_agreed} of {n_sni}), "
+        f"{n_extra} found by snilab only")
     for (kind, reason), paths in sorted(by_reason.items()):
         log(f"  [{kind}] {len(paths)} file(s): {reason}")
     for e in stale:
@@ -667,7 +712,11 @@ def main():
     ap.add_argument("--cli", required=True, help="path of snilab-cli")
     ap.add_argument("--data", required=True, help="shared data directory (../shared/data)")
     ap.add_argument("--mode", choices=("oracle", "no-crash"), default="oracle")
-    ap.add_argument("--exceptions", default=os.path.join(here, "exceptions.tsv"))
+    ap.add_argument("--transport", choices=sorted(TRANSPORTS), default="tcp",
+                    help="oracle: compare TCP (default) or QUIC ClientHellos")
+    ap.add_argument("--exceptions", default=None,
+                    help="differences allowed (default: exceptions.tsv for TCP, "
+                         "exceptions-quic.tsv for QUIC, next to this script)")
     ap.add_argument("--tshark", default=None, help="tshark to use (default: from PATH)")
     ap.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
     ap.add_argument("--batch", type=int, default=20,
@@ -689,6 +738,9 @@ def main():
                     help="fail when an exception no longer matches any difference")
     ap.add_argument("--keep-temp", action="store_true")
     args = ap.parse_args()
+    global TRANSPORT
+    TRANSPORT = TRANSPORTS[args.transport]
+    args.exceptions = args.exceptions or os.path.join(here, TRANSPORT["exceptions"])
 
     if not os.path.isdir(args.data):
         skip(f"data directory {args.data} not found (the oracle needs ../shared/data)")
