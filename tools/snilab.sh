@@ -162,6 +162,7 @@ case "$mode" in
       -DSNILAB_FUZZ=ON -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF -DSNILAB_WITH_TORCH=OFF \
       -DSNILAB_FUZZ_SECONDS="${SNILAB_FUZZ_SECONDS:-60}" >/dev/null
     cmake --build "$fuzz_dir" -j"$jobs"
-    ctest --test-dir "$fuzz_dir" --output-on-failure -L fuzz
+    # One libFuzzer process per core: each target is single-threaded.
+    ctest --test-dir "$fuzz_dir" --output-on-failure -L fuzz -j"$jobs"
     ;;
 esac
