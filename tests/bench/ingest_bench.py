@@ -9,8 +9,15 @@ Builds a capture of >= N packets by replicating a real capture's connections
   (d) tshark's SNI-only pass,
 and prints packets/s, MB/s, peak RSS and the ratios. Peak RSS is also
 measured at a quarter of the length, to show it does not grow with length.
+
+--quic: the same on a QUIC-heavy capture (default: mercury's
+quic-crypto-packets.pcap, 684 datagrams, almost all client and server
+Initials of 396 QUIC connections), with tshark's QUIC SNI pass (it decrypts
+the Initials too) as (d); also QUIC ClientHellos per second, each one at
+least one Initial key derivation and decryption.
 """
 import argparse
+import csv
 import os
 import shutil
 import subprocess
@@ -19,6 +26,7 @@ import tempfile
 import time
 
 DEFAULT_SOURCE = "pcapplusplus/Tests/ExamplesTest/pcap_examples/tls2.pcap"
+QUIC_SOURCE = "mercury/unit_tests/pcaps/quic-crypto-packets.pcap"
 
 
 PEAK_RSS = None  # path of snilab-peak-rss, set in main()
@@ -56,11 +64,12 @@ def main():
     ap.add_argument("--files", type=int, default=4, help="files for the all-threads run")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (best kept)")
     ap.add_argument("--skip-tshark", action="store_true")
+    ap.add_argument("--quic", action="store_true", help="a QUIC-heavy capture (see above)")
     ap.add_argument("--smoke", action="store_true", help="one run each, check only that it works")
     ap.add_argument("--workdir", help="where to write the captures (default: a temp folder)")
     args = ap.parse_args()
 
-    source = args.source or os.path.join(args.data, DEFAULT_SOURCE)
+    source = args.source or os.path.join(args.data, QUIC_SOURCE if args.quic else DEFAULT_SOURCE)
     if not os.path.exists(source):
         print(f"SKIP: benchmark source capture {source} is absent")
         return 77
@@ -93,15 +102,25 @@ def main():
                     os.remove(catalog + suffix)
 
         results["b"] = best_of(repeat, [cli, "ingest", "--quiet", "--threads", "1", "--catalog", catalog, big], fresh)[:2]
-        conns = subprocess.run([cli, "summary", "--catalog", catalog, "--format", "csv"], capture_output=True,
-                               text=True, check=True).stdout.splitlines()[1].split(",")[2]
+        total = subprocess.run([cli, "summary", "--catalog", catalog, "--format", "csv"], capture_output=True,
+                               text=True, check=True).stdout.splitlines()[1].split(",")
+        conns, quic = total[2], total[9]
+        quic_hellos = 0
+        if args.quic:
+            listing = subprocess.run([cli, "connections", "--catalog", catalog], capture_output=True,
+                                     text=True, check=True).stdout.splitlines()
+            head = listing[0].split(",")
+            col_t, col_h = head.index("transport"), head.index("has_client_hello")
+            quic_hellos = sum(1 for r in csv.reader(listing[1:]) if r[col_t] == "quic" and r[col_h] == "1")
         results["b_quarter"] = best_of(1, [cli, "ingest", "--quiet", "--threads", "1", "--catalog", catalog, quarter], fresh)[:2]
         results["c"] = best_of(repeat, [cli, "ingest", "--quiet", "--catalog", catalog] + parts, fresh)[:2]
         if not args.skip_tshark and shutil.which("tshark"):
-            results["d"] = best_of(1, ["tshark", "-n", "-r", big, "-Y", "tls.handshake.type==1", "-T", "fields",
-                                       "-e", "tls.handshake.extensions_server_name"])[:2]
+            results["d"] = best_of(1, ["tshark", "-n", "-r", big, "-Y",
+                                       "tls.handshake.type==1" + (" && quic" if args.quic else ""),
+                                       "-T", "fields", "-e", "tls.handshake.extensions_server_name"])[:2]
 
-        print(f"\ncapture: {packets} packets, {size_mb:.0f} MB, {conns} connections; {os.cpu_count()} cores")
+        print(f"\ncapture: {packets} packets, {size_mb:.0f} MB, {conns} connections ({quic} QUIC); "
+              f"{os.cpu_count()} cores")
         print(f"{'run':<44}{'seconds':>9}{'Mpps':>8}{'MB/s':>8}{'peak RSS MiB':>14}")
         names = {"a": "(a) libpcap pcap_next_ex loop",
                  "b": "(b) snilab-cli ingest, 1 thread",
@@ -117,6 +136,9 @@ def main():
         if "d" in results:
             print(f"   (b) vs (d): {results['d'][0] / b:.0f}x faster than tshark", end="")
         print(f"\npeak RSS full/quarter length: {results['b'][1]:.1f} / {results['b_quarter'][1]:.1f} MiB")
+        if args.quic:
+            print(f"QUIC ClientHellos: {quic_hellos}; (b) {quic_hellos / b:,.0f}/s, (c) {quic_hellos / c:,.0f}/s"
+                  + (f", (d) tshark {quic_hellos / results['d'][0]:,.0f}/s" if "d" in results else ""))
         if args.smoke and int(conns) <= 0:
             print("FAIL: no connections ingested")
             return 1

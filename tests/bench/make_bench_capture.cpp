@@ -24,21 +24,27 @@ struct Frame {
     std::vector<std::uint8_t> bytes;
 };
 
-// XORs two bytes of both IP addresses of an Ethernet frame with `k`.
+// XORs two bytes of both IP addresses of an Ethernet frame (802.1Q/802.1ad
+// tags skipped) with `k`.
 void shiftAddresses(std::vector<std::uint8_t>& f, std::uint32_t k)
 {
-    if (f.size() < 14)
+    std::size_t ip = 14;
+    if (f.size() < ip)
         return;
-    const unsigned type = unsigned(f[12]) << 8 | f[13];
+    unsigned type = unsigned(f[12]) << 8 | f[13];
+    while ((type == 0x8100 || type == 0x88a8) && f.size() >= ip + 4) {
+        type = unsigned(f[ip + 2]) << 8 | f[ip + 3];
+        ip += 4;
+    }
     const std::uint8_t hi = static_cast<std::uint8_t>(k >> 8);
     const std::uint8_t lo = static_cast<std::uint8_t>(k);
-    if (type == 0x0800 && f.size() >= 14 + 20) {
-        for (std::size_t base : {std::size_t{14 + 12}, std::size_t{14 + 16}}) {
+    if (type == 0x0800 && f.size() >= ip + 20) {
+        for (std::size_t base : {ip + 12, ip + 16}) {
             f[base + 1] ^= hi;
             f[base + 2] ^= lo;
         }
-    } else if (type == 0x86DD && f.size() >= 14 + 40) {
-        for (std::size_t base : {std::size_t{14 + 8}, std::size_t{14 + 24}}) {
+    } else if (type == 0x86DD && f.size() >= ip + 40) {
+        for (std::size_t base : {ip + 8, ip + 24}) {
             f[base + 12] ^= hi;
             f[base + 13] ^= lo;
         }
