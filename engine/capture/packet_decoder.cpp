@@ -553,18 +553,8 @@ private:
     // A UDP datagram the caller asked for; m_limit is already its end.
     Step udpDatagram(std::size_t off) noexcept
     {
-        const std::size_t payloadStart = off + kUdpHeader; // need() checked the header
         m_out = DecodedPacket{};
-        m_out.src = m_src;
-        m_out.dst = m_dst;
-        m_out.srcPort = loadU16(m_data + off);
-        m_out.dstPort = loadU16(m_data + off + 2);
-        m_out.ipVersion = m_ipVersion;
-        m_out.vlanTagged = m_vlanTagged;
-        m_out.ipLength = clampU32(m_limit - m_ipOffset);
-        m_out.payloadLength = clampU32(m_limit - payloadStart);
-        m_out.payload =
-            std::span<const std::uint8_t>(m_data + payloadStart, availableEnd() - payloadStart);
+        fillTransport(off, off + kUdpHeader); // need() checked the header
         return done(DecodeStatus::Udp);
     }
 
@@ -580,21 +570,27 @@ private:
             return done(s);
 
         // need() guarantees payloadStart <= m_limit and payloadStart <= m_size.
-        const std::size_t payloadStart = off + headerBytes;
-        m_out.src = m_src;
-        m_out.dst = m_dst;
-        m_out.srcPort = loadU16(t);
-        m_out.dstPort = loadU16(t + 2);
+        fillTransport(off, off + headerBytes);
         m_out.seq = loadU32(t + 4);
         m_out.ack = loadU32(t + 8);
         m_out.tcpFlags = t[13];
+        return done(DecodeStatus::Tcp);
+    }
+
+    // The fields TCP and UDP share: endpoints (the ports are the transport
+    // header's first 4 bytes), IP facts, lengths and the captured payload.
+    void fillTransport(std::size_t off, std::size_t payloadStart) noexcept
+    {
+        m_out.src = m_src;
+        m_out.dst = m_dst;
+        m_out.srcPort = loadU16(m_data + off);
+        m_out.dstPort = loadU16(m_data + off + 2);
         m_out.ipVersion = m_ipVersion;
         m_out.vlanTagged = m_vlanTagged;
         m_out.ipLength = clampU32(m_limit - m_ipOffset);
         m_out.payloadLength = clampU32(m_limit - payloadStart);
         m_out.payload =
             std::span<const std::uint8_t>(m_data + payloadStart, availableEnd() - payloadStart);
-        return done(DecodeStatus::Tcp);
     }
 
     const std::uint8_t* m_data;
