@@ -32,7 +32,8 @@ std::vector<LabelCount> ConnectionReader::labelCounts(LabelMode mode)
         auto& entry = byLabel[normalizeLabel(s.text(0), mode)];
         entry.connections += static_cast<std::uint64_t>(s.i64(1));
         entry.quic += static_cast<std::uint64_t>(s.i64(3));
-        for (const std::string_view id : splitTrimmed(s.text(2)))
+        const std::string ids = s.text(2); // outlives the views splitTrimmed() returns
+        for (const std::string_view id : splitTrimmed(ids))
             if (!id.empty())
                 entry.captures.emplace(id);
     }

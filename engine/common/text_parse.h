@@ -18,6 +18,7 @@ std::string_view trimBlanks(std::string_view text) noexcept;
 
 // The parts of `text` between `sep`s, each trimmed; empty parts are kept (the
 // caller says whether they are an error): "a, b,," -> {"a", "b", "", ""}.
+// The views point into `text`: it must outlive them (never a temporary).
 std::vector<std::string_view> splitTrimmed(std::string_view text, char sep = ',');
 
 // The whole of `text` as a T, or nullopt: no blanks, no '+', no trailing
