@@ -246,7 +246,8 @@ private slots:
             QCOMPARE(h.type, type);
         }
         // The cheap check wants room for the header-protection sample.
-        QVERIFY(looksLikeQuicInitial(fromHex(kRfc9001ClientInitial), &h));
+        const Bytes rfcPacket = fromHex(kRfc9001ClientInitial); // h points into it
+        QVERIFY(looksLikeQuicInitial(rfcPacket, &h));
         QCOMPARE(hexOf(h.dcid), QString::fromLatin1(kRfcDcid));
         QVERIFY(!looksLikeQuicInitial(packet));
         QVERIFY(!looksLikeQuicInitial(fromHex("e0000000010000020102"))); // Handshake
