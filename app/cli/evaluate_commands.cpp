@@ -356,7 +356,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
         return kExitBadInput;
     }
     std::printf("run %lld: %llu labeled connections; %s split, %s, seed %llu, label mode %s, "
-                "threshold rule %s%s\n\n",
+                "threshold rule %s, transport %s%s\n\n",
                 static_cast<long long>(outcome.runId),
                 static_cast<unsigned long long>(outcome.labeledConnections),
                 std::string(splitKindName(config.split)).c_str(),
@@ -365,6 +365,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
                 static_cast<unsigned long long>(config.seed),
                 std::string(labelModeName(config.data.labelMode)).c_str(),
                 config.rule == ThresholdRule::AtLeast ? ">= T" : "> T",
+                std::string(transportFilterName(config.data.transport)).c_str(),
                 config.preset.empty() ? "" : ", preset paper");
     printGrid(outcome.grid, plan->order, config.thresholds);
     std::printf("\nreport: snilab-cli report --catalog %s --run %lld --out DIR\n",
