@@ -1,8 +1,9 @@
 // Small table models over a catalog, read on the GUI thread (each query is
 // one aggregate: label counts GROUP BY, the capture list, the run list).
 //
-// LabelCountModel: connections and captures per label (the paper's Figure 3
-// data, unlabeled connections left out), sorted by connections descending,
+// LabelCountModel: connections, QUIC connections (of those, carried by QUIC)
+// and captures per label (the paper's Figure 3 data, unlabeled connections
+// left out), sorted by connections descending,
 // plus the threshold summary: how many classes and connections meet a
 // minimum-connections threshold (engine meetsThreshold, same rule as runs).
 // CaptureListModel: one row per capture (path, status, counts, error).
@@ -33,7 +34,7 @@ namespace snilab::ui {
 class LabelCountModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Label, Connections, Captures, ColumnCount };
+    enum Column { Label, Connections, Quic, Captures, ColumnCount };
     explicit LabelCountModel(QObject* parent = nullptr);
 
     void setCatalogPath(const QString& path);
@@ -44,6 +45,8 @@ public:
     // Labeled connections per label, connections descending (then label).
     const std::vector<snilab::LabelCount>& counts() const { return m_counts; }
     quint64 unlabeledConnections() const { return m_unlabeled; }
+    // Whether any labeled connection was carried by QUIC.
+    bool hasQuic() const;
 
     struct ThresholdSummary {
         int classes = 0;
