@@ -7,11 +7,14 @@
 #include <QChart>
 #include <QFontMetricsF>
 #include <QHorizontalBarSeries>
+#include <QHorizontalStackedBarSeries>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
+#include <QStackedBarSeries>
 #include <QValueAxis>
+#include <QtMath>
 
 #include <algorithm>
 #include <cmath>
@@ -152,8 +155,17 @@ void addLineSeries(QChart* chart, const FigureData& figure, const ChartStyle& st
     }
 }
 
-// One bar set per series on a category axis; horizontal bars list the first
-// category at the top.
+QAbstractBarSeries* newBarSeries(bool horizontal, bool stacked)
+{
+    if (stacked)
+        return horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalStackedBarSeries)
+                          : static_cast<QAbstractBarSeries*>(new QStackedBarSeries);
+    return horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
+                      : static_cast<QAbstractBarSeries*>(new QBarSeries);
+}
+
+// One bar set per series on a category axis (side by side, or stacked in one
+// bar per category); horizontal bars list the first category at the top.
 void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& style,
                   QAbstractAxis* yAxis, bool horizontal)
 {
@@ -164,9 +176,7 @@ void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& sty
     xAxis->append(categories);
     styleAxis(xAxis, style, figure.xTitle);
     chart->addAxis(xAxis, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
-    QAbstractBarSeries* bars = horizontal
-                                   ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
-                                   : static_cast<QAbstractBarSeries*>(new QBarSeries);
+    QAbstractBarSeries* bars = newBarSeries(horizontal, figure.stacked);
     for (qsizetype i = 0; i < figure.series.size(); ++i) {
         const FigureSeries& s = figure.series[i];
         auto* set = new QBarSet(s.name);

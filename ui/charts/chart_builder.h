@@ -6,7 +6,8 @@
 // Line figures: one QLineSeries per series (points with NaN left out) plus,
 // where the series has non-zero errors, a translucent band mean ± std
 // (QAreaSeries named "<series> ± std"). Bar figures: one QBarSet per series
-// on a category axis.
+// on a category axis, side by side or (FigureData::stacked) stacked; the
+// legend is shown when there are two series or more.
 //
 // ChartStyle::fontPx sets every text's pixel size (0 = the application's
 // fonts): exports lay a chart out in points (1 unit = 1/72 inch) and set

@@ -125,19 +125,29 @@ FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int t
     const std::size_t n =
         std::min<std::size_t>(sorted.size(), static_cast<std::size_t>(std::max(0, topN)));
     f.title = QStringLiteral("Connections per label (top %1 of %2)").arg(n).arg(sorted.size());
-    FigureSeries s;
-    s.name = QStringLiteral("connections");
+    // The transport mix is drawn for the whole catalog's labels, not only the
+    // top n: the figure keeps its form when n changes.
+    f.stacked =
+        std::any_of(sorted.begin(), sorted.end(), [](const auto* c) { return c->quic > 0; });
+    FigureSeries all{QStringLiteral("connections"), {}, {}};
+    FigureSeries tcp{QStringLiteral("TCP"), {}, {}};
+    FigureSeries quic{QStringLiteral("QUIC"), {}, {}};
     double maxValue = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        f.categories << qs(sorted[i]->label);
-        s.values << static_cast<double>(sorted[i]->connections);
-        maxValue = std::max(maxValue, s.values.back());
+        const snilab::LabelCount& c = *sorted[i];
+        f.categories << qs(c.label);
+        all.values << static_cast<double>(c.connections);
+        tcp.values << static_cast<double>(c.connections - c.quic); // quic is of connections
+        quic.values << static_cast<double>(c.quic);
+        maxValue = std::max(maxValue, all.values.back());
     }
     f.yMax = maxValue > 0 ? maxValue * 1.05 : 1;
     if (n == 0)
         f.emptyReason = QStringLiteral("The catalog has no labeled connections yet.");
+    else if (f.stacked)
+        f.series << tcp << quic;
     else
-        f.series << s;
+        f.series << all;
     return f;
 }
 
