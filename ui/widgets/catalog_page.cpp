@@ -29,8 +29,10 @@ CatalogPage::CatalogPage(CaptureListModel* captures, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(left);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    // Halves: Figure 3's label axis may take at most about 40 % of the
+    // chart's width (Qt Charts), and SNI labels are long.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 }
