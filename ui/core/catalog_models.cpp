@@ -224,6 +224,11 @@ QString runSplitText(const std::optional<snilab::EvaluationConfig>& config)
                : QStringLiteral("%1, %2 folds").arg(split).arg(config->folds);
 }
 
+QString runTransportText(const std::optional<snilab::EvaluationConfig>& config)
+{
+    return config ? qs(snilab::transportFilterName(config->data.transport)) : QStringLiteral("?");
+}
+
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 RunListModel::~RunListModel()
@@ -381,6 +386,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         return items.join(QLatin1Char(','));
     }
     case Split: return runSplitText(config);
+    case Transport: return runTransportText(config);
     case Error: return qs(r.error);
     default: return {};
     }
@@ -390,8 +396,9 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
 {
     if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
         return {};
-    static const char* const kNames[ColumnCount] = {"Run",    "Status",     "Created", "Finished",
-                                                    "Models", "Thresholds", "Split",   "Error"};
+    static const char* const kNames[ColumnCount] = {"Run",      "Status",    "Created",
+                                                    "Finished", "Models",    "Thresholds",
+                                                    "Split",    "Transport", "Error"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(kNames[section])
                                                  : QVariant();
 }

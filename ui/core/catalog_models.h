@@ -7,7 +7,8 @@
 // plus the threshold summary: how many classes and connections meet a
 // minimum-connections threshold (engine meetsThreshold, same rule as runs).
 // CaptureListModel: one row per capture (path, status, counts, error).
-// RunListModel: the run registry (id, status, times, models, thresholds),
+// RunListModel: the run registry (id, status, times, models, thresholds,
+// split, transport),
 // read through a read-only connection (catalog/run_list.h) so that it never
 // waits on a run being written; refreshAsync() reads it on a short-lived
 // worker thread and applies it on the GUI thread (a running run shows as
@@ -95,7 +96,18 @@ private:
 class RunListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Status, Created, Finished, Models, Thresholds, Split, Error, ColumnCount };
+    enum Column {
+        Id,
+        Status,
+        Created,
+        Finished,
+        Models,
+        Thresholds,
+        Split,
+        Transport,
+        Error,
+        ColumnCount
+    };
     static constexpr int RunIdRole = Qt::UserRole + 1;
     explicit RunListModel(QObject* parent = nullptr);
     ~RunListModel() override;
@@ -140,5 +152,8 @@ private:
 std::optional<snilab::EvaluationConfig> runConfig(const snilab::RunInfo& run);
 // "stratified, 10 folds", "capture, 5 folds" or "time"; "?" without a config.
 QString runSplitText(const std::optional<snilab::EvaluationConfig>& config);
+// The connections a run evaluated: the configuration's `transport=` (all,
+// tcp, quic; a run from before QUIC reads as all); "?" without a config.
+QString runTransportText(const std::optional<snilab::EvaluationConfig>& config);
 
 } // namespace snilab::ui

@@ -65,10 +65,17 @@ QStringList RunData::labels(int threshold) const
 QString RunData::title() const
 {
     const auto config = runConfig(info);
-    return QStringLiteral("Run %1 (%2; %3%4)")
+    // The transport only when the run chose one (all = every connection, as before QUIC).
+    QString transport;
+    if (config && config->data.transport == snilab::TransportFilter::Tcp)
+        transport = QStringLiteral("; TCP only");
+    else if (config && config->data.transport == snilab::TransportFilter::Quic)
+        transport = QStringLiteral("; QUIC only");
+    return QStringLiteral("Run %1 (%2; %3%4%5)")
         .arg(info.id)
         .arg(models.join(QStringLiteral(", ")), runSplitText(config),
-             config && config->preset == "paper" ? QStringLiteral(", paper preset") : QString());
+             config && config->preset == "paper" ? QStringLiteral(", paper preset") : QString(),
+             transport);
 }
 
 RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId)

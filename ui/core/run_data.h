@@ -44,7 +44,8 @@ struct RunData {
     const std::vector<snilab::ClassResult>* classResults(const QString& model, int threshold) const;
     // Labels of the classes at a threshold (the first model's class list).
     QStringList labels(int threshold) const;
-    QString title() const; // "Run 3 (rf; stratified, 10 folds)"
+    // "Run 3 (rf; stratified, 10 folds)", "Run 4 (rf; time; QUIC only)"
+    QString title() const;
 };
 
 RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId);
