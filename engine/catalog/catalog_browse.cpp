@@ -9,7 +9,8 @@ namespace snilab {
 
 namespace {
 
-// The WHERE clause of a filter; parameters ?1 label pattern, ?2 capture id.
+// The WHERE clause of a filter; parameters ?1 label pattern, ?2 capture id,
+// ?5 transport name (?3 and ?4 are connectionsBetween()'s id range).
 std::string whereClause(const ConnectionFilter& filter)
 {
     std::string where = "c.status <> 'incomplete'";
@@ -21,6 +22,8 @@ std::string whereClause(const ConnectionFilter& filter)
         where += " AND k.sni <> ''";
     else if (filter.sni == ConnectionFilter::Sni::Absent)
         where += " AND k.sni = ''";
+    if (filter.transport != TransportFilter::All)
+        where += " AND k.transport = ?5";
     return where;
 }
 
@@ -30,6 +33,8 @@ void bindFilter(Statement& s, const ConnectionFilter& filter)
         s.bind(1, filter.labelContains);
     if (filter.captureId != 0)
         s.bind(2, filter.captureId);
+    if (filter.transport != TransportFilter::All)
+        s.bind(5, std::string(transportFilterName(filter.transport)));
 }
 
 } // namespace

@@ -34,6 +34,7 @@ struct ConnectionFilter {
     std::string labelContains;  // substring of the (default) label, case-sensitive; "" = any
     std::int64_t captureId = 0; // 0 = every capture
     Sni sni = Sni::Any;
+    TransportFilter transport = TransportFilter::All; // TCP, QUIC or both
 
     bool operator==(const ConnectionFilter&) const = default;
 };

@@ -4,6 +4,7 @@
 // another program would (journal mode, meta table) and to build files that
 // are not catalogs.
 #include "catalog/catalog.h"
+#include "catalog/catalog_browse.h"
 #include "catalog/run_list.h"
 #include "common/process_identity.h"
 #include "test_bytes.h"
@@ -760,6 +761,59 @@ private slots:
         QVERIFY(!parseTransportFilter("udp"));
         QVERIFY(transportMatches(TransportFilter::Quic, Transport::Quic));
         QVERIFY(!transportMatches(TransportFilter::Tcp, Transport::Quic));
+    }
+
+    // The workbench's browser filters by transport (a bound parameter, with
+    // the other filters) and reads a QUIC row's transport and version.
+    void browserFiltersByTransport()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = tempPath(dir, "browse.sqlite");
+        {
+            Catalog catalog(path);
+            CaptureRow capture = captureRow("hash-b");
+            capture.id = catalog.captures().beginCapture(capture);
+            Connection quic = tlsConnection("quic.example", 9'000);
+            quic.transport = Transport::Quic;
+            quic.quicVersion = 0x00000001;
+            quic.sawSyn = false;
+            Connection tcp = tlsConnection("tcp.example", 8'000);
+            tcp.clientPort = 51235;
+            QCOMPARE(catalog.captures().addConnections(capture.id, {{quic, tcp}}).stored,
+                     std::uint64_t{2});
+            capture.status = CaptureStatus::Complete;
+            catalog.captures().finishCapture(capture);
+        }
+        CatalogBrowser browser(path);
+        ConnectionFilter filter;
+        QCOMPARE(browser.connectionIds(filter).size(), std::size_t{2});
+        const auto only = [&](TransportFilter transport) {
+            filter.transport = transport;
+            const auto ids = browser.connectionIds(filter);
+            return ids.size() == 1 ? browser.connectionsBetween(filter, ids[0], ids[0])
+                                   : std::vector<ConnectionRow>{};
+        };
+        const auto quicRows = only(TransportFilter::Quic);
+        QCOMPARE(quicRows.size(), std::size_t{1});
+        QCOMPARE(quicRows[0].sni, std::string("quic.example"));
+        QCOMPARE(quicRows[0].transport, Transport::Quic);
+        QCOMPARE(quicVersionText(quicRows[0].quicVersion), std::string("0x00000001"));
+        const auto tcpRows = only(TransportFilter::Tcp);
+        QCOMPARE(tcpRows.size(), std::size_t{1});
+        QCOMPARE(tcpRows[0].sni, std::string("tcp.example"));
+        QCOMPARE(tcpRows[0].transport, Transport::Tcp);
+        // With the other filters: a TCP label under the QUIC filter matches nothing;
+        // the whole id range read under the QUIC filter holds the QUIC row only.
+        filter.transport = TransportFilter::Quic;
+        filter.labelContains = "tcp.";
+        QVERIFY(browser.connectionIds(filter).empty());
+        filter.transport = TransportFilter::Tcp;
+        QCOMPARE(browser.connectionIds(filter).size(), std::size_t{1});
+        filter.transport = TransportFilter::Quic;
+        filter.labelContains.clear();
+        QCOMPARE(browser.connectionsBetween(filter, 0, 1'000'000).size(), std::size_t{1});
+        QVERIFY(!(filter == ConnectionFilter{}));
     }
 
     // Identity of traffic: one row per connection across captures; a copy cut

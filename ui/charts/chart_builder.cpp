@@ -7,11 +7,14 @@
 #include <QChart>
 #include <QFontMetricsF>
 #include <QHorizontalBarSeries>
+#include <QHorizontalStackedBarSeries>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
+#include <QStackedBarSeries>
 #include <QValueAxis>
+#include <QtMath>
 
 #include <algorithm>
 #include <cmath>
@@ -152,8 +155,17 @@ void addLineSeries(QChart* chart, const FigureData& figure, const ChartStyle& st
     }
 }
 
-// One bar set per series on a category axis; horizontal bars list the first
-// category at the top.
+QAbstractBarSeries* newBarSeries(bool horizontal, bool stacked)
+{
+    if (stacked)
+        return horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalStackedBarSeries)
+                          : static_cast<QAbstractBarSeries*>(new QStackedBarSeries);
+    return horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
+                      : static_cast<QAbstractBarSeries*>(new QBarSeries);
+}
+
+// One bar set per series on a category axis (side by side, or stacked in one
+// bar per category); horizontal bars list the first category at the top.
 void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& style,
                   QAbstractAxis* yAxis, bool horizontal)
 {
@@ -164,9 +176,7 @@ void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& sty
     xAxis->append(categories);
     styleAxis(xAxis, style, figure.xTitle);
     chart->addAxis(xAxis, horizontal ? Qt::AlignLeft : Qt::AlignBottom);
-    QAbstractBarSeries* bars = horizontal
-                                   ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
-                                   : static_cast<QAbstractBarSeries*>(new QBarSeries);
+    QAbstractBarSeries* bars = newBarSeries(horizontal, figure.stacked);
     for (qsizetype i = 0; i < figure.series.size(); ++i) {
         const FigureSeries& s = figure.series[i];
         auto* set = new QBarSet(s.name);
@@ -187,12 +197,39 @@ void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& sty
 
 } // namespace
 
+bool horizontalBars(const FigureData& figure, const QFont& labelFont)
+{
+    if (figure.kind != FigureData::Kind::Bar)
+        return false;
+    const qsizetype n = figure.categories.size();
+    if (n > 8)
+        return true;
+    // A label's room: its share of the axis less Qt Charts' label padding
+    // (4 px each side) and the text item's margins (4 px each side).
+    const qreal room = 420.0 / static_cast<qreal>(n + 1) - 16;
+    const QFontMetricsF fm(labelFont);
+    return std::any_of(figure.categories.begin(), figure.categories.end(),
+                       [&](const QString& label) { return fm.horizontalAdvance(label) > room; });
+}
+
+int readableChartHeight(const FigureData& figure)
+{
+    if (!horizontalBars(figure, QFont()))
+        return 0;
+    const qreal line = QFontMetricsF(QFont()).height();
+    // Per category one line and Qt Charts' label padding (4 px above and
+    // below, 1 px to spare); around the plot the title, the value axis with
+    // its title, the legend and the margins: about 11 lines.
+    return qCeil(static_cast<qreal>(figure.categories.size() + 1) * (line + 9) + 11 * line);
+}
+
 QChart* buildChart(const FigureData& figure, const ChartStyle& style)
 {
     QChart* chart = newChart(figure, style);
-    // Bar figures with many (long) category labels lie horizontally so the
+    // Bar figures with many or long category labels lie horizontally so the
     // labels stay readable.
-    const bool horizontal = figure.kind == FigureData::Kind::Bar && figure.categories.size() > 8;
+    const QFont labelFont = style.fontPx > 0 ? styled(QFont(), style.fontPx * 0.9) : QFont();
+    const bool horizontal = horizontalBars(figure, labelFont);
     QValueAxis* yAxis = addValueAxis(chart, figure, style, horizontal);
     if (figure.kind == FigureData::Kind::Line)
         addLineSeries(chart, figure, style, yAxis);

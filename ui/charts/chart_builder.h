@@ -6,7 +6,8 @@
 // Line figures: one QLineSeries per series (points with NaN left out) plus,
 // where the series has non-zero errors, a translucent band mean ± std
 // (QAreaSeries named "<series> ± std"). Bar figures: one QBarSet per series
-// on a category axis.
+// on a category axis, side by side or (FigureData::stacked) stacked; the
+// legend is shown when there are two series or more.
 //
 // ChartStyle::fontPx sets every text's pixel size (0 = the application's
 // fonts): exports lay a chart out in points (1 unit = 1/72 inch) and set
@@ -18,6 +19,7 @@
 #include "core/result_models.h"
 #include "core/run_data.h"
 
+#include <QFont>
 #include <QRectF>
 
 class QChart;
@@ -32,6 +34,18 @@ struct ChartStyle {
 
 // A new chart (caller owns it) showing `figure`.
 QChart* buildChart(const FigureData& figure, const ChartStyle& style = {});
+
+// Whether buildChart() lays a bar figure's bars horizontally, categories down
+// the left: when there are more than 8 categories, or when a category label in
+// `labelFont` is too wide for a vertical bar's share of a 420 px axis (Qt
+// Charts gives each label 1/(categories + 1) of the axis, less its padding,
+// and elides a longer one).
+bool horizontalBars(const FigureData& figure, const QFont& labelFont);
+// The chart height (px, default fonts) at which Qt Charts keeps every category
+// label of horizontal bars whole: each gets 1/(categories + 1) of the plot's
+// height and is elided below one text line plus its padding. 0 for figures
+// without horizontal bars. FigureView keeps its chart at least this tall.
+int readableChartHeight(const FigureData& figure);
 
 struct HeatmapStyle {
     qreal fontPx = 9;

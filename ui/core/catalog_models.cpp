@@ -80,6 +80,11 @@ LabelCountModel::ThresholdSummary LabelCountModel::summaryAt(int threshold,
     return s;
 }
 
+bool LabelCountModel::hasQuic() const
+{
+    return std::any_of(m_counts.begin(), m_counts.end(), [](const auto& c) { return c.quic > 0; });
+}
+
 int LabelCountModel::maxCount() const
 {
     return m_counts.empty() ? 0 : static_cast<int>(m_counts.front().connections);
@@ -102,11 +107,14 @@ QVariant LabelCountModel::data(const QModelIndex& index, int role) const
     const auto& c = m_counts[static_cast<std::size_t>(index.row())];
     if (role == Qt::TextAlignmentRole && index.column() != Label)
         return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && index.column() == Label)
+        return qs(c.label);
     if (role != Qt::DisplayRole)
         return {};
     switch (index.column()) {
     case Label: return qs(c.label);
     case Connections: return QVariant::fromValue(static_cast<qulonglong>(c.connections));
+    case Quic: return QVariant::fromValue(static_cast<qulonglong>(c.quic));
     case Captures: return QVariant::fromValue(static_cast<qulonglong>(c.captures));
     default: return {};
     }
@@ -114,11 +122,17 @@ QVariant LabelCountModel::data(const QModelIndex& index, int role) const
 
 QVariant LabelCountModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
-    if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::ToolTipRole && section == Quic)
+        return QStringLiteral("Of the label's connections, those carried by QUIC (the rest "
+                              "are TCP)");
+    if (role != Qt::DisplayRole)
         return {};
     switch (section) {
     case Label: return QStringLiteral("Label");
     case Connections: return QStringLiteral("Connections");
+    case Quic: return QStringLiteral("QUIC");
     case Captures: return QStringLiteral("Captures");
     default: return {};
     }
@@ -208,6 +222,11 @@ QString runSplitText(const std::optional<snilab::EvaluationConfig>& config)
     return config->split == snilab::SplitKind::Time
                ? split
                : QStringLiteral("%1, %2 folds").arg(split).arg(config->folds);
+}
+
+QString runTransportText(const std::optional<snilab::EvaluationConfig>& config)
+{
+    return config ? qs(snilab::transportFilterName(config->data.transport)) : QStringLiteral("?");
 }
 
 RunListModel::RunListModel(QObject* parent) : QAbstractTableModel(parent) {}
@@ -367,6 +386,7 @@ QVariant RunListModel::data(const QModelIndex& index, int role) const
         return items.join(QLatin1Char(','));
     }
     case Split: return runSplitText(config);
+    case Transport: return runTransportText(config);
     case Error: return qs(r.error);
     default: return {};
     }
@@ -376,8 +396,9 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
 {
     if (role != Qt::DisplayRole || orientation != Qt::Horizontal)
         return {};
-    static const char* const kNames[ColumnCount] = {"Run",    "Status",     "Created", "Finished",
-                                                    "Models", "Thresholds", "Split",   "Error"};
+    static const char* const kNames[ColumnCount] = {"Run",      "Status",    "Created",
+                                                    "Finished", "Models",    "Thresholds",
+                                                    "Split",    "Transport", "Error"};
     return section >= 0 && section < ColumnCount ? QString::fromLatin1(kNames[section])
                                                  : QVariant();
 }

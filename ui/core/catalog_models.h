@@ -1,12 +1,14 @@
 // Small table models over a catalog, read on the GUI thread (each query is
 // one aggregate: label counts GROUP BY, the capture list, the run list).
 //
-// LabelCountModel: connections and captures per label (the paper's Figure 3
-// data, unlabeled connections left out), sorted by connections descending,
+// LabelCountModel: connections, QUIC connections (of those, carried by QUIC)
+// and captures per label (the paper's Figure 3 data, unlabeled connections
+// left out), sorted by connections descending,
 // plus the threshold summary: how many classes and connections meet a
 // minimum-connections threshold (engine meetsThreshold, same rule as runs).
 // CaptureListModel: one row per capture (path, status, counts, error).
-// RunListModel: the run registry (id, status, times, models, thresholds),
+// RunListModel: the run registry (id, status, times, models, thresholds,
+// split, transport),
 // read through a read-only connection (catalog/run_list.h) so that it never
 // waits on a run being written; refreshAsync() reads it on a short-lived
 // worker thread and applies it on the GUI thread (a running run shows as
@@ -33,7 +35,7 @@ namespace snilab::ui {
 class LabelCountModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Label, Connections, Captures, ColumnCount };
+    enum Column { Label, Connections, Quic, Captures, ColumnCount };
     explicit LabelCountModel(QObject* parent = nullptr);
 
     void setCatalogPath(const QString& path);
@@ -44,6 +46,8 @@ public:
     // Labeled connections per label, connections descending (then label).
     const std::vector<snilab::LabelCount>& counts() const { return m_counts; }
     quint64 unlabeledConnections() const { return m_unlabeled; }
+    // Whether any labeled connection was carried by QUIC.
+    bool hasQuic() const;
 
     struct ThresholdSummary {
         int classes = 0;
@@ -92,7 +96,18 @@ private:
 class RunListModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Status, Created, Finished, Models, Thresholds, Split, Error, ColumnCount };
+    enum Column {
+        Id,
+        Status,
+        Created,
+        Finished,
+        Models,
+        Thresholds,
+        Split,
+        Transport,
+        Error,
+        ColumnCount
+    };
     static constexpr int RunIdRole = Qt::UserRole + 1;
     explicit RunListModel(QObject* parent = nullptr);
     ~RunListModel() override;
@@ -137,5 +152,8 @@ private:
 std::optional<snilab::EvaluationConfig> runConfig(const snilab::RunInfo& run);
 // "stratified, 10 folds", "capture, 5 folds" or "time"; "?" without a config.
 QString runSplitText(const std::optional<snilab::EvaluationConfig>& config);
+// The connections a run evaluated: the configuration's `transport=` (all,
+// tcp, quic; a run from before QUIC reads as all); "?" without a config.
+QString runTransportText(const std::optional<snilab::EvaluationConfig>& config);
 
 } // namespace snilab::ui

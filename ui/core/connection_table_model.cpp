@@ -135,6 +135,14 @@ QVariant ConnectionTableModel::data(const QModelIndex& index, int role) const
         return role == Qt::ToolTipRole
                    ? QString::fromStdString(r->capturePath)
                    : QFileInfo(QString::fromStdString(r->capturePath)).fileName();
+    case Transport: {
+        const std::string_view name = snilab::transportName(r->transport);
+        return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
+    }
+    case QuicVersion:
+        return r->transport == snilab::Transport::Quic
+                   ? QString::fromStdString(snilab::quicVersionText(r->quicVersion))
+                   : QString();
     case Client: return endpoint(r->clientIp, r->clientPort, r->ipVersion);
     case Server: return endpoint(r->serverIp, r->serverPort, r->ipVersion);
     case Start:
@@ -163,9 +171,10 @@ QVariant ConnectionTableModel::headerData(int section, Qt::Orientation orientati
     if (orientation == Qt::Vertical)
         return section + 1;
     static const char* const kNames[ColumnCount] = {
-        "ID",        "Capture",      "Client",     "Server",     "Start (UTC)", "Duration (s)",
-        "Packets ↑", "Packets ↓",    "IP bytes ↑", "IP bytes ↓", "Close",       "SNI",
-        "Label",     "TLS versions", "ALPN",       "ECH",        "JA4"};
+        "ID",           "Capture",     "Transport",    "QUIC version", "Client",
+        "Server",       "Start (UTC)", "Duration (s)", "Packets ↑",    "Packets ↓",
+        "IP bytes ↑",   "IP bytes ↓",  "Close",        "SNI",          "Label",
+        "TLS versions", "ALPN",        "ECH",          "JA4"};
     return section >= 0 && section < ColumnCount ? QString::fromUtf8(kNames[section]) : QVariant();
 }
 

@@ -3,8 +3,11 @@
 // each; rows are read in pages of kPageSize when a view asks for them, and
 // at most kMaxCachedPages pages are kept).
 //
-// Filter: label substring, one capture, SNI present/absent (engine
-// ConnectionFilter). Connections of `incomplete` captures are not listed.
+// Filter: label substring, one capture, SNI present/absent, transport (TCP,
+// QUIC or both; engine ConnectionFilter). Connections of `incomplete`
+// captures are not listed. The Transport column shows the engine's names
+// (tcp, quic: as `snilab-cli connections`), QUIC version its hex
+// (quicVersionText(), empty for TCP).
 //
 // Thread: GUI thread. Reads go through a snilab::CatalogBrowser (its own
 // read-only SQLite connection), so an ingest writing the same catalog never
@@ -33,6 +36,8 @@ public:
     enum Column {
         Id,
         Capture,
+        Transport,
+        QuicVersion,
         Client,
         Server,
         Start,

@@ -78,6 +78,10 @@ bool ExperimentSetup::toConfig(snilab::EvaluationConfig* config, QString* error)
         c.data.labelMode = snilab::LabelMode::Default;
     else
         return fail(QStringLiteral("label mode must be default or paper"));
+    const auto transportFilter = snilab::parseTransportFilter(transport.toStdString());
+    if (!transportFilter)
+        return fail(QStringLiteral("transport must be all, tcp or quic, not '%1'").arg(transport));
+    c.data.transport = *transportFilter;
     if (paperPreset)
         c.applyPaperPreset();
     c.epochs = epochs;
@@ -106,6 +110,7 @@ void ExperimentSetup::save(QSettings& settings) const
     settings.setValue(QStringLiteral("trainFraction"), trainFraction);
     settings.setValue(QStringLiteral("seed"), seed);
     settings.setValue(QStringLiteral("labelMode"), labelMode);
+    settings.setValue(QStringLiteral("transport"), transport);
     settings.setValue(QStringLiteral("trees"), trees);
     settings.setValue(QStringLiteral("threads"), threads);
     settings.setValue(QStringLiteral("paperPreset"), paperPreset);
@@ -129,6 +134,7 @@ ExperimentSetup ExperimentSetup::load(QSettings& settings)
     s.trainFraction = settings.value(QStringLiteral("trainFraction"), s.trainFraction).toDouble();
     s.seed = settings.value(QStringLiteral("seed"), s.seed).toULongLong();
     s.labelMode = settings.value(QStringLiteral("labelMode"), s.labelMode).toString();
+    s.transport = settings.value(QStringLiteral("transport"), s.transport).toString();
     s.trees = settings.value(QStringLiteral("trees"), s.trees).toInt();
     s.threads = settings.value(QStringLiteral("threads"), s.threads).toInt();
     s.paperPreset = settings.value(QStringLiteral("paperPreset"), s.paperPreset).toBool();

@@ -7,7 +7,8 @@
 // "0.5*rf + 0.1667*cnngru-packet + ...") passed to the engine as model names,
 // which validates them (an unknown one fails the run with the engine's
 // message). Networks' settings (epochs, patience, batch size, device) map to
-// the EvaluationConfig fields of the same names.
+// the EvaluationConfig fields of the same names; the transport (all, tcp,
+// quic) to EvaluationConfig::data.transport.
 //
 // Thread: any. Failure: toConfig() returns false with a human message.
 #pragma once
@@ -32,6 +33,9 @@ struct ExperimentSetup {
     double trainFraction = 0.7; // time split
     quint64 seed = 1;
     QString labelMode = QStringLiteral("default"); // default | paper
+    // all | tcp | quic: the connections evaluated (EvaluationConfig::data.transport,
+    // recorded in the run as `transport=`); the paper's data was TCP only.
+    QString transport = QStringLiteral("all");
     int trees = 250;
     int threads = 0;
     bool paperPreset = false;

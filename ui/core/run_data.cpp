@@ -65,10 +65,17 @@ QStringList RunData::labels(int threshold) const
 QString RunData::title() const
 {
     const auto config = runConfig(info);
-    return QStringLiteral("Run %1 (%2; %3%4)")
+    // The transport only when the run chose one (all = every connection, as before QUIC).
+    QString transport;
+    if (config && config->data.transport == snilab::TransportFilter::Tcp)
+        transport = QStringLiteral("; TCP only");
+    else if (config && config->data.transport == snilab::TransportFilter::Quic)
+        transport = QStringLiteral("; QUIC only");
+    return QStringLiteral("Run %1 (%2; %3%4%5)")
         .arg(info.id)
         .arg(models.join(QStringLiteral(", ")), runSplitText(config),
-             config && config->preset == "paper" ? QStringLiteral(", paper preset") : QString());
+             config && config->preset == "paper" ? QStringLiteral(", paper preset") : QString(),
+             transport);
 }
 
 RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId)
@@ -125,19 +132,29 @@ FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int t
     const std::size_t n =
         std::min<std::size_t>(sorted.size(), static_cast<std::size_t>(std::max(0, topN)));
     f.title = QStringLiteral("Connections per label (top %1 of %2)").arg(n).arg(sorted.size());
-    FigureSeries s;
-    s.name = QStringLiteral("connections");
+    // The transport mix is drawn for the whole catalog's labels, not only the
+    // top n: the figure keeps its form when n changes.
+    f.stacked =
+        std::any_of(sorted.begin(), sorted.end(), [](const auto* c) { return c->quic > 0; });
+    FigureSeries all{QStringLiteral("connections"), {}, {}};
+    FigureSeries tcp{QStringLiteral("TCP"), {}, {}};
+    FigureSeries quic{QStringLiteral("QUIC"), {}, {}};
     double maxValue = 0;
     for (std::size_t i = 0; i < n; ++i) {
-        f.categories << qs(sorted[i]->label);
-        s.values << static_cast<double>(sorted[i]->connections);
-        maxValue = std::max(maxValue, s.values.back());
+        const snilab::LabelCount& c = *sorted[i];
+        f.categories << qs(c.label);
+        all.values << static_cast<double>(c.connections);
+        tcp.values << static_cast<double>(c.connections - c.quic); // quic is of connections
+        quic.values << static_cast<double>(c.quic);
+        maxValue = std::max(maxValue, all.values.back());
     }
     f.yMax = maxValue > 0 ? maxValue * 1.05 : 1;
     if (n == 0)
         f.emptyReason = QStringLiteral("The catalog has no labeled connections yet.");
+    else if (f.stacked)
+        f.series << tcp << quic;
     else
-        f.series << s;
+        f.series << all;
     return f;
 }
 

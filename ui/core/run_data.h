@@ -44,7 +44,8 @@ struct RunData {
     const std::vector<snilab::ClassResult>* classResults(const QString& model, int threshold) const;
     // Labels of the classes at a threshold (the first model's class list).
     QStringList labels(int threshold) const;
-    QString title() const; // "Run 3 (rf; stratified, 10 folds)"
+    // "Run 3 (rf; stratified, 10 folds)", "Run 4 (rf; time; QUIC only)"
+    QString title() const;
 };
 
 RunData loadRunData(snilab::Catalog& catalog, std::int64_t runId);
@@ -65,6 +66,7 @@ struct FigureData {
     QList<double> x;        // Line: x values
     QStringList categories; // Bar: category labels
     QList<FigureSeries> series;
+    bool stacked = false; // Bar: one bar per category, the series stacked in it
     double yMin = 0;
     double yMax = 1;
     QString emptyReason; // why the figure has no data (shown instead of a chart)
@@ -73,7 +75,10 @@ struct FigureData {
     const FigureSeries* findSeries(const QString& name) const;
 };
 
-// Figure 3: the top `topN` labels by connection count (counts sorted descending).
+// Figure 3: the top `topN` labels by connection count (counts sorted
+// descending). One series "connections"; when any label of `counts` has QUIC
+// connections, two stacked series instead, "TCP" and "QUIC", whose sum is the
+// label's count (so a catalog without QUIC draws as before, with no legend).
 FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN);
 // Figures 5, 8, 9: a metric (mean +- std over folds) vs threshold, one line per model.
 FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metric = "accuracy");

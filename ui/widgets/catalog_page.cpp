@@ -29,8 +29,10 @@ CatalogPage::CatalogPage(CaptureListModel* captures, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Horizontal);
     splitter->addWidget(left);
     splitter->addWidget(right);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
+    // Halves: Figure 3's label axis may take at most about 40 % of the
+    // chart's width (Qt Charts), and SNI labels are long.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 }
@@ -40,17 +42,29 @@ QWidget* CatalogPage::buildConnectionsPane()
     m_labelFilter = new QLineEdit;
     m_labelFilter->setPlaceholderText(tr("label contains…"));
     m_labelFilter->setClearButtonEnabled(true);
+    m_labelFilter->setMinimumWidth(
+        m_labelFilter->fontMetrics().horizontalAdvance(m_labelFilter->placeholderText()) + 40);
     m_captureFilter = new QComboBox;
+    // A long capture name must not push the label field shut.
+    m_captureFilter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_captureFilter->setMinimumContentsLength(14);
     m_sniFilter = new QComboBox;
     m_sniFilter->addItem(tr("any SNI"), static_cast<int>(snilab::ConnectionFilter::Sni::Any));
     m_sniFilter->addItem(tr("SNI present"),
                          static_cast<int>(snilab::ConnectionFilter::Sni::Present));
     m_sniFilter->addItem(tr("no SNI"), static_cast<int>(snilab::ConnectionFilter::Sni::Absent));
+    m_transportFilter = new QComboBox;
+    m_transportFilter->addItem(tr("all transports"),
+                               static_cast<int>(snilab::TransportFilter::All));
+    m_transportFilter->addItem(tr("TCP"), static_cast<int>(snilab::TransportFilter::Tcp));
+    m_transportFilter->addItem(tr("QUIC"), static_cast<int>(snilab::TransportFilter::Quic));
+    m_transportFilter->setToolTip(tr("Transport of the connections listed"));
     m_connectionCount = new QLabel;
     auto* filters = new QHBoxLayout;
     filters->addWidget(m_labelFilter, 1);
     filters->addWidget(m_captureFilter);
     filters->addWidget(m_sniFilter);
+    filters->addWidget(m_transportFilter);
     filters->addWidget(m_connectionCount);
     auto* table = makeTable(m_connections);
     table->horizontalHeader()->setStretchLastSection(false);
@@ -73,6 +87,8 @@ QWidget* CatalogPage::buildConnectionsPane()
     connect(m_captureFilter, &QComboBox::currentIndexChanged, this,
             &CatalogPage::applyConnectionFilter);
     connect(m_sniFilter, &QComboBox::currentIndexChanged, this,
+            &CatalogPage::applyConnectionFilter);
+    connect(m_transportFilter, &QComboBox::currentIndexChanged, this,
             &CatalogPage::applyConnectionFilter);
     return left;
 }
@@ -97,6 +113,9 @@ QWidget* CatalogPage::buildLabelCountPane()
     threshold->addWidget(m_thresholdRule);
     auto* counts = new TableView;
     counts->setModel(m_labelCounts, QStringLiteral("label_counts"));
+    // The counts stay in view; a long label is elided (whole in its tooltip).
+    counts->table()->horizontalHeader()->setSectionResizeMode(LabelCountModel::Label,
+                                                              QHeaderView::Stretch);
     auto* right = new QWidget;
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
@@ -148,6 +167,8 @@ void CatalogPage::applyConnectionFilter()
     filter.labelContains = m_labelFilter->text().trimmed().toStdString();
     filter.captureId = m_captureFilter->currentData().toLongLong();
     filter.sni = static_cast<snilab::ConnectionFilter::Sni>(m_sniFilter->currentData().toInt());
+    filter.transport =
+        static_cast<snilab::TransportFilter>(m_transportFilter->currentData().toInt());
     m_connections->setFilter(filter);
     m_connectionCount->setText(tr("%L1 connections").arg(m_connections->rowCount()));
 }

@@ -1,6 +1,7 @@
 // CatalogPage: the workbench's Catalog tab. The lazy connections table
 // (ConnectionTableModel) with its filter (label text, capture, SNI present or
-// not); connections per label (the paper's Figure 3, top N, LabelCountModel)
+// not, transport TCP/QUIC/both); connections per label (the paper's Figure 3,
+// top N, LabelCountModel; TCP and QUIC stacked when the catalog has QUIC)
 // and the min-connections threshold slider with the classes and connections
 // that remain at T (≥ T or > T).
 //
@@ -37,6 +38,7 @@ public:
     ConnectionTableModel* connectionModel() const { return m_connections; }
     LabelCountModel* labelCountModel() const { return m_labelCounts; }
     FigureView* labelCountView() const { return m_figure3; }
+    QComboBox* transportFilter() const { return m_transportFilter; }
     QSlider* thresholdSlider() const { return m_thresholdSlider; }
     // "T = 100: 12 classes, 3,456 connections remain"
     QString thresholdSummary() const;
@@ -55,6 +57,7 @@ private:
     QLineEdit* m_labelFilter = nullptr;
     QComboBox* m_captureFilter = nullptr;
     QComboBox* m_sniFilter = nullptr;
+    QComboBox* m_transportFilter = nullptr;
     QLabel* m_connectionCount = nullptr;
     FigureView* m_figure3 = nullptr;
     QSpinBox* m_topN = nullptr;

@@ -24,6 +24,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
       m_folds(new QSpinBox), m_trainFraction(new QDoubleSpinBox), m_trees(new QSpinBox),
       m_epochs(new QSpinBox), m_patience(new QSpinBox), m_batch(new QSpinBox),
       m_device(new QComboBox), m_seed(new QSpinBox), m_labelMode(new QComboBox),
+      m_transport(new QComboBox),
       m_paper(new QCheckBox(tr("Paper preset (more-than-T, paper labels, payload packets)"))),
       m_error(new QLabel)
 {
@@ -96,6 +97,11 @@ void ExperimentDialog::configureInputs()
     m_labelMode->addItem(tr("default (SNI lowercased)"), QStringLiteral("default"));
     m_labelMode->addItem(tr("paper (digits and '-' removed below the registrable domain)"),
                          QStringLiteral("paper"));
+    m_transport->addItem(tr("all (TCP and QUIC)"), QStringLiteral("all"));
+    m_transport->addItem(tr("TCP only"), QStringLiteral("tcp"));
+    m_transport->addItem(tr("QUIC only"), QStringLiteral("quic"));
+    m_transport->setToolTip(tr("Which connections are evaluated: TCP, QUIC or both. Recorded in "
+                               "the run (transport=). The paper's data was TCP only."));
 }
 
 void ExperimentDialog::configureDevices()
@@ -121,6 +127,7 @@ QGroupBox* ExperimentDialog::buildDataBox()
     dataForm->addRow(tr("Thresholds T"), m_thresholds);
     dataForm->addRow(tr("Rule"), m_rule);
     dataForm->addRow(tr("Labels"), m_labelMode);
+    dataForm->addRow(tr("Transport"), m_transport);
     dataForm->addRow(m_paper);
     auto* paperButton = new QPushButton(tr("Paper set-up"));
     paperButton->setToolTip(tr("Thresholds 100-1000/100, 10-fold stratified, paper preset"));
@@ -173,6 +180,13 @@ void ExperimentDialog::setSetup(const ExperimentSetup& s)
     m_device->setCurrentIndex(device == 2 && !deviceAvailability().cuda ? 0 : std::max(0, device));
     m_seed->setValue(static_cast<int>(std::min<quint64>(s.seed, 2147483647)));
     m_labelMode->setCurrentIndex(std::max(0, m_labelMode->findData(s.labelMode)));
+    // A value the list lacks (a hand-edited setting) is shown as it is, so
+    // that validation names it, not replaced by another.
+    while (m_transport->count() > 3) // an earlier unknown value
+        m_transport->removeItem(3);
+    if (m_transport->findData(s.transport) < 0)
+        m_transport->addItem(tr("'%1' (unknown)").arg(s.transport), s.transport);
+    m_transport->setCurrentIndex(m_transport->findData(s.transport));
     m_paper->setChecked(s.paperPreset);
     m_error->clear();
 }
@@ -200,6 +214,7 @@ ExperimentSetup ExperimentDialog::setup() const
     s.device = m_device->currentData().toString();
     s.seed = static_cast<quint64>(m_seed->value());
     s.labelMode = m_labelMode->currentData().toString();
+    s.transport = m_transport->currentData().toString();
     s.paperPreset = m_paper->isChecked();
     return s;
 }
@@ -230,6 +245,7 @@ void ExperimentDialog::applyPaperPreset()
     s.seed = current.seed;
     s.epochs = current.epochs;
     s.device = current.device;
+    s.transport = current.transport;
     setSetup(s);
 }
 

@@ -2,9 +2,10 @@
 // thresholds and their rule, models (the engine's available models, listed at
 // run time) and ensemble expressions with weights (free text), split kind and
 // folds, random-forest trees, networks' epochs/patience/batch size, seed,
-// device (CUDA greyed out with the reason when unavailable), label mode and the
-// paper preset. It validates through ExperimentSetup::toConfig() and refuses
-// to close on an invalid set-up, showing the reason.
+// device (CUDA greyed out with the reason when unavailable), label mode, the
+// transport (TCP, QUIC or both) and the paper preset (which leaves the
+// transport as chosen: the engine's preset does not set it). It validates through
+// ExperimentSetup::toConfig() and refuses to close on an invalid set-up, showing the reason.
 //
 // Thread: GUI thread.
 #pragma once
@@ -61,6 +62,7 @@ private:
     QComboBox* m_device;
     QSpinBox* m_seed;
     QComboBox* m_labelMode;
+    QComboBox* m_transport;
     QCheckBox* m_paper;
     QLabel* m_error;
 };

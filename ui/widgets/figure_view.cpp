@@ -17,6 +17,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QTableView>
@@ -101,13 +102,17 @@ ExportSize ExportDialog::size() const
 }
 
 FigureView::FigureView(QWidget* parent)
-    : QWidget(parent), m_stack(new QStackedWidget), m_view(new QChartView), m_empty(new QLabel)
+    : QWidget(parent), m_stack(new QStackedWidget), m_scroll(new QScrollArea),
+      m_view(new QChartView), m_empty(new QLabel)
 {
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setObjectName(QStringLiteral("chartView"));
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setWidget(m_view);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
-    m_stack->addWidget(m_view);
+    m_stack->addWidget(m_scroll);
     m_stack->addWidget(m_empty);
     auto* exportButton = new QPushButton(tr("Export…"));
     exportButton->setToolTip(tr("Save this figure as PNG, SVG or PDF at a paper size"));
@@ -128,8 +133,9 @@ void FigureView::setFigure(const FigureData& figure)
     QChart* old = m_view->chart();
     m_view->setChart(buildChart(figure));
     delete old;
+    m_view->setMinimumHeight(readableChartHeight(figure));
     m_empty->setText(figure.emptyReason.isEmpty() ? tr("No data.") : figure.emptyReason);
-    m_stack->setCurrentWidget(figure.isEmpty() ? static_cast<QWidget*>(m_empty) : m_view);
+    m_stack->setCurrentWidget(figure.isEmpty() ? static_cast<QWidget*>(m_empty) : m_scroll);
 }
 
 bool FigureView::exportTo(const QString& path, const ExportSize& size, QString* error) const

@@ -1,6 +1,8 @@
 // FigureView: one figure (FigureData) as a Qt chart with an Export button
 // (PNG/SVG/PDF at a chosen paper size); shows the figure's emptyReason
-// instead of a chart when it has no data.
+// instead of a chart when it has no data. A chart of horizontal bars is kept
+// at least readableChartHeight() tall, so that no category label is elided,
+// and scrolls where the view is shorter.
 // TableView: a table with Export CSV / Export LaTeX buttons.
 // ExportDialog: the file, format and paper size of an export.
 //
@@ -21,6 +23,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
+class QScrollArea;
 class QSpinBox;
 class QStackedWidget;
 class QTableView;
@@ -58,6 +61,7 @@ public Q_SLOTS:
 private:
     FigureData m_figure;
     QStackedWidget* m_stack;
+    QScrollArea* m_scroll;
     QChartView* m_view;
     QLabel* m_empty;
 };
