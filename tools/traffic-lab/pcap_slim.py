@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Slim a capture: keep each TCP connection's first N packets whole and cut
 every later packet to its link + IP + TCP headers; keep each QUIC
-connection's handshake whole and cut its 1-RTT datagrams to link + IP + UDP
-headers.
+connection's Initial datagrams whole and cut its other datagrams to link +
+IP + UDP headers.
 
 Captured length shrinks (caplen < len) while the original length and the
 timestamp of every packet stay as they were, so packet sizes, payload sizes
@@ -10,15 +10,18 @@ timestamp of every packet stay as they were, so packet sizes, payload sizes
 handshake (ClientHello with its SNI, ServerHello, certificates) stays
 readable in the first N packets.
 
-QUIC: a UDP flow is QUIC when a datagram of at least 1200 bytes with a long
-header (the client's first Initial) starts it. Every long-header datagram of
-a QUIC flow (Initial, 0-RTT, Handshake, Retry, Version Negotiation: the
-handshake, whose client Initials carry the ClientHello) is kept whole;
-short-header (1-RTT) datagrams are cut, except the first --keep-quic
-datagrams of the connection (default 0). An Initial of at least 1200 bytes
-under a connection ID the flow has not seen yet starts a new connection on
-the same endpoints (its count starts again). Other UDP flows and every other
-packet are kept whole.
+QUIC: a UDP flow is QUIC when a datagram of at least 1200 bytes that starts
+with a long-header Initial packet (the client's first Initial) starts it.
+A datagram of a QUIC flow whose first packet is an Initial (client Initials
+carry the ClientHello, server Initials the ServerHello: the packets anyone
+can decrypt, their keys come from the client's first DCID), a Retry or a
+Version Negotiation is kept whole, with whatever is coalesced behind it.
+Datagrams that start with a 0-RTT, Handshake or short-header (1-RTT) packet
+are encrypted with keys the capture does not give, and are cut, except the
+first --keep-quic datagrams of the connection (default 0). An Initial of at
+least 1200 bytes under a connection ID the flow has not seen yet starts a
+new connection on the same endpoints (its count starts again). Other UDP
+flows and every other packet are kept whole.
 
 Reads and writes pcap (µs or ns, either byte order) and pcapng (every block
 other than Enhanced Packet Blocks is copied unchanged); input may be gzip
@@ -116,10 +119,13 @@ def tcp_headers(linktype, data):
 
 
 def quic_long_header(payload):
-    """(is an Initial, DCID, SCID) of a QUIC long-header packet, else None.
+    """(kind, DCID, SCID) of a QUIC long-header packet, else None; kind is
+    "initial", "retry", "vn" (Version Negotiation) or "other" (0-RTT,
+    Handshake).
 
-    Version 1 (and drafts, reserved versions) mark an Initial with type 0,
-    version 2 (RFC 9369) with type 1; version 0 is Version Negotiation."""
+    Version 1 (and drafts, reserved versions) number the types Initial 0,
+    0-RTT 1, Handshake 2, Retry 3; version 2 (RFC 9369) Initial 1, 0-RTT 2,
+    Handshake 3, Retry 0; version 0 is Version Negotiation."""
     if len(payload) < 7 or not payload[0] & 0x80:
         return None
     version = struct.unpack_from("!I", payload, 1)[0]
@@ -131,9 +137,12 @@ def quic_long_header(payload):
     if slen > 20 or len(payload) < 7 + dlen + slen:
         return None
     scid = bytes(payload[7 + dlen:7 + dlen + slen])
+    if version == 0:
+        return "vn", dcid, scid
     ptype = (payload[0] >> 4) & 3
-    initial = version != 0 and ptype == (1 if version == 0x6B3343CF else 0)
-    return initial, dcid, scid
+    if version == 0x6B3343CF:
+        ptype = (ptype - 1) & 3  # v2 -> v1 numbering
+    return {0: "initial", 3: "retry"}.get(ptype, "other"), dcid, scid
 
 
 class QuicFlow:
@@ -179,20 +188,21 @@ class Slimmer:
         head = quic_long_header(payload)
         flow = self.udp.get(key, False)
         if flow is False:  # the flow's first datagram decides whether it is QUIC
-            flow = QuicFlow() if head is not None and head[0] and wire >= 1200 else None
+            flow = QuicFlow() if head is not None and head[0] == "initial" and wire >= 1200 \
+                else None
             self.udp[key] = flow
         if flow is None:
             return len(data)
         if head is not None:
-            initial, dcid, scid = head
-            if initial and wire >= 1200 and dcid not in flow.ids and flow.count:
+            kind, dcid, scid = head
+            if kind == "initial" and wire >= 1200 and dcid not in flow.ids and flow.count:
                 flow.count = 0  # a client Initial under a new ID: another connection
                 flow.ids = set()
             if flow.count == 0:
                 self.quic_connections += 1
             flow.ids.update((dcid, scid))
         flow.count += 1
-        if head is not None or flow.count <= self.keep_quic:
+        if (head is not None and head[0] != "other") or flow.count <= self.keep_quic:
             return len(data)
         self.cut += 1
         return udp + 8
@@ -288,8 +298,9 @@ def main():
     ap.add_argument("--keep", type=int, default=12,
                     help="packets per connection kept whole (default 12)")
     ap.add_argument("--keep-quic", type=int, default=0,
-                    help="1-RTT datagrams per QUIC connection kept whole (default 0; "
-                         "long-header datagrams are always whole)")
+                    help="datagrams per QUIC connection kept whole (default 0; those "
+                         "that start with an Initial, Retry or Version Negotiation "
+                         "always are)")
     ap.add_argument("--gzip", action="store_true", help="gzip the output")
     ap.add_argument("src")
     ap.add_argument("dst")
