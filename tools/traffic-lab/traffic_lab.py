@@ -1060,7 +1060,7 @@ http {{
         log(f"PKI ready ({time.time() - t0:.1f}s)")
         # Days are numbered first_day, first_day + 1, ... (file names, seeds of the
         # network drift, the client mix); the content drift follows the day's
-        # place in this run (1, 2, ...), so a later part starts undrifted.
+        # place in this run (1, 2, ...): a later part drifts as a run from day 1.
         first = a.first_day
         self.manifests = {s["name"]: make_content(self.www, s, 1, a.seed) for s in self.sites}
         self.build_topology()
@@ -1070,8 +1070,11 @@ http {{
         self.chromium_slots = threading.Semaphore(a.chromium_parallel)
         self.day_base = {}
         days = {}
-        self.quota = math.ceil(a.per_class / a.days)
+        quotas = [math.ceil(a.per_class / a.days)] * a.days
+        if a.day_quotas:
+            quotas = [int(q) for q in a.day_quotas.split(",")]
         for day in range(first, first + a.days):
+            self.quota = quotas[day - first]
             ext = ".pcapng" if day % 2 == 0 and shutil.which("dumpcap") else ".pcap"
             if ext == ".pcap" and not shutil.which("tcpdump"):
                 ext = ".pcapng"
@@ -1284,6 +1287,9 @@ def main():
         p.add_argument("--per-class", type=int, default=4 if smoke else 160,
                        help="ground-truth connections per site over all days "
                             "(default %(default)s)")
+        p.add_argument("--day-quotas", default="",
+                       help="connections per site for each day, a comma list of --days "
+                            "numbers (default: ceil(per-class/days) each)")
         p.add_argument("--clients", type=int, default=2 if smoke else 6,
                        help="client namespaces, each running one job at a time "
                             "(default %(default)s)")
@@ -1322,6 +1328,10 @@ def main():
     p.add_argument("src")
     p.add_argument("dst")
     args = ap.parse_args()
+    if getattr(args, "day_quotas", ""):
+        q = args.day_quotas.split(",")
+        if len(q) != args.days or not all(x.isdigit() and int(x) > 0 for x in q):
+            ap.error(f"--day-quotas needs {args.days} positive numbers (one per day)")
 
     if args.cmd == "cleanup":
         cleanup_tag(args.tag)
