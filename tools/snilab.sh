@@ -22,7 +22,7 @@ packages=(build-essential cmake pkg-config ccache
   libpcap-dev libsqlite3-dev libpsl-dev zlib1g-dev libzstd-dev libssl-dev libopencv-dev
   libtorch-dev libopenblas0-openmp python3-torch
   tshark xvfb xauth fonts-dejavu-core python3 zstd clang-format
-  iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1
+  iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1 ngtcp2-server ngtcp2-client
   clang libclang-rt-14-dev)
 
 install_packages() {

@@ -9,17 +9,26 @@ Two modes:
       them with --samples/ground_truth.csv (written by the lab from its
       servers' and clients' own connection logs, never from the capture):
         * every ground-truth connection is found by (capture file, client ip,
-          client port, server ip, server port) with has_client_hello=1 and the
-          same SNI;
-        * every connection snilab labels (has an SNI) is in the ground truth.
+          client port, server ip, server port, transport) with
+          has_client_hello=1 and the same SNI: a QUIC row (transport quic)
+          among snilab's connections with transport=quic, a TCP row among
+          those with transport=tcp (a ground truth without the transport
+          column is all TCP);
+        * every connection snilab labels (has an SNI), TCP or QUIC, is in the
+          ground truth.
       Also checks the set's shape: --min-classes SNIs with at least
-      --min-per-class connections each, --min-files captures, one pcapng.
+      --min-per-class connections each, --min-quic-classes QUIC SNIs with at
+      least --min-quic-per-class QUIC connections each, --min-files
+      captures, one pcapng.
 
   --mode smoke
       Runs `traffic_lab.py smoke` (a few curl/Python connections to Python
-      ssl and openssl s_server sites in private network namespaces, < 1 min),
-      then makes the same comparison on its capture. Skips (exit 77) unless
-      it runs as root, `ip netns` works and the lab's binaries exist.
+      ssl and openssl s_server sites, and ngtcp2 HTTP/3 connections to an
+      ngtcp2 site when Debian's ngtcp2-server and ngtcp2-client are
+      installed, in private network namespaces, < 1 min), then makes the
+      same comparison on its capture, raw and slimmed. Skips (exit 77)
+      unless it runs as root, `ip netns` works and the lab's binaries exist;
+      without ngtcp2 only the QUIC part is skipped (and says so).
 
 Exit status: 0 pass, 1 fail, 77 skipped.
 """
@@ -43,7 +52,11 @@ def log(*parts):
 
 def key_of(row, capture):
     return (capture, row["client_ip"], str(int(row["client_port"])), row["server_ip"],
-            str(int(row["server_port"])))
+            str(int(row["server_port"])), row.get("transport") or "tcp")
+
+
+def have_ngtcp2():
+    return bool(shutil.which("gtlsserver") and shutil.which("gtlsclient"))
 
 
 def snilab_connections(cli, captures, tmp):
@@ -102,8 +115,12 @@ def compare(gt_rows, conns):
         if n > 20:
             problems.append(f"... {n} {what} in all")
     unlabeled = sum(1 for c in conns if not c["label"])
+    gt_t = collections.Counter(g.get("transport") or "tcp" for g in gt_rows)
+    sn_t = collections.Counter(c.get("transport") or "tcp" for c in conns)
     summary = [f"ground truth: {len(gt_rows)} connections; snilab: {len(conns)} connections, "
                f"{labeled} labeled, {unlabeled} unlabeled",
+               "by transport: " + ", ".join(f"{t} ground truth {gt_t[t]} snilab {sn_t[t]}"
+                                            for t in sorted(set(gt_t) | set(sn_t))),
                f"missing {missing}, wrong SNI {wrong}, unexplained labeled {unexplained}"]
     return problems, summary
 
@@ -129,15 +146,24 @@ def check_dir(cli, directory, args):
     p, summary = compare(gt_rows, conns)
     problems += p
     per_class = collections.Counter(g["sni"] for g in gt_rows)
+    per_quic = collections.Counter(g["sni"] for g in gt_rows if g.get("transport") == "quic")
     for line in summary:
         log(line)
     log(f"{len(captures)} capture files, {len(per_class)} SNIs: " +
         ", ".join(f"{k} {v}" for k, v in sorted(per_class.items())))
+    if per_quic:
+        log(f"QUIC: {sum(per_quic.values())} connections, {len(per_quic)} SNIs: " +
+            ", ".join(f"{k} {v}" for k, v in sorted(per_quic.items())))
     if args.min_classes:
         big = [k for k, v in per_class.items() if v >= args.min_per_class]
         if len(big) < args.min_classes:
             problems.append(f"only {len(big)} SNIs have >= {args.min_per_class} connections "
                             f"(want {args.min_classes})")
+    if args.min_quic_classes:
+        big = [k for k, v in per_quic.items() if v >= args.min_quic_per_class]
+        if len(big) < args.min_quic_classes:
+            problems.append(f"only {len(big)} SNIs have >= {args.min_quic_per_class} QUIC "
+                            f"connections (want {args.min_quic_classes})")
     if len(captures) < args.min_files:
         problems.append(f"only {len(captures)} capture files (want {args.min_files})")
     if args.need_pcapng and not any(".pcapng" in c for c in captures):
@@ -173,6 +199,10 @@ def smoke(args):
     if reasons:
         log("SKIP: the traffic lab smoke test cannot run here: " + "; ".join(reasons))
         return SKIP
+    quic = have_ngtcp2()
+    if not quic:
+        log("SKIP (QUIC part only): gtlsserver/gtlsclient not installed (Debian packages "
+            "ngtcp2-server, ngtcp2-client); the smoke lab runs its TCP sites only")
     with tempfile.TemporaryDirectory(prefix="snilab-lab-smoke-") as tmp:
         tag = f"snls{os.getpid() % 100000}"
         cmd = [sys.executable, lab, "smoke", "--out", os.path.join(tmp, "out"), "--tag", tag,
@@ -197,6 +227,15 @@ def smoke(args):
             log("FAIL: the lab left namespaces behind: " + left)
             return 1
         rc = 0
+        with open(os.path.join(tmp, "out", "ground_truth.csv"), newline="") as f:
+            gt = list(csv.DictReader(f))
+        by_transport = collections.Counter(g.get("transport") or "tcp" for g in gt)
+        if not by_transport["tcp"]:
+            log("FAIL: the smoke lab made no TCP connection")
+            rc = 1
+        if quic and not by_transport["quic"]:
+            log("FAIL: ngtcp2 is installed but the smoke lab made no QUIC connection")
+            rc = 1
         for directory, what in ((os.path.join(tmp, "out", "raw"), "raw capture"),
                                 (os.path.join(tmp, "samples"), "slimmed capture")):
             if directory.endswith("raw"):
@@ -215,6 +254,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--min-classes", type=int, default=0)
     ap.add_argument("--min-per-class", type=int, default=0)
+    ap.add_argument("--min-quic-classes", type=int, default=0)
+    ap.add_argument("--min-quic-per-class", type=int, default=0)
     ap.add_argument("--min-files", type=int, default=1)
     ap.add_argument("--need-pcapng", action="store_true")
     ap.add_argument("--max-mb", type=float, default=0)

@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""snilab traffic lab: real TLS traffic between network namespaces, captured
-with tcpdump/dumpcap, with a ground-truth CSV that does not come from the
-capture. Run as root. Python 3 standard library + Debian packages only.
+"""snilab traffic lab: real TLS and QUIC traffic between network namespaces,
+captured with tcpdump/dumpcap, with a ground-truth CSV that does not come
+from the capture. Run as root. Python 3 standard library + Debian packages
+only.
 
 Commands:
-  run      the full lab (Chromium, curl, wget, nghttp, Python clients; nginx,
-           Python ssl and openssl s_server servers), several capture "days"
-  smoke    a < 1 minute check: Python ssl + openssl s_server, curl + Python
-           clients, one capture, a handful of connections
+  run      the full lab (Chromium, curl, wget, nghttp, Python and ngtcp2
+           clients; nginx, Python ssl, openssl s_server and ngtcp2 HTTP/3
+           servers), several capture "days"
+  smoke    a < 1 minute check: Python ssl + openssl s_server (+ ngtcp2 when
+           installed), curl + Python (+ ngtcp2) clients, one capture, a
+           handful of connections
   cleanup  remove what a lab with --tag left behind (namespaces, their
            processes, /etc/netns entries); lab.sh calls it from a trap
   slim     keep each connection's first N packets whole, the rest headers only
@@ -39,7 +42,8 @@ CLIENT_NET = "10.77.0"
 NGINX_STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so"
 GT_COLUMNS = ["capture", "start_ns", "client_ip", "client_port", "server_ip", "server_port",
               "sni", "site", "server_stack", "client_kind", "job_id", "day", "source",
-              "tls_version"]
+              "tls_version", "transport"]
+NGTCP2_SERVER, NGTCP2_CLIENT = "gtlsserver", "gtlsclient"  # Debian ngtcp2-server/-client
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
@@ -296,8 +300,8 @@ class Lab:
             self.clients.append(dict(ns=c, ip=ip))
         self.offloads_off(r, "brc")
         self.servers = {}
-        # nginx in s1; Python ssl and openssl s_server in s2
-        groups = {"nginx": 1, "python": 2, "openssl": 2}
+        # nginx in s1; Python ssl and openssl s_server in s2; ngtcp2 (QUIC) in s3
+        groups = {"nginx": 1, "python": 2, "openssl": 2, "ngtcp2": 3}
         for n in sorted({groups[s["stack"]] for s in self.sites}):
             s = self.ns(f"s{n}")
             self.add_ns(s)
@@ -378,19 +382,21 @@ class Lab:
                     p.wait()
             self.procs.remove((n, p))
 
-    def wait_listen(self, ns, ip, port, timeout=15):
+    def wait_listen(self, ns, ip, port, timeout=15, udp=False):
         t0 = time.time()
         while time.time() - t0 < timeout:
-            out = self.nsx(ns, "ss", "-ltnH", check=False).stdout
+            out = self.nsx(ns, "ss", "-lunH" if udp else "-ltnH", check=False).stdout
             if f"{ip}:{port}" in out:
                 return
             time.sleep(0.2)
-        raise RuntimeError(f"nothing listens on {ip}:{port} in {ns} after {timeout}s")
+        raise RuntimeError(f"nothing listens on {ip}:{port}{'/udp' if udp else ''} in {ns} "
+                           f"after {timeout}s")
 
     def start_servers(self):
         nginx_sites = [s for s in self.sites if s["stack"] == "nginx"]
         py_sites = [s for s in self.sites if s["stack"] == "python"]
         ossl_sites = [s for s in self.sites if s["stack"] == "openssl"]
+        quic_sites = [s for s in self.sites if s["stack"] == "ngtcp2"]
         if nginx_sites:
             conf = self.nginx_conf(nginx_sites)
             self.spawn("nginx", nginx_sites[0]["ns"], ["nginx", "-c", conf, "-p", self.work],
@@ -417,8 +423,23 @@ class Lab:
                 cmd.append("-tls1_3")
             self.spawn("s_server-" + s["name"], s["ns"], cmd, "s_server.out",
                        cwd=os.path.join(self.www, s["name"]))
+        for s in quic_sites:
+            # gtlsserver: one site, one address; h3server.py logs each ClientHello it
+            # received (client address and port, SNI) from the server's debug output.
+            # --no-http-dump keeps request bodies out of that output; the CRYPTO dump
+            # (the ClientHello) is what the log is made of, so it stays.
+            srv = s.get("server", {})
+            cmd = [sys.executable, os.path.join(HERE, "h3server.py"),
+                   "--log", os.path.join(self.logs, f"h3server-{s['name']}.tsv"),
+                   "--site", s["name"], "--", NGTCP2_SERVER, "--no-http-dump",
+                   "-d", os.path.join(self.www, s["name"]), f"--cc={srv.get('cc', 'cubic')}",
+                   "--timeout=15s"]
+            if srv.get("initial_rtt"):
+                cmd.append(f"--initial-rtt={srv['initial_rtt']}")
+            cmd += [s["ip"], "443", s["pki"]["key"], s["pki"]["chain"]]
+            self.spawn("h3server-" + s["name"], s["ns"], cmd, "h3server.out")
         for s in self.sites:
-            self.wait_listen(s["ns"], s["ip"], 443)
+            self.wait_listen(s["ns"], s["ip"], 443, udp=sitedefs.transport(s) == "quic")
 
     def nginx_conf(self, sites):
         sock = os.path.join(self.work, "sock")
@@ -496,9 +517,10 @@ http {{
             queues[str(k)] = dict(delay_ms=net["rtt_ms"] * scale / 2.0,
                                   jitter_ms=net["jitter_ms"], loss=net["loss"])
             if not self.netem:
+                proto = "udp" if sitedefs.transport(site) == "quic" else "tcp"
                 for field in ("-d", "-s"):
                     self.nsx(self.router, "iptables", "-A", "FORWARD", field, site["ip"], "-p",
-                             "tcp", "-j", "NFQUEUE", "--queue-num", str(k), "--queue-bypass")
+                             proto, "-j", "NFQUEUE", "--queue-num", str(k), "--queue-bypass")
         cfg = os.path.join(self.work, f"netem-day{day}.json")
         with open(cfg, "w") as f:
             json.dump({"queues": queues}, f, indent=1)
@@ -516,12 +538,16 @@ http {{
         self.netem = True
 
     def start_capture(self, path):
+        # TCP, and UDP too when the lab has QUIC sites (QUIC is UDP 443)
+        filt = "tcp"
+        if any(sitedefs.transport(s) == "quic" for s in self.sites):
+            filt = "tcp or udp"
         if path.endswith(".pcapng"):
-            cmd = ["dumpcap", "-q", "-i", "brc", "-B", "32", "-f", "tcp", "-w", path]
+            cmd = ["dumpcap", "-q", "-i", "brc", "-B", "32", "-f", filt, "-w", path]
             tool = "dumpcap"
         else:
             cmd = ["tcpdump", "-i", "brc", "-n", "-s", "0", "-B", "32768", "-Z", "root",
-                   "-w", path, "tcp"]
+                   "-w", path, filt]
             tool = "tcpdump"
         logpath = os.path.join(self.logs, f"{tool}.out")
         size0 = os.path.getsize(logpath) if os.path.exists(logpath) else 0
@@ -544,7 +570,8 @@ http {{
         seen = {}
         for rec in self.server_records() + self.client_records():
             seen.setdefault(rec["sni"], set()).add((rec["client_ip"], rec["client_port"],
-                                                    rec["server_ip"], rec["server_port"]))
+                                                    rec["server_ip"], rec["server_port"],
+                                                    rec["transport"]))
         return {k: len(v) for k, v in seen.items()}
 
     def next_job(self, day, client):
@@ -565,7 +592,7 @@ http {{
             mix = sitedefs.DAY_MIX[(day - 1) % len(sitedefs.DAY_MIX)]
             kinds = [k for k in site["clients"] if k in self.available_clients]
             if not kinds:
-                kinds = ["curl"]
+                kinds = ["ngtcp2" if sitedefs.transport(site) == "quic" else "curl"]
             kw = [site["clients"][k] * mix.get(k, 1.0) for k in kinds]
             kind = self.rng.choices(kinds, kw)[0]
             self.job_seq += 1
@@ -755,6 +782,80 @@ http {{
         rc, _ = self.cexec(job, cmd, timeout=50)
         return rc
 
+    def ngtcp2_urls(self, site, rng, job):
+        """URLs of one QUIC connection (HTTP/3: all requested at once, as streams)."""
+        m = self.manifests[site["name"]]
+        base = f"https://{site['name']}"
+        if site["profile"] == "page" and rng.random() < 0.7:  # a whole page load
+            page = rng.choice(["index.html"] * 3 + ["next0.html", "next1.html", "next2.html"])
+            return [f"{base}/{page}", f"{base}/static/style.css", f"{base}/static/app.js"] + \
+                [f"{base}/{a}" for a in m["_assets"]]
+        if site["profile"] == "upload":
+            return [f"{base}/index.html"] * rng.randint(1, 3)  # POSTs, a small page back
+        return self.urls_for(site, rng, job)
+
+    def job_ngtcp2(self, job, site, rng, jdir):
+        """Debian's ngtcp2 example client (gtlsclient): one QUIC connection per
+        run, every URL of it a concurrent HTTP/3 request; a job runs 1-3 of them
+        one after the other with think times, later ones resuming the first's
+        TLS session with 0-RTT (--session-file/--tp-file). Ground truth: the
+        client's own debug output names its local address and port
+        ("Sent packet: local=[IP]:PORT remote=[IP]:PORT")."""
+        c = site["content"]
+        n_conn = rng.randint(*c.get("conns", (1, 1)))
+        resume = rng.random() < c.get("resume", 0.0)
+        common = ["--exit-on-all-streams-close", "--no-quic-dump", "--no-http-dump",
+                  "--handshake-timeout=10s", "--timeout=15s",
+                  f"--cc={rng.choice(['cubic', 'cubic', 'reno', 'bbr'])}"]
+        if rng.random() < 0.3:  # key share P-256 instead of X25519 (another hello size)
+            common.append("--groups=-GROUP-ALL:+GROUP-SECP256R1:+GROUP-X25519")
+        if rng.random() < 0.3:
+            common.append("--no-pmtud")
+        if resume:
+            common += ["--session-file=" + os.path.join(jdir, "session.pem"),
+                       "--tp-file=" + os.path.join(jdir, "tp.txt")]
+        lines = []
+        for i in range(n_conn):
+            if i:
+                time.sleep(rng.uniform(*c.get("think", (0.3, 1.0))))
+            urls = self.ngtcp2_urls(site, rng, job)
+            cmd = [NGTCP2_CLIENT] + common
+            if c.get("delay_stream"):
+                cmd.append(f"--delay-stream={int(rng.uniform(*c['delay_stream']) * 1000)}ms")
+            if site["profile"] == "upload":
+                body = os.path.join(jdir, f"body{i}.bin")
+                with open(body, "wb") as f:
+                    f.write(rng.randbytes(rng.randint(*c["asset_size"])))
+                cmd += ["-m", "POST", "-d", body]
+            cmd += [site["name"], "443"] + urls
+            t = time.time_ns()
+            err = os.path.join(jdir, f"ngtcp2-{i}.err")
+            with open(err, "wb") as ef:
+                p = subprocess.Popen(["ip", "netns", "exec", job["client_ns"]] + cmd,
+                                     stdout=subprocess.DEVNULL, stderr=ef, cwd=jdir,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                try:
+                    rc = p.wait(timeout=40)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    rc = p.wait()
+                    job.setdefault("notes", []).append("timeout")
+            with open(err, "rb") as ef:
+                for raw in ef:
+                    if raw.startswith(b"Sent packet: local="):
+                        f = raw.decode(errors="replace").split()
+                        lip, lport = f[2][len("local=["):].split("]:")
+                        rip, rport = f[3][len("remote=["):].split("]:")
+                        lines.append((t, lip, lport, rip, rport))
+                        break
+            if rc != 0:
+                job.setdefault("errors", []).append(f"gtlsclient exit {rc}")
+        with open(os.path.join(jdir, "client-conns.tsv"), "w") as f:
+            for t, lip, lport, rip, rport in lines:
+                f.write("\t".join(map(str, (t, lip, lport, rip, rport, site["name"], "TLSv1.3",
+                                            "quic"))) + "\n")
+        return rc
+
     def job_chromium(self, job, site, rng, jdir):
         udd = tempfile.mkdtemp(prefix="chromium-", dir=jdir)
         rules = ",".join(f"MAP {s['name']} {s['ip']}" for s in self.sites) + ",MAP * ~NOTFOUND"
@@ -790,7 +891,7 @@ http {{
                     start_ns = int(round((end - float(p[1])) * 1e9))
                     recs.append(dict(start_ns=start_ns, client_ip=p[2], client_port=p[3],
                                      server_ip=p[4], server_port=p[5], sni=p[6].strip('"'),
-                                     tls_version="-", stack="nginx"))
+                                     tls_version="-", stack="nginx", transport="tcp"))
         path = os.path.join(self.logs, "pyserver-conns.tsv")
         if os.path.exists(path):
             with open(path) as f:
@@ -801,7 +902,20 @@ http {{
                     recs.append(dict(start_ns=int(p[0]), client_ip=p[1], client_port=p[2],
                                      server_ip=p[3], server_port=p[4],
                                      sni="" if p[5] == "-" else p[5], tls_version=p[6],
-                                     stack="python"))
+                                     stack="python", transport="tcp"))
+        for s in self.sites:  # h3server.py: one log per QUIC site, pyserver's fields
+            path = os.path.join(self.logs, f"h3server-{s['name']}.tsv")
+            if sitedefs.transport(s) != "quic" or not os.path.exists(path):
+                continue
+            with open(path) as f:
+                for line in f:
+                    p = line.rstrip("\n").split("\t")
+                    if len(p) < 8:
+                        continue
+                    recs.append(dict(start_ns=int(p[0]), client_ip=p[1], client_port=p[2],
+                                     server_ip=p[3], server_port=p[4],
+                                     sni="" if p[5] == "-" else p[5], tls_version=p[6],
+                                     stack="ngtcp2", transport="quic"))
         return recs
 
     def client_records(self):
@@ -820,7 +934,8 @@ http {{
                         continue
                     recs.append(dict(start_ns=int(p[0]), client_ip=p[1], client_port=p[2],
                                      server_ip=p[3], server_port=p[4], sni=p[5],
-                                     tls_version=p[6] if len(p) > 6 else "-", job_id=int(jid)))
+                                     tls_version=p[6] if len(p) > 6 else "-",
+                                     transport=p[7] if len(p) > 7 else "tcp", job_id=int(jid)))
         return recs
 
     def ground_truth(self, days):
@@ -835,16 +950,30 @@ http {{
         # one job: rows are kept per (job, 4-tuple) as a list, and a server
         # record merges with the client record of that key nearest in time.
         rows = {}
+        by_tuple = {}  # QUIC: (4-tuple, transport) -> client rows, for the direct match below
         for rec in self.client_records():
             j = jobs.get(rec["job_id"])
             if j is None:
                 continue
             key = (j["job_id"], rec["client_ip"], rec["client_port"], rec["server_ip"],
-                   rec["server_port"])
-            rows.setdefault(key, []).append(dict(rec, job=j, source="client"))
+                   rec["server_port"], rec["transport"])
+            row = dict(rec, job=j, source="client")
+            rows.setdefault(key, []).append(row)
+            by_tuple.setdefault(key[1:], []).append(row)
         suspect = 0
         for rec in self.server_records():
-            job = self.job_for(by_client.get(rec["client_ip"], []), rec)
+            job = None
+            if rec["transport"] == "quic":
+                # h3server.py stamps a ClientHello when it reads the server's output,
+                # which may lag: match the client's own record of the 4-tuple first.
+                near = [r for r in by_tuple.get((rec["client_ip"], rec["client_port"],
+                                                 rec["server_ip"], rec["server_port"],
+                                                 "quic"), [])
+                        if r["source"] == "client" and abs(r["start_ns"] - rec["start_ns"]) < 5e9]
+                if near:
+                    job = min(near, key=lambda r: abs(r["start_ns"] - rec["start_ns"]))["job"]
+            if job is None:
+                job = self.job_for(by_client.get(rec["client_ip"], []), rec)
             if job is None:
                 log(f"ground truth: server record without a job: {rec}")
                 continue
@@ -852,9 +981,10 @@ http {{
                                                   and rec["sni"] in self.linked_sites):
                 suspect += 1
             key = (job["job_id"], rec["client_ip"], rec["client_port"], rec["server_ip"],
-                   rec["server_port"])
+                   rec["server_port"], rec["transport"])
+            window = 5e9 if rec["transport"] == "quic" else 2e9
             cands = [r for r in rows.get(key, []) if r["source"] == "client"
-                     and abs(r["start_ns"] - rec["start_ns"]) < 2e9]
+                     and abs(r["start_ns"] - rec["start_ns"]) < window]
             if cands:
                 old = min(cands, key=lambda r: abs(r["start_ns"] - rec["start_ns"]))
                 if old["sni"] != rec["sni"]:
@@ -876,7 +1006,8 @@ http {{
                             site=site_name.get(r["server_ip"], ""),
                             server_stack=site_stack.get(r["server_ip"], ""),
                             client_kind=j["kind"], job_id=j["job_id"], day=j["day"],
-                            source=r["source"], tls_version=r.get("tls_version", "-")))
+                            source=r["source"], tls_version=r.get("tls_version", "-"),
+                            transport=r["transport"]))
         out.sort(key=lambda r: (r["day"], r["start_ns"]))
         return out
 
@@ -899,6 +1030,11 @@ http {{
     # --- the run
     def run(self):
         a = self.args
+        # The connection logs and job folders of an earlier run in the same --out
+        # would be read as this run's ground truth: start them afresh.
+        for d in (self.logs, os.path.join(self.work, "jobs")):
+            if os.path.isdir(d):
+                shutil.rmtree(d)
         os.makedirs(self.logs, exist_ok=True)
         raw = os.path.join(self.out, "raw")
         os.makedirs(raw, exist_ok=True)
@@ -908,7 +1044,8 @@ http {{
         self.linked_sites = {"static-cdn.example-lab.test"}
         self.available_clients = {k for k, b in (("curl", "curl"), ("wget", "wget"),
                                                  ("nghttp", "nghttp"), ("chromium", "chromium"),
-                                                 ("python", sys.executable))
+                                                 ("python", sys.executable),
+                                                 ("ngtcp2", NGTCP2_CLIENT))
                                   if shutil.which(b)} & set(a.client_kinds.split(","))
         for s in self.sites:  # openssl sites: only clients that log their own 4-tuple
             if s["stack"] == "openssl":
@@ -921,6 +1058,10 @@ http {{
         for s in self.sites:
             s["pki"] = pki[s["name"]]
         log(f"PKI ready ({time.time() - t0:.1f}s)")
+        # Days are numbered first_day, first_day + 1, ... (file names, seeds of the
+        # network drift, the client mix); the content drift follows the day's
+        # place in this run (1, 2, ...): a later part drifts as a run from day 1.
+        first = a.first_day
         self.manifests = {s["name"]: make_content(self.www, s, 1, a.seed) for s in self.sites}
         self.build_topology()
         self.shaping()
@@ -929,15 +1070,18 @@ http {{
         self.chromium_slots = threading.Semaphore(a.chromium_parallel)
         self.day_base = {}
         days = {}
-        self.quota = math.ceil(a.per_class / a.days)
-        for day in range(1, a.days + 1):
+        quotas = [math.ceil(a.per_class / a.days)] * a.days
+        if a.day_quotas:
+            quotas = [int(q) for q in a.day_quotas.split(",")]
+        for day in range(first, first + a.days):
+            self.quota = quotas[day - first]
             ext = ".pcapng" if day % 2 == 0 and shutil.which("dumpcap") else ".pcap"
             if ext == ".pcap" and not shutil.which("tcpdump"):
                 ext = ".pcapng"
             name = f"{a.name_prefix}day{day}{ext}"
             days[day] = name
-            if day > 1:
-                self.manifests = {s["name"]: make_content(self.www, s, day, a.seed)
+            if day > first:
+                self.manifests = {s["name"]: make_content(self.www, s, day - first + 1, a.seed)
                                   for s in self.sites}
             self.day_base[day] = self.counts()
             self.running = {}
@@ -989,7 +1133,8 @@ http {{
         for k in sorted(per):
             log(f"  {k}: {per[k]}")
         if self.args.samples:
-            make_samples(self.out, self.args.samples, days, self.args.keep, self.args.gzip)
+            make_samples(self.out, self.args.samples, days, self.args.keep, self.args.gzip,
+                         self.args.keep_quic, self.args.samples_merge, self.args.gzip_pcapng)
 
     # --- cleanup
     def cleanup(self):
@@ -1004,26 +1149,40 @@ def write_csv(path, rows):
         w = csv.DictWriter(f, GT_COLUMNS, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow(r)
+            w.writerow(dict(r, transport=r.get("transport") or "tcp"))
 
 
-def make_samples(out, samples, days, keep, compress):
-    """Slim each day's capture into SAMPLES and write the matching ground truth."""
+def make_samples(out, samples, days, keep, compress, keep_quic=0, merge=False,
+                 compress_pcapng=False):
+    """Slim each day's capture into SAMPLES and write the matching ground truth.
+
+    --gzip compresses the .pcap files; pcapng files stay plain unless
+    --gzip-pcapng. With merge, the rows of SAMPLES/ground_truth.csv for
+    other capture files are kept (rows from before the transport column get
+    transport tcp), so that a later part (--first-day) joins an existing
+    set."""
     os.makedirs(samples, exist_ok=True)
     rename = {}
     for day, name in sorted(days.items()):
         src = os.path.join(out, "raw", name)
-        dst_name = name + (".gz" if compress and day != 2 else "")
-        s = pcap_slim.slim(src, os.path.join(samples, dst_name), keep,
-                           compress and day != 2)
+        gz = compress_pcapng if name.endswith(".pcapng") else compress
+        dst_name = name + (".gz" if gz else "")
+        s = pcap_slim.slim(src, os.path.join(samples, dst_name), keep, gz, keep_quic)
         rename[name] = dst_name
         log(f"slimmed {name} -> {dst_name}: {os.path.getsize(src)} -> "
-            f"{os.path.getsize(os.path.join(samples, dst_name))} bytes ({s.cut} packets cut)")
+            f"{os.path.getsize(os.path.join(samples, dst_name))} bytes ({s.cut} packets cut, "
+            f"{s.quic_connections} QUIC connections)")
     with open(os.path.join(out, "ground_truth.csv")) as f:
         rows = list(csv.DictReader(f))
     for r in rows:
         r["capture"] = rename.get(r["capture"], r["capture"])
-    write_csv(os.path.join(samples, "ground_truth.csv"), rows)
+    gt = os.path.join(samples, "ground_truth.csv")
+    if merge and os.path.exists(gt):
+        with open(gt, newline="") as f:
+            old = [r for r in csv.DictReader(f) if r["capture"] not in set(rename.values())]
+        log(f"ground truth: kept {len(old)} rows of other captures from {gt}")
+        rows = old + rows
+    write_csv(gt, rows)
 
 
 def cleanup_tag(tag, known=()):
@@ -1048,19 +1207,55 @@ def cleanup_tag(tag, known=()):
             shutil.rmtree(d, ignore_errors=True)
 
 
-def preflight(mode, args):
+def have_ngtcp2():
+    return bool(shutil.which(NGTCP2_SERVER) and shutil.which(NGTCP2_CLIENT))
+
+
+def pick_sites(mode, spec):
+    """The sites of a run: --sites is a comma list of site names and the
+    groups `all` (default), `tcp` (the TLS-over-TCP sites) and `quic` (the
+    HTTP/3 sites). QUIC sites in `all` are left out, with a message, when
+    ngtcp2's gtlsserver/gtlsclient are not installed; named ones are kept
+    (and preflight says what is missing)."""
+    table = (sitedefs.SMOKE_SITES + sitedefs.SMOKE_QUIC_SITES if mode == "smoke"
+             else sitedefs.SITES + sitedefs.QUIC_SITES)
+    wanted = [w for w in (spec or "all").split(",") if w]
+    out, implicit_quic = [], False
+    for s in table:
+        quic = sitedefs.transport(s) == "quic"
+        if s["name"] in wanted or ("quic" if quic else "tcp") in wanted:
+            out.append(dict(s))
+        elif "all" in wanted:
+            out.append(dict(s))
+            implicit_quic = implicit_quic or quic
+    unknown = set(wanted) - {s["name"] for s in table} - {"all", "tcp", "quic"}
+    if unknown:
+        raise SystemExit(f"unknown sites: {', '.join(sorted(unknown))}")
+    if implicit_quic and not have_ngtcp2():
+        log(f"QUIC sites left out: {NGTCP2_SERVER}/{NGTCP2_CLIENT} not installed "
+            "(Debian packages ngtcp2-server, ngtcp2-client)")
+        out = [s for s in out if sitedefs.transport(s) != "quic"]
+    return out
+
+
+def preflight(mode, args, sites=()):
     """Return a reason the lab cannot run here, or None."""
     if os.geteuid() != 0:
         return "needs root"
     need = ["ip", "openssl", "curl", "ss"]
     if mode == "run":
-        need += ["nginx", "tcpdump", "dumpcap"]
+        need += ["tcpdump", "dumpcap"]
+        if any(s["stack"] == "nginx" for s in sites):
+            need.append("nginx")
+    if any(sitedefs.transport(s) == "quic" for s in sites):
+        need += [NGTCP2_SERVER, NGTCP2_CLIENT]
     missing = [b for b in need if not shutil.which(b)]
     if mode == "smoke" and not (shutil.which("tcpdump") or shutil.which("dumpcap")):
         missing.append("tcpdump|dumpcap")
     if missing:
         return "missing: " + ", ".join(missing)
-    if mode == "run" and not os.path.exists(NGINX_STREAM_MODULE):
+    if mode == "run" and any(s["stack"] == "nginx" for s in sites) and \
+            not os.path.exists(NGINX_STREAM_MODULE):
         return f"missing {NGINX_STREAM_MODULE} (Debian package libnginx-mod-stream)"
     probe = f"{args.tag}-probe"
     p = subprocess.run(["ip", "netns", "add", probe], stdout=subprocess.PIPE,
@@ -1092,47 +1287,67 @@ def main():
         p.add_argument("--per-class", type=int, default=4 if smoke else 160,
                        help="ground-truth connections per site over all days "
                             "(default %(default)s)")
+        p.add_argument("--day-quotas", default="",
+                       help="connections per site for each day, a comma list of --days "
+                            "numbers (default: ceil(per-class/days) each)")
         p.add_argument("--clients", type=int, default=2 if smoke else 6,
                        help="client namespaces, each running one job at a time "
                             "(default %(default)s)")
         p.add_argument("--chromium-parallel", type=int, default=1)
-        p.add_argument("--client-kinds", default="curl,python" if smoke else
-                       "chromium,curl,wget,nghttp,python")
-        p.add_argument("--sites", default="", help="comma list of site names (default: all)")
+        p.add_argument("--client-kinds", default="curl,python,ngtcp2" if smoke else
+                       "chromium,curl,wget,nghttp,python,ngtcp2")
+        p.add_argument("--sites", default="all",
+                       help="comma list of site names and the groups all, tcp, quic "
+                            "(default all)")
+        p.add_argument("--first-day", type=int, default=1,
+                       help="number of the first day (file dayN); the content drift starts "
+                            "again from it (default 1)")
         p.add_argument("--max-minutes-per-day", type=float, default=1.0 if smoke else 25.0)
         p.add_argument("--think-scale", type=float, default=1.0)
         p.add_argument("--no-netem", action="store_true", help="no NFQUEUE delay/loss daemon")
         p.add_argument("--samples", help="also write slimmed captures + ground truth here")
         p.add_argument("--keep", type=int, default=12,
                        help="packets per connection kept whole when slimming (default 12)")
+        p.add_argument("--keep-quic", type=int, default=0,
+                       help="datagrams per QUIC connection kept whole when slimming "
+                            "(default 0; those that start with an Initial always are)")
         p.add_argument("--gzip", action="store_true",
                        help="gzip the slimmed .pcap files (the pcapng stays plain)")
+        p.add_argument("--gzip-pcapng", action="store_true",
+                       help="gzip the slimmed pcapng files too")
+        p.add_argument("--samples-merge", action="store_true",
+                       help="keep the rows of other captures in SAMPLES/ground_truth.csv")
         p.add_argument("--name-prefix", default="")
         p.add_argument("--keep-job-dirs", action="store_true")
     p = sub.add_parser("cleanup")
     p.add_argument("--tag", default="snl")
     p = sub.add_parser("slim")
     p.add_argument("--keep", type=int, default=12)
+    p.add_argument("--keep-quic", type=int, default=0)
     p.add_argument("--gzip", action="store_true")
     p.add_argument("src")
     p.add_argument("dst")
     args = ap.parse_args()
+    if getattr(args, "day_quotas", ""):
+        q = args.day_quotas.split(",")
+        if len(q) != args.days or not all(x.isdigit() and int(x) > 0 for x in q):
+            ap.error(f"--day-quotas needs {args.days} positive numbers (one per day)")
 
     if args.cmd == "cleanup":
         cleanup_tag(args.tag)
         return 0
     if args.cmd == "slim":
-        s = pcap_slim.slim(args.src, args.dst, args.keep, args.gzip)
-        log(f"{s.cut} packets cut to headers")
+        s = pcap_slim.slim(args.src, args.dst, args.keep, args.gzip, args.keep_quic)
+        log(f"{s.cut} packets cut to headers ({s.quic_connections} QUIC connections)")
         return 0
-    reason = preflight(args.cmd, args)
+    sites = pick_sites(args.cmd, args.sites)
+    if not sites:
+        log("traffic lab: no sites selected")
+        return 2
+    reason = preflight(args.cmd, args, sites)
     if reason:
         log(f"traffic lab cannot run: {reason}")
         return 77
-    sites = [dict(s) for s in (sitedefs.SMOKE_SITES if args.cmd == "smoke" else sitedefs.SITES)]
-    if args.sites:
-        wanted = set(args.sites.split(","))
-        sites = [s for s in sites if s["name"] in wanted]
     lab = Lab(args, sites, args.cmd)
 
     def on_signal(signum, frame):
