@@ -80,8 +80,9 @@ case "$mode" in
     cli="$build_dir/app/cli/snilab-cli"
     "$cli" summary --catalog "$out/catalog.sqlite"
     "$cli" connections --catalog "$out/catalog.sqlite" --out "$out/connections.csv"
-    # Thresholds that fit the data: the lab's demo set has 14 classes of
-    # 162-412 connections; the BUT captures far smaller classes.
+    # Thresholds that fit the data: the lab's demo set has 14 TLS-over-TCP
+    # classes of 162-412 connections and 5 QUIC classes of 150-153; the BUT
+    # captures far smaller classes.
     default_thresholds=10,20,30,40,60
     [ "$demo_data" = "$(realpath "$root/resources/samples")" ] && default_thresholds=100,150,165,170
     thresholds=${SNILAB_DEMO_THRESHOLDS:-$default_thresholds}
@@ -94,6 +95,12 @@ case "$mode" in
       | tee "$out/evaluate-paper.txt"
     run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-paper.txt")
     "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-paper"
+    echo "== the random forest by transport on the same catalog: TCP only, QUIC only, both"
+    transport_t=${SNILAB_DEMO_TRANSPORT_THRESHOLD:-$(echo "$thresholds" | cut -d, -f2)}
+    for transport in tcp quic all; do
+      "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$transport_t" \
+        --transport "$transport" | tee "$out/evaluate-$transport.txt"
+    done
     echo "== the honest default again, split by capture file (no capture in both train and test)"
     captures=$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | wc -l)
     "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "${thresholds%%,*}" \
@@ -112,20 +119,31 @@ case "$mode" in
       --folds "$nn_folds" --epochs "$nn_epochs" | tee "$out/evaluate-models.txt"
     run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-models.txt")
     "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-models"
-    echo "== a model file: train on all but the last capture, predict the last one (held out)"
-    last=$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | sort | tail -1)
+    # Held out: the last capture of each transport the ground truth names
+    # (the demo set's day3, TCP, and day5, QUIC); without one, the last capture.
+    held=()
+    if [ -f "$demo_data/ground_truth.csv" ]; then
+      while read -r name; do held+=("$demo_data/$name"); done < <(awk -F, \
+        'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "transport") t = i; next }
+         t { last[$t] = ($1 > last[$t] ? $1 : last[$t]) }
+         END { for (k in last) print last[k] }' "$demo_data/ground_truth.csv" | sort)
+    fi
+    [ ${#held[@]} -gt 0 ] || held=("$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | sort | tail -1)")
+    echo "== a model file: train on the other captures, predict the held-out ones:" \
+      "$(for h in "${held[@]}"; do basename "$h"; done | tr '\n' ' ')"
     train_catalog="$out/train.sqlite"
     rm -f "$train_catalog" "$train_catalog-wal" "$train_catalog-shm"
-    find "$demo_data" -maxdepth 1 -name '*.pcap*' | sort | head -n -1 \
+    find "$demo_data" -maxdepth 1 -name '*.pcap*' | sort \
+      | grep -vxF -f <(printf '%s\n' "${held[@]}") \
       | xargs "$cli" ingest --quiet --catalog "$train_catalog"
     "$cli" train --quiet --catalog "$train_catalog" --threshold "${thresholds%%,*}" \
       --models paper --epochs "$nn_epochs" --out "$out/model.snilab"
-    "$cli" predict --quiet --model "$out/model.snilab" --out "$out/predictions-$(basename "$last").csv" "$last"
+    "$cli" predict --quiet --model "$out/model.snilab" --out "$out/predictions-held-out.csv" "${held[@]}"
     echo "== figures of the model comparison (PNG, SVG, PDF; the workbench's chart code, offscreen)"
     "$build_dir/app/gui/snilab" --figures --catalog "$out/catalog.sqlite" --run "$run" \
       --out "$out/figures"
     echo "== wrote $out: catalog.sqlite, connections.csv, report/, report-paper/, report-models/,"
-    echo "   figures/, model.snilab and the held-out predictions CSV"
+    echo "   evaluate-{tcp,quic,all}.txt, figures/, model.snilab and predictions-held-out.csv"
     # With a display, open the workbench on the demo catalog; headless (or
     # SNILAB_DEMO_GUI=0) the reports and figures above are the result.
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${SNILAB_DEMO_GUI:-1}" = 1 ] && [ -z "${CI:-}" ]; then
