@@ -94,7 +94,7 @@ QUIC_SITES = [
          content=dict(html=(30000, 60000), assets=(8, 14), asset_size=(2000, 15000),
                       css=12000, js=30000, cdn_assets=0, conns=(1, 2), think=(1.0, 3.0),
                       resume=0.6),
-         server=dict(cc="cubic"), clients=dict(ngtcp2=1)),
+         server=dict(cc="cubic"), clients=dict(ngtcp2=2, chromium=1)),
     dict(name="cdn.h3edge-lab.test", stack="ngtcp2", transport="quic", alpn=["h3"],
          tls=("1.3",), chain="B", profile="assets",
          net=dict(rtt_ms=14, jitter_ms=1, loss=0.0, rate_mbit=50),
@@ -124,10 +124,12 @@ QUIC_SITES = [
 # "server" = taken from the server's connection log (nginx stream ssl_preread
 # log, Python server accept log, gtlsserver's debug output). openssl s_server
 # logs no ports, so only client-logged kinds visit openssl sites. ngtcp2 is
-# Debian's example HTTP/3 client gtlsclient (QUIC sites only).
+# Debian's example HTTP/3 client gtlsclient (QUIC sites only). Chromium visits
+# the HTTP/3 sites with a page (news, smoke-h3) too, QUIC forced to their origin;
+# there its own net log gives the 4-tuple as well.
 CLIENT_LOGS_TUPLE = {"curl": True, "python": True, "wget": False, "nghttp": False,
                      "chromium": False, "ngtcp2": True}
-QUIC_CLIENTS = {"ngtcp2"}  # client kinds that speak QUIC (the others: TLS over TCP)
+QUIC_CLIENTS = {"ngtcp2", "chromium"}  # client kinds that speak QUIC (chromium: both)
 
 # Per-day client mix multipliers (drift between capture files).
 DAY_MIX = [
@@ -155,7 +157,7 @@ SMOKE_QUIC_SITES = [
          net=dict(rtt_ms=15, jitter_ms=1, loss=0.0, rate_mbit=20),
          content=dict(html=(3000, 6000), assets=(2, 3), asset_size=(1000, 5000), css=1000,
                       js=1000, cdn_assets=0, conns=(1, 2), think=(0.1, 0.3), resume=0.5),
-         server=dict(cc="cubic"), clients=dict(ngtcp2=1)),
+         server=dict(cc="cubic"), clients=dict(ngtcp2=2, chromium=1)),
 ]
 
 

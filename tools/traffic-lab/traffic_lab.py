@@ -19,7 +19,9 @@ See README.md for the topology, defaults and the ground-truth format.
 """
 
 import argparse
+import base64
 import csv
+import hashlib
 import json
 import math
 import os
@@ -44,7 +46,9 @@ GT_COLUMNS = ["capture", "start_ns", "client_ip", "client_port", "server_ip", "s
               "sni", "site", "server_stack", "client_kind", "job_id", "day", "source",
               "tls_version", "transport"]
 NGTCP2_SERVER, NGTCP2_CLIENT = "gtlsserver", "gtlsclient"  # Debian ngtcp2-server/-client
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+# Chromium's flags for every job; --disable-quic for the TLS-over-TCP sites, and
+# QUIC forced to the site's origin for the HTTP/3 sites (job_chromium).
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
                   "--disable-dev-shm-usage", "--ignore-certificate-errors"]
@@ -72,6 +76,53 @@ class Stopped(Exception):
 
 def openssl(*args):
     sh("openssl", *args, timeout=120)
+
+
+def spki_sha256(cert):
+    """base64 SHA-256 of a certificate's SubjectPublicKeyInfo (Chromium's
+    --ignore-certificate-errors-spki-list)."""
+    pub = subprocess.run(["openssl", "x509", "-in", cert, "-pubkey", "-noout"],
+                         check=True, capture_output=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "DER"], input=pub,
+                         check=True, capture_output=True).stdout
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+
+
+def chromium_quic_sockets(netlog, server_ip):
+    """(start_ns, local ip, local port, server ip, server port) of each UDP socket
+    in a Chromium net log (--log-net-log) that was connected to server_ip:443 and
+    sent something: one per QUIC connection. start_ns from the event's time
+    (milliseconds on Chromium's tick clock plus the log's timeTickOffset)."""
+    try:
+        with open(netlog) as f:
+            d = json.load(f)
+    except (OSError, ValueError):  # no log, or cut short (Chromium killed)
+        try:
+            with open(netlog) as f:
+                text = f.read().rstrip().rstrip(",")
+            d = json.loads(text + "]}")
+        except (OSError, ValueError):
+            return []
+    c = d.get("constants", {})
+    names = {v: k for k, v in c.get("logEventTypes", {}).items()}
+    offset = int(c.get("timeTickOffset", 0))
+    socks = {}
+    for e in d.get("events", []):
+        n, sid = names.get(e.get("type")), e.get("source", {}).get("id")
+        prm = e.get("params", {})
+        if n == "UDP_CONNECT" and prm.get("address"):
+            socks[sid] = dict(remote=prm["address"], t=int(e["time"]))
+        elif n == "UDP_LOCAL_ADDRESS" and sid in socks:
+            socks[sid]["local"] = prm.get("address", "")
+        elif n == "UDP_BYTES_SENT" and sid in socks:
+            socks[sid]["sent"] = True
+    out = []
+    for s in socks.values():
+        if s["remote"] != f"{server_ip}:443" or not s.get("sent") or ":" not in s.get("local", ""):
+            continue
+        lip, lport = s["local"].rsplit(":", 1)
+        out.append(((s["t"] + offset) * 1000000, lip, lport, server_ip, "443"))
+    return out
 
 
 def make_pki(pki, chains):
@@ -857,15 +908,37 @@ http {{
         return rc
 
     def job_chromium(self, job, site, rng, jdir):
+        """Chromium headless, --dump-dom of a page. TLS-over-TCP sites: --disable-quic
+        (ground truth from the servers' logs). HTTP/3 sites: QUIC forced to the
+        site's origin (--origin-to-force-quic-on; QUIC ignores
+        --ignore-certificate-errors, so the leaf's SPKI hash is trusted with
+        --ignore-certificate-errors-spki-list); ground truth also from Chromium's
+        own net log (--log-net-log: each UDP socket's local address and port)."""
         udd = tempfile.mkdtemp(prefix="chromium-", dir=jdir)
         rules = ",".join(f"MAP {s['name']} {s['ip']}" for s in self.sites) + ",MAP * ~NOTFOUND"
         page = rng.choice(["index.html", "index.html", "next0.html", "next1.html"])
-        cmd = ["chromium"] + CHROMIUM_FLAGS + [f"--user-data-dir={udd}",
-                                               f"--host-resolver-rules={rules}",
-                                               "--timeout=20000", "--dump-dom",
-                                               f"https://{site['name']}/{page}"]
+        quic = sitedefs.transport(site) == "quic"
+        netlog = os.path.join(jdir, "netlog.json")
+        if quic:
+            extra = ["--enable-quic", f"--origin-to-force-quic-on={site['name']}:443",
+                     f"--ignore-certificate-errors-spki-list={site['pki']['spki']}",
+                     f"--log-net-log={netlog}"]
+        else:
+            extra = ["--disable-quic"]
+        cmd = ["chromium"] + CHROMIUM_FLAGS + extra + [f"--user-data-dir={udd}",
+                                                       f"--host-resolver-rules={rules}",
+                                                       "--timeout=20000", "--dump-dom",
+                                                       f"https://{site['name']}/{page}"]
         env = dict(os.environ, HOME=udd)
         rc, _ = self.cexec(job, cmd, timeout=45, env=env)
+        if quic:
+            lines = chromium_quic_sockets(netlog, site["ip"])
+            with open(os.path.join(jdir, "client-conns.tsv"), "w") as f:
+                for t, lip, lport, rip, rport in lines:
+                    f.write("\t".join(map(str, (t, lip, lport, rip, rport, site["name"],
+                                                "TLSv1.3", "quic"))) + "\n")
+            if not lines:
+                job.setdefault("errors", []).append("chromium: no QUIC socket in its net log")
         return rc
 
     def worker(self, day, client):
@@ -1057,6 +1130,8 @@ http {{
                                     {s["name"]: s["chain"] for s in self.sites})
         for s in self.sites:
             s["pki"] = pki[s["name"]]
+            if sitedefs.transport(s) == "quic":
+                s["pki"]["spki"] = spki_sha256(s["pki"]["cert"])
         log(f"PKI ready ({time.time() - t0:.1f}s)")
         # Days are numbered first_day, first_day + 1, ... (file names, seeds of the
         # network drift, the client mix); the content drift follows the day's
