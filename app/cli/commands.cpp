@@ -175,24 +175,24 @@ int runCommand(const Command& command, const std::vector<std::string>& args)
     }
 }
 
-int ingestCommand(const std::vector<std::string>& argv)
+namespace {
+
+// An idle timeout option in seconds (1 s to 100 years), in nanoseconds.
+std::int64_t idleTimeoutOption(const Args& args, const std::string& name,
+                               unsigned long long fallbackSeconds)
 {
-    const Args args(
-        argv, {"catalog", "threads", "idle-timeout", "quic-idle-timeout", "series-cap", "max-live"},
-        {"quiet"});
-    const std::string catalogPath = args.required("catalog");
-    if (args.positional().empty())
-        throw UsageError("no capture files given");
+    const unsigned long long seconds = args.number(name, fallbackSeconds);
+    if (seconds == 0 || seconds > 100ull * 365 * 86400)
+        throw UsageError("--" + name + " must be between 1 and 3153600000 seconds");
+    return static_cast<std::int64_t>(seconds) * 1'000'000'000;
+}
+
+IngestOptions ingestOptions(const Args& args)
+{
     IngestOptions options;
     options.threads = threadsOption(args);
-    const unsigned long long idleSeconds = args.number("idle-timeout", 600);
-    if (idleSeconds == 0 || idleSeconds > 100ull * 365 * 86400)
-        throw UsageError("--idle-timeout must be between 1 and 3153600000 seconds");
-    options.tracker.idleTimeoutNs = static_cast<std::int64_t>(idleSeconds) * 1'000'000'000;
-    const unsigned long long quicIdleSeconds = args.number("quic-idle-timeout", 30);
-    if (quicIdleSeconds == 0 || quicIdleSeconds > 100ull * 365 * 86400)
-        throw UsageError("--quic-idle-timeout must be between 1 and 3153600000 seconds");
-    options.quic.idleTimeoutNs = static_cast<std::int64_t>(quicIdleSeconds) * 1'000'000'000;
+    options.tracker.idleTimeoutNs = idleTimeoutOption(args, "idle-timeout", 600);
+    options.quic.idleTimeoutNs = idleTimeoutOption(args, "quic-idle-timeout", 30);
     options.tracker.maxSeriesPackets = args.number("series-cap", 10000);
     if (options.tracker.maxSeriesPackets == 0 || options.tracker.maxSeriesPackets > 100'000'000)
         throw UsageError("--series-cap must be between 1 and 100000000");
@@ -203,6 +203,20 @@ int ingestCommand(const std::vector<std::string>& argv)
     options.quic.maxLiveConnections = options.tracker.maxLiveConnections;
     if (const std::string why = validateQuicTrackerOptions(options.quic); !why.empty())
         throw UsageError(why);
+    return options;
+}
+
+} // namespace
+
+int ingestCommand(const std::vector<std::string>& argv)
+{
+    const Args args(
+        argv, {"catalog", "threads", "idle-timeout", "quic-idle-timeout", "series-cap", "max-live"},
+        {"quiet"});
+    const std::string catalogPath = args.required("catalog");
+    if (args.positional().empty())
+        throw UsageError("no capture files given");
+    const IngestOptions options = ingestOptions(args);
     const bool quiet = args.has("quiet");
 
     const auto files = expandInputs(args.positional());
@@ -267,6 +281,31 @@ int ingestCommand(const std::vector<std::string>& argv)
     return (counts[2] + counts[3]) > 0 ? kExitBadInput : kExitOk;
 }
 
+namespace {
+
+// `summary --format csv`: one table of totals, labels and captures.
+void printSummaryCsv(std::uint64_t total, std::uint64_t unlabeled, std::uint64_t quic,
+                     const std::vector<LabelCount>& sorted, const std::vector<CaptureRow>& captures)
+{
+    report::TableWriter out(stdout, report::TableWriter::Style::Csv);
+    out.row({"kind", "name", "connections", "labeled", "unlabeled", "captures", "status", "packets",
+             "error", "quic"});
+    out.row({"total", "", std::to_string(total), std::to_string(total - unlabeled),
+             std::to_string(unlabeled), std::to_string(captures.size()), "", "", "",
+             std::to_string(quic)});
+    for (const auto& l : sorted)
+        out.row({"label", l.label, std::to_string(l.connections),
+                 l.label.empty() ? "0" : std::to_string(l.connections),
+                 l.label.empty() ? std::to_string(l.connections) : "0", std::to_string(l.captures),
+                 "", "", "", std::to_string(l.quic)});
+    for (const auto& c : captures)
+        out.row({"capture", c.path, std::to_string(c.connections), std::to_string(c.labeled),
+                 std::to_string(c.connections - c.labeled), "1",
+                 std::string(captureStatusName(c.status)), std::to_string(c.packets), c.error, ""});
+}
+
+} // namespace
+
 int summaryCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv, {"catalog", "format", "label-mode"}, {});
@@ -302,22 +341,7 @@ int summaryCommand(const std::vector<std::string>& argv)
     });
 
     if (format == "csv") {
-        report::TableWriter out(stdout, report::TableWriter::Style::Csv);
-        out.row({"kind", "name", "connections", "labeled", "unlabeled", "captures", "status",
-                 "packets", "error", "quic"});
-        out.row({"total", "", std::to_string(total), std::to_string(total - unlabeled),
-                 std::to_string(unlabeled), std::to_string(captures.size()), "", "", "",
-                 std::to_string(quic)});
-        for (const auto& l : sorted)
-            out.row({"label", l.label, std::to_string(l.connections),
-                     l.label.empty() ? "0" : std::to_string(l.connections),
-                     l.label.empty() ? std::to_string(l.connections) : "0",
-                     std::to_string(l.captures), "", "", "", std::to_string(l.quic)});
-        for (const auto& c : captures)
-            out.row({"capture", c.path, std::to_string(c.connections), std::to_string(c.labeled),
-                     std::to_string(c.connections - c.labeled), "1",
-                     std::string(captureStatusName(c.status)), std::to_string(c.packets), c.error,
-                     ""});
+        printSummaryCsv(total, unlabeled, quic, sorted, captures);
         return kExitOk;
     }
 

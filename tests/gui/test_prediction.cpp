@@ -11,6 +11,7 @@
 #include "core/prediction_job.h"
 #include "core/prediction_table_model.h"
 #include "core/table_export.h"
+#include "isolated_settings.h"
 #include "widgets/figure_view.h"
 #include "widgets/main_window.h"
 #include "widgets/prediction_view.h"
@@ -105,10 +106,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("snilab-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("snilab-test"));
+        isolateSettings(m_dir, QStringLiteral("snilab-test"));
 
         // day1 into a catalog, a 20-tree forest on its classes with >= 20
         // connections, written as a model file (what `snilab-cli train` does).

@@ -9,6 +9,7 @@
 // TCP and QUIC connections with known counts.
 #include "charts/chart_builder.h"
 #include "core/workbench_settings.h"
+#include "isolated_settings.h"
 #include "widgets/catalog_page.h"
 #include "widgets/experiment_dialog.h"
 #include "widgets/figure_view.h"
@@ -156,10 +157,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("snilab-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("snilab-test-transport"));
+        isolateSettings(m_dir, QStringLiteral("snilab-test-transport"));
         m_catalog = m_dir.filePath(QStringLiteral("mixed.sqlite"));
         makeCatalog(m_catalog);
         QVERIFY(!QTest::currentTestFailed());

@@ -6,6 +6,7 @@
 // modes (`snilab --figures`, `--screenshots`) as a separate process.
 #include "charts/figure_export.h"
 #include "core/workbench_settings.h"
+#include "isolated_settings.h"
 #include "widgets/captures_page.h"
 #include "widgets/catalog_page.h"
 #include "widgets/experiment_dialog.h"
@@ -155,10 +156,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
-        QCoreApplication::setOrganizationName(QStringLiteral("snilab-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("snilab-test"));
+        isolateSettings(m_dir, QStringLiteral("snilab-test"));
         m_catalog = m_dir.filePath(QStringLiteral("flows.sqlite"));
     }
 
