@@ -26,6 +26,12 @@ struct PacketRecord {
     std::uint16_t ipLength = 0;      // IP datagram length, clamped to 65535
     std::uint16_t payloadLength = 0; // TCP or UDP payload length, clamped to 65535
     std::uint8_t flags = 0;
+
+    // A length as a record stores it: clamped to 65535.
+    static constexpr std::uint16_t clampLength(std::uint32_t length) noexcept
+    {
+        return static_cast<std::uint16_t>(length < 65535 ? length : 65535);
+    }
 };
 
 // NewInitial: a QUIC client sent a new ClientHello (a new connection ID) on
@@ -44,7 +50,6 @@ std::optional<Transport> parseTransport(std::string_view text);
 enum class TransportFilter : std::uint8_t { All, Tcp, Quic };
 std::string_view transportFilterName(TransportFilter filter);
 std::optional<TransportFilter> parseTransportFilter(std::string_view text);
-bool transportMatches(TransportFilter filter, Transport transport) noexcept;
 // A QUIC version as written in outputs: "0x" and 8 hex digits ("0x00000001").
 std::string quicVersionText(std::uint32_t version);
 

@@ -372,9 +372,8 @@ struct ConnectionTracker::Impl {
         if (c.series.size() < options.maxSeriesPackets) {
             PacketRecord r;
             r.tNs = ts - c.startNs;
-            r.ipLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(p.ipLength, 65535));
-            r.payloadLength =
-                static_cast<std::uint16_t>(std::min<std::uint32_t>(p.payloadLength, 65535));
+            r.ipLength = PacketRecord::clampLength(p.ipLength);
+            r.payloadLength = PacketRecord::clampLength(p.payloadLength);
             r.flags = flags;
             c.series.push_back(r);
         }

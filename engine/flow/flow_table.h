@@ -140,8 +140,18 @@ struct Tomb {
     bool active = false;
 };
 
-// The time at which the oldest 1/`fraction` of the active elements of `pool`
-// (at least one) ends, by `timeOf`; nullopt when none is active.
+// The time at which the oldest 1/`fraction` of `times` (at least one) ends;
+// nullopt when there are none.
+inline std::optional<std::int64_t> oldestCut(std::vector<std::int64_t> times, std::size_t fraction)
+{
+    if (times.empty())
+        return std::nullopt;
+    const std::size_t k = times.size() / fraction;
+    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k), times.end());
+    return times[k];
+}
+
+// The same over the active elements of `pool`, by `timeOf`.
 template <class Pool, class TimeOf>
 std::optional<std::int64_t> oldestCut(const Pool& pool, std::size_t active, std::size_t fraction,
                                       TimeOf timeOf)
@@ -151,11 +161,7 @@ std::optional<std::int64_t> oldestCut(const Pool& pool, std::size_t active, std:
     for (const auto& e : pool)
         if (e.active)
             times.push_back(timeOf(e));
-    if (times.empty())
-        return std::nullopt;
-    const std::size_t k = times.size() / fraction;
-    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k), times.end());
-    return times[k];
+    return oldestCut(std::move(times), fraction);
 }
 
 // The completed connections, by key, for the linger time: bounded like the

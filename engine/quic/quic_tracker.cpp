@@ -77,11 +77,6 @@ bool retriesAttempt(const Flow& f, std::span<const std::uint8_t> payload)
     return f.versionNegotiation && !f.serverAnswered;
 }
 
-std::uint16_t clamp16(std::uint32_t v)
-{
-    return static_cast<std::uint16_t>(std::min<std::uint32_t>(v, 65535));
-}
-
 // Every sweep looks for idle connections once this many datagrams have
 // passed (and at least a quarter of the idle timeout of capture time).
 constexpr std::uint32_t kSweepEvery = 4096;
@@ -167,14 +162,11 @@ struct QuicTracker::Impl {
         times.reserve(flows.size());
         for (const auto& entry : flows)
             times.push_back(entry.second.lastNs);
-        if (times.empty())
+        const auto cut = oldestCut(std::move(times), 10);
+        if (!cut)
             return;
-        const std::size_t k = times.size() / 10;
-        std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k),
-                         times.end());
-        const std::int64_t cut = times[k];
         const std::size_t before = flows.size();
-        finishWhere([&](const Flow& f) { return f.lastNs <= cut; }, CloseReason::Evicted);
+        finishWhere([&](const Flow& f) { return f.lastNs <= *cut; }, CloseReason::Evicted);
         stats.evicted += before - flows.size();
     }
 
@@ -203,7 +195,8 @@ struct QuicTracker::Impl {
             ++c.payloadPackets[d];
         c.vlanTagged = c.vlanTagged || p.vlanTagged;
         if (c.series.size() < seriesCap)
-            c.series.push_back({ts - c.startNs, clamp16(p.ipLength), clamp16(p.payloadLength),
+            c.series.push_back({ts - c.startNs, PacketRecord::clampLength(p.ipLength),
+                                PacketRecord::clampLength(p.payloadLength),
                                 c2s ? PacketRecord::kClientToServer : std::uint8_t{0}});
         c.endNs = std::max(c.endNs, ts);
         f.lastNs = ts;
