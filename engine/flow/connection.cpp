@@ -49,12 +49,6 @@ std::optional<TransportFilter> parseTransportFilter(std::string_view text)
     return std::nullopt;
 }
 
-bool transportMatches(TransportFilter filter, Transport transport) noexcept
-{
-    return filter == TransportFilter::All ||
-           (filter == TransportFilter::Tcp) == (transport == Transport::Tcp);
-}
-
 std::string formatIp(const IpAddress& ip)
 {
     if (ip.isV4()) {

@@ -759,8 +759,6 @@ private slots:
                  std::string("2"));
         QVERIFY(parseTransportFilter("all") == TransportFilter::All);
         QVERIFY(!parseTransportFilter("udp"));
-        QVERIFY(transportMatches(TransportFilter::Quic, Transport::Quic));
-        QVERIFY(!transportMatches(TransportFilter::Tcp, Transport::Quic));
     }
 
     // The workbench's browser filters by transport (a bound parameter, with
