@@ -62,18 +62,19 @@ void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>
                                      bool labeledOnly, TransportFilter transport)
 {
     std::lock_guard lock(m_db.mutex());
-    // ?1: the transport wanted ('' = every one).
+    const bool oneTransport = transport != TransportFilter::All;
     Statement s(m_db.handle(), (std::string("SELECT k.id, k.capture_id, c.path, c.first_ns, "
                                             "k.sni, s.data, s.packets, s.checksum, k.transport "
                                             "FROM connections k JOIN captures c ON "
                                             "c.id = k.capture_id JOIN connection_series s ON "
                                             "s.connection_id = k.id WHERE c.status <> "
-                                            "'incomplete' AND (?1 = '' OR k.transport = ?1)") +
+                                            "'incomplete'") +
+                                (oneTransport ? " AND k.transport = ?1" : "") +
                                 (labeledOnly ? " AND k.sni <> ''" : "") +
                                 " ORDER BY c.path, k.capture_id, k.start_ns, k.id")
                                    .c_str());
-    s.bind(1, transport == TransportFilter::All ? std::string()
-                                                : std::string(transportFilterName(transport)));
+    if (oneTransport)
+        s.bind(1, std::string(transportFilterName(transport)));
     SeriesRow r;
     while (s.step()) {
         r.connectionId = s.i64(0);
