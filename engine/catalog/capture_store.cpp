@@ -161,6 +161,25 @@ void CaptureStore::lockForIngest()
     m_lockFd = fd;
 }
 
+bool CaptureStore::removeCapture(std::int64_t captureId)
+{
+    lockForIngest(); // no other process writes captures meanwhile
+    const auto capture = find(captureId);
+    if (!capture)
+        return false;
+    if (capture->status == CaptureStatus::Complete)
+        throw CatalogError("capture " + std::to_string(captureId) + " (" + capture->path +
+                           ") is complete: only incomplete, partial or failed captures are "
+                           "removed; start a new catalog to leave out complete ones");
+    std::lock_guard lock(m_db.mutex());
+    if (m_inFlight.count(captureId))
+        throw CatalogError("capture " + std::to_string(captureId) + " is being ingested now");
+    Transaction tx(m_db.handle(), {&m_stmts->deleteCapture});
+    m_stmts->deleteCapture.bind(1, captureId).run();
+    tx.commit();
+    return true;
+}
+
 std::vector<CaptureRow> CaptureStore::all()
 {
     std::lock_guard lock(m_db.mutex());

@@ -102,6 +102,13 @@ public:
     // captures: 0 in a catalog written by schema 5; older catalogs may hold
     // some (the same traffic ingested twice).
     std::uint64_t duplicateConnectionGroups();
+    // Removes a capture that did not finish cleanly (incomplete, partial or
+    // failed) with every connection stored for it and their series; a
+    // complete capture is refused (its connections are the catalog's data:
+    // start a new catalog instead), and so is one being ingested now (this
+    // takes the ingest lock, see lockForIngest()). Runs keep their results.
+    // Throws CatalogError naming the reason; false when there is no such capture.
+    bool removeCapture(std::int64_t captureId);
 
 private:
     std::int64_t beginCaptureLocked(const CaptureRow& capture);

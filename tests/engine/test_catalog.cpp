@@ -5,6 +5,7 @@
 // are not catalogs.
 #include "catalog/catalog.h"
 #include "catalog/catalog_browse.h"
+#include "catalog/catalog_check.h"
 #include "catalog/run_list.h"
 #include "common/process_identity.h"
 #include "test_bytes.h"
@@ -987,6 +988,76 @@ private slots:
                  name);
         QCOMPARE(parseCaptureStatus(name.toStdString()), std::optional<CaptureStatus>(s));
         QVERIFY(!parseCaptureStatus("Complete").has_value());
+    }
+
+    // Only captures that did not finish cleanly can be removed; their
+    // connections and series go with them, other captures' stay.
+    void removesOnlyUnfinishedCaptures()
+    {
+        QTemporaryDir dir;
+        Catalog catalog(tempPath(dir, "c.sqlite"));
+        const auto good = catalog.captures().beginCapture(captureRow("good", "/data/good.pcap"));
+        const Connection kept[] = {tlsConnection("kept.example")};
+        catalog.captures().addConnections(good, kept);
+        complete(catalog, good, "good");
+        const auto bad = catalog.captures().beginCapture(captureRow("bad", "/data/bad.pcap"));
+        const Connection lost[] = {tlsConnection("lost.example", 5'000'000'000)};
+        catalog.captures().addConnections(bad, lost);
+        CaptureRow partial = captureRow("bad", "/data/bad.pcap");
+        partial.id = bad;
+        partial.status = CaptureStatus::Partial;
+        catalog.captures().finishCapture(partial);
+        QCOMPARE(catalog.connections().connectionCount(), std::uint64_t{2});
+
+        const std::string refused = catalogErrorOf([&] { catalog.captures().removeCapture(good); });
+        QVERIFY2(contains(refused, "is complete"), refused.c_str());
+        QVERIFY(catalog.captures().removeCapture(bad));
+        QVERIFY(!catalog.captures().removeCapture(bad)); // gone
+        QCOMPARE(catalog.captures().all().size(), std::size_t{1});
+        const auto rows = allRows(catalog);
+        QCOMPARE(rows.size(), std::size_t{1});
+        QCOMPARE(QString::fromStdString(rows.front().sni), QStringLiteral("kept.example"));
+        QCOMPARE(querySql(catalog.path(), "SELECT count(*) FROM connection_series"),
+                 std::string("1"));
+    }
+
+    // An intact catalog passes the check with its row counts; one with
+    // garbage written over its middle is reported damaged, and what can
+    // still be read is listed.
+    void quickCheckFindsDamage()
+    {
+        QTemporaryDir dir;
+        const auto path = tempPath(dir, "c.sqlite");
+        {
+            Catalog catalog(path);
+            const auto id = catalog.captures().beginCapture(captureRow("h", "/data/a.pcap"));
+            std::vector<Connection> many;
+            for (int i = 0; i < 3000; ++i)
+                many.push_back(tlsConnection("s" + std::to_string(i % 40) + ".example",
+                                             1'000'000'000LL * (i + 1)));
+            catalog.captures().addConnections(id, many);
+            complete(catalog, id, "h");
+            const CatalogCheck check = checkCatalog(catalog.database());
+            QVERIFY2(check.intact(), check.describe().c_str());
+            QCOMPARE(check.tables.size(), std::size_t{4});
+            QCOMPARE(check.tables[0].rows, std::optional<std::uint64_t>(1));
+            QCOMPARE(check.tables[1].rows, std::optional<std::uint64_t>(3000));
+            QCOMPARE(check.capturePaths, std::vector<std::string>{"/data/a.pcap"});
+        }
+        const auto size = std::filesystem::file_size(path);
+        QVERIFY(size > 200'000);
+        {
+            std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+            file.seekp(static_cast<std::streamoff>(size / 2));
+            const std::string garbage(16384, '\xa5');
+            file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+        }
+        Catalog damaged(path, Catalog::Open::ExistingOnly); // the header still reads
+        const CatalogCheck check = checkCatalog(damaged.database());
+        QVERIFY(!check.intact());
+        QVERIFY(contains(check.describe(), "damaged"));
+        QVERIFY(contains(check.describe(), "create a new catalog"));
+        QCOMPARE(check.tables[0].rows, std::optional<std::uint64_t>(1)); // page 2: intact
     }
 };
 

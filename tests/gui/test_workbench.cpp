@@ -562,6 +562,29 @@ private Q_SLOTS:
         QVERIFY(!bad.lastError().isEmpty());
     }
 
+    // A catalog with garbage over its middle is refused with what is wrong,
+    // what can be read and how to recover, and never enters Recent.
+    void damagedCatalogRefused()
+    {
+        const QString damaged = m_dir.filePath(QStringLiteral("damaged.sqlite"));
+        QVERIFY(QFile::copy(m_catalog, damaged));
+        QFile file(damaged);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY2(file.size() > 50'000, qPrintable(QString::number(file.size())));
+        QVERIFY(file.seek(file.size() / 2));
+        file.write(QByteArray(8192, '\xa5'));
+        file.close();
+        MainWindow window;
+        QVERIFY(!window.openCatalog(damaged));
+        QVERIFY2(window.lastError().contains(QStringLiteral("is damaged and was not opened")),
+                 qPrintable(window.lastError()));
+        QVERIFY(window.lastError().contains(QStringLiteral("create a new catalog")));
+        QVERIFY(window.lastError().contains(QStringLiteral("What can still be read")));
+        QVERIFY(window.catalogPath().isEmpty());
+        QVERIFY(
+            !WorkbenchSettings().recentCatalogs().contains(QFileInfo(damaged).absoluteFilePath()));
+    }
+
     void batchFigures()
     {
         QVERIFY(m_runId > 0);

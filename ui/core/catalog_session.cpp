@@ -2,6 +2,8 @@
 
 #include "export_guard.h"
 
+#include "catalog/catalog_check.h"
+
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QThread>
@@ -11,6 +13,26 @@
 #include <memory>
 
 namespace snilab::ui {
+
+namespace {
+
+// What the window shows for a damaged catalog: what is wrong, what can still
+// be read (and the captures to ingest again), how to recover.
+QString damagedCatalogMessage(const QString& path, const snilab::CatalogCheck& check)
+{
+    QString text = CatalogSession::tr("%1 is damaged and was not opened.\n\n").arg(path) +
+                   QString::fromStdString(check.describe());
+    constexpr std::size_t kShown = 12;
+    if (!check.capturePaths.empty())
+        text += CatalogSession::tr("\n\nCaptures recorded in it:");
+    for (std::size_t i = 0; i < check.capturePaths.size() && i < kShown; ++i)
+        text += QStringLiteral("\n  ") + QString::fromStdString(check.capturePaths[i]);
+    if (check.capturePaths.size() > kShown)
+        text += CatalogSession::tr("\n  … and %1 more").arg(check.capturePaths.size() - kShown);
+    return text;
+}
+
+} // namespace
 
 CatalogSession::CatalogSession(QObject* parent)
     : QObject(parent), m_thread(new QThread(this)), m_worker(new QObject)
@@ -74,17 +96,21 @@ void CatalogSession::open(const QString& path, bool create)
 {
     const QString absolute = QFileInfo(path).absoluteFilePath();
     enqueue(Operation::Open, [this, path, absolute, create]() -> Report {
+        QString message;
         try {
-            // Validates the file (and creates it when asked) before any view reads it.
-            if (create)
-                snilab::Catalog(path.toStdString(), snilab::Catalog::Open::CreateIfMissing);
-            else
-                snilab::Catalog::openExisting(path.toStdString());
+            // Validates the file (and creates it when asked) before any view
+            // reads it, and checks that it is intact.
+            snilab::Catalog catalog(path.toStdString(), create
+                                                            ? snilab::Catalog::Open::CreateIfMissing
+                                                            : snilab::Catalog::Open::ExistingOnly);
+            const snilab::CatalogCheck check = snilab::checkCatalog(catalog.database());
+            if (!check.intact())
+                message = damagedCatalogMessage(path, check);
         } catch (const std::exception& e) {
-            const QString message =
-                tr("Cannot open %1: %2").arg(path, QString::fromStdString(e.what()));
-            return [this, message] { Q_EMIT failed(Operation::Open, message); };
+            message = tr("Cannot open %1: %2").arg(path, QString::fromStdString(e.what()));
         }
+        if (!message.isEmpty())
+            return [this, message] { Q_EMIT failed(Operation::Open, message); };
         m_workerPath = absolute;
         setOpenCatalog(absolute);
         return [this, absolute] {

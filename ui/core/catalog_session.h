@@ -21,7 +21,11 @@
 // waitForIdle() runs the event loop until everything asked is reported (the
 // scripted calls: tests, the screenshot mode).
 // Failure: never throws; failed() carries the engine's message ("no run 7 in
-// …", "Cannot open …: not a snilab catalog", "No catalog is open.").
+// …", "Cannot open …: not a snilab catalog", "No catalog is open."). Open
+// also runs the engine's quick integrity check (catalog/catalog_check.h): a
+// damaged file is not opened, and the message says what is wrong, what can
+// still be read (with the captures to ingest again) and how to recover. A
+// catalog of a newer schema is refused with both version numbers.
 #pragma once
 
 #include "run_data.h"
