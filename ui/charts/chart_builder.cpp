@@ -68,13 +68,42 @@ QChart* newChart(const FigureData& figure, const ChartStyle& style)
     return chart;
 }
 
+// A round tick step (1, 2 or 5 × 10^k) giving at most about `maxTicks`
+// intervals over [lo, hi].
+double niceStep(double lo, double hi, int maxTicks = 6)
+{
+    const double raw = (hi - lo) / std::max(1, maxTicks);
+    if (!(raw > 0))
+        return 1;
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0})
+        if (m * magnitude >= raw)
+            return m * magnitude;
+    return 10 * magnitude;
+}
+
+// Widens [lo, hi] outward to multiples of a round step and puts a tick on
+// every multiple, so no axis shows ticks such as 0/108/216 or duplicated
+// rounded labels.
+void applyNiceTicks(QValueAxis* axis, double lo, double hi)
+{
+    const double step = niceStep(lo, hi);
+    const double niceLo = std::floor(lo / step + 1e-9) * step;
+    const double niceHi = std::ceil(hi / step - 1e-9) * step;
+    axis->setRange(niceLo, niceHi > niceLo ? niceHi : niceLo + step);
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(niceLo);
+    axis->setTickInterval(step);
+    const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
+    axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
+}
+
 // The value axis (left, or bottom for horizontal bars).
 QValueAxis* addValueAxis(QChart* chart, const FigureData& figure, const ChartStyle& style,
                          bool horizontal)
 {
     auto* yAxis = new QValueAxis;
-    yAxis->setRange(figure.yMin, figure.yMax);
-    yAxis->setLabelFormat(figure.yMax > 10 ? QStringLiteral("%.0f") : QStringLiteral("%.2f"));
+    applyNiceTicks(yAxis, figure.yMin, figure.yMax);
     styleAxis(yAxis, style, figure.yTitle);
     chart->addAxis(yAxis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
     return yAxis;
@@ -94,10 +123,7 @@ QValueAxis* addLineXAxis(QChart* chart, const FigureData& figure, const ChartSty
         lo -= 1;
         hi += 1;
     }
-    xAxis->setRange(lo, hi);
-    xAxis->setLabelFormat(QStringLiteral("%.0f"));
-    if (figure.x.size() >= 2 && figure.x.size() <= 11)
-        xAxis->setTickCount(static_cast<int>(figure.x.size()));
+    applyNiceTicks(xAxis, lo, hi);
     styleAxis(xAxis, style, figure.xTitle);
     chart->addAxis(xAxis, Qt::AlignBottom);
     return xAxis;
