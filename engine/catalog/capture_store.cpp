@@ -130,6 +130,11 @@ CaptureStore::~CaptureStore()
 std::optional<CaptureRow> CaptureStore::find(std::int64_t captureId)
 {
     std::lock_guard lock(m_db.mutex());
+    return findLocked(captureId);
+}
+
+std::optional<CaptureRow> CaptureStore::findLocked(std::int64_t captureId)
+{
     Statement s(
         m_db.handle(),
         (std::string("SELECT ") + kCaptureColumns + " FROM captures WHERE id = ?1").c_str());
@@ -164,14 +169,17 @@ void CaptureStore::lockForIngest()
 bool CaptureStore::removeCapture(std::int64_t captureId)
 {
     lockForIngest(); // no other process writes captures meanwhile
-    const auto capture = find(captureId);
+    // One critical section from the status read to the delete, so that an
+    // ingest of this process finishing in between cannot make the capture
+    // complete after it was judged removable.
+    std::lock_guard lock(m_db.mutex());
+    const auto capture = findLocked(captureId);
     if (!capture)
         return false;
     if (capture->status == CaptureStatus::Complete)
         throw CatalogError("capture " + std::to_string(captureId) + " (" + capture->path +
                            ") is complete: only incomplete, partial or failed captures are "
                            "removed; start a new catalog to leave out complete ones");
-    std::lock_guard lock(m_db.mutex());
     if (m_inFlight.count(captureId))
         throw CatalogError("capture " + std::to_string(captureId) + " is being ingested now");
     Transaction tx(m_db.handle(), {&m_stmts->deleteCapture});

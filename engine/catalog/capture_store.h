@@ -115,6 +115,7 @@ private:
     void storeConnectionLocked(std::int64_t captureId, const Connection& connection,
                                AddResult& result);
     void mergeOverlappedLocked(std::int64_t captureId, FinishResult& result);
+    std::optional<CaptureRow> findLocked(std::int64_t captureId);
     std::optional<CaptureRow> findCaptureByHashLocked(const std::string& contentHash);
 
     Database& m_db;
