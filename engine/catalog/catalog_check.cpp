@@ -78,8 +78,13 @@ std::string CatalogCheck::describe() const
                 (table.rows ? std::to_string(*table.rows) + " rows"
                             : "unreadable (" + table.error + ")") +
                 "\n";
-    text += "  " + std::to_string(capturePaths.size()) + " capture paths\n";
-    text += "To recover, create a new catalog and add the original captures to it again; "
+    text += "  " + std::to_string(capturePaths.size()) + " capture paths";
+    constexpr std::size_t kShown = 12;
+    for (std::size_t i = 0; i < capturePaths.size() && i < kShown; ++i)
+        text += "\n    " + capturePaths[i];
+    if (capturePaths.size() > kShown)
+        text += "\n    ... and " + std::to_string(capturePaths.size() - kShown) + " more";
+    text += "\nTo recover, create a new catalog and add the original captures to it again; "
             "results of runs stored only in this file cannot be trusted.";
     return text;
 }

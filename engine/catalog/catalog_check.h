@@ -34,7 +34,8 @@ struct CatalogCheck {
     // The paths of the captures that could be read (what to ingest again).
     std::vector<std::string> capturePaths;
     bool intact() const { return problems.empty(); }
-    // The problems and what can still be read, as lines for a message.
+    // The problems and what can still be read (the first 12 capture paths
+    // by name), as lines for a message.
     std::string describe() const;
 };
 

@@ -16,20 +16,12 @@ namespace snilab::ui {
 
 namespace {
 
-// What the window shows for a damaged catalog: what is wrong, what can still
-// be read (and the captures to ingest again), how to recover.
+// What the window shows for a damaged catalog: the engine's account of what
+// is wrong, what can still be read and how to recover.
 QString damagedCatalogMessage(const QString& path, const snilab::CatalogCheck& check)
 {
-    QString text = CatalogSession::tr("%1 is damaged and was not opened.\n\n").arg(path) +
-                   QString::fromStdString(check.describe());
-    constexpr std::size_t kShown = 12;
-    if (!check.capturePaths.empty())
-        text += CatalogSession::tr("\n\nCaptures recorded in it:");
-    for (std::size_t i = 0; i < check.capturePaths.size() && i < kShown; ++i)
-        text += QStringLiteral("\n  ") + QString::fromStdString(check.capturePaths[i]);
-    if (check.capturePaths.size() > kShown)
-        text += CatalogSession::tr("\n  … and %1 more").arg(check.capturePaths.size() - kShown);
-    return text;
+    return CatalogSession::tr("%1 is damaged and was not opened.\n\n").arg(path) +
+           QString::fromStdString(check.describe());
 }
 
 } // namespace
