@@ -6,10 +6,15 @@
 namespace snilab::report {
 namespace {
 
-// The length of the valid UTF-8 sequence at text[i] and its code point, or 0
-// when the bytes there are not valid UTF-8 (overlong forms, surrogates and
-// values above U+10FFFF are invalid).
-std::size_t utf8At(std::string_view text, std::size_t i, std::uint32_t& cp)
+bool isHiddenControl(std::uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+} // namespace
+
+std::size_t utf8SequenceAt(std::string_view text, std::size_t i, std::uint32_t& cp)
 {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char b0 = byte(i);
@@ -39,14 +44,6 @@ std::size_t utf8At(std::string_view text, std::size_t i, std::uint32_t& cp)
     return len;
 }
 
-bool isHiddenControl(std::uint32_t cp)
-{
-    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-} // namespace
-
 std::string escapeText(std::string_view text)
 {
     std::string out;
@@ -66,7 +63,7 @@ std::string escapeText(std::string_view text)
             continue;
         }
         std::uint32_t cp = 0;
-        const std::size_t len = utf8At(text, i, cp);
+        const std::size_t len = utf8SequenceAt(text, i, cp);
         if (len == 0) {
             std::snprintf(buf, sizeof buf, "\\x%02x", c);
             out += buf;
@@ -90,7 +87,7 @@ bool isPlainText(std::string_view text)
         if (c == '\\' || c < 0x20 || c == 0x7f)
             return false;
         std::uint32_t cp = 0;
-        const std::size_t len = utf8At(text, i, cp);
+        const std::size_t len = utf8SequenceAt(text, i, cp);
         if (len == 0 || isHiddenControl(cp))
             return false;
         i += len;

@@ -15,6 +15,7 @@
 // docs/outputs.md describes the rule for users. Thread: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,9 @@ namespace snilab::report {
 std::string escapeText(std::string_view text);
 // True when escapeText() would return `text` unchanged.
 bool isPlainText(std::string_view text);
+// The length of the valid UTF-8 sequence at text[i] (i < text.size()) and its
+// code point in `cp`, or 0 when the bytes there are not valid UTF-8 (overlong
+// forms, surrogates and values above U+10FFFF are invalid).
+std::size_t utf8SequenceAt(std::string_view text, std::size_t i, std::uint32_t& cp);
 
 } // namespace snilab::report
