@@ -78,6 +78,16 @@ case "$mode" in
     set -e
     [ $rc -le 1 ] || exit $rc
     cli="$build_dir/app/cli/snilab-cli"
+    # evaluate NAME ARGS...: a run whose result is kept as $out/NAME.json
+    # (snilab-cli evaluate --json) and shown as $out/NAME.txt (runs --show);
+    # sets $run to its id, read from the JSON rather than scraped from text.
+    evaluate() {
+      local name=$1
+      shift
+      "$cli" evaluate --catalog "$out/catalog.sqlite" --json "$@" > "$out/$name.json"
+      run=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["run"])' "$out/$name.json")
+      "$cli" runs --catalog "$out/catalog.sqlite" --show "$run" | tee "$out/$name.txt"
+    }
     "$cli" summary --catalog "$out/catalog.sqlite"
     "$cli" connections --catalog "$out/catalog.sqlite" --out "$out/connections.csv"
     # Thresholds that fit the data: the lab's demo set has 14 TLS-over-TCP
@@ -87,24 +97,19 @@ case "$mode" in
     [ "$demo_data" = "$(realpath "$root/resources/samples")" ] && default_thresholds=100,150,165,170
     thresholds=${SNILAB_DEMO_THRESHOLDS:-$default_thresholds}
     echo "== random forest over thresholds $thresholds, 10-fold stratified (the honest default)"
-    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$thresholds" | tee "$out/evaluate.txt"
-    run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate.txt")
+    evaluate evaluate --thresholds "$thresholds"
     "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report"
     echo "== the same with the paper's choices (more-than-T, paper labels), for comparison"
-    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$thresholds" --preset paper \
-      | tee "$out/evaluate-paper.txt"
-    run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-paper.txt")
+    evaluate evaluate-paper --thresholds "$thresholds" --preset paper
     "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-paper"
     echo "== the random forest by transport on the same catalog: TCP only, QUIC only, both"
     transport_t=${SNILAB_DEMO_TRANSPORT_THRESHOLD:-$(echo "$thresholds" | cut -d, -f2)}
     for transport in tcp quic all; do
-      "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$transport_t" \
-        --transport "$transport" | tee "$out/evaluate-$transport.txt"
+      evaluate "evaluate-$transport" --thresholds "$transport_t" --transport "$transport"
     done
     echo "== the honest default again, split by capture file (no capture in both train and test)"
     captures=$(find "$demo_data" -maxdepth 1 -name '*.pcap*' | wc -l)
-    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "${thresholds%%,*}" \
-      --split capture --folds "$captures" | tee "$out/evaluate-capture.txt"
+    evaluate evaluate-capture --thresholds "${thresholds%%,*}" --split capture --folds "$captures"
     # The paper's comparison: RF, the three CNN-GRUs, their mean and the
     # paper's final 0.5*RF + 1/6 each CNN-GRU. Cut to fit ~10 minutes on two
     # cores: 3 folds instead of 10, at most 15 epochs (early stopping, patience
@@ -114,10 +119,9 @@ case "$mode" in
     [ "${SNILAB_DEMO_FULL:-0}" = 1 ] && nn_folds=10 nn_epochs=100
     echo "== the paper's models: rf, cnngru-packet/payload/iat, their mean, paper ensemble"
     echo "   (thresholds $nn_thresholds, $nn_folds folds, at most $nn_epochs epochs: shortened for the demo)"
-    "$cli" evaluate --catalog "$out/catalog.sqlite" --thresholds "$nn_thresholds" \
+    evaluate evaluate-models --thresholds "$nn_thresholds" \
       --models rf,cnngru-packet,cnngru-payload,cnngru-iat,cnngru-mean,paper \
-      --folds "$nn_folds" --epochs "$nn_epochs" | tee "$out/evaluate-models.txt"
-    run=$(sed -n 's/^run \([0-9]*\):.*/\1/p' "$out/evaluate-models.txt")
+      --folds "$nn_folds" --epochs "$nn_epochs"
     "$cli" report --catalog "$out/catalog.sqlite" --run "$run" --out "$out/report-models"
     # Held out: the last capture of each transport the ground truth names
     # (the demo set's day3, TCP, and day5, QUIC); without one, the last capture.
@@ -143,7 +147,8 @@ case "$mode" in
     "$build_dir/app/gui/snilab" --figures --catalog "$out/catalog.sqlite" --run "$run" \
       --out "$out/figures"
     echo "== wrote $out: catalog.sqlite, connections.csv, report/, report-paper/, report-models/,"
-    echo "   evaluate-{tcp,quic,all}.txt, figures/, model.snilab and predictions-held-out.csv"
+    echo "   evaluate*.json (each run as JSON) and evaluate*.txt, figures/, model.snilab and"
+    echo "   predictions-held-out.csv"
     # With a display, open the workbench on the demo catalog; headless (or
     # SNILAB_DEMO_GUI=0) the reports and figures above are the result.
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ "${SNILAB_DEMO_GUI:-1}" = 1 ] && [ -z "${CI:-}" ]; then

@@ -1,12 +1,18 @@
 #include "cli_progress.h"
 
+#include "cli_args.h"
+
+#include "common/text_parse.h"
 #include "report/atomic_file.h"
+#include "report/text_escape.h"
 
 #include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
+#include <unistd.h>
 
 namespace snilab::cli {
 namespace {
@@ -34,6 +40,34 @@ extern "C" void onInterrupt(int sig)
 
 } // namespace
 
+std::chrono::milliseconds progressLineInterval()
+{
+    const char* text = std::getenv("SNILAB_PROGRESS_SECONDS");
+    if (!text)
+        return std::chrono::seconds(10);
+    const auto seconds = parseNumber<double>(text);
+    if (!seconds || !(*seconds >= 0.1) || !(*seconds <= 86400))
+        throw UsageError("SNILAB_PROGRESS_SECONDS must be a number of seconds from 0.1 to "
+                         "86400, not '" +
+                         report::escapeText(text) + "'");
+    return std::chrono::milliseconds(static_cast<long long>(*seconds * 1000));
+}
+
+TerminalProgress::TerminalProgress(const char* command, bool quiet)
+    : TerminalProgress(command,
+                       quiet                   ? Mode::Off
+                       : isatty(STDERR_FILENO) ? Mode::Bar
+                                               : Mode::Lines,
+                       progressLineInterval())
+{
+}
+
+TerminalProgress::TerminalProgress(const char* command, Mode mode,
+                                   std::chrono::milliseconds interval)
+    : m_command(command), m_mode(mode), m_interval(interval)
+{
+}
+
 void TerminalProgress::finish()
 {
     std::lock_guard lock(m_mutex);
@@ -44,10 +78,24 @@ void TerminalProgress::finish()
 
 void TerminalProgress::progress(double fraction, std::string_view stage)
 {
-    if (!m_enabled)
+    if (m_mode == Mode::Off)
         return;
     std::lock_guard lock(m_mutex);
     const auto now = std::chrono::steady_clock::now();
+    if (m_mode == Mode::Lines) {
+        // Never at 100 %: the command's own result follows at once.
+        if (now - m_last < m_interval || fraction >= 1.0)
+            return;
+        m_last = now;
+        const auto elapsed =
+            std::chrono::duration_cast<std::chrono::seconds>(now - m_start).count();
+        std::fprintf(stderr, "snilab-cli %s: %3d%% %s (%lldm %02llds)\n", m_command.c_str(),
+                     static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 100),
+                     report::escapeText(stage).c_str(), static_cast<long long>(elapsed / 60),
+                     static_cast<long long>(elapsed % 60));
+        std::fflush(stderr);
+        return;
+    }
     if (fraction < 1.0 && now - m_last < std::chrono::milliseconds(100))
         return;
     m_last = now;
@@ -55,7 +103,7 @@ void TerminalProgress::progress(double fraction, std::string_view stage)
     const int filled = static_cast<int>(std::clamp(fraction, 0.0, 1.0) * kWidth);
     std::string bar(static_cast<std::size_t>(filled), '=');
     bar.resize(kWidth, ' ');
-    const std::string name(stage.substr(0, 40));
+    const std::string name = report::escapeText(stage.substr(0, 40));
     std::fprintf(stderr, "\r[%s] %3d%%  %-40s", bar.c_str(), static_cast<int>(fraction * 100),
                  name.c_str());
     std::fflush(stderr);

@@ -7,26 +7,43 @@
 
 #include <chrono>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 namespace snilab::cli {
 
-// A one-line progress bar on stderr, redrawn at most 10 times a second;
-// erased when the object goes away. Disabled: draws nothing.
+// Progress on stderr. Bar: a one-line bar redrawn at most 10 times a second,
+// erased when the object goes away (a terminal). Lines: one line
+// "snilab-cli COMMAND: 42% STAGE (1m 05s)" every `interval` (stderr is a
+// pipe or a file: a script or a log sees a long run move). Off: nothing
+// (--quiet). The stage text is escaped (report/text_escape.h).
 class TerminalProgress final : public Feedback {
 public:
-    explicit TerminalProgress(bool enabled) : m_enabled(enabled) {}
+    enum class Mode { Off, Bar, Lines };
+    // Off when `quiet`, else Bar when stderr is a terminal, else Lines every
+    // SNILAB_PROGRESS_SECONDS seconds (default 10; a value that is not a
+    // number of seconds from 0.1 to 86400 is a UsageError).
+    TerminalProgress(const char* command, bool quiet);
+    TerminalProgress(const char* command, Mode mode, std::chrono::milliseconds interval);
     ~TerminalProgress() override { finish(); }
     void progress(double fraction, std::string_view stage) override;
     // Erases the bar (call before printing results); drawing may resume later.
     void finish();
 
 private:
-    bool m_enabled;
+    std::string m_command;
+    Mode m_mode;
+    std::chrono::milliseconds m_interval;
     bool m_drawn = false;
     std::mutex m_mutex;
-    std::chrono::steady_clock::time_point m_last{};
+    std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point m_last = m_start;
 };
+
+// The line interval of TerminalProgress's Lines mode from
+// SNILAB_PROGRESS_SECONDS (unset: 10 s). Throws UsageError when it is set to
+// anything but a number of seconds from 0.1 to 86400.
+std::chrono::milliseconds progressLineInterval();
 
 // While alive, the first SIGINT, SIGTERM or SIGHUP cancels `feedback` (the
 // command then stops cleanly: a run is kept as cancelled, nothing partial is

@@ -8,6 +8,7 @@
 #include "catalog/catalog.h"
 #include "ingest/capture_files.h"
 #include "ingest/ingester.h"
+#include "report/json_writer.h"
 #include "report/output_guard.h"
 #include "report/table_writer.h"
 #include "report/text_escape.h"
@@ -55,10 +56,11 @@ Options:
                         is closed early (close reason "evicted"): memory
                         stays bounded on captures with huge numbers of
                         simultaneous connections
-  --quiet               no progress bar and no per-run summary
+  --quiet               no progress and no per-run summary
   --help                show this help
 
-Progress goes to stderr when it is a terminal. Each file that cannot be read
+Progress goes to stderr: a bar on a terminal, otherwise one line every
+SNILAB_PROGRESS_SECONDS seconds (default 10). Each file that cannot be read
 (whole or in part) gets one line on stderr; the others are still ingested.
 Ctrl-C stops cleanly: committed batches are kept and the interrupted capture
 stays 'incomplete' until it is ingested again.
@@ -67,7 +69,7 @@ Exit status: 0 all files read, 1 some file unreadable or partial, 2 usage,
 )";
 
 constexpr const char* kSummaryHelp =
-    R"(usage: snilab-cli summary --catalog C.sqlite [--format table|csv] [--label-mode default|paper]
+    R"(usage: snilab-cli summary --catalog C.sqlite [--format table|csv | --json] [--label-mode default|paper]
 
 Connections per label, labeled (with an SNI) vs unlabeled, and per capture.
 
@@ -78,6 +80,12 @@ Options:
                         captures,status,packets,error,quic where kind is
                         total, label or capture (quic: of the connections,
                         those carried by QUIC)
+  --json                one JSON document instead: catalog, label_mode,
+                        captures (by status), connections (total, labeled,
+                        unlabeled, tcp, quic), labels [{label, connections,
+                        quic, captures}], capture_files [{path, status,
+                        packets, connections, labeled, error}]
+                        (docs/outputs.md: strings are exact, output ASCII)
   --label-mode MODE     default: SNI lowercased, trailing dot removed;
                         paper: also strip digits and '-' left of the
                         registrable domain (the paper's normalisation)
@@ -224,7 +232,7 @@ int ingestCommand(const std::vector<std::string>& argv)
         throw UsageError("no capture files found in the given directories");
 
     Catalog catalog(catalogPath);
-    TerminalProgress progress(!quiet && isatty(STDERR_FILENO));
+    TerminalProgress progress("ingest", quiet);
     std::vector<IngestFileResult> results;
     {
         const InterruptScope interrupt(progress);
@@ -304,13 +312,64 @@ void printSummaryCsv(std::uint64_t total, std::uint64_t unlabeled, std::uint64_t
                  std::string(captureStatusName(c.status)), std::to_string(c.packets), c.error, ""});
 }
 
+// `summary --json`: the same figures as one JSON document.
+void printSummaryJson(const std::string& catalogPath, LabelMode mode, std::uint64_t total,
+                      std::uint64_t unlabeled, std::uint64_t quic,
+                      const std::vector<LabelCount>& sorted,
+                      const std::vector<CaptureRow>& captures)
+{
+    report::JsonWriter json;
+    json.beginObject().field("catalog", catalogPath).field("label_mode", labelModeName(mode));
+    json.key("captures").beginObject().field("total", captures.size());
+    for (const CaptureStatus status : {CaptureStatus::Complete, CaptureStatus::Partial,
+                                       CaptureStatus::Incomplete, CaptureStatus::Failed})
+        json.field(captureStatusName(status),
+                   std::count_if(captures.begin(), captures.end(),
+                                 [&](const CaptureRow& c) { return c.status == status; }));
+    json.endObject();
+    json.key("connections")
+        .beginObject()
+        .field("total", total)
+        .field("labeled", total - unlabeled)
+        .field("unlabeled", unlabeled)
+        .field("tcp", total - quic)
+        .field("quic", quic)
+        .endObject();
+    json.key("labels").beginArray();
+    for (const auto& l : sorted) {
+        json.beginObject();
+        if (l.label.empty())
+            json.key("label").null();
+        else
+            json.field("label", l.label);
+        json.field("connections", l.connections)
+            .field("quic", l.quic)
+            .field("captures", l.captures)
+            .endObject();
+    }
+    json.endArray().key("capture_files").beginArray();
+    for (const auto& c : captures)
+        json.beginObject()
+            .field("path", c.path)
+            .field("status", captureStatusName(c.status))
+            .field("packets", c.packets)
+            .field("connections", c.connections)
+            .field("labeled", c.labeled)
+            .field("error", c.error)
+            .endObject();
+    json.endArray().endObject();
+    std::fputs(json.text().c_str(), stdout);
+}
+
 } // namespace
 
 int summaryCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"catalog", "format", "label-mode"}, {});
+    const Args args(argv, {"catalog", "format", "label-mode"}, {"json"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    if (args.has("json") && args.has("format"))
+        throw UsageError("--json and --format exclude each other");
     const std::string format = args.value("format").value_or("table");
     if (format != "table" && format != "csv")
         throw UsageError("--format must be table or csv, not '" + format + "'");
@@ -340,6 +399,10 @@ int summaryCommand(const std::vector<std::string>& argv)
         return a.connections > b.connections;
     });
 
+    if (args.has("json")) {
+        printSummaryJson(catalog->path().string(), mode, total, unlabeled, quic, sorted, captures);
+        return kExitOk;
+    }
     if (format == "csv") {
         printSummaryCsv(total, unlabeled, quic, sorted, captures);
         return kExitOk;

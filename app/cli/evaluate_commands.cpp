@@ -13,6 +13,7 @@
 #include "features/statistics.h"
 #include "report/atomic_file.h"
 #include "report/file_names.h"
+#include "report/json_writer.h"
 #include "report/latex.h"
 #include "report/number_text.h"
 #include "report/output_guard.h"
@@ -79,9 +80,18 @@ Options:
   --threads N            training threads (default: number of cores)
   --preset paper         the paper's choices: more-than-T, paper labels,
                          payload packets (compare with the honest default)
-  --quiet                no progress bar
+  --quiet                no progress (see below)
+  --json                 print the result as one JSON document instead of
+                         the grid: run, status, labeled_connections, split,
+                         folds, seed, label_mode, threshold_rule, transport,
+                         preset, models, thresholds and grid [{model,
+                         threshold, classes, samples, folds, metrics {name:
+                         {mean, std}}}] (docs/outputs.md)
   --help                 show this help
 
+Progress: a bar on stderr when it is a terminal; otherwise (a script, a log
+file) one line every SNILAB_PROGRESS_SECONDS seconds (default 10) with the
+share done, the stage and the time so far.
 Every option is checked before any work; a run always ends as finished,
 failed (with the reason), or cancelled; a run whose process was killed reads
 as interrupted.
@@ -91,7 +101,7 @@ Exit status: 0 finished, 1 the run failed (reason on stderr, kept as failed),
 )";
 
 extern const char kRunsHelp[] =
-    R"(usage: snilab-cli runs --catalog C.sqlite [--show ID | --delete ID [--force]]
+    R"(usage: snilab-cli runs --catalog C.sqlite [--show ID | --delete ID [--force]] [--json]
 
 List the runs stored in a catalog (id, status, time, fingerprint of the data,
 the configuration in one line), show one run (its configuration and grid),
@@ -106,6 +116,10 @@ Options:
   --delete ID      delete run ID (refused while it runs)
   --force          with --delete: also a run shown as running whose process
                    cannot be checked from here (another host)
+  --json           the list, or the run shown, as one JSON document: runs
+                   [{run, status, error, created, finished, data, seed,
+                   config {key: value}}]; --show adds models, thresholds and
+                   grid as `evaluate --json` writes them (docs/outputs.md)
   --help           show this help
 )";
 
@@ -254,6 +268,67 @@ void printGrid(const std::vector<GridCell>& grid, const std::vector<std::string>
     }
 }
 
+// The grid as `evaluate --json` and `runs --show ID --json` write it.
+void writeGridJson(report::JsonWriter& json, const std::vector<GridCell>& grid,
+                   const std::vector<std::string>& models, const std::vector<int>& thresholds)
+{
+    json.key("models").beginArray();
+    for (const auto& m : models)
+        json.value(m);
+    json.endArray().key("thresholds").beginArray();
+    for (const int t : thresholds)
+        json.value(t);
+    json.endArray().key("grid").beginArray();
+    for (const GridCell& c : grid) {
+        json.beginObject()
+            .field("model", c.model)
+            .field("threshold", c.threshold)
+            .field("classes", c.classes)
+            .field("samples", c.samples)
+            .field("folds", c.folds)
+            .key("metrics")
+            .beginObject();
+        for (const auto& [name, stats] : c.metrics)
+            json.key(name)
+                .beginObject()
+                .field("mean", stats.first)
+                .field("std", stats.second)
+                .endObject();
+        json.endObject().endObject();
+    }
+    json.endArray();
+}
+
+// A run's stored configuration ("key=value" lines) as an object of strings.
+void writeConfigJson(report::JsonWriter& json, const std::string& config)
+{
+    json.key("config").beginObject();
+    std::istringstream lines(config);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty())
+            continue;
+        const auto eq = line.find('=');
+        json.field(line.substr(0, eq), eq == std::string::npos ? "" : line.substr(eq + 1));
+    }
+    json.endObject();
+}
+
+void writeRunJson(report::JsonWriter& json, const RunInfo& r)
+{
+    json.field("run", r.id).field("status", runStatusName(r.status));
+    if (r.error.empty())
+        json.key("error").null();
+    else
+        json.field("error", r.error);
+    json.field("created", r.createdAt);
+    if (r.finishedAt.empty())
+        json.key("finished").null();
+    else
+        json.field("finished", r.finishedAt);
+    json.field("data", r.dataFingerprint).field("seed", r.seed);
+    writeConfigJson(json, r.config);
+}
+
 } // namespace
 
 void parseModelOptions(const Args& args, EvaluationConfig& config)
@@ -302,7 +377,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
                     {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
                      "train-fraction", "seed", "label-mode", "transport", "feature-spec", "trees",
                      "threads", "preset", "epochs", "patience", "batch-size", "device"},
-                    {"quiet"});
+                    {"quiet", "json"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
     EvaluationConfig config;
@@ -336,7 +411,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
                      "capture of this catalog (ingested before snilab stored each connection "
                      "once); they are counted more than once - re-ingest into a new catalog\n",
                      static_cast<unsigned long long>(groups));
-    TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
+    TerminalProgress progress("evaluate", args.has("quiet"));
     EvaluationOutcome outcome;
     {
         const InterruptScope interrupt(progress);
@@ -354,6 +429,27 @@ int evaluateCommand(const std::vector<std::string>& argv)
                                    : "",
                      outcome.error.c_str());
         return kExitBadInput;
+    }
+    if (args.has("json")) {
+        report::JsonWriter json;
+        json.beginObject()
+            .field("run", outcome.runId)
+            .field("status", runStatusName(outcome.status))
+            .field("labeled_connections", outcome.labeledConnections)
+            .field("split", splitKindName(config.split))
+            .field("folds", config.split == SplitKind::Time ? 1 : config.folds)
+            .field("seed", config.seed)
+            .field("label_mode", labelModeName(config.data.labelMode))
+            .field("threshold_rule", thresholdRuleName(config.rule))
+            .field("transport", transportFilterName(config.data.transport));
+        if (config.preset.empty())
+            json.key("preset").null();
+        else
+            json.field("preset", config.preset);
+        writeGridJson(json, outcome.grid, plan->order, config.thresholds);
+        json.endObject();
+        std::fputs(json.text().c_str(), stdout);
+        return kExitOk;
     }
     std::printf("run %lld: %llu labeled connections; %s split, %s, seed %llu, label mode %s, "
                 "threshold rule %s, transport %s%s\n\n",
@@ -375,27 +471,38 @@ int evaluateCommand(const std::vector<std::string>& argv)
 
 int runsCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"catalog", "delete", "show"}, {"force"});
+    const Args args(argv, {"catalog", "delete", "show"}, {"force", "json"});
     if (args.has("force") && !args.has("delete"))
         throw UsageError("--force goes with --delete");
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
     if (args.has("delete") && args.has("show"))
         throw UsageError("--show and --delete exclude each other");
+    if (args.has("delete") && args.has("json"))
+        throw UsageError("--json goes with the list or --show, not --delete");
     auto catalog = Catalog::openExisting(args.required("catalog"));
     if (args.has("show")) {
         const std::int64_t id = runIdOption(args, "show");
         const auto run = catalog->runs().find(id);
         if (!run)
             throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
+        const auto grid = catalog->runs().runGrid(id);
+        const report::GridAxes axes = report::axesOf(grid);
+        if (args.has("json")) {
+            report::JsonWriter json;
+            json.beginObject();
+            writeRunJson(json, *run);
+            writeGridJson(json, grid, axes.models, axes.thresholds);
+            json.endObject();
+            std::fputs(json.text().c_str(), stdout);
+            return kExitOk;
+        }
         std::printf("run %lld: %s, created %s%s%s, data %s\n%s\n", static_cast<long long>(id),
                     std::string(runStatusName(run->status)).c_str(), run->createdAt.c_str(),
                     run->finishedAt.empty() ? "" : ", finished ", run->finishedAt.c_str(),
                     run->dataFingerprint.c_str(), run->config.c_str());
         if (!run->error.empty())
             std::printf("error: %s\n\n", report::escapeText(run->error).c_str());
-        const auto grid = catalog->runs().runGrid(id);
-        const report::GridAxes axes = report::axesOf(grid);
         printGrid(grid, axes.models, axes.thresholds);
         return kExitOk;
     }
@@ -404,6 +511,18 @@ int runsCommand(const std::vector<std::string>& argv)
         if (!catalog->runs().deleteRun(id, args.has("force")))
             throw UsageError("no run " + std::to_string(id) + " (see snilab-cli runs)");
         std::printf("deleted run %lld\n", static_cast<long long>(id));
+        return kExitOk;
+    }
+    if (args.has("json")) {
+        report::JsonWriter json;
+        json.beginObject().key("runs").beginArray();
+        for (const RunInfo& r : catalog->runs().all()) {
+            json.beginObject();
+            writeRunJson(json, r);
+            json.endObject();
+        }
+        json.endArray().endObject();
+        std::fputs(json.text().c_str(), stdout);
         return kExitOk;
     }
     report::TableWriter table(stdout, report::TableWriter::Style::Aligned);

@@ -35,6 +35,11 @@ Options:
   --help        show this help
   --version     show the version
 
+Machine-readable output: summary, runs and evaluate take --json (one JSON
+document on stdout). Progress of ingest, evaluate, train and predict goes to
+stderr: a bar on a terminal, else a line every SNILAB_PROGRESS_SECONDS
+seconds (default 10); --quiet silences it.
+
 Exit status: 0 success, 1 some input could not be read (the rest was
 processed), 2 usage error, 3 catalog error, 4 output could not be written,
 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (stopped cleanly: a run is

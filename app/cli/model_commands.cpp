@@ -55,7 +55,8 @@ Options:
   --batch-size N         networks: mini-batch size (default 64)
   --device DEV           auto (default), cpu or cuda
   --threads N            training threads (default: number of cores)
-  --quiet                no progress bar
+  --quiet                no progress (a bar on a terminal, else a line every
+                         SNILAB_PROGRESS_SECONDS seconds, default 10)
   --help                 show this help
 
 Exit status: 0 written, 1 nothing to train (fewer than 2 classes) or a model
@@ -86,7 +87,8 @@ Options:
   --top K                labels per row in the top column (default 3)
   --threads N            ingest and model threads (default: number of cores)
   --transport T          tcp, quic or all (default): the connections classified
-  --quiet                no progress bar
+  --quiet                no progress (a bar on a terminal, else a line every
+                         SNILAB_PROGRESS_SECONDS seconds, default 10)
   --help                 show this help
 
 Exit status: 0 done, 1 a capture or the model file could not be read (rows
@@ -134,7 +136,7 @@ int trainCommand(const std::vector<std::string>& argv)
     auto catalog = Catalog::openExisting(args.required("catalog"));
     // Before any work: the model file must not replace the catalog.
     report::refuseOverwrite(out, report::catalogInputs(catalog->path()), "--out");
-    TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
+    TerminalProgress progress("train", args.has("quiet"));
     std::optional<ModelFile> trained;
     {
         const InterruptScope interrupt(progress);
@@ -215,7 +217,7 @@ int predictCommand(const std::vector<std::string>& argv)
         inputs.push_back({f, "a capture given to predict"});
     report::refuseOverwrite(outPath, inputs, "--out");
 
-    TerminalProgress progress(!args.has("quiet") && isatty(STDERR_FILENO));
+    TerminalProgress progress("predict", args.has("quiet"));
     PredictionOutcome outcome;
     {
         const InterruptScope interrupt(progress);

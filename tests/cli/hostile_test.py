@@ -8,6 +8,7 @@ spreadsheet cell's meaning or a terminal's state:
   * `connections` CSV parses (Python's csv module) into one record per connection with
     the expected columns, and each sni/label cell is exactly what an independent model
     of the rule of docs/outputs.md gives (escapes, then the formula apostrophe);
+  * `summary --json` is pure ASCII and carries every label exactly;
   * terminal output (summary, runs, evaluate's grid) holds no control character but the
     newline, no ESC, no direction override;
   * evaluate + report: every CSV parses with a fixed number of columns and no cell a
@@ -19,6 +20,7 @@ Skips (exit 77) when this build has no random forest.
 """
 import argparse
 import csv
+import json
 import os
 import re
 import subprocess
@@ -61,6 +63,26 @@ def escape(raw: bytes) -> str:
         elif ord(ch) in HIDDEN:
             out.append(f"\\u{{{ord(ch):04X}}}")
             i += n
+        else:
+            out.append(ch)
+            i += n
+    return "".join(out)
+
+
+def json_text(raw: bytes) -> str:
+    """The string a JSON document carries for `raw` (docs/outputs.md): the text itself,
+    with each byte that is not part of valid UTF-8 as U+FFFD. Written independently."""
+    out, i = [], 0
+    while i < len(raw):
+        c = raw[i]
+        n = 1 if c < 0x80 else 2 if c >> 5 == 6 else 3 if c >> 4 == 14 else 4 if c >> 3 == 30 else 0
+        try:
+            ch = raw[i:i + n].decode("utf-8") if n else None
+        except UnicodeDecodeError:
+            ch = None
+        if ch is None or len(ch) != 1:
+            out.append("\ufffd")
+            i += 1
         else:
             out.append(ch)
             i += n
@@ -179,6 +201,17 @@ def main():
         check_terminal(run(cli, "summary", "--catalog", db).stdout, "summary")
         p = run(cli, "summary", "--catalog", db, "--format", "csv")
         check_terminal(p.stdout, "summary --format csv")
+
+        # summary --json: pure ASCII, and each label exactly the SNI's (every byte that is
+        # not valid UTF-8 read as U+FFFD, docs/outputs.md).
+        p = run(cli, "summary", "--catalog", db, "--json")
+        if any(b != 0x0A and not 0x20 <= b <= 0x7E for b in p.stdout):
+            fail("summary --json: a byte outside printable ASCII")
+        labels = {entry["label"] for entry in json.loads(p.stdout)["labels"]}
+        expected = {json_text(raw.lower()) for raw in corpus.HOSTILE + [b"after.example"]}
+        if labels != expected | {None}:
+            fail(f"summary --json labels {sorted(map(repr, labels))} differ from "
+                 f"{sorted(map(repr, expected))} and null")
 
         # Evaluate on the hostile classes (3 connections each), then report.
         p = run(cli, "evaluate", "--catalog", db, "--thresholds", "3", "--folds", "3",

@@ -75,6 +75,9 @@ CASES = [
     Case("connections_tsv_paper", ["connections", *CAT, "--format", "tsv", "--label-mode", "paper"],
          setup=[(INGEST_GOOD, 0)], stderr=[]),
     Case("summary_table", ["summary", *CAT], setup=[(INGEST_GOOD, 0)], stderr=[]),
+    Case("summary_json", ["summary", *CAT, "--json"], setup=[(INGEST_GOOD, 0)], stderr=[]),
+    Case("usage_summary_json_and_format", ["summary", *CAT, "--json", "--format", "csv"],
+         setup=[(INGEST_GOOD, 0)], stderr=[usage_line("summary")]),
     Case("summary_csv", ["summary", *CAT, "--format", "csv"], setup=[(INGEST_GOOD, 0)],
          stderr=[]),
     Case("summary_paper", ["summary", *CAT, "--label-mode", "paper"], setup=[(INGEST_GOOD, 0)],
@@ -206,7 +209,9 @@ def run_case(case, cli, data, golden, update):
         for f in os.listdir(data):
             if os.path.isfile(os.path.join(data, f)):
                 shutil.copy(os.path.join(data, f), work)
-        env = dict(os.environ, LC_ALL="C", TZ="UTC")
+        # Progress lines depend on timing (and on a slow sanitizer build):
+        # none in the golden stderr.
+        env = dict(os.environ, LC_ALL="C", TZ="UTC", SNILAB_PROGRESS_SECONDS="86400")
         for args, rc in case.setup:
             r = subprocess.run([cli, *args], cwd=work, capture_output=True, text=True, env=env)
             if r.returncode != rc:
