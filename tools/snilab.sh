@@ -23,7 +23,7 @@ packages=(build-essential cmake pkg-config ccache
   libtorch-dev libopenblas0-openmp python3-torch
   tshark xvfb xauth fonts-dejavu-core python3 zstd clang-format
   iproute2 openssl curl tcpdump ethtool iptables libnetfilter-queue1 ngtcp2-server ngtcp2-client
-  clang libclang-rt-14-dev)
+  clang libclang-rt-14-dev desktop-file-utils appstream)
 
 install_packages() {
   [ "${SNILAB_SKIP_APT:-0}" = 1 ] && return 0
@@ -162,6 +162,8 @@ case "$mode" in
     git ls-files '*.cpp' '*.h' | xargs clang-format --dry-run --Werror
     echo "== tests"
     ctest --test-dir "$build_dir" --output-on-failure -j"$jobs" --timeout 1800
+    echo "== the Debian package: cpack, validators, dpkg -i, installed programs, dpkg -r"
+    bash "$root/tools/deb-check.sh" "$build_dir"
     echo "== engine tests under ASan+UBSan"
     san_dir="${build_dir}-asan"
     cmake -S "$root" -B "$san_dir" -DCMAKE_BUILD_TYPE=Debug -DSNILAB_WERROR=ON -DSNILAB_SANITIZE=ON \
