@@ -6,6 +6,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QFontMetricsF>
+#include <QGraphicsSimpleTextItem>
 #include <QHorizontalBarSeries>
 #include <QHorizontalStackedBarSeries>
 #include <QLegend>
@@ -85,9 +86,10 @@ double niceStep(double lo, double hi, int maxTicks = 6)
 // Widens [lo, hi] outward to multiples of a round step and puts a tick on
 // every multiple, so no axis shows ticks such as 0/108/216 or duplicated
 // rounded labels.
-void applyNiceTicks(QValueAxis* axis, double lo, double hi)
+// `integral`: the values are whole numbers (thresholds), so no step below 1.
+void applyNiceTicks(QValueAxis* axis, double lo, double hi, bool integral = false)
 {
-    const double step = niceStep(lo, hi);
+    const double step = integral ? std::max(1.0, niceStep(lo, hi)) : niceStep(lo, hi);
     const double niceLo = std::floor(lo / step + 1e-9) * step;
     const double niceHi = std::ceil(hi / step - 1e-9) * step;
     axis->setRange(niceLo, niceHi > niceLo ? niceHi : niceLo + step);
@@ -123,7 +125,9 @@ QValueAxis* addLineXAxis(QChart* chart, const FigureData& figure, const ChartSty
         lo -= 1;
         hi += 1;
     }
-    applyNiceTicks(xAxis, lo, hi);
+    const bool integral =
+        std::all_of(figure.x.begin(), figure.x.end(), [](double x) { return x == std::floor(x); });
+    applyNiceTicks(xAxis, lo, hi, integral);
     styleAxis(xAxis, style, figure.xTitle);
     chart->addAxis(xAxis, Qt::AlignBottom);
     return xAxis;
@@ -181,6 +185,87 @@ void addLineSeries(QChart* chart, const FigureData& figure, const ChartStyle& st
     }
 }
 
+// The chart properties categoryLabelDeficit() reads.
+constexpr const char* kLabelRows = "snilabCategoryLabelRows";
+constexpr const char* kLabelRowHeight = "snilabCategoryLabelRowHeight";
+
+// The category labels of horizontal bars, drawn here instead of by Qt Charts,
+// which caps a vertical axis' labels at a share of the chart's width and
+// elides every longer one to "...", and elides all of them once a category's
+// share of the plot is below a text line plus its padding. Each label is
+// drawn whole, right-aligned against the plot at its category's centre and
+// moved with the plot area; a label wider than about 42 average characters
+// shrinks the labels' font, down to 3/4 of its size, and only a label still
+// too wide for that (a pathological SNI) is cut in its middle. The axis title
+// is drawn rotated at the chart's left edge. `categories`: top first.
+void drawCategoryLabels(QChart* chart, QAbstractBarSeries* bars, QBarCategoryAxis* axis,
+                        const QStringList& categories, const QString& title)
+{
+    QFont font = axis->labelsFont();
+    const QBrush brush = axis->labelsBrush();
+    const QFont titleFont = axis->titleFont();
+    axis->setLabelsVisible(false);
+    axis->setTitleText(QString());
+
+    const qreal maxWidth = 42 * QFontMetricsF(font).averageCharWidth();
+    qreal widest = 0;
+    for (const QString& c : categories)
+        widest = std::max(widest, QFontMetricsF(font).horizontalAdvance(c));
+    if (widest > maxWidth) {
+        const qreal size = font.pixelSize() > 0 ? font.pixelSize() : font.pointSizeF();
+        const qreal shrunk = std::max(0.75 * size, size * maxWidth / widest);
+        if (font.pixelSize() > 0)
+            font.setPixelSize(std::max(1, qFloor(shrunk)));
+        else
+            font.setPointSizeF(shrunk);
+    }
+    const QFontMetricsF fm(font);
+    QList<QGraphicsSimpleTextItem*> labels;
+    qreal labelWidth = 0;
+    for (const QString& c : categories) {
+        const QString text =
+            fm.horizontalAdvance(c) > maxWidth ? fm.elidedText(c, Qt::ElideMiddle, maxWidth) : c;
+        auto* item = new QGraphicsSimpleTextItem(text, chart);
+        item->setFont(font);
+        item->setBrush(brush);
+        item->setToolTip(c);
+        labelWidth = std::max(labelWidth, item->boundingRect().width());
+        labels << item;
+    }
+    QGraphicsSimpleTextItem* titleItem = nullptr;
+    qreal titleRoom = 0;
+    if (!title.isEmpty()) {
+        titleItem = new QGraphicsSimpleTextItem(title, chart);
+        titleItem->setFont(titleFont);
+        titleItem->setBrush(axis->titleBrush());
+        titleItem->setRotation(-90);
+        titleRoom = titleItem->boundingRect().height() + fm.height() * 0.5;
+    }
+    const qreal gap = fm.height() * 0.4;
+    QMargins margins = chart->margins();
+    const int edge = margins.left();
+    margins.setLeft(edge + qCeil(titleRoom + labelWidth + gap));
+    chart->setMargins(margins);
+    chart->setProperty(kLabelRows, static_cast<int>(categories.size()));
+    chart->setProperty(kLabelRowHeight, fm.height() * 1.1);
+
+    const auto place = [chart, bars, labels, titleItem, edge, gap](const QRectF& plot) {
+        const qsizetype n = labels.size();
+        for (qsizetype i = 0; i < n; ++i) {
+            // Bars list the first category at the top: index n-1-i from the bottom.
+            const QPointF centre =
+                chart->mapToPosition(QPointF(0, static_cast<qreal>(n - 1 - i)), bars);
+            const QRectF box = labels[i]->boundingRect();
+            labels[i]->setPos(plot.left() - gap - box.width(), centre.y() - box.height() / 2);
+        }
+        if (titleItem) {
+            const QRectF box = titleItem->boundingRect();
+            titleItem->setPos(edge, plot.center().y() + box.width() / 2);
+        }
+    };
+    QObject::connect(chart, &QChart::plotAreaChanged, chart, place);
+}
+
 QAbstractBarSeries* newBarSeries(bool horizontal, bool stacked)
 {
     if (stacked)
@@ -219,6 +304,8 @@ void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& sty
     bars->attachAxis(xAxis);
     bars->attachAxis(yAxis);
     chart->legend()->setVisible(style.legend && figure.series.size() > 1);
+    if (horizontal)
+        drawCategoryLabels(chart, bars, xAxis, figure.categories, figure.xTitle);
 }
 
 } // namespace
@@ -247,6 +334,13 @@ int readableChartHeight(const FigureData& figure)
     // below, 1 px to spare); around the plot the title, the value axis with
     // its title, the legend and the margins: about 11 lines.
     return qCeil(static_cast<qreal>(figure.categories.size() + 1) * (line + 9) + 11 * line);
+}
+
+qreal categoryLabelDeficit(const QChart* chart)
+{
+    const int rows = chart->property(kLabelRows).toInt();
+    const qreal rowHeight = chart->property(kLabelRowHeight).toReal();
+    return std::max<qreal>(0, rows * rowHeight - chart->plotArea().height());
 }
 
 QChart* buildChart(const FigureData& figure, const ChartStyle& style)

@@ -41,6 +41,11 @@ QChart* buildChart(const FigureData& figure, const ChartStyle& style = {});
 // Charts gives each label 1/(categories + 1) of the axis, less its padding,
 // and elides a longer one).
 bool horizontalBars(const FigureData& figure, const QFont& labelFont);
+// How much taller (in the chart's units) `chart`, laid out, must be for every
+// category label of its horizontal bars to have a text line of its own (the
+// labels are drawn by snilab, whole; see chart_builder.cpp); 0 when they fit
+// or the chart has none. Exports grow the figure's height by it.
+qreal categoryLabelDeficit(const QChart* chart);
 // The chart height (px, default fonts) at which Qt Charts keeps every category
 // label of horizontal bars whole: each gets 1/(categories + 1) of the plot's
 // height and is elided below one text line plus its padding. 0 for figures

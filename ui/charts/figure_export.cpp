@@ -15,7 +15,9 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSvgGenerator>
+#include <QtMath>
 
+#include <algorithm>
 #include <optional>
 
 namespace snilab::ui {
@@ -170,26 +172,55 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
     }
 }
 
+QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGraphicsScene& scene,
+                          QRectF* rect)
+{
+    ChartStyle style;
+    style.fontPx = size.fontPt;
+    // A chart is a QGraphicsWidget: laid out in a scene at the size in points.
+    QChart* chart = buildChart(figure, style);
+    scene.addItem(chart);
+    QRectF points(0, 0, size.widthMm * kPointsPerMm, size.heightMm * kPointsPerMm);
+    chart->setGeometry(points);
+    chart->layout()->activate();
+    // Taller rather than elided: every category label keeps a line of its own.
+    if (const qreal more = categoryLabelDeficit(chart); more > 0) {
+        points.setHeight(points.height() + qCeil(more) + 1);
+        chart->setGeometry(points);
+        chart->layout()->activate();
+    }
+    scene.setSceneRect(points);
+    if (rect)
+        *rect = points;
+    return chart;
+}
+
+ExportSize figureExportSize(const FigureData& figure, const ExportSize& size)
+{
+    if (figure.isEmpty())
+        return size;
+    QGraphicsScene scene;
+    QRectF points;
+    layoutFigureChart(figure, size, scene, &points);
+    ExportSize grown = size;
+    grown.heightMm = std::max(size.heightMm, points.height() / kPointsPerMm);
+    return grown;
+}
+
 bool exportFigure(const FigureData& figure, const QString& path, ExportFormat format,
                   const ExportSize& size, QString* error)
 {
     if (figure.isEmpty())
         return fail(error, QStringLiteral("the figure has no data: %1").arg(figure.emptyReason));
-    ChartStyle style;
-    style.fontPx = size.fontPt;
+    const ExportSize grown = figureExportSize(figure, size);
     return renderToFile(
         [&](QPainter& painter, const QRectF& rect) {
-            // A chart is a QGraphicsWidget: lay it out in a scene at the size
-            // in points, then render the scene through the (scaled) painter.
             QGraphicsScene scene;
-            QChart* chart = buildChart(figure, style);
-            scene.addItem(chart);
-            chart->setGeometry(rect);
-            scene.setSceneRect(rect);
-            chart->layout()->activate();
-            scene.render(&painter, rect, rect);
+            QRectF laidOut;
+            layoutFigureChart(figure, grown, scene, &laidOut);
+            scene.render(&painter, rect, laidOut);
         },
-        path, format, size, error);
+        path, format, grown, error);
 }
 
 bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,

@@ -23,6 +23,8 @@
 
 #include <functional>
 
+class QGraphicsScene;
+
 namespace snilab::ui {
 
 enum class ExportFormat { Png, Svg, Pdf };
@@ -41,8 +43,17 @@ struct ExportSize {
 bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, const QString& path,
                   ExportFormat format, const ExportSize& size, QString* error);
 
+// Writes `figure` at `size` - taller when its category labels need the room
+// (figureExportSize()): a label is never elided to fit.
 bool exportFigure(const FigureData& figure, const QString& path, ExportFormat format,
                   const ExportSize& size, QString* error);
+// The size exportFigure() writes `figure` at: `size`, its height grown until
+// every category label of horizontal bars has a line of its own.
+ExportSize figureExportSize(const FigureData& figure, const ExportSize& size);
+// The chart exportFigure() paints, laid out in `scene` at the grown size in
+// points (*rect receives it): for tests that inspect what is drawn.
+QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGraphicsScene& scene,
+                          QRectF* rect);
 bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,
                    ExportFormat format, const ExportSize& size, QString* error);
 

@@ -1,0 +1,232 @@
+// Figures as a reviewer reads them: each kind of figure is laid out offscreen
+// at the default export size (160 x 100 mm, 8 pt) exactly as exportFigure()
+// paints it, for 14 and for 120 category labels, and what is drawn is checked
+// against the data: every category label is drawn whole (its text equals the
+// label, no ellipsis anywhere), one line each without overlapping its
+// neighbours, and every visible text lies inside the figure (nothing
+// clipped). The files themselves are written too (PNG, SVG, PDF) and the
+// PNG's height follows the grown figure.
+#include "charts/figure_export.h"
+
+#include <QApplication>
+#include <QChart>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
+#include <QImage>
+#include <QObject>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <algorithm>
+
+using namespace snilab::ui;
+
+namespace {
+
+// A realistic SNI of the i-th service (lengths 20-40 characters).
+QString serviceLabel(int i)
+{
+    static const char* const kinds[] = {
+        "static-cdn", "api", "wiki.docs", "video-edge", "login.accounts", "telemetry-collector"};
+    return QStringLiteral("%1-%2.example-lab.test").arg(QLatin1String(kinds[i % 6])).arg(i);
+}
+
+FigureData barFigure(int categories, int series)
+{
+    FigureData f;
+    f.id = QStringLiteral("bars");
+    f.title = QStringLiteral("Accuracy per label, T = 100");
+    f.xTitle = QStringLiteral("Label (SNI)");
+    f.yTitle = QStringLiteral("Accuracy (recall over all folds)");
+    f.kind = FigureData::Kind::Bar;
+    for (int i = 0; i < categories; ++i)
+        f.categories << serviceLabel(i);
+    for (int s = 0; s < series; ++s) {
+        FigureSeries fs;
+        fs.name = s == 0 ? QStringLiteral("rf") : QStringLiteral("cnngru-packet");
+        for (int i = 0; i < categories; ++i)
+            fs.values << 0.6 + 0.4 * ((i * 7 + s * 3) % 10) / 10.0;
+        f.series << fs;
+    }
+    return f;
+}
+
+FigureData lineFigure()
+{
+    FigureData f;
+    f.id = QStringLiteral("lines");
+    f.title = QStringLiteral("Accuracy vs minimum connections per class");
+    f.xTitle = QStringLiteral("Threshold T (minimum connections per class)");
+    f.yTitle = QStringLiteral("Cross-entropy per sample (validation)");
+    f.kind = FigureData::Kind::Line;
+    f.x = {100, 200, 300, 400, 500};
+    FigureSeries s;
+    s.name = QStringLiteral("rf");
+    s.values = {0.97, 0.975, 0.98, 0.982, 0.99};
+    s.errors = {0.01, 0.01, 0.008, 0.005, 0.004};
+    f.series << s;
+    return f;
+}
+
+struct DrawnText {
+    QString text;
+    QRectF box; // scene coordinates
+};
+
+// Every visible text the chart draws (Qt Charts' own and snilab's labels).
+QList<DrawnText> drawnTexts(QGraphicsItem* root)
+{
+    QList<DrawnText> out;
+    for (QGraphicsItem* item : root->childItems()) {
+        if (!item->isVisible())
+            continue;
+        if (auto* t = dynamic_cast<QGraphicsTextItem*>(item); t && !t->toPlainText().isEmpty())
+            out.append({t->toPlainText(), t->sceneBoundingRect()});
+        if (auto* t = dynamic_cast<QGraphicsSimpleTextItem*>(item); t && !t->text().isEmpty())
+            out.append({t->text(), t->sceneBoundingRect()});
+        out += drawnTexts(item);
+    }
+    return out;
+}
+
+// What a reviewer would reject in `figure` laid out at the default export
+// size; empty when nothing.
+QString problems(const FigureData& figure)
+{
+    QGraphicsScene scene;
+    QRectF rect;
+    QChart* chart = layoutFigureChart(figure, ExportSize{}, scene, &rect);
+    const QList<DrawnText> texts = drawnTexts(chart);
+    QStringList found;
+    const QRectF inside = rect.adjusted(-0.5, -0.5, 0.5, 0.5);
+    for (const DrawnText& t : texts) {
+        if (t.text.contains(QStringLiteral("...")) || t.text.contains(QChar(0x2026)))
+            found << QStringLiteral("elided: '%1'").arg(t.text);
+        if (!inside.contains(t.box))
+            found << QStringLiteral("clipped: '%1' at (%2, %3, %4 x %5) outside %6 x %7")
+                         .arg(t.text)
+                         .arg(t.box.x())
+                         .arg(t.box.y())
+                         .arg(t.box.width())
+                         .arg(t.box.height())
+                         .arg(rect.width())
+                         .arg(rect.height());
+    }
+    QList<QRectF> labelBoxes;
+    for (const QString& label : figure.categories) {
+        const auto it = std::find_if(texts.begin(), texts.end(),
+                                     [&](const DrawnText& t) { return t.text == label; });
+        if (it == texts.end())
+            found << QStringLiteral("label not drawn whole: '%1'").arg(label);
+        else
+            labelBoxes << it->box;
+    }
+    for (qsizetype i = 0; i < labelBoxes.size(); ++i)
+        for (qsizetype j = i + 1; j < labelBoxes.size(); ++j)
+            if (labelBoxes[i].intersected(labelBoxes[j]).height() > 0.5)
+                found << QStringLiteral("labels overlap: '%1' and '%2'")
+                             .arg(figure.categories[i], figure.categories[j]);
+    return found.join(QLatin1Char('\n'));
+}
+
+} // namespace
+
+class TestFigures : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void labelsWholeAndInside_data()
+    {
+        QTest::addColumn<int>("categories");
+        QTest::addColumn<int>("series");
+        QTest::newRow("14 labels, one model") << 14 << 1;
+        QTest::newRow("14 labels, two models") << 14 << 2;
+        QTest::newRow("120 labels, one model") << 120 << 1;
+        QTest::newRow("120 labels, two models") << 120 << 2;
+        QTest::newRow("5 short labels (vertical bars)") << 5 << 1;
+    }
+
+    void labelsWholeAndInside()
+    {
+        QFETCH(int, categories);
+        QFETCH(int, series);
+        FigureData figure = barFigure(categories, series);
+        if (categories == 5)
+            figure.categories = {QStringLiteral("rf"), QStringLiteral("gru"), QStringLiteral("cnn"),
+                                 QStringLiteral("paper"), QStringLiteral("mean")};
+        const QString found = problems(figure);
+        QVERIFY2(found.isEmpty(), qPrintable(found));
+    }
+
+    void lineFigureWhole()
+    {
+        const QString found = problems(lineFigure());
+        QVERIFY2(found.isEmpty(), qPrintable(found));
+    }
+
+    void oneThresholdGetsWholeNumberTicks()
+    {
+        FigureData figure = lineFigure();
+        figure.x = {100};
+        figure.series[0].values = {0.97};
+        figure.series[0].errors = {0.01};
+        QGraphicsScene scene;
+        QChart* chart = layoutFigureChart(figure, ExportSize{}, scene, nullptr);
+        QStringList ticks;
+        for (const DrawnText& t : drawnTexts(chart))
+            if (t.text.contains(QRegularExpression(QStringLiteral("^9[89]|^10[012]"))))
+                ticks << t.text;
+        ticks.sort();
+        QCOMPARE(ticks,
+                 QStringList({QStringLiteral("100"), QStringLiteral("101"), QStringLiteral("99")}));
+    }
+
+    void exportsGrowWithTheLabels()
+    {
+        const ExportSize defaults;
+        const ExportSize few = figureExportSize(barFigure(5, 1), defaults);
+        QCOMPARE(few.heightMm, defaults.heightMm);
+        const ExportSize many = figureExportSize(barFigure(120, 1), defaults);
+        QVERIFY2(many.heightMm > 2 * defaults.heightMm, qPrintable(QString::number(many.heightMm)));
+        QCOMPARE(many.widthMm, defaults.widthMm);
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QString error;
+        const FigureData figure = barFigure(120, 1);
+        for (const char* ext : {"png", "svg", "pdf"}) {
+            const QString path = dir.filePath(QStringLiteral("bars.") + QLatin1String(ext));
+            QVERIFY2(exportFigure(figure, path, *exportFormatOf(path), defaults, &error),
+                     qPrintable(error));
+        }
+        const QImage png(dir.filePath(QStringLiteral("bars.png")));
+        QVERIFY(!png.isNull());
+        // 300 dpi: the grown height in pixels, within rounding.
+        QVERIFY(qAbs(png.height() - many.heightMm / 25.4 * 300) < 3);
+    }
+
+    void pathologicalLabelStaysInside()
+    {
+        FigureData figure = barFigure(14, 1);
+        figure.categories[3] = QString(5000, QLatin1Char('a')) + QStringLiteral(".example");
+        QGraphicsScene scene;
+        QRectF rect;
+        QChart* chart = layoutFigureChart(figure, ExportSize{}, scene, &rect);
+        const QList<DrawnText> texts = drawnTexts(chart);
+        for (const DrawnText& t : texts)
+            QVERIFY2(rect.adjusted(-0.5, -0.5, 0.5, 0.5).contains(t.box),
+                     qPrintable(t.text.left(80)));
+        // The other labels are still whole.
+        for (int i = 0; i < 14; ++i)
+            if (i != 3)
+                QVERIFY2(
+                    std::any_of(texts.begin(), texts.end(),
+                                [&](const DrawnText& t) { return t.text == figure.categories[i]; }),
+                    qPrintable(figure.categories[i]));
+    }
+};
+
+QTEST_MAIN(TestFigures)
+#include "test_figures.moc"
