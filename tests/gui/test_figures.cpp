@@ -7,6 +7,7 @@
 // clipped). The files themselves are written too (PNG, SVG, PDF) and the
 // PNG's height follows the grown figure.
 #include "charts/figure_export.h"
+#include "core/result_models.h"
 
 #include <QApplication>
 #include <QChart>
@@ -15,6 +16,7 @@
 #include <QGraphicsTextItem>
 #include <QImage>
 #include <QObject>
+#include <QPainter>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -131,6 +133,53 @@ QString problems(const FigureData& figure)
     return found.join(QLatin1Char('\n'));
 }
 
+void fillConfusion(ConfusionMatrixModel& matrix, int k)
+{
+    QStringList labels;
+    std::vector<quint64> counts(static_cast<std::size_t>(k) * k, 0);
+    for (int i = 0; i < k; ++i) {
+        labels << serviceLabel(i);
+        counts[static_cast<std::size_t>(i) * k + i] = 90 + i % 7;
+        counts[static_cast<std::size_t>(i) * k + (i + 1) % k] = 3 + i % 5;
+    }
+    matrix.setMatrix(labels, counts);
+}
+
+// The heatmap painted into the middle of a larger image: how many pixels
+// were painted outside the area it was given (0: nothing spills or is cut).
+// `scale`: device pixels per unit, as the PNG export paints points at 300 dpi.
+int pixelsOutside(const ConfusionMatrixModel& matrix, const QSizeF& area, qreal fontPx, qreal scale)
+{
+    const int pad = 40;
+    QImage image(qCeil((area.width() + 2 * pad) * scale), qCeil((area.height() + 2 * pad) * scale),
+                 QImage::Format_ARGB32);
+    image.fill(Qt::transparent);
+    // As writePng() (figure_export.cpp): the image knows its resolution.
+    image.setDotsPerMeterX(qRound(72 * scale / 0.0254));
+    image.setDotsPerMeterY(qRound(72 * scale / 0.0254));
+    {
+        QPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setRenderHint(QPainter::TextAntialiasing);
+        painter.scale(scale, scale);
+        HeatmapStyle style;
+        style.fontPx = fontPx;
+        style.title = QStringLiteral("Confusion matrix, rf, T = 100");
+        paintHeatmap(painter, QRectF(QPointF(pad, pad), area), matrix, style);
+    }
+    int outside = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x) {
+            // One device pixel of antialiasing at the area's edge is allowed.
+            const qreal ux = x / scale, uy = y / scale, px = 1 / scale;
+            const bool in = ux >= pad - px && uy >= pad - px && ux < pad + area.width() + px &&
+                            uy < pad + area.height() + px;
+            if (!in && qAlpha(image.pixel(x, y)) != 0)
+                ++outside;
+        }
+    return outside;
+}
+
 } // namespace
 
 class TestFigures : public QObject {
@@ -181,6 +230,65 @@ private Q_SLOTS:
         ticks.sort();
         QCOMPARE(ticks,
                  QStringList({QStringLiteral("100"), QStringLiteral("101"), QStringLiteral("99")}));
+    }
+
+    // The confusion matrix at the exported size (160 x 160 mm in points, 8 pt)
+    // and in a small view: nothing painted outside its area, for 14 and 120
+    // classes.
+    void heatmapStaysInside_data()
+    {
+        QTest::addColumn<int>("classes");
+        QTest::addColumn<QSizeF>("area");
+        QTest::addColumn<qreal>("fontPx");
+        QTest::addColumn<qreal>("scale");
+        const qreal side = 160 * 72.0 / 25.4;
+        const qreal png = 300 / 72.0;
+        QTest::newRow("14 classes, export") << 14 << QSizeF(side, side) << 8.0 << png;
+        QTest::newRow("120 classes, export") << 120 << QSizeF(side, side) << 8.0 << png;
+        QTest::newRow("14 classes, small view") << 14 << QSizeF(420, 300) << 11.0 << 1.0;
+        QTest::newRow("120 classes, wide view") << 120 << QSizeF(900, 400) << 11.0 << 1.0;
+    }
+
+    void heatmapStaysInside()
+    {
+        QFETCH(int, classes);
+        QFETCH(QSizeF, area);
+        QFETCH(qreal, fontPx);
+        QFETCH(qreal, scale);
+        ConfusionMatrixModel matrix;
+        fillConfusion(matrix, classes);
+        QCOMPARE(pixelsOutside(matrix, area, fontPx, scale), 0);
+    }
+
+    // The real export path (exportHeatmap() to a 300 dpi PNG): no ink in the
+    // image's outermost pixels, where text that does not fit would be cut.
+    void exportedHeatmapHasClearEdges()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        for (int classes : {14, 19, 120}) {
+            ConfusionMatrixModel matrix;
+            fillConfusion(matrix, classes);
+            ExportSize size;
+            size.heightMm = size.widthMm;
+            const QString path = dir.filePath(QStringLiteral("confusion%1.png").arg(classes));
+            QString error;
+            QVERIFY2(exportHeatmap(matrix, QStringLiteral("Confusion matrix, rf, T = 100"), path,
+                                   ExportFormat::Png, size, &error),
+                     qPrintable(error));
+            const QImage image = QImage(path).convertToFormat(QImage::Format_RGB32);
+            const int strip = 3;
+            int ink = 0;
+            for (int y = 0; y < image.height(); ++y)
+                for (int x = 0; x < image.width(); ++x)
+                    if ((x < strip || y < strip || x >= image.width() - strip ||
+                         y >= image.height() - strip) &&
+                        image.pixel(x, y) != qRgb(255, 255, 255))
+                        ++ink;
+            QVERIFY2(ink == 0,
+                     qPrintable(
+                         QStringLiteral("%1 classes: %2 inked edge pixels").arg(classes).arg(ink)));
+        }
     }
 
     void exportsGrowWithTheLabels()

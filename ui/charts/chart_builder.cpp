@@ -368,34 +368,53 @@ QColor heatColor(double fraction)
 
 namespace {
 
-// Where paintHeatmap() puts things: the k x k grid of cells of side `cell`,
-// with labels left of and above it when `drawLabels`.
+// Where paintHeatmap() puts things, left to right: the "True label" title,
+// the row labels (when `drawLabels`), the k x k grid of square cells of side
+// `cell` (column labels above it, the "Predicted label" title below), the
+// colour bar with its ticks and quantity; all centred in the area.
 struct HeatmapLayout {
     int k = 0;
-    qreal top = 0;        // below the title
     qreal labelWidth = 0; // of the widest label
-    qreal margin = 0;     // left of and above the grid
+    qreal margin = 0;     // between the titles and the grid: the labels' room
     qreal cell = 0;
     bool drawLabels = false;
     QRectF grid;
+    QRectF trueTitle;      // rotated text's box, left of the row labels
+    QRectF predictedTitle; // below the grid
+    QRectF scale;          // the colour bar
 };
+
+constexpr const char* kTrueTitle = "True label";
+constexpr const char* kPredictedTitle = "Predicted label";
+constexpr const char* kScaleTitle = "Share of the true label's connections";
 
 HeatmapLayout layoutHeatmap(const QRectF& area, qreal top, const ConfusionMatrixModel& matrix,
                             const HeatmapStyle& style, const QFontMetricsF& fm)
 {
     HeatmapLayout l;
     l.k = matrix.classCount();
-    l.top = top;
     for (int i = 0; i < l.k; ++i)
         l.labelWidth = std::max(l.labelWidth, fm.horizontalAdvance(matrix.label(i)) * 1.08 + 2);
-    const qreal scaleWidth = fm.height() * 3.5;
-    const qreal avail = std::min(area.width() - scaleWidth - fm.height(), area.bottom() - top);
+    const qreal line = fm.height();
+    const qreal titleRoom = line * 1.5;
+    // Gap, bar, tick and its label (see paintHeatmapScale()), gap, the
+    // quantity's line, and half a line to spare.
+    const qreal scaleRoom = line * 0.8 + line + 5 + fm.horizontalAdvance(QStringLiteral("0.75")) +
+                            line * 0.5 + line + line * 0.5;
+    const qreal avail =
+        std::min(area.width() - scaleRoom - titleRoom, area.bottom() - top - titleRoom);
     // Labels are drawn only when a cell is at least one text line tall.
-    const qreal trial = (avail - l.labelWidth - fm.height()) / l.k;
-    l.drawLabels = style.labels && trial >= fm.height() * 0.9;
-    l.margin = l.drawLabels ? l.labelWidth + fm.height() * 0.5 : fm.height() * 1.5;
+    const qreal trial = (avail - l.labelWidth - line) / l.k;
+    l.drawLabels = style.labels && trial >= line * 0.9;
+    l.margin = l.drawLabels ? l.labelWidth + line * 0.5 : line * 0.5;
     l.cell = std::max<qreal>(0.5, (avail - l.margin) / l.k);
-    l.grid = QRectF(area.left() + l.margin, top + l.margin, l.cell * l.k, l.cell * l.k);
+    const qreal side = l.cell * l.k;
+    const qreal total = titleRoom + l.margin + side + scaleRoom;
+    const qreal left = area.left() + std::max<qreal>(0, (area.width() - total) / 2);
+    l.grid = QRectF(left + titleRoom + l.margin, top + l.margin, side, side);
+    l.trueTitle = QRectF(left, l.grid.top(), titleRoom, side);
+    l.predictedTitle = QRectF(l.grid.left(), l.grid.bottom(), side, titleRoom);
+    l.scale = QRectF(l.grid.right() + line * 0.8, l.grid.top(), line, side);
     return l;
 }
 
@@ -419,19 +438,22 @@ void paintHeatmapCells(QPainter& painter, const HeatmapLayout& l,
 }
 
 // Row labels left, column labels rotated above, counts in cells wide enough.
-void paintHeatmapLabels(QPainter& painter, const QRectF& area, const HeatmapLayout& l,
+void paintHeatmapLabels(QPainter& painter, const HeatmapLayout& l,
                         const ConfusionMatrixModel& matrix, const QFontMetricsF& fm)
 {
-    for (int i = 0; i < l.k; ++i) {
-        painter.drawText(QRectF(area.left(), l.grid.top() + i * l.cell, l.labelWidth, l.cell),
-                         Qt::AlignRight | Qt::AlignVCenter, matrix.label(i));
-        painter.save();
-        painter.translate(l.grid.left() + (i + 0.5) * l.cell, l.grid.top() - fm.height() * 0.25);
-        painter.rotate(-90);
-        painter.drawText(QRectF(0, -l.cell / 2, l.labelWidth, l.cell),
-                         Qt::AlignLeft | Qt::AlignVCenter, matrix.label(i));
-        painter.restore();
-    }
+    if (l.drawLabels)
+        for (int i = 0; i < l.k; ++i) {
+            painter.drawText(
+                QRectF(l.grid.left() - l.margin, l.grid.top() + i * l.cell, l.labelWidth, l.cell),
+                Qt::AlignRight | Qt::AlignVCenter, matrix.label(i));
+            painter.save();
+            painter.translate(l.grid.left() + (i + 0.5) * l.cell,
+                              l.grid.top() - fm.height() * 0.25);
+            painter.rotate(-90);
+            painter.drawText(QRectF(0, -l.cell / 2, l.labelWidth, l.cell),
+                             Qt::AlignLeft | Qt::AlignVCenter, matrix.label(i));
+            painter.restore();
+        }
     if (l.cell < fm.horizontalAdvance(QStringLiteral("000")) * 1.2)
         return;
     for (int i = 0; i < l.k; ++i)
@@ -444,26 +466,32 @@ void paintHeatmapLabels(QPainter& painter, const QRectF& area, const HeatmapLayo
                 QRectF(l.grid.left() + j * l.cell, l.grid.top() + i * l.cell, l.cell, l.cell),
                 Qt::AlignCenter, QString::number(n));
         }
+    painter.setPen(Qt::black);
 }
 
-// Without labels: "predicted →" above the grid, "true class →" up its left.
-void paintHeatmapAxisNames(QPainter& painter, const QRectF& area, const HeatmapLayout& l)
+// `text` rotated a quarter turn (reading upwards), centred in `box`.
+void drawUpwards(QPainter& painter, const QRectF& box, const QString& text)
 {
-    painter.drawText(
-        QRectF(l.grid.left(), area.top() + (l.top - area.top()), l.grid.width(), l.margin),
-        Qt::AlignCenter, QStringLiteral("predicted →"));
     painter.save();
-    painter.translate(area.left() + l.margin * 0.5, l.grid.top() + l.grid.height() / 2);
+    painter.translate(box.center());
     painter.rotate(-90);
-    painter.drawText(QRectF(-l.grid.height() / 2, -l.margin / 2, l.grid.height(), l.margin),
-                     Qt::AlignCenter, QStringLiteral("true class →"));
+    painter.drawText(QRectF(-box.height() / 2, -box.width() / 2, box.height(), box.width()),
+                     Qt::AlignCenter, text);
     painter.restore();
 }
 
-// Colour scale right of the grid: row fraction 0..1.
+// "True label" up the left, "Predicted label" below the grid.
+void paintHeatmapAxisNames(QPainter& painter, const HeatmapLayout& l)
+{
+    painter.drawText(l.predictedTitle, Qt::AlignCenter, QString::fromLatin1(kPredictedTitle));
+    drawUpwards(painter, l.trueTitle, QString::fromLatin1(kTrueTitle));
+}
+
+// The colour bar right of the grid: the row fraction 0..1 with ticks every
+// quarter and the quantity's name up its right.
 void paintHeatmapScale(QPainter& painter, const HeatmapLayout& l, const QFontMetricsF& fm)
 {
-    const QRectF scale(l.grid.right() + fm.height(), l.grid.top(), fm.height(), l.grid.height());
+    const QRectF& scale = l.scale;
     const int steps = 50;
     for (int s = 0; s < steps; ++s)
         painter.fillRect(QRectF(scale.left(), scale.bottom() - (s + 1) * scale.height() / steps,
@@ -472,8 +500,22 @@ void paintHeatmapScale(QPainter& painter, const HeatmapLayout& l, const QFontMet
     painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
     painter.drawRect(scale);
     painter.setPen(Qt::black);
-    painter.drawText(QPointF(scale.right() + 2, scale.top() + fm.ascent()), QStringLiteral("1"));
-    painter.drawText(QPointF(scale.right() + 2, scale.bottom()), QStringLiteral("0"));
+    qreal tickRight = scale.right();
+    for (int q = 0; q <= 4; ++q) {
+        const qreal y = scale.bottom() - q * scale.height() / 4;
+        const QString text = QString::number(q / 4.0);
+        painter.drawLine(QPointF(scale.right(), y), QPointF(scale.right() + 3, y));
+        const QRectF box(scale.right() + 4, y - fm.height() / 2, fm.horizontalAdvance(text) + 1,
+                         fm.height());
+        painter.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, text);
+        tickRight = std::max(tickRight, box.right());
+    }
+    const QString title = fm.horizontalAdvance(QString::fromLatin1(kScaleTitle)) <= scale.height()
+                              ? QString::fromLatin1(kScaleTitle)
+                              : QStringLiteral("Row share");
+    drawUpwards(painter,
+                QRectF(tickRight + fm.height() * 0.5, scale.top(), fm.height(), scale.height()),
+                title);
 }
 
 } // namespace
@@ -509,10 +551,8 @@ void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixMo
     paintHeatmapCells(painter, l, matrix);
     painter.setFont(font);
     painter.setPen(Qt::black);
-    if (l.drawLabels)
-        paintHeatmapLabels(painter, area, l, matrix, fm);
-    else
-        paintHeatmapAxisNames(painter, area, l);
+    paintHeatmapLabels(painter, l, matrix, fm);
+    paintHeatmapAxisNames(painter, l);
     paintHeatmapScale(painter, l, fm);
     painter.restore();
 }

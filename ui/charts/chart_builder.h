@@ -57,9 +57,13 @@ struct HeatmapStyle {
     QString title;
     bool labels = true; // draw row/column labels (when cells are big enough)
 };
-// Paints the confusion matrix into `area`: title, labels (true class down the
-// left, predicted along the top), cells coloured by the row fraction, counts
-// in cells that are large enough, and a colour scale.
+// Paints the confusion matrix into `area`, centred: title; square cells
+// coloured by the row fraction; row and column labels (true class down the
+// left, predicted along the top) when a cell is at least a text line tall;
+// counts in cells wide enough for them; the axis titles "True label" and
+// "Predicted label"; a colour bar with ticks every quarter and its quantity
+// (the share of the true label's connections). Nothing is drawn outside
+// `area`.
 void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixModel& matrix,
                   const HeatmapStyle& style);
 // The colour of a row fraction in [0, 1] (white -> dark blue).
