@@ -43,7 +43,7 @@ int usage(const QString& message)
 {
     std::fprintf(stderr,
                  "snilab: %s\nusage: snilab --figures --catalog C --run ID --out DIR "
-                 "[--width-mm W] [--height-mm H] [--dpi D] [--font-pt P]\n"
+                 "[--width-mm W] [--height-mm H] [--dpi D] [--font-pt P] [--full-range]\n"
                  "       snilab --screenshots DIR --catalog C [--run ID] [--model M.snilab] "
                  "[--predict CAPTURE]\n",
                  qPrintable(message));
@@ -96,6 +96,8 @@ std::optional<BatchArgs> parse(const QStringList& args, QString* error)
             b.size.dpi = static_cast<int>(number(72, 1200));
         else if (a == QLatin1String("--font-pt"))
             b.size.fontPt = number(4, 24);
+        else if (a == QLatin1String("--full-range"))
+            b.size.fullRange = true;
         else
             *error = QStringLiteral("unknown argument '%1'").arg(a);
         if (!error->isEmpty())

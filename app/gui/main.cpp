@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: snilab [CATALOG]
        snilab --figures --catalog C --run ID --out DIR [--width-mm W --height-mm H
-              --dpi D --font-pt P]
+              --dpi D --font-pt P --full-range]
        snilab --screenshots DIR --catalog C [--run ID] [--model M] [--predict CAPTURE]
 
 The snilab workbench: open a catalog (or create one from File > New catalog),
@@ -28,6 +28,9 @@ display needed), with the same chart code as the workbench; --screenshots
 renders the main views (the Predict tab with model M, or a small forest trained
 on the catalog, on CAPTURE or the catalog's last capture). snilab-cli is the
 headless twin.
+Accuracy axes of line figures zoom to the data (a break mark on the axis
+when it does not start at 0); --full-range draws them from 0 to 1. Bars
+start at 0.
 )";
 
 } // namespace

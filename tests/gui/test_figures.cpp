@@ -20,6 +20,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QValueAxis>
 
 #include <algorithm>
 
@@ -180,6 +181,15 @@ int pixelsOutside(const ConfusionMatrixModel& matrix, const QSizeF& area, qreal 
     return outside;
 }
 
+// Whether the scene holds the break mark of a truncated value axis.
+bool hasAxisBreak(const QGraphicsScene& scene)
+{
+    const QList<QGraphicsItem*> items = scene.items();
+    return std::any_of(items.begin(), items.end(), [](QGraphicsItem* item) {
+        return item->data(0).toString() == QLatin1String("axis-break");
+    });
+}
+
 } // namespace
 
 class TestFigures : public QObject {
@@ -213,6 +223,44 @@ private Q_SLOTS:
     {
         const QString found = problems(lineFigure());
         QVERIFY2(found.isEmpty(), qPrintable(found));
+    }
+
+    // An accuracy line figure zooms to its data with a break mark on the
+    // axis; --full-range (ExportSize::fullRange) draws 0-1; bars never zoom.
+    void shareAxesZoomWithAMark()
+    {
+        FigureData figure = lineFigure();
+        figure.yTitle = QStringLiteral("accuracy (mean ± std over folds)");
+        figure.share = true;
+        const auto valueAxis = [](QChart* chart) {
+            return qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).first());
+        };
+        {
+            QGraphicsScene scene;
+            QValueAxis* axis = valueAxis(layoutFigureChart(figure, ExportSize{}, scene, nullptr));
+            QVERIFY2(axis->min() > 0.9 && axis->min() <= 0.96,
+                     qPrintable(QString::number(axis->min())));
+            QVERIFY(axis->max() <= 1.0 && axis->max() >= 0.994);
+            QVERIFY(hasAxisBreak(scene));
+            const QString found = problems(figure);
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+        }
+        {
+            ExportSize full;
+            full.fullRange = true;
+            QGraphicsScene scene;
+            QValueAxis* axis = valueAxis(layoutFigureChart(figure, full, scene, nullptr));
+            QCOMPARE(axis->min(), 0.0);
+            QCOMPARE(axis->max(), 1.0);
+            QVERIFY(!hasAxisBreak(scene));
+        }
+        {
+            FigureData bars = barFigure(14, 1);
+            bars.share = true;
+            QGraphicsScene scene;
+            QChart* chart = layoutFigureChart(bars, ExportSize{}, scene, nullptr);
+            QCOMPARE(qobject_cast<QValueAxis*>(chart->axes(Qt::Horizontal).first())->min(), 0.0);
+        }
     }
 
     void oneThresholdGetsWholeNumberTicks()

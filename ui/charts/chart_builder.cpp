@@ -6,6 +6,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QFontMetricsF>
+#include <QGraphicsPathItem>
 #include <QGraphicsSimpleTextItem>
 #include <QHorizontalBarSeries>
 #include <QHorizontalStackedBarSeries>
@@ -13,12 +14,15 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QPainter>
+#include <QPainterPath>
 #include <QStackedBarSeries>
 #include <QValueAxis>
 #include <QtMath>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <utility>
 
 namespace snilab::ui {
 
@@ -100,13 +104,62 @@ void applyNiceTicks(QValueAxis* axis, double lo, double hi, bool integral = fals
     axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
 }
 
-// The value axis (left, or bottom for horizontal bars).
+// The range a share axis zooms to: the data (mean ± std) with a tenth of its
+// span (at least 0.01) to spare, within [0, 1]; nullopt when the data reach
+// down to 0.2 or below (zooming would gain little) or there is none.
+std::optional<std::pair<double, double>> zoomedShareRange(const FigureData& figure)
+{
+    double lo = 2, hi = -1;
+    for (const FigureSeries& s : figure.series)
+        for (qsizetype k = 0; k < s.values.size(); ++k) {
+            if (std::isnan(s.values[k]))
+                continue;
+            const double e = k < s.errors.size() && !std::isnan(s.errors[k]) ? s.errors[k] : 0;
+            lo = std::min(lo, s.values[k] - e);
+            hi = std::max(hi, s.values[k] + e);
+        }
+    if (hi < lo || lo <= 0.2)
+        return std::nullopt;
+    const double pad = std::max(0.01, (hi - lo) * 0.1);
+    return std::make_pair(std::max(0.0, lo - pad), std::min(1.0, hi + pad));
+}
+
+// The break mark of a value axis that does not start at 0: two short
+// slanted strokes across the axis line just above the plot's bottom (the
+// convention for a truncated axis), moved with the plot area.
+void drawAxisBreak(QChart* chart, const QPen& axisPen, qreal size)
+{
+    QPainterPath path;
+    for (const qreal dy : {0.0, size * 0.45}) {
+        path.moveTo(-size * 0.6, dy + size * 0.25);
+        path.lineTo(size * 0.6, dy - size * 0.25);
+    }
+    auto* mark = new QGraphicsPathItem(path, chart);
+    QPen pen = axisPen;
+    pen.setWidthF(std::max<qreal>(1, size / 8));
+    mark->setPen(pen);
+    mark->setData(0, QStringLiteral("axis-break"));
+    mark->setZValue(10);
+    QObject::connect(chart, &QChart::plotAreaChanged, chart, [mark, size](const QRectF& plot) {
+        mark->setPos(plot.left(), plot.bottom() - size * 1.2);
+    });
+}
+
+// The value axis (left, or bottom for horizontal bars). A share axis of a
+// line figure zooms to the data unless style.fullRange, and then carries a
+// break mark when it does not start at 0. Bars always start at 0 (a bar's
+// length is its value).
 QValueAxis* addValueAxis(QChart* chart, const FigureData& figure, const ChartStyle& style,
                          bool horizontal)
 {
     auto* yAxis = new QValueAxis;
-    applyNiceTicks(yAxis, figure.yMin, figure.yMax);
+    const auto zoom = figure.share && figure.kind == FigureData::Kind::Line && !style.fullRange
+                          ? zoomedShareRange(figure)
+                          : std::nullopt;
+    applyNiceTicks(yAxis, zoom ? zoom->first : figure.yMin, zoom ? zoom->second : figure.yMax);
     styleAxis(yAxis, style, figure.yTitle);
+    if (zoom && yAxis->min() > 0)
+        drawAxisBreak(chart, yAxis->linePen(), QFontMetricsF(yAxis->labelsFont()).height() * 0.6);
     chart->addAxis(yAxis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
     return yAxis;
 }

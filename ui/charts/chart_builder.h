@@ -30,6 +30,9 @@ namespace snilab::ui {
 struct ChartStyle {
     qreal fontPx = 0; // 0 = default fonts
     bool legend = true;
+    // Share axes (FigureData::share) of line figures from 0 to 1 instead of
+    // zoomed to the data.
+    bool fullRange = false;
 };
 
 // A new chart (caller owns it) showing `figure`.

@@ -177,6 +177,7 @@ QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGra
 {
     ChartStyle style;
     style.fontPx = size.fontPt;
+    style.fullRange = size.fullRange;
     // A chart is a QGraphicsWidget: laid out in a scene at the size in points.
     QChart* chart = buildChart(figure, style);
     scene.addItem(chart);

@@ -35,8 +35,9 @@ std::optional<ExportFormat> exportFormatOf(const QString& path);
 struct ExportSize {
     double widthMm = 160;
     double heightMm = 100;
-    int dpi = 300;     // PNG only
-    double fontPt = 8; // text size on paper
+    int dpi = 300;          // PNG only
+    double fontPt = 8;      // text size on paper
+    bool fullRange = false; // share axes from 0 to 1 (ChartStyle::fullRange)
 };
 
 // Paints `paint(painter, rectInPoints)` into a file of the given format/size.

@@ -167,6 +167,7 @@ FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metr
     f.xTitle = QStringLiteral("Threshold T (minimum connections per class)");
     f.yTitle = QStringLiteral("%1 (mean ± std over folds)").arg(qs(metric));
     f.kind = FigureData::Kind::Line;
+    f.share = true;
     for (int t : run.thresholds)
         f.x << t;
     for (const QString& m : run.models) {

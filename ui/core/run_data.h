@@ -69,6 +69,9 @@ struct FigureData {
     bool stacked = false; // Bar: one bar per category, the series stacked in it
     double yMin = 0;
     double yMax = 1;
+    // The values are shares in [0, 1] (accuracy, F1): a line figure's value
+    // axis zooms to the data, with a break mark (ChartStyle::fullRange: 0-1).
+    bool share = false;
     QString emptyReason; // why the figure has no data (shown instead of a chart)
 
     bool isEmpty() const { return series.isEmpty(); }

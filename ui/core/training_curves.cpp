@@ -77,6 +77,7 @@ FigureData curveFigure(const std::vector<snilab::EpochReport>* epochs, const QSt
     }
     f.yMin = 0;
     f.yMax = loss ? (maxValue > 0 ? maxValue * 1.1 : 1) : 1;
+    f.share = !loss;
     f.series << train << val;
     return f;
 }
