@@ -15,9 +15,12 @@
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
 #include <QImage>
+#include <QLineSeries>
 #include <QObject>
 #include <QPainter>
 #include <QRegularExpression>
+#include <QScatterSeries>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QValueAxis>
@@ -261,6 +264,36 @@ private Q_SLOTS:
             QChart* chart = layoutFigureChart(bars, ExportSize{}, scene, nullptr);
             QCOMPARE(qobject_cast<QValueAxis*>(chart->axes(Qt::Horizontal).first())->min(), 0.0);
         }
+    }
+
+    // Lines stay apart in greyscale: each model its own dash pattern and
+    // marker shape (Okabe-Ito colours alone meet in grey).
+    void linesDifferBeyondColour()
+    {
+        FigureData figure = lineFigure();
+        for (const char* name : {"cnngru-packet", "cnngru-payload", "paper"}) {
+            FigureSeries s = figure.series[0];
+            s.name = QLatin1String(name);
+            figure.series << s;
+        }
+        QGraphicsScene scene;
+        QChart* chart = layoutFigureChart(figure, ExportSize{}, scene, nullptr);
+        QSet<int> dashes, shapes;
+        int lines = 0, markers = 0;
+        for (QAbstractSeries* s : chart->series()) {
+            if (auto* line = qobject_cast<QLineSeries*>(s)) {
+                ++lines;
+                dashes.insert(line->pen().style());
+            } else if (auto* points = qobject_cast<QScatterSeries*>(s)) {
+                ++markers;
+                shapes.insert(points->markerShape());
+                QCOMPARE(points->count(), figure.x.size());
+            }
+        }
+        QCOMPARE(lines, 4); // (the std bands are area series)
+        QCOMPARE(markers, 4);
+        QCOMPARE(shapes.size(), 4);
+        QVERIFY(dashes.size() >= 4);
     }
 
     void oneThresholdGetsWholeNumberTicks()

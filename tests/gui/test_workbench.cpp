@@ -142,6 +142,16 @@ double gridMetric(const GridCell& c, const std::string& name)
     return NAN;
 }
 
+// The lines of a chart (each line figure also has a marker series per line).
+QList<QLineSeries*> lineSeries(QChart* chart)
+{
+    QList<QLineSeries*> out;
+    for (QAbstractSeries* s : chart->series())
+        if (auto* line = qobject_cast<QLineSeries*>(s))
+            out << line;
+    return out;
+}
+
 } // namespace
 
 class TestWorkbench : public QObject {
@@ -394,7 +404,9 @@ private Q_SLOTS:
         QCOMPARE(val->count(), 3);
         QCOMPARE(val->at(2), QPointF(3, 3.5 / 3));
         QChart* acc = window.runsPage()->accuracyView()->chartView()->chart();
-        QCOMPARE(acc->series().size(), 2);
+        // Two lines (train and validation), each with its marker series.
+        QCOMPARE(lineSeries(acc).size(), 2);
+        QCOMPARE(acc->series().size(), 4);
         QVERIFY(acc->title().contains(QStringLiteral("cnngru-iat")));
     }
 
@@ -482,9 +494,7 @@ private Q_SLOTS:
                     ->chartView()
                     ->chart();
             int matched = 0;
-            for (QAbstractSeries* s : chart->series()) {
-                auto* line = qobject_cast<QLineSeries*>(s);
-                QVERIFY(line);
+            for (QLineSeries* line : lineSeries(chart)) {
                 const bool train = line->name().startsWith(QLatin1String("train"));
                 std::vector<EpochReport> mine;
                 for (const auto& e : stored)

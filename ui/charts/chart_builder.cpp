@@ -15,6 +15,7 @@
 #include <QLineSeries>
 #include <QPainter>
 #include <QPainterPath>
+#include <QScatterSeries>
 #include <QStackedBarSeries>
 #include <QValueAxis>
 #include <QtMath>
@@ -45,11 +46,14 @@ void styleAxis(QAbstractAxis* axis, const ChartStyle& style, const QString& titl
     }
 }
 
-const QColor kPalette[] = {QColor(0x1f, 0x77, 0xb4), QColor(0xff, 0x7f, 0x0e),
-                           QColor(0x2c, 0xa0, 0x2c), QColor(0xd6, 0x27, 0x28),
-                           QColor(0x94, 0x67, 0xbd), QColor(0x8c, 0x56, 0x4b),
-                           QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f),
-                           QColor(0xbc, 0xbd, 0x22), QColor(0x17, 0xbe, 0xcf)};
+// Okabe and Ito's colour-blind-safe palette (blue, vermillion, bluish green,
+// orange, reddish purple, sky blue, yellow, black). Lines also differ by
+// marker shape and dash pattern (seriesMarker(), seriesDash()), so that they
+// stay apart in greyscale print, where some of these colours meet.
+const QColor kPalette[] = {QColor(0x00, 0x72, 0xb2), QColor(0xd5, 0x5e, 0x00),
+                           QColor(0x00, 0x9e, 0x73), QColor(0xe6, 0x9f, 0x00),
+                           QColor(0xcc, 0x79, 0xa7), QColor(0x56, 0xb4, 0xe9),
+                           QColor(0xf0, 0xe4, 0x42), QColor(0x00, 0x00, 0x00)};
 
 QColor paletteColor(qsizetype i)
 {
@@ -57,6 +61,22 @@ QColor paletteColor(qsizetype i)
 }
 
 // A chart with the figure's title, fonts and legend placement, no series yet.
+QScatterSeries::MarkerShape seriesMarker(qsizetype i)
+{
+    constexpr QScatterSeries::MarkerShape shapes[] = {
+        QScatterSeries::MarkerShapeCircle, QScatterSeries::MarkerShapeRectangle,
+        QScatterSeries::MarkerShapeTriangle, QScatterSeries::MarkerShapeStar,
+        QScatterSeries::MarkerShapePentagon};
+    return shapes[static_cast<std::size_t>(i) % std::size(shapes)];
+}
+
+Qt::PenStyle seriesDash(qsizetype i)
+{
+    constexpr Qt::PenStyle dashes[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine,
+                                       Qt::DashDotDotLine};
+    return dashes[static_cast<std::size_t>(i) % std::size(dashes)];
+}
+
 QChart* newChart(const FigureData& figure, const ChartStyle& style)
 {
     auto* chart = new QChart;
@@ -230,11 +250,24 @@ void addLineSeries(QChart* chart, const FigureData& figure, const ChartStyle& st
                 line->append(figure.x[k], s.values[k]);
         QPen pen(color);
         pen.setWidthF(style.fontPx > 0 ? style.fontPx / 6 : 2);
+        pen.setStyle(seriesDash(i));
         line->setPen(pen);
-        line->setPointsVisible(true);
         chart->addSeries(line);
         line->attachAxis(xAxis);
         line->attachAxis(yAxis);
+        // The points, in the series' own marker shape (left out of the legend).
+        auto* points = new QScatterSeries;
+        points->setName(s.name + QStringLiteral(" (points)"));
+        points->setMarkerShape(seriesMarker(i));
+        points->setMarkerSize(style.fontPx > 0 ? style.fontPx * 0.8 : 9);
+        points->setColor(color);
+        points->setBorderColor(color.darker(130));
+        points->append(line->points());
+        chart->addSeries(points);
+        points->attachAxis(xAxis);
+        points->attachAxis(yAxis);
+        for (QLegendMarker* m : chart->legend()->markers(points))
+            m->setVisible(false);
     }
 }
 
