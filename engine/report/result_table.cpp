@@ -46,14 +46,40 @@ std::optional<double> cellNumber(const Cell& cell)
 
 std::string tableCsv(const ResultTable& table)
 {
-    std::vector<std::string> cells;
+    // A column holding a mean ± std becomes two numeric columns, so that a
+    // spreadsheet or a script reads numbers, not "0.970 ± 0.008".
+    std::vector<bool> split(table.columnCount(), false);
     for (std::size_t c = 0; c < table.columnCount(); ++c)
-        cells.push_back(table.column(c).name);
+        for (std::size_t r = 0; r < table.rowCount() && !split[c]; ++r)
+            split[c] = std::holds_alternative<MeanStd>(table.cell(r, c));
+    std::vector<std::string> cells;
+    for (std::size_t c = 0; c < table.columnCount(); ++c) {
+        const std::string& name = table.column(c).name;
+        if (split[c]) {
+            cells.push_back(name + "_mean");
+            cells.push_back(name + "_std");
+        } else {
+            cells.push_back(name);
+        }
+    }
     std::string out = csvLine(cells);
     for (std::size_t r = 0; r < table.rowCount(); ++r) {
         cells.clear();
-        for (std::size_t c = 0; c < table.columnCount(); ++c)
-            cells.push_back(cellText(table.cell(r, c), table.column(c), CellStyle::Csv));
+        for (std::size_t c = 0; c < table.columnCount(); ++c) {
+            const Cell& cell = table.cell(r, c);
+            if (!split[c]) {
+                cells.push_back(cellText(cell, table.column(c), CellStyle::Csv));
+                continue;
+            }
+            const auto* ms = std::get_if<MeanStd>(&cell);
+            const int decimals = table.column(c).decimals;
+            cells.push_back(ms ? cellText(Cell(ms->mean), table.column(c), CellStyle::Csv) : "");
+            // One fold has no spread: its std is left empty, not 0.
+            cells.push_back(
+                ms && ms->folds > 1
+                    ? cellText(Cell(ms->std), Column("", "", 'r', decimals), CellStyle::Csv)
+                    : "");
+        }
         out += csvLine(cells);
     }
     return out;

@@ -15,6 +15,8 @@
 //            the mean alone)
 //   missing  "" in CSV (a spreadsheet's empty cell), kMissingCell ("–") in
 //            LaTeX and on screen
+// In CSV a column holding a mean ± std becomes two numeric columns,
+// NAME_mean and NAME_std (the column's decimals; std empty for one fold).
 // CSV goes through report/csv.h (escaping, formula rule, RFC 4180), LaTeX
 // through report/latex.h (every special character escaped).
 // Thread: plain values and pure functions.

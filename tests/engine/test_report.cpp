@@ -156,10 +156,11 @@ private slots:
             cells(std::string("=cmd()\nx"), std::int64_t{7}, 0.97123456, MeanStd{0.97, 0.008, 10}));
         t.addRow(cells(std::string("a&b"), Cell(), Cell(), MeanStd{0.5, 0.25, 1}));
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, t.addRow(cells(std::string("short"))));
-        // CSV: the one cell rule (escape, formula, quoting); missing is empty.
-        QCOMPARE(tableCsv(t), std::string("label,n,acc,t1\n"
-                                          "'=cmd()\\x0ax,7,0.971235,0.970 ± 0.008\n"
-                                          "a&b,,,0.500\n"));
+        // CSV: the one cell rule (escape, formula, quoting); missing is
+        // empty; a mean ± std column is two numeric columns (one fold: no std).
+        QCOMPARE(tableCsv(t), std::string("label,n,acc,t1_mean,t1_std\n"
+                                          "'=cmd()\\x0ax,7,0.971235,0.970000,0.008000\n"
+                                          "a&b,,,0.500000,\n"));
         // LaTeX: every cell escaped, missing is the en dash, aligns from the columns.
         const std::string tex = tableLatex(t, "run 1\n\\end{document}");
         QVERIFY(tex.starts_with("% run 1\\x0a"));

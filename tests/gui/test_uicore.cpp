@@ -521,9 +521,16 @@ private Q_SLOTS:
         const QString csv = tableToCsv(table);
         const QStringList lines = csv.split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 3);
-        // The engine's Table 1 (report::table1Table): the file's column names.
-        QCOMPARE(lines[0], QStringLiteral("T,classes,connections,rf"));
+        // The engine's Table 1 (report::table1Table): the file's column names,
+        // the accuracy as separate numeric mean and std columns.
+        QCOMPARE(lines[0], QStringLiteral("T,classes,connections,rf_mean,rf_std"));
         QVERIFY(lines[1].startsWith(QStringLiteral("20,")));
+        const QStringList first = lines[1].split(QLatin1Char(','));
+        QCOMPARE(first.size(), 5);
+        bool meanOk = false, stdOk = false;
+        const double mean = first[3].toDouble(&meanOk), spread = first[4].toDouble(&stdOk);
+        QVERIFY2(meanOk && stdOk && mean > 0 && mean <= 1 && spread >= 0 && spread < 0.5,
+                 qPrintable(lines[1]));
         QCOMPARE(table.headerData(1, Qt::Horizontal).toString(), QStringLiteral("Classes"));
         const QString tex = tableToLatex(table, QStringLiteral("caption_with_%\nnot a line"));
         QVERIFY(tex.contains(QStringLiteral("\\begin{tabular}{rrrc}")));
