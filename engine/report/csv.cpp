@@ -57,6 +57,18 @@ std::string csvCell(std::string_view raw)
     return out;
 }
 
+std::string tsvLine(const std::vector<std::string>& cells)
+{
+    std::string line;
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        if (i)
+            line += '\t';
+        line += neutraliseFormula(escapeText(cells[i]));
+    }
+    line += '\n';
+    return line;
+}
+
 std::string csvLine(const std::vector<std::string>& cells)
 {
     std::string line;

@@ -26,6 +26,11 @@ std::string csvCell(std::string_view raw);
 std::string neutraliseFormula(std::string escaped);
 // The cells joined by ',' and terminated by '\n'.
 std::string csvLine(const std::vector<std::string>& cells);
+// A TSV record (`connections --format tsv`, the workbench's copied cells):
+// each cell escaped by escapeText() - a tab or line break inside it cannot
+// split it - and rule 2 applied (TSV is pasted into spreadsheets too); joined
+// by tabs and terminated by '\n'.
+std::string tsvLine(const std::vector<std::string>& cells);
 // True for a plain decimal number: [+-]digits[.digits][e[+-]digits].
 bool isPlainNumber(std::string_view text);
 

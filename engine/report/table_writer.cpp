@@ -17,14 +17,7 @@ void TableWriter::row(const std::vector<std::string>& fields)
         std::fputs(csvLine(fields).c_str(), m_out);
         return;
     }
-    std::string line;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i)
-            line += '\t';
-        line += neutraliseFormula(escapeText(fields[i])); // TSV goes to spreadsheets too
-    }
-    line += '\n';
-    std::fputs(line.c_str(), m_out);
+    std::fputs(tsvLine(fields).c_str(), m_out);
 }
 
 void TableWriter::flush()

@@ -532,6 +532,16 @@ private Q_SLOTS:
         QVERIFY2(meanOk && stdOk && mean > 0 && mean <= 1 && spread >= 0 && spread < 0.5,
                  qPrintable(lines[1]));
         QCOMPARE(table.headerData(1, Qt::Horizontal).toString(), QStringLiteral("Classes"));
+        // Copied cells (Ctrl+C in a table): TSV of the selected columns with
+        // their header, one line per selected row, a gap where a row lacks one.
+        const QString tsv =
+            selectionToTsv(table, {table.index(0, 0), table.index(0, 3), table.index(1, 3)});
+        const QStringList tsvLines = tsv.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(tsvLines.size(), 3);
+        QCOMPARE(tsvLines[0], QStringLiteral("T\trf"));
+        QCOMPARE(tsvLines[1], QStringLiteral("20\t") + table.data(table.index(0, 3)).toString());
+        QCOMPARE(tsvLines[2], QStringLiteral("\t") + table.data(table.index(1, 3)).toString());
+        QCOMPARE(selectionToTsv(table, {}), QString());
         const QString tex = tableToLatex(table, QStringLiteral("caption_with_%\nnot a line"));
         QVERIFY(tex.contains(QStringLiteral("\\begin{tabular}{rrrc}")));
         QVERIFY(tex.startsWith(QStringLiteral("% caption_with_%\\x0anot a line\n")));

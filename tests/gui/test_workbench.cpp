@@ -13,6 +13,7 @@
 #include "widgets/figure_view.h"
 #include "widgets/heatmap_view.h"
 #include "widgets/main_window.h"
+#include "widgets/page_table.h"
 #include "widgets/result_view.h"
 #include "widgets/results_page.h"
 #include "widgets/runs_page.h"
@@ -25,6 +26,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -46,8 +48,10 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+
 #include <QTimer>
 #include <QXmlStreamReader>
+#include <memory>
 
 #include <algorithm>
 #include <cmath>
@@ -574,6 +578,29 @@ private Q_SLOTS:
 
     // A catalog with garbage over its middle is refused with what is wrong,
     // what can be read and how to recover, and never enters Recent.
+    // Every page table (makeTable): Ctrl+C copies the selection as TSV, and
+    // a cell from the traffic cannot add a column or a row, or run as a
+    // formula in the spreadsheet it is pasted into.
+    void tableCopiesSelectionAsTsv()
+    {
+        QStandardItemModel model(2, 2);
+        model.setHorizontalHeaderLabels({QStringLiteral("label"), QStringLiteral("n")});
+        model.setItem(0, 0, new QStandardItem(QStringLiteral("=cmd()\tx\ny.example")));
+        model.setItem(0, 1, new QStandardItem(QStringLiteral("7")));
+        model.setItem(1, 0, new QStandardItem(QStringLiteral("b.example")));
+        model.setItem(1, 1, new QStandardItem(QStringLiteral("8")));
+        std::unique_ptr<QTableView> table(makeTable(&model));
+        table->show();
+        QVERIFY(QTest::qWaitForWindowExposed(table.get()));
+        table->selectAll();
+        QApplication::clipboard()->clear();
+        QTest::keySequence(table.get(), QKeySequence::Copy);
+        QCOMPARE(QApplication::clipboard()->text(),
+                 QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
+        QCOMPARE(table->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QCOMPARE(table->actions().size(), 2);
+    }
+
     void damagedCatalogRefused()
     {
         const QString damaged = m_dir.filePath(QStringLiteral("damaged.sqlite"));

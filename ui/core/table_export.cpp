@@ -2,13 +2,16 @@
 
 #include "export_guard.h"
 #include "report/atomic_file.h"
+#include "report/csv.h"
 #include "report/result_table.h"
 #include "result_models.h"
 
 #include <QAbstractItemModel>
 #include <QStringList>
 
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace snilab::ui {
@@ -67,6 +70,34 @@ report::ResultTable asResultTable(const QAbstractItemModel& model)
 QString tableToCsv(const QAbstractItemModel& model)
 {
     return QString::fromStdString(report::tableCsv(asResultTable(model)));
+}
+
+QString selectionToTsv(const QAbstractItemModel& model, const QModelIndexList& selected)
+{
+    std::set<int> rows, columns;
+    std::set<std::pair<int, int>> cells;
+    for (const QModelIndex& index : selected) {
+        if (!index.isValid() || index.model() != &model)
+            continue;
+        rows.insert(index.row());
+        columns.insert(index.column());
+        cells.insert({index.row(), index.column()});
+    }
+    if (cells.empty())
+        return {};
+    std::vector<std::string> line;
+    for (const int c : columns)
+        line.push_back(model.headerData(c, Qt::Horizontal).toString().toStdString());
+    std::string out = report::tsvLine(line);
+    for (const int r : rows) {
+        line.clear();
+        for (const int c : columns)
+            line.push_back(cells.count({r, c})
+                               ? model.data(model.index(r, c)).toString().toStdString()
+                               : std::string());
+        out += report::tsvLine(line);
+    }
+    return QString::fromStdString(out);
 }
 
 QString tableToLatex(const QAbstractItemModel& model, const QString& caption)

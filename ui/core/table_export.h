@@ -11,6 +11,7 @@
 // (file not writable, disk full); nothing throws.
 #pragma once
 
+#include <QModelIndexList>
 #include <QString>
 
 class QAbstractItemModel;
@@ -19,6 +20,13 @@ namespace snilab::ui {
 
 QString tableToCsv(const QAbstractItemModel& model);
 QString tableToLatex(const QAbstractItemModel& model, const QString& caption = {});
+
+// The selected cells of `model` as TSV for the clipboard (report/csv.h
+// tsvLine: every cell escaped, formula cells neutralised): a header line of
+// the selected columns, then one line per row with a selected cell, in model
+// order; the display text of each cell, empty where a row lacks one of the
+// columns. Empty selection: "".
+QString selectionToTsv(const QAbstractItemModel& model, const QModelIndexList& selected);
 
 bool writeTableCsv(const QAbstractItemModel& model, const QString& path, QString* error);
 bool writeTableLatex(const QAbstractItemModel& model, const QString& path, QString* error,
