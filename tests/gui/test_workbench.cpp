@@ -12,6 +12,7 @@
 #include "widgets/experiment_dialog.h"
 #include "widgets/figure_view.h"
 #include "widgets/heatmap_view.h"
+#include "widgets/help_dialogs.h"
 #include "widgets/main_window.h"
 #include "widgets/page_table.h"
 #include "widgets/result_view.h"
@@ -33,11 +34,13 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QHorizontalBarSeries>
 #include <QImage>
 #include <QLabel>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -599,6 +602,25 @@ private Q_SLOTS:
                  QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
         QCOMPARE(table->contextMenuPolicy(), Qt::ActionsContextMenu);
         QCOMPARE(table->actions().size(), 2);
+    }
+
+    // Help: the About text names every library and device line of the
+    // engine's build information and Qt; the user guide is found.
+    void helpMenu()
+    {
+        const QString about = aboutText();
+        for (const char* line : {"snilab: ", "libpcap: ", "SQLite: ", "OpenCV: ",
+                                 "LibTorch module: ", "devices: cpu", "models: ", "Qt: "})
+            QVERIFY2(about.contains(QLatin1String(line)), line);
+        QVERIFY(about.contains(QString::fromLatin1(qVersion())));
+        const QString guide = userGuidePath();
+        QVERIFY2(!guide.isEmpty() && QFileInfo(guide).fileName() == QLatin1String("README.md"),
+                 qPrintable(guide));
+        MainWindow window;
+        QStringList menus;
+        for (QAction* a : window.menuBar()->actions())
+            menus << a->text();
+        QVERIFY2(menus.contains(QStringLiteral("&Help")), qPrintable(menus.join(", ")));
     }
 
     void damagedCatalogRefused()

@@ -3,6 +3,7 @@
 #include "captures_page.h"
 #include "catalog_page.h"
 #include "experiment_dialog.h"
+#include "help_dialogs.h"
 #include "prediction_view.h"
 #include "results_page.h"
 #include "runs_page.h"
@@ -83,17 +84,23 @@ void MainWindow::buildMenus()
                     &MainWindow::openCatalogInteractively);
     m_recentMenu = file->addMenu(tr("Recent catalogs"));
     file->addSeparator();
-    file->addAction(tr("&Add captures…"), this, &MainWindow::addCapturesInteractively);
+    file->addAction(tr("&Add captures…"), QKeySequence(Qt::CTRL | Qt::Key_I), this,
+                    &MainWindow::addCapturesInteractively);
     file->addAction(tr("&Predict with a model…"), this, &MainWindow::predictWithModel);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* run = menuBar()->addMenu(tr("&Experiment"));
-    run->addAction(tr("&New experiment…"), this, &MainWindow::newExperiment);
+    run->addAction(tr("&New experiment…"), QKeySequence(Qt::CTRL | Qt::Key_E), this,
+                   &MainWindow::newExperiment);
     run->addAction(tr("&Cancel running jobs"), this, [this] {
         m_capturesPage->cancel();
         m_runsPage->cancel();
         m_prediction->cancel();
     });
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User guide"), QKeySequence::HelpContents, this,
+                    [this] { showUserGuide(this); });
+    help->addAction(tr("&About snilab"), this, [this] { showAbout(this); });
     updateRecentMenu();
 }
 
