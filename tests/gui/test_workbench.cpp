@@ -623,6 +623,36 @@ private Q_SLOTS:
         QVERIFY2(menus.contains(QStringLiteral("&Help")), qPrintable(menus.join(", ")));
     }
 
+    // Panels belong to their catalog: what the job and ingest panels showed
+    // for one catalog is gone when another opens.
+    void panelsResetOnCatalogSwitch()
+    {
+        const QString other = m_dir.filePath(QStringLiteral("other.sqlite"));
+        QFile::remove(other);
+        QVERIFY(QFile::copy(m_catalog, other));
+        MainWindow window;
+        QVERIFY(window.openCatalog(m_catalog));
+        QList<QWidget*> pages = {window.runsPage(), window.capturesPage()};
+        for (QWidget* page : pages) {
+            QLabel* stage = nullptr;
+            for (QLabel* label : page->findChildren<QLabel*>())
+                if (label->text() == QLatin1String("idle"))
+                    stage = label;
+            QVERIFY(stage);
+            stage->setText(QStringLiteral("Run 4 cancelled")); // what the last job left
+            for (QProgressBar* bar : page->findChildren<QProgressBar*>())
+                bar->setValue(bar->maximum() / 2);
+        }
+        QVERIFY(window.openCatalog(other));
+        for (QWidget* page : pages) {
+            for (QLabel* label : page->findChildren<QLabel*>())
+                QVERIFY2(label->text() != QLatin1String("Run 4 cancelled"),
+                         page->metaObject()->className());
+            for (QProgressBar* bar : page->findChildren<QProgressBar*>())
+                QCOMPARE(bar->value(), 0);
+        }
+    }
+
     void damagedCatalogRefused()
     {
         const QString damaged = m_dir.filePath(QStringLiteral("damaged.sqlite"));

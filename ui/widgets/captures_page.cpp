@@ -131,8 +131,14 @@ void CapturesPage::connectJob()
 
 void CapturesPage::setCatalog(const QString& path)
 {
-    m_ingestLog->clear();
-    m_ingestFiles->begin({});
+    // The ingest panel belongs to its catalog (an ingest still running into
+    // the previous one keeps it until it ends).
+    if (!m_ingest->isRunning()) {
+        m_ingestLog->clear();
+        m_ingestFiles->begin({});
+        m_ingestProgress->setValue(0);
+        m_ingestStage->setText(tr("idle"));
+    }
     m_captures->setCatalogPath(path);
 }
 

@@ -125,7 +125,14 @@ void RunsPage::connectJob()
 
 void RunsPage::setCatalog(const QString& path)
 {
-    m_curves->clear();
+    // The job panel belongs to its catalog: a finished or cancelled run of
+    // the previous one is not shown next to this one's runs. A job still
+    // running (on the previous catalog) keeps its panel until it ends.
+    if (!m_evaluation->isRunning()) {
+        m_curves->clear();
+        m_jobProgress->setValue(0);
+        m_jobStage->setText(tr("idle"));
+    }
     m_runs->setCatalogPath(path);
 }
 
