@@ -12,9 +12,7 @@
 #include "widgets/experiment_dialog.h"
 #include "widgets/figure_view.h"
 #include "widgets/heatmap_view.h"
-#include "widgets/help_dialogs.h"
 #include "widgets/main_window.h"
-#include "widgets/page_table.h"
 #include "widgets/result_view.h"
 #include "widgets/results_page.h"
 #include "widgets/runs_page.h"
@@ -27,7 +25,6 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
-#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -40,7 +37,6 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QListWidget>
-#include <QMenuBar>
 #include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
@@ -54,7 +50,6 @@
 
 #include <QTimer>
 #include <QXmlStreamReader>
-#include <memory>
 
 #include <algorithm>
 #include <cmath>
@@ -577,50 +572,6 @@ private Q_SLOTS:
         MainWindow bad;
         QVERIFY(!bad.openCatalog(kData + "/not_a_capture.pcap"));
         QVERIFY(!bad.lastError().isEmpty());
-    }
-
-    // A catalog with garbage over its middle is refused with what is wrong,
-    // what can be read and how to recover, and never enters Recent.
-    // Every page table (makeTable): Ctrl+C copies the selection as TSV, and
-    // a cell from the traffic cannot add a column or a row, or run as a
-    // formula in the spreadsheet it is pasted into.
-    void tableCopiesSelectionAsTsv()
-    {
-        QStandardItemModel model(2, 2);
-        model.setHorizontalHeaderLabels({QStringLiteral("label"), QStringLiteral("n")});
-        model.setItem(0, 0, new QStandardItem(QStringLiteral("=cmd()\tx\ny.example")));
-        model.setItem(0, 1, new QStandardItem(QStringLiteral("7")));
-        model.setItem(1, 0, new QStandardItem(QStringLiteral("b.example")));
-        model.setItem(1, 1, new QStandardItem(QStringLiteral("8")));
-        std::unique_ptr<QTableView> table(makeTable(&model));
-        table->show();
-        QVERIFY(QTest::qWaitForWindowExposed(table.get()));
-        table->selectAll();
-        QApplication::clipboard()->clear();
-        QTest::keySequence(table.get(), QKeySequence::Copy);
-        QCOMPARE(QApplication::clipboard()->text(),
-                 QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
-        QCOMPARE(table->contextMenuPolicy(), Qt::ActionsContextMenu);
-        QCOMPARE(table->actions().size(), 2);
-    }
-
-    // Help: the About text names every library and device line of the
-    // engine's build information and Qt; the user guide is found.
-    void helpMenu()
-    {
-        const QString about = aboutText();
-        for (const char* line : {"snilab: ", "libpcap: ", "SQLite: ", "OpenCV: ",
-                                 "LibTorch module: ", "devices: cpu", "models: ", "Qt: "})
-            QVERIFY2(about.contains(QLatin1String(line)), line);
-        QVERIFY(about.contains(QString::fromLatin1(qVersion())));
-        const QString guide = userGuidePath();
-        QVERIFY2(!guide.isEmpty() && QFileInfo(guide).fileName() == QLatin1String("README.md"),
-                 qPrintable(guide));
-        MainWindow window;
-        QStringList menus;
-        for (QAction* a : window.menuBar()->actions())
-            menus << a->text();
-        QVERIFY2(menus.contains(QStringLiteral("&Help")), qPrintable(menus.join(", ")));
     }
 
     // Panels belong to their catalog: what the job and ingest panels showed

@@ -165,6 +165,32 @@ void CaptureListModel::reload()
     endResetModel();
 }
 
+bool CaptureListModel::removable(int row) const
+{
+    return row >= 0 && static_cast<std::size_t>(row) < m_rows.size() &&
+           m_rows[static_cast<std::size_t>(row)].status != snilab::CaptureStatus::Complete;
+}
+
+bool CaptureListModel::removeCapture(int row, QString* error)
+{
+    if (row < 0 || static_cast<std::size_t>(row) >= m_rows.size()) {
+        *error = tr("no capture in row %1").arg(row + 1);
+        return false;
+    }
+    const std::int64_t id = m_rows[static_cast<std::size_t>(row)].id;
+    bool removed = false;
+    try {
+        auto catalog = snilab::Catalog::openExisting(m_path.toStdString());
+        removed = catalog->captures().removeCapture(id);
+        if (!removed)
+            *error = tr("capture %1 is no longer in the catalog").arg(id);
+    } catch (const std::exception& e) {
+        *error = qs(std::string(e.what()));
+    }
+    reload();
+    return removed;
+}
+
 int CaptureListModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : static_cast<int>(m_rows.size());

@@ -80,6 +80,13 @@ public:
     void reload();
     QString lastError() const { return m_error; }
     const std::vector<snilab::CaptureRow>& captures() const { return m_rows; }
+    // Whether the capture of `row` may be removed: it did not finish cleanly
+    // (incomplete, partial or failed).
+    bool removable(int row) const;
+    // Removes the capture of `row` from the catalog with its connections
+    // (CaptureStore::removeCapture: complete captures and one being ingested
+    // are refused) and reloads; false with the engine's reason in *error.
+    bool removeCapture(int row, QString* error);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;

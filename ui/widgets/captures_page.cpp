@@ -2,13 +2,16 @@
 
 #include "page_table.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QFileInfo>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
@@ -76,7 +79,36 @@ CapturesPage::CapturesPage(QWidget* parent)
 
     QWidget* ingest = buildIngestBox();
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(makeTable(m_captures));
+    m_captureTable = makeTable(m_captures);
+    m_removeCapture = new QAction(tr("Remove capture…"), m_captureTable);
+    m_removeCapture->setEnabled(false);
+    m_captureTable->addAction(m_removeCapture);
+    const auto selectedRow = [this] {
+        const QModelIndexList rows = m_captureTable->selectionModel()->selectedRows();
+        return rows.size() == 1 ? rows.front().row() : -1;
+    };
+    const auto refresh = [this, selectedRow] {
+        m_removeCapture->setEnabled(!m_ingest->isRunning() && m_captures->removable(selectedRow()));
+    };
+    connect(m_captureTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            refresh);
+    connect(m_captures, &QAbstractItemModel::modelReset, this, refresh);
+    connect(m_removeCapture, &QAction::triggered, this, [this, selectedRow] {
+        const int row = selectedRow();
+        if (row < 0)
+            return;
+        const QString path =
+            m_captures->data(m_captures->index(row, CaptureListModel::Path)).toString();
+        if (QMessageBox::question(this, tr("Remove capture"),
+                                  tr("Remove %1 and the connections stored from it? Runs keep "
+                                     "their results; ingest the file again to bring it back.")
+                                      .arg(path)) != QMessageBox::Yes)
+            return;
+        QString error;
+        if (!removeCapture(row, &error))
+            QMessageBox::warning(this, tr("Remove capture"), error);
+    });
+    splitter->addWidget(m_captureTable);
     splitter->addWidget(ingest);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(top);
@@ -149,6 +181,18 @@ bool CapturesPage::startIngest(const QString& catalogPath, const QStringList& fi
     m_ingestLog->addItem(tr("Ingesting %n file(s)…", nullptr, static_cast<int>(files.size())));
     m_ingestProgress->setValue(0);
     return true;
+}
+
+bool CapturesPage::removeCapture(int row, QString* error)
+{
+    if (m_ingest->isRunning()) {
+        *error = tr("An ingest is running; remove captures when it has finished.");
+        return false;
+    }
+    const bool removed = m_captures->removeCapture(row, error);
+    if (removed)
+        Q_EMIT capturesChanged();
+    return removed;
 }
 
 void CapturesPage::updateActions(bool catalogOpen)

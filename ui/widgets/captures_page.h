@@ -16,6 +16,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -37,6 +38,11 @@ public:
     void cancel() { m_ingest->cancel(); }
     void wait() { m_ingest->wait(); }
     void updateActions(bool catalogOpen);
+    // Removes the capture in `row` of the capture list (not a complete one,
+    // nor while an ingest runs); false with the reason in *error. The
+    // capture table's context menu asks first, then calls this.
+    bool removeCapture(int row, QString* error);
+    QTableView* captureTable() const { return m_captureTable; }
 
     IngestJob* ingestJob() const { return m_ingest; }
     CaptureListModel* captureModel() const { return m_captures; }
@@ -50,6 +56,8 @@ Q_SIGNALS:
     void addCapturesRequested();
     // After an ingest has ended and the capture list is reloaded.
     void ingestFinished();
+    // A capture was removed (the list is reloaded).
+    void capturesChanged();
 
 private:
     QWidget* buildIngestBox();
@@ -67,6 +75,8 @@ private:
     QPushButton* m_ingestCancel = nullptr;
     QListWidget* m_ingestLog = nullptr;
     QTableView* m_ingestFileTable = nullptr;
+    QTableView* m_captureTable = nullptr;
+    QAction* m_removeCapture = nullptr;
 };
 
 } // namespace snilab::ui

@@ -54,6 +54,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new Cat
         m_catalogPage->reload();
         updateActions();
     });
+    connect(m_capturesPage, &CapturesPage::capturesChanged, this, [this] {
+        m_catalogPage->reload();
+        updateActions();
+    });
     connect(m_runsPage, &RunsPage::newExperimentRequested, this, &MainWindow::newExperiment);
     connect(m_runsPage->evaluationJob(), &BackgroundJob::finished, this,
             &MainWindow::updateActions);
