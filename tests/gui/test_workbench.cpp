@@ -43,6 +43,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -552,6 +553,40 @@ private Q_SLOTS:
         s.ensembles = {QStringLiteral("0.5*rf+0.5*cnngru-packet")};
         dialog.setSetup(s);
         QCOMPARE(dialog.setup().ensembles, s.ensembles);
+        // Honest inputs: a value the engine refuses stays as typed, its
+        // reason shows at once and Run is disabled until it is valid.
+        dialog.show();
+        QPushButton* run = nullptr;
+        for (QPushButton* b : dialog.findChildren<QPushButton*>())
+            if (b->text() == QLatin1String("Run"))
+                run = b;
+        QVERIFY(run && run->isEnabled());
+        QSpinBox* folds = nullptr;
+        QSpinBox* patience = nullptr;
+        for (QSpinBox* box : dialog.findChildren<QSpinBox*>()) {
+            if (box->value() == dialog.setup().folds && box->toolTip().startsWith("Folds"))
+                folds = box;
+            if (box->toolTip().contains(QStringLiteral("validation loss before")))
+                patience = box;
+            QVERIFY2(!box->toolTip().isEmpty(), "every field explains itself");
+        }
+        QVERIFY(folds && patience);
+        folds->setValue(1);
+        QCOMPARE(folds->value(), 1); // not clamped, not reverted
+        QVERIFY2(dialog.validationError().contains(QStringLiteral("folds")),
+                 qPrintable(dialog.validationError()));
+        QVERIFY(!run->isEnabled());
+        QVERIFY(dialog.findChild<QLabel*>() != nullptr);
+        folds->setValue(10);
+        QVERIFY(run->isEnabled());
+        patience->setValue(0);
+        QVERIFY2(dialog.validationError().contains(QStringLiteral("patience")),
+                 qPrintable(dialog.validationError()));
+        QVERIFY(!run->isEnabled());
+        dialog.accept();
+        QVERIFY(dialog.isVisible()); // refused
+        patience->setValue(5);
+        QVERIFY(run->isEnabled());
         dialog.accept();
         QVERIFY(!dialog.isVisible());
     }

@@ -50,6 +50,17 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
         m_rule->setEnabled(!on);
         m_labelMode->setEnabled(!on);
     });
+    m_run = buttons->button(QDialogButtonBox::Ok);
+    // Every change is judged at once by the engine's validation.
+    for (QSpinBox* box : {m_folds, m_trees, m_epochs, m_patience, m_batch, m_seed})
+        connect(box, &QSpinBox::valueChanged, this, &ExperimentDialog::revalidate);
+    connect(m_trainFraction, &QDoubleSpinBox::valueChanged, this, &ExperimentDialog::revalidate);
+    for (QComboBox* box : {m_rule, m_split, m_device, m_labelMode, m_transport})
+        connect(box, &QComboBox::currentIndexChanged, this, &ExperimentDialog::revalidate);
+    connect(m_thresholds, &QLineEdit::textChanged, this, &ExperimentDialog::revalidate);
+    connect(m_ensembles, &QPlainTextEdit::textChanged, this, &ExperimentDialog::revalidate);
+    connect(m_models, &QListWidget::itemChanged, this, &ExperimentDialog::revalidate);
+    connect(m_paper, &QCheckBox::toggled, this, &ExperimentDialog::revalidate);
 
     auto* columns = new QHBoxLayout;
     auto* left = new QVBoxLayout;
@@ -86,14 +97,44 @@ void ExperimentDialog::configureInputs()
     m_split->addItem(tr("stratified k-fold"), QStringLiteral("stratified"));
     m_split->addItem(tr("per capture (grouped k-fold)"), QStringLiteral("capture"));
     m_split->addItem(tr("time (earlier captures train)"), QStringLiteral("time"));
-    m_folds->setRange(2, 1000);
-    m_trainFraction->setRange(0.05, 0.95);
+    // The boxes hold any value, valid or not: the engine's one validation
+    // (EvaluationConfig::validate(), the CLI's too) judges it, live, and its
+    // reason is shown under the form with Run disabled - no box clamps or
+    // reverts what was typed.
+    m_folds->setRange(0, 10'000'000);
+    m_trainFraction->setRange(0, 1);
     m_trainFraction->setSingleStep(0.05);
-    m_trees->setRange(1, 100000);
-    m_epochs->setRange(1, 10000);
-    m_patience->setRange(0, 1000);
-    m_batch->setRange(1, 65536);
+    m_trees->setRange(0, 10'000'000);
+    m_epochs->setRange(0, 10'000'000);
+    m_patience->setRange(0, 10'000'000);
+    m_batch->setRange(0, 10'000'000);
     m_seed->setRange(0, 2147483647);
+    m_folds->setToolTip(tr("Folds of the stratified and per-capture splits: each connection is "
+                           "tested once. The paper: 10."));
+    m_trainFraction->setToolTip(tr("Time split: the share of connections, in the earliest "
+                                   "captures, used for training (default 0.7)."));
+    m_trees->setToolTip(tr("Trees of the random forest (√features per split, depth 25). The "
+                           "paper: 250."));
+    m_epochs->setToolTip(tr("Networks: at most this many epochs; early stopping on a 10 % "
+                            "validation part of each training fold. The paper: 100."));
+    m_patience->setToolTip(tr("Networks: epochs without a better validation loss before "
+                              "stopping (the best weights are restored). Default 5."));
+    m_batch->setToolTip(tr("Networks: mini-batch size. The paper: 64."));
+    m_seed->setToolTip(tr("Seed of the splits and the models: the same seed and data give the "
+                          "same run."));
+    m_rule->setToolTip(tr("Which classes a threshold T keeps: those with at least T "
+                          "connections, or more than T (the paper's code)."));
+    m_models->setToolTip(tr("The models to train and test. Networks look at the first 25 "
+                            "packets; rf at the 42 flow statistics."));
+    m_ensembles->setToolTip(tr("Ensembles average the members' probabilities with the given "
+                               "weights; members are trained even when not ticked. The paper's: "
+                               "0.5*rf + 1/6 each CNN-GRU."));
+    m_split->setToolTip(tr("How connections are split into training and test sets. Per capture "
+                           "keeps the connections of one capture on one side."));
+    m_labelMode->setToolTip(tr("How an SNI becomes a label. The paper removes digits and '-' "
+                               "left of the registrable domain."));
+    m_paper->setToolTip(tr("The paper's choices: more-than-T, paper labels, payload-carrying "
+                           "packets (compare with the honest default)."));
     m_labelMode->addItem(tr("default (SNI lowercased)"), QStringLiteral("default"));
     m_labelMode->addItem(tr("paper (digits and '-' removed below the registrable domain)"),
                          QStringLiteral("paper"));
@@ -188,7 +229,17 @@ void ExperimentDialog::setSetup(const ExperimentSetup& s)
         m_transport->addItem(tr("'%1' (unknown)").arg(s.transport), s.transport);
     m_transport->setCurrentIndex(m_transport->findData(s.transport));
     m_paper->setChecked(s.paperPreset);
-    m_error->clear();
+    revalidate();
+}
+
+void ExperimentDialog::revalidate()
+{
+    if (!m_run)
+        return; // still being built
+    const QString error = validationError();
+    m_error->setText(error);
+    m_run->setEnabled(error.isEmpty());
+    m_run->setToolTip(error.isEmpty() ? QString() : error);
 }
 
 ExperimentSetup ExperimentDialog::setup() const
@@ -228,11 +279,9 @@ QString ExperimentDialog::validationError() const
 
 void ExperimentDialog::accept()
 {
-    const QString error = validationError();
-    if (!error.isEmpty()) {
-        m_error->setText(error);
+    revalidate();
+    if (!m_error->text().isEmpty())
         return;
-    }
     QDialog::accept();
 }
 

@@ -22,6 +22,7 @@ class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
+class QPushButton;
 class QSpinBox;
 
 namespace snilab::ui {
@@ -40,6 +41,8 @@ public Q_SLOTS:
     void applyPaperPreset();
 
 private:
+    // Shows the engine's reason for an invalid setup and disables Run.
+    void revalidate();
     // The constructor's parts: ranges and items, the device list (CUDA
     // greyed out when unavailable), the three group boxes.
     void configureInputs();
@@ -65,6 +68,7 @@ private:
     QComboBox* m_transport;
     QCheckBox* m_paper;
     QLabel* m_error;
+    QPushButton* m_run = nullptr;
 };
 
 } // namespace snilab::ui
