@@ -131,30 +131,28 @@ JsonWriter& JsonWriter::beginArray()
     return *this;
 }
 
-JsonWriter& JsonWriter::endObject()
+JsonWriter& JsonWriter::close(bool object)
 {
-    if (m_levels.empty() || !m_levels.back().object || m_haveKey)
-        throw std::logic_error("JsonWriter: endObject() without an open object");
+    if (m_levels.empty() || m_levels.back().object != object || (object && m_haveKey))
+        throw std::logic_error(object ? "JsonWriter: endObject() without an open object"
+                                      : "JsonWriter: endArray() without an open array");
     const bool empty = m_levels.back().empty;
     m_levels.pop_back();
     if (!empty)
         newline();
-    m_out += '}';
+    m_out += object ? '}' : ']';
     m_done = m_levels.empty();
     return *this;
 }
 
+JsonWriter& JsonWriter::endObject()
+{
+    return close(true);
+}
+
 JsonWriter& JsonWriter::endArray()
 {
-    if (m_levels.empty() || m_levels.back().object)
-        throw std::logic_error("JsonWriter: endArray() without an open array");
-    const bool empty = m_levels.back().empty;
-    m_levels.pop_back();
-    if (!empty)
-        newline();
-    m_out += ']';
-    m_done = m_levels.empty();
-    return *this;
+    return close(false);
 }
 
 JsonWriter& JsonWriter::value(std::string_view text)

@@ -66,6 +66,7 @@ public:
 
 private:
     JsonWriter& literal(std::string_view token);
+    JsonWriter& close(bool object);
     JsonWriter& integer(std::int64_t number);
     JsonWriter& unsignedInteger(std::uint64_t number);
     JsonWriter& real(double number);

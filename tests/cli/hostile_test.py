@@ -39,54 +39,42 @@ def fail(message):
     sys.exit("FAIL: " + message)
 
 
-def escape(raw: bytes) -> str:
-    """docs/outputs.md, written independently of the C++ code."""
-    out, i = [], 0
+def utf8_chars(raw: bytes):
+    """(byte, character) per step through `raw`: the character of the valid UTF-8 sequence
+    starting at that byte, or None for a byte that starts none (then the step is one byte)."""
+    i = 0
     while i < len(raw):
         c = raw[i]
-        if c == 0x5C:
-            out.append("\\\\")
-            i += 1
-            continue
-        if c < 0x20 or c == 0x7F:
-            out.append(f"\\x{c:02x}")
-            i += 1
-            continue
         n = 1 if c < 0x80 else 2 if c >> 5 == 6 else 3 if c >> 4 == 14 else 4 if c >> 3 == 30 else 0
         try:
             ch = raw[i:i + n].decode("utf-8") if n else None
         except UnicodeDecodeError:
             ch = None
-        if ch is None or len(ch) != 1:
+        if ch is not None and len(ch) != 1:
+            ch = None
+        yield c, ch
+        i += len(ch.encode("utf-8")) if ch is not None else 1
+
+
+def escape(raw: bytes) -> str:
+    """docs/outputs.md, written independently of the C++ code."""
+    out = []
+    for c, ch in utf8_chars(raw):
+        if c == 0x5C:
+            out.append("\\\\")
+        elif c < 0x20 or c == 0x7F or ch is None:
             out.append(f"\\x{c:02x}")
-            i += 1
         elif ord(ch) in HIDDEN:
             out.append(f"\\u{{{ord(ch):04X}}}")
-            i += n
         else:
             out.append(ch)
-            i += n
     return "".join(out)
 
 
 def json_text(raw: bytes) -> str:
     """The string a JSON document carries for `raw` (docs/outputs.md): the text itself,
     with each byte that is not part of valid UTF-8 as U+FFFD. Written independently."""
-    out, i = [], 0
-    while i < len(raw):
-        c = raw[i]
-        n = 1 if c < 0x80 else 2 if c >> 5 == 6 else 3 if c >> 4 == 14 else 4 if c >> 3 == 30 else 0
-        try:
-            ch = raw[i:i + n].decode("utf-8") if n else None
-        except UnicodeDecodeError:
-            ch = None
-        if ch is None or len(ch) != 1:
-            out.append("\ufffd")
-            i += 1
-        else:
-            out.append(ch)
-            i += n
-    return "".join(out)
+    return "".join("\ufffd" if ch is None else ch for _, ch in utf8_chars(raw))
 
 
 def csv_text(raw: bytes) -> str:
