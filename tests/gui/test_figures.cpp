@@ -240,11 +240,20 @@ private Q_SLOTS:
         };
         {
             QGraphicsScene scene;
-            QValueAxis* axis = valueAxis(layoutFigureChart(figure, ExportSize{}, scene, nullptr));
+            QChart* chart = layoutFigureChart(figure, ExportSize{}, scene, nullptr);
+            QValueAxis* axis = valueAxis(chart);
             QVERIFY2(axis->min() > 0.9 && axis->min() <= 0.96,
                      qPrintable(QString::number(axis->min())));
             QVERIFY(axis->max() <= 1.0 && axis->max() >= 0.994);
             QVERIFY(hasAxisBreak(scene));
+            // Both ends of the zoomed axis carry their tick label.
+            QStringList texts;
+            for (const DrawnText& t : drawnTexts(chart))
+                texts << t.text;
+            const int decimals = 2;
+            QVERIFY2(texts.contains(QString::number(axis->max(), 'f', decimals)) &&
+                         texts.contains(QString::number(axis->min(), 'f', decimals)),
+                     qPrintable(texts.join(QLatin1Char(' '))));
             const QString found = problems(figure);
             QVERIFY2(found.isEmpty(), qPrintable(found));
         }

@@ -115,11 +115,15 @@ void applyNiceTicks(QValueAxis* axis, double lo, double hi, bool integral = fals
 {
     const double step = integral ? std::max(1.0, niceStep(lo, hi)) : niceStep(lo, hi);
     const double niceLo = std::floor(lo / step + 1e-9) * step;
-    const double niceHi = std::ceil(hi / step - 1e-9) * step;
-    axis->setRange(niceLo, niceHi > niceLo ? niceHi : niceLo + step);
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(niceLo);
-    axis->setTickInterval(step);
+    double niceHi = std::ceil(hi / step - 1e-9) * step;
+    if (!(niceHi > niceLo))
+        niceHi = niceLo + step;
+    axis->setRange(niceLo, niceHi);
+    // Fixed ticks at both ends and every step between: Qt's dynamic ticks
+    // (anchor + k * step) drop the top one when rounding puts it a hair
+    // above the range (0.80 + 4 * 0.05 > 1.00).
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setTickCount(static_cast<int>(std::lround((niceHi - niceLo) / step)) + 1);
     const int decimals = std::max(0, static_cast<int>(-std::floor(std::log10(step) + 1e-9)));
     axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
 }
