@@ -11,6 +11,7 @@
 
 #include <QApplication>
 #include <QChart>
+#include <QFontMetricsF>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
 #include <QGraphicsTextItem>
@@ -51,7 +52,9 @@ FigureData barFigure(int categories, int series)
         f.categories << serviceLabel(i);
     for (int s = 0; s < series; ++s) {
         FigureSeries fs;
-        fs.name = s == 0 ? QStringLiteral("rf") : QStringLiteral("cnngru-packet");
+        static const char* const names[] = {"rf",         "cnngru-packet", "cnngru-payload",
+                                            "cnngru-iat", "cnngru-mean",   "paper"};
+        fs.name = QLatin1String(names[s % 6]);
         for (int i = 0; i < categories; ++i)
             fs.values << 0.6 + 0.4 * ((i * 7 + s * 3) % 10) / 10.0;
         f.series << fs;
@@ -119,6 +122,24 @@ QString problems(const FigureData& figure)
                          .arg(t.box.height())
                          .arg(rect.width())
                          .arg(rect.height());
+    }
+    // Side-by-side bars: each category's share of the plot holds a readable
+    // bar (0.4 of a label line) per series.
+    const bool sideBySide = figure.kind == FigureData::Kind::Bar && !figure.stacked &&
+                            figure.series.size() > 1 && !figure.categories.isEmpty();
+    QFont labelFont;
+    for (QGraphicsItem* item : chart->childItems())
+        if (auto* t = dynamic_cast<QGraphicsSimpleTextItem*>(item);
+            t && figure.categories.contains(t->text()))
+            labelFont = t->font();
+    if (sideBySide && figure.categories.size() > 8) {
+        const qreal row = chart->plotArea().height() / static_cast<qreal>(figure.categories.size());
+        const qreal needed =
+            0.4 * static_cast<qreal>(figure.series.size()) * QFontMetricsF(labelFont).height();
+        if (row < needed)
+            found << QStringLiteral("bars too thin: %1 units per category for %2 series")
+                         .arg(row)
+                         .arg(figure.series.size());
     }
     QList<QRectF> labelBoxes;
     for (const QString& label : figure.categories) {
@@ -208,6 +229,7 @@ private Q_SLOTS:
         QTest::newRow("120 labels, one model") << 120 << 1;
         QTest::newRow("120 labels, two models") << 120 << 2;
         QTest::newRow("5 short labels (vertical bars)") << 5 << 1;
+        QTest::newRow("19 labels, the paper's six models") << 19 << 6;
     }
 
     void labelsWholeAndInside()

@@ -89,7 +89,7 @@ QChart* newChart(const FigureData& figure, const ChartStyle& style)
         chart->setMargins(QMargins(2, 2, 2, 2));
     }
     chart->legend()->setVisible(style.legend && figure.series.size() > 0);
-    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->legend()->setAlignment(figure.series.size() > 3 ? Qt::AlignRight : Qt::AlignBottom);
     return chart;
 }
 
@@ -337,7 +337,13 @@ void drawCategoryLabels(QChart* chart, QAbstractBarSeries* bars, QBarCategoryAxi
     margins.setLeft(edge + qCeil(titleRoom + labelWidth + gap));
     chart->setMargins(margins);
     chart->setProperty(kLabelRows, static_cast<int>(categories.size()));
-    chart->setProperty(kLabelRowHeight, fm.height() * 1.1);
+    // A category's row: a text line, or for side-by-side bars of several
+    // series a readable bar (0.45 of a line) for each.
+    const int sets = bars->count();
+    const qreal perBar = bars->type() == QAbstractSeries::SeriesTypeHorizontalBar && sets > 1
+                             ? fm.height() * 0.45 * sets
+                             : 0;
+    chart->setProperty(kLabelRowHeight, std::max(fm.height() * 1.1, perBar));
 
     const auto place = [chart, bars, labels, titleItem, edge, gap](const QRectF& plot) {
         const qsizetype n = labels.size();
