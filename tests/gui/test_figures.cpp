@@ -403,6 +403,17 @@ private Q_SLOTS:
         }
     }
 
+    // The workbench's view keeps grouped bars readable too: its minimum
+    // height grows with the number of models side by side.
+    void viewHeightGrowsWithTheModels()
+    {
+        const int one = readableChartHeight(barFigure(19, 1));
+        const int six = readableChartHeight(barFigure(19, 6));
+        const qreal line = QFontMetricsF(QFont()).height();
+        QVERIFY2(one > 0 && six > one && six >= 19 * 0.4 * 6 * line,
+                 qPrintable(QStringLiteral("%1 %2").arg(one).arg(six)));
+    }
+
     void exportsGrowWithTheLabels()
     {
         const ExportSize defaults;

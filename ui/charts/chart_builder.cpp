@@ -426,10 +426,13 @@ int readableChartHeight(const FigureData& figure)
     if (!horizontalBars(figure, QFont()))
         return 0;
     const qreal line = QFontMetricsF(QFont()).height();
-    // Per category one line and Qt Charts' label padding (4 px above and
-    // below, 1 px to spare); around the plot the title, the value axis with
-    // its title, the legend and the margins: about 11 lines.
-    return qCeil(static_cast<qreal>(figure.categories.size() + 1) * (line + 9) + 11 * line);
+    // Per category one line and some padding, or for side-by-side bars of
+    // several series a readable bar for each (as drawCategoryLabels() asks of
+    // exports); around the plot the title, the value axis with its title, the
+    // legend and the margins: about 11 lines.
+    const qreal sets = static_cast<qreal>(figure.series.size());
+    const qreal row = std::max(line + 9, !figure.stacked && sets > 1 ? 0.45 * line * sets : 0.0);
+    return qCeil(static_cast<qreal>(figure.categories.size() + 1) * row + 11 * line);
 }
 
 qreal categoryLabelDeficit(const QChart* chart)

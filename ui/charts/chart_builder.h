@@ -49,10 +49,10 @@ bool horizontalBars(const FigureData& figure, const QFont& labelFont);
 // labels are drawn by snilab, whole; see chart_builder.cpp); 0 when they fit
 // or the chart has none. Exports grow the figure's height by it.
 qreal categoryLabelDeficit(const QChart* chart);
-// The chart height (px, default fonts) at which Qt Charts keeps every category
-// label of horizontal bars whole: each gets 1/(categories + 1) of the plot's
-// height and is elided below one text line plus its padding. 0 for figures
-// without horizontal bars. FigureView keeps its chart at least this tall.
+// The chart height (px, default fonts) at which every category of horizontal
+// bars has a text line of its own, or a readable bar per series when several
+// stand side by side. 0 for figures without horizontal bars. FigureView keeps
+// its chart at least this tall (and scrolls).
 int readableChartHeight(const FigureData& figure);
 
 struct HeatmapStyle {
