@@ -196,6 +196,18 @@ QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGra
     return chart;
 }
 
+namespace {
+
+// `size` with the height of a chart laid out at it (layoutFigureChart()).
+ExportSize grownTo(const ExportSize& size, const QRectF& laidOut)
+{
+    ExportSize grown = size;
+    grown.heightMm = std::max(size.heightMm, laidOut.height() / kPointsPerMm);
+    return grown;
+}
+
+} // namespace
+
 ExportSize figureExportSize(const FigureData& figure, const ExportSize& size)
 {
     if (figure.isEmpty())
@@ -203,9 +215,7 @@ ExportSize figureExportSize(const FigureData& figure, const ExportSize& size)
     QGraphicsScene scene;
     QRectF points;
     layoutFigureChart(figure, size, scene, &points);
-    ExportSize grown = size;
-    grown.heightMm = std::max(size.heightMm, points.height() / kPointsPerMm);
-    return grown;
+    return grownTo(size, points);
 }
 
 bool exportFigure(const FigureData& figure, const QString& path, ExportFormat format,
@@ -213,15 +223,13 @@ bool exportFigure(const FigureData& figure, const QString& path, ExportFormat fo
 {
     if (figure.isEmpty())
         return fail(error, QStringLiteral("the figure has no data: %1").arg(figure.emptyReason));
-    const ExportSize grown = figureExportSize(figure, size);
+    // Laid out once, at the grown size, and painted from that scene.
+    QGraphicsScene scene;
+    QRectF laidOut;
+    layoutFigureChart(figure, size, scene, &laidOut);
     return renderToFile(
-        [&](QPainter& painter, const QRectF& rect) {
-            QGraphicsScene scene;
-            QRectF laidOut;
-            layoutFigureChart(figure, grown, scene, &laidOut);
-            scene.render(&painter, rect, laidOut);
-        },
-        path, format, grown, error);
+        [&](QPainter& painter, const QRectF& rect) { scene.render(&painter, rect, laidOut); }, path,
+        format, grownTo(size, laidOut), error);
 }
 
 bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,
