@@ -4,8 +4,8 @@
 #include "commands.h"
 
 #include "common/openmp_env.h"
-#include "eval/evaluator.h"
 #include "models/sequence_network.h"
+#include "tasks/build_info.h"
 
 #include <cstdio>
 #include <cstring>
@@ -68,11 +68,8 @@ int main(int argc, char** argv)
         return 0;
     }
     if (command == "--version") {
-        std::string models;
-        for (const auto& m : snilab::EvaluationConfig::availableModels())
-            models += (models.empty() ? "" : ", ") + m;
         std::printf("snilab-cli %s (models: %s; devices: %s)\n", SNILAB_VERSION,
-                    models.empty() ? "none" : models.c_str(),
+                    snilab::availableModelsText().c_str(),
                     snilab::cudaAvailable() ? "cpu, cuda" : "cpu");
         return 0;
     }

@@ -32,11 +32,16 @@ std::vector<std::pair<std::string, std::string>> buildInfo()
                                              : "not available: " + torchUnavailableReason());
     info.emplace_back("devices", cudaAvailable() ? "cpu, cuda"
                                                  : "cpu (CUDA: " + cudaUnavailableReason() + ")");
+    info.emplace_back("models", availableModelsText());
+    return info;
+}
+
+std::string availableModelsText()
+{
     std::string models;
     for (const auto& m : EvaluationConfig::availableModels())
         models += (models.empty() ? "" : ", ") + m;
-    info.emplace_back("models", models.empty() ? "none" : models);
-    return info;
+    return models.empty() ? "none" : models;
 }
 
 std::string buildInfoText()

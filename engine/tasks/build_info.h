@@ -16,5 +16,8 @@ namespace snilab {
 std::vector<std::pair<std::string, std::string>> buildInfo();
 // The same as text: "name: value" lines.
 std::string buildInfoText();
+// The models and ensembles this build can run, comma-separated ("none"):
+// the "models" line above and `snilab-cli --version`.
+std::string availableModelsText();
 
 } // namespace snilab
