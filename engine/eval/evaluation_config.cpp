@@ -1,6 +1,7 @@
 #include "eval/evaluation_config.h"
 
 #include "common/text_parse.h"
+#include "models/model_plan.h"
 #include "models/sequence_network.h"
 
 #include <algorithm>
@@ -37,6 +38,30 @@ std::vector<std::string> EvaluationConfig::availableModels()
     if (torchAvailable())
         for (const char* m : {"gru", "cnn", "cnngru-packet", "cnngru-payload", "cnngru-iat"})
             out.emplace_back(m);
+    return out;
+}
+
+std::vector<std::string> EvaluationConfig::modelChoices()
+{
+    std::vector<std::string> out;
+    const std::vector<std::string> base = availableModels();
+    const bool forest = std::find(base.begin(), base.end(), "rf") != base.end();
+    if (forest)
+        out.push_back("rf");
+    if (!torchAvailable())
+        return out;
+    for (const char* net : {"cnngru", "gru", "cnn"})
+        for (const char* input : {"packet", "payload", "iat", "all"})
+            for (const char* dir : {"", "+dir"}) {
+                // The model parser names it, so the list is canonical
+                // ("gru", not "gru-packet").
+                const auto spec = parseModelName(std::string(net) + "-" + input + dir);
+                if (spec)
+                    out.push_back(spec->name);
+            }
+    if (forest)
+        out.emplace_back("paper");
+    out.emplace_back("cnngru-mean");
     return out;
 }
 

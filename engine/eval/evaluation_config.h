@@ -47,6 +47,12 @@ struct EvaluationConfig {
     // (gru, cnn, cnngru-packet, cnngru-payload, cnngru-iat) with LibTorch.
     // Variants (+dir, -all) and ensembles of these are accepted too.
     static std::vector<std::string> availableModels();
+    // Every model name this build can evaluate, canonical, for pickers: "rf",
+    // then each network (cnngru, gru, cnn) on each input (packet, payload,
+    // iat, all), without and with "+dir", then the named ensembles ("paper"
+    // needs rf and the networks, "cnngru-mean" the networks). Custom weighted
+    // ensembles are accepted by planModels but not listed.
+    static std::vector<std::string> modelChoices();
     // Every rule a configuration must meet, for the CLI and the workbench
     // alike: "" when it can run, else a one-line reason naming the setting.
     // Checks ranges (folds 2..1000, trees 1..100000, epochs and patience

@@ -231,6 +231,35 @@ std::vector<double> combineEnsemble(const EnsembleSpec& ensemble,
     return out;
 }
 
+std::string describeModel(std::string_view name)
+{
+    name = trimBlanks(name);
+    if (name == "paper")
+        return "the paper's final ensemble: 0.5 x rf + 1/6 x each of cnngru-packet, "
+               "cnngru-payload and cnngru-iat";
+    if (name == "cnngru-mean")
+        return "ensemble: the mean of cnngru-packet, cnngru-payload and cnngru-iat";
+    std::string error;
+    if (isEnsembleText(name)) {
+        const auto e = parseEnsemble(name, &error);
+        return e ? "ensemble of " + std::to_string(e->members.size()) + " models" : error;
+    }
+    const auto m = parseModelName(name, &error);
+    if (!m)
+        return error;
+    if (m->forest)
+        return "random forest on the 42 whole-connection statistics";
+    const char* net = m->network == NetworkKind::CnnGru ? "CNN-GRU"
+                      : m->network == NetworkKind::Gru  ? "GRU"
+                                                        : "CNN";
+    const char* input = m->input == "packet"    ? "IP packet sizes"
+                        : m->input == "payload" ? "TCP/UDP payload sizes"
+                        : m->input == "iat"     ? "inter-arrival times"
+                                            : "packet sizes, payload sizes and inter-arrival times";
+    return std::string(net) + " on the first 25 packets' " + input +
+           (m->direction ? ", with the direction channel" : "");
+}
+
 std::string modelNamesHelp()
 {
     return "models: rf, gru, cnn, cnngru-packet, cnngru-payload, cnngru-iat, any network with "

@@ -73,6 +73,11 @@ std::optional<ModelPlan> planModels(const std::vector<std::string>& names,
 std::vector<double> combineEnsemble(const EnsembleSpec& ensemble,
                                     const std::vector<const std::vector<double>*>& memberProbs);
 
+// One line saying what a model name is ("CNN-GRU on IP packet sizes and
+// directions", "the paper's ensemble: ..."), for pickers' tooltips; the
+// parser's error for an unknown name.
+std::string describeModel(std::string_view name);
+
 // Help text listing the names above (for --help and the GUI).
 std::string modelNamesHelp();
 

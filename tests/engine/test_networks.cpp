@@ -4,6 +4,7 @@
 // sequences keep the run short.
 #include "common/content_hash.h"
 #include "common/feedback.h"
+#include "eval/evaluation_config.h"
 #include "features/statistics.h"
 #include "models/model_bytes.h"
 #include "models/model_file.h"
@@ -15,11 +16,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <vector>
 
 namespace snilab {
@@ -393,6 +396,32 @@ private slots:
         QCOMPARE(plan->models.size(), std::size_t{5});
         QCOMPARE(plan->ensembles.size(), std::size_t{1});
         QVERIFY(!planModels({}, &error));
+    }
+
+    // Every name a picker offers is canonical, accepted by planModels and
+    // described; an unknown name's description is the parser's error.
+    void modelChoices()
+    {
+        const std::vector<std::string> choices = EvaluationConfig::modelChoices();
+        QCOMPARE(std::set<std::string>(choices.begin(), choices.end()).size(), choices.size());
+        for (const std::string& name : choices) {
+            std::string error;
+            QVERIFY2(planModels({name}, &error), (name + ": " + error).c_str());
+            if (!isEnsembleText(name))
+                QCOMPARE(parseModelName(name)->name, name);
+            QVERIFY2(!describeModel(name).empty(), name.c_str());
+        }
+        if (torchAvailable()) {
+            for (const char* m : {"gru", "gru-all+dir", "cnn-iat", "cnngru-packet",
+                                  "cnngru-iat+dir", "cnngru-mean"})
+                QVERIFY2(std::find(choices.begin(), choices.end(), m) != choices.end(), m);
+            QVERIFY(std::find(choices.begin(), choices.end(), "gru-packet") == choices.end());
+        }
+        QCOMPARE(describeModel("cnngru-iat+dir"),
+                 std::string("CNN-GRU on the first 25 packets' inter-arrival times, with the "
+                             "direction channel"));
+        QVERIFY(describeModel("paper").find("0.5 x rf") != std::string::npos);
+        QVERIFY(describeModel("bogus").find("unknown model 'bogus'") != std::string::npos);
     }
 
     void modelSetAndModelFile()

@@ -1,5 +1,7 @@
 #include "experiment_dialog.h"
 
+#include "models/model_plan.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -26,7 +28,7 @@ ExperimentDialog::ExperimentDialog(QWidget* parent)
       m_device(new QComboBox), m_seed(new QSpinBox), m_labelMode(new QComboBox),
       m_transport(new QComboBox),
       m_paper(new QCheckBox(tr("Paper preset (more-than-T, paper labels, payload packets)"))),
-      m_error(new QLabel)
+      m_deviceNote(new QLabel), m_error(new QLabel)
 {
     setWindowTitle(tr("New experiment"));
     configureInputs();
@@ -83,12 +85,13 @@ void ExperimentDialog::configureInputs()
     m_rule->addItem(tr("at least T connections (≥ T)"), false);
     m_rule->addItem(tr("more than T connections (> T, the paper's code)"), true);
 
-    for (const std::string& model : snilab::EvaluationConfig::availableModels()) {
+    for (const std::string& model : snilab::EvaluationConfig::modelChoices()) {
         auto* item = new QListWidgetItem(QString::fromStdString(model), m_models);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setCheckState(Qt::Unchecked);
+        item->setToolTip(QString::fromStdString(snilab::describeModel(model)));
     }
-    m_models->setMaximumHeight(120);
+    m_models->setMinimumHeight(180);
     m_ensembles->setPlaceholderText(
         tr("One ensemble per line, weights before the model names, e.g.\n"
            "0.5*rf + 0.1667*cnngru-packet + 0.1667*cnngru-payload + 0.1667*cnngru-iat"));
@@ -125,10 +128,14 @@ void ExperimentDialog::configureInputs()
     m_rule->setToolTip(tr("Which classes a threshold T keeps: those with at least T "
                           "connections, or more than T (the paper's code)."));
     m_models->setToolTip(tr("The models to train and test. Networks look at the first 25 "
-                            "packets; rf at the 42 flow statistics."));
-    m_ensembles->setToolTip(tr("Ensembles average the members' probabilities with the given "
-                               "weights; members are trained even when not ticked. The paper's: "
-                               "0.5*rf + 1/6 each CNN-GRU."));
+                            "packets (-packet, -payload, -iat or -all of them; +dir adds the "
+                            "direction); rf at the 42 flow statistics; paper and cnngru-mean "
+                            "are ensembles. The paper's comparison: rf, the three cnngru and "
+                            "paper."));
+    m_ensembles->setToolTip(tr("One name per line: an ensemble (it averages the members' "
+                               "probabilities with the given weights; members are trained even "
+                               "when not ticked. The paper's: 0.5*rf + 1/6 each CNN-GRU) or any "
+                               "model name the list lacks."));
     m_split->setToolTip(tr("How connections are split into training and test sets. Per capture "
                            "keeps the connections of one capture on one side."));
     m_labelMode->setToolTip(tr("How an SNI becomes a label. The paper removes digits and '-' "
@@ -158,7 +165,21 @@ void ExperimentDialog::configureDevices()
             cuda->setToolTip(devices.reason);
         }
         m_device->setToolTip(tr("CUDA unavailable: %1").arg(devices.reason));
+    } else {
+        m_device->setToolTip(tr("Where the networks train: Auto takes CUDA when it is there."));
     }
+    m_deviceNote->setText(deviceNote());
+    m_deviceNote->setWordWrap(true);
+    m_deviceNote->setToolTip(m_device->toolTip());
+    m_deviceNote->setEnabled(devices.cuda); // greyed, like the item it explains
+}
+
+QString ExperimentDialog::deviceNote() const
+{
+    const DeviceAvailability devices = deviceAvailability();
+    return devices.cuda
+               ? tr("CUDA available: Auto trains the networks on the GPU.")
+               : tr("CUDA not available: %1. The networks train on the CPU.").arg(devices.reason);
 }
 
 QGroupBox* ExperimentDialog::buildDataBox()
@@ -182,12 +203,13 @@ QGroupBox* ExperimentDialog::buildModelsBox()
     auto* models = new QGroupBox(tr("Models"));
     auto* modelsForm = new QFormLayout(models);
     modelsForm->addRow(tr("Models"), m_models);
-    modelsForm->addRow(tr("Ensembles"), m_ensembles);
+    modelsForm->addRow(tr("Ensembles,\nother names"), m_ensembles);
     modelsForm->addRow(tr("Forest trees"), m_trees);
     modelsForm->addRow(tr("Epochs (max)"), m_epochs);
     modelsForm->addRow(tr("Patience"), m_patience);
     modelsForm->addRow(tr("Batch size"), m_batch);
     modelsForm->addRow(tr("Device"), m_device);
+    modelsForm->addRow(QString(), m_deviceNote);
     return models;
 }
 
@@ -206,10 +228,19 @@ void ExperimentDialog::setSetup(const ExperimentSetup& s)
 {
     m_thresholds->setText(s.thresholds);
     m_rule->setCurrentIndex(s.moreThan ? 1 : 0);
-    for (int i = 0; i < m_models->count(); ++i)
-        m_models->item(i)->setCheckState(
-            s.models.contains(m_models->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
-    m_ensembles->setPlainText(s.ensembles.join(QLatin1Char('\n')));
+    QStringList listed;
+    for (int i = 0; i < m_models->count(); ++i) {
+        const QString name = m_models->item(i)->text();
+        listed << name;
+        m_models->item(i)->setCheckState(s.models.contains(name) ? Qt::Checked : Qt::Unchecked);
+    }
+    // A model the list lacks (another build's, or hand-edited) stays in the
+    // set-up as a line of the free-text box, where validation judges it.
+    QStringList lines = s.ensembles;
+    for (const QString& model : s.models)
+        if (!listed.contains(model) && !lines.contains(model))
+            lines << model;
+    m_ensembles->setPlainText(lines.join(QLatin1Char('\n')));
     m_split->setCurrentIndex(std::max(0, m_split->findData(s.split)));
     m_folds->setValue(s.folds);
     m_trainFraction->setValue(s.trainFraction);

@@ -1,8 +1,11 @@
 // ExperimentDialog: edits an ExperimentSetup (ui/core/experiment_setup.h):
-// thresholds and their rule, models (the engine's available models, listed at
-// run time) and ensemble expressions with weights (free text), split kind and
-// folds, random-forest trees, networks' epochs/patience/batch size, seed,
-// device (CUDA greyed out with the reason when unavailable), label mode, the
+// thresholds and their rule, models (every name of the engine's
+// modelChoices(): rf, each network on each input with and without +dir, the
+// named ensembles; each with its description as tooltip) and ensemble
+// expressions with weights (free text; a saved model the list lacks is shown
+// there, never dropped), split kind and folds, random-forest trees, networks'
+// epochs/patience/batch size, seed, device (CUDA greyed out when unavailable,
+// with the reason in a line under it and as tooltip), label mode, the
 // transport (TCP, QUIC or both) and the paper preset (which leaves the
 // transport as chosen: the engine's preset does not set it). It validates through
 // ExperimentSetup::toConfig() and refuses to close on an invalid set-up, showing the reason.
@@ -33,6 +36,8 @@ public:
     explicit ExperimentDialog(QWidget* parent = nullptr);
     void setSetup(const ExperimentSetup& setup);
     ExperimentSetup setup() const;
+    // The line under Device: whether CUDA can be used, and why not.
+    QString deviceNote() const;
     // The validation message of the current set-up ("" when valid).
     QString validationError() const;
 
@@ -67,6 +72,7 @@ private:
     QComboBox* m_labelMode;
     QComboBox* m_transport;
     QCheckBox* m_paper;
+    QLabel* m_deviceNote;
     QLabel* m_error;
     QPushButton* m_run = nullptr;
 };
