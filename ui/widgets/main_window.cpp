@@ -5,11 +5,11 @@
 #include "experiment_dialog.h"
 #include "help_dialogs.h"
 #include "prediction_view.h"
+#include "result_view.h"
 #include "results_page.h"
 #include "runs_page.h"
 
 #include "core/ingest_job.h"
-#include "core/workbench_settings.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -24,6 +24,8 @@
 #include <QMimeData>
 #include <QStatusBar>
 #include <QTabWidget>
+
+#include <algorithm>
 
 namespace snilab::ui {
 
@@ -68,7 +70,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent), m_session(new Cat
     connect(m_runsPage, &RunsPage::compareRequested, this,
             [this](qint64 id) { m_session->loadRun(id, 1); });
     connect(m_runsPage, &RunsPage::errorOccurred, this, &MainWindow::fail);
-    connect(m_resultsPage, &ResultsPage::runShown, this, [this] { showTab(ResultsTab); });
+    connect(m_resultsPage, &ResultsPage::runShown, this, [this] {
+        // A restored session goes back to its tab; a run asked for shows here.
+        showTab(m_restoreTab >= 0 ? static_cast<Tab>(m_restoreTab) : ResultsTab);
+        m_restoreTab = -1;
+    });
     connect(m_resultsPage, &ResultsPage::errorOccurred, this, &MainWindow::fail);
 
     const WorkbenchSettings settings;
@@ -191,7 +197,8 @@ void MainWindow::onCatalogOpened(const QString& path)
     m_lastError.clear();
     WorkbenchSettings().addRecentCatalog(path);
     if (request.remembersFolder)
-        WorkbenchSettings().setLastFolder(QFileInfo(path).absolutePath());
+        WorkbenchSettings().setLastFolder(WorkbenchSettings::Folder::Catalogs,
+                                          QFileInfo(path).absolutePath());
     updateRecentMenu();
     m_catalogLabel->setText(tr("Catalog: %1").arg(QDir::toNativeSeparators(path)));
     setWindowTitle(tr("snilab — %1").arg(QFileInfo(path).fileName()));
@@ -201,6 +208,41 @@ void MainWindow::onCatalogOpened(const QString& path)
     m_catalogPage->setCatalog(path);
     m_catalogPage->reload();
     updateActions();
+    if (m_restoring) {
+        const WorkbenchSettings::Session restore = *m_restoring;
+        m_restoring.reset();
+        if (QFileInfo(restore.catalog) == QFileInfo(path)) {
+            const int tab = std::clamp(restore.tab, 0, m_tabs->count() - 1);
+            showTab(static_cast<Tab>(tab));
+            // Only a run that is still there (it may have been deleted since).
+            if (restore.run > 0 && m_runsPage->runModel()->rowOf(restore.run) >= 0) {
+                m_restoreTab = tab;
+                m_session->loadRun(restore.run);
+            }
+        }
+    }
+}
+
+bool MainWindow::restoreLastSession()
+{
+    const WorkbenchSettings::Session last = WorkbenchSettings().lastSession();
+    if (last.catalog.isEmpty() || !QFileInfo(last.catalog).isFile())
+        return false;
+    if (!requestOpenCatalog(last.catalog))
+        return false;
+    m_restoring = last;
+    return true;
+}
+
+void MainWindow::saveSession() const
+{
+    WorkbenchSettings::Session session;
+    if (m_session->isOpen()) {
+        session.catalog = QFileInfo(m_session->path()).absoluteFilePath();
+        session.tab = m_tabs->currentIndex();
+        session.run = m_resultsPage->resultView(0)->run().info.id;
+    }
+    WorkbenchSettings().setLastSession(session);
 }
 
 void MainWindow::onOpenFailed(const QString& message)
@@ -233,9 +275,8 @@ bool MainWindow::checkCatalogReady(bool interactive)
 
 void MainWindow::newCatalog()
 {
-    const WorkbenchSettings settings;
-    const QString folder =
-        settings.lastFolder().isEmpty() ? QDir::homePath() : settings.lastFolder();
+    const QString last = WorkbenchSettings().lastFolder(WorkbenchSettings::Folder::Catalogs);
+    const QString folder = last.isEmpty() ? QDir::homePath() : last;
     const QString path = QFileDialog::getSaveFileName(
         this, tr("New catalog"), QDir(folder).filePath(QStringLiteral("flows.sqlite")),
         tr("snilab catalog (*.sqlite);;All files (*)"));
@@ -253,10 +294,10 @@ void MainWindow::newCatalog()
 
 void MainWindow::openCatalogInteractively()
 {
-    const WorkbenchSettings settings;
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open catalog"), settings.lastFolder(),
-                                     tr("snilab catalog (*.sqlite *.db);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open catalog"),
+        WorkbenchSettings().lastFolder(WorkbenchSettings::Folder::Catalogs),
+        tr("snilab catalog (*.sqlite *.db);;All files (*)"));
     if (!path.isEmpty())
         requestOpenCatalog(path, false, true);
 }
@@ -266,11 +307,13 @@ void MainWindow::addCapturesInteractively()
     if (!checkCatalogReady(true))
         return;
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Add captures"), WorkbenchSettings().lastFolder(),
+        this, tr("Add captures"),
+        WorkbenchSettings().lastFolder(WorkbenchSettings::Folder::Captures),
         tr("Captures (*.pcap *.pcapng *.cap *.dmp *.mcap *.gz *.zst);;All files (*)"));
     if (files.isEmpty())
         return;
-    WorkbenchSettings().setLastFolder(QFileInfo(files.front()).absolutePath());
+    WorkbenchSettings().setLastFolder(WorkbenchSettings::Folder::Captures,
+                                      QFileInfo(files.front()).absolutePath());
     if (!addCaptures(files))
         fail(m_lastError, true);
 }
@@ -315,9 +358,20 @@ bool MainWindow::startExperiment(const ExperimentSetup& setup)
         fail(error, false);
         return false;
     }
-    if (!m_runsPage->startEvaluation(catalogPath(), config)) {
-        fail(tr("An experiment is already running; wait for it or cancel it."), false);
+    switch (m_runsPage->startEvaluation(catalogPath(), config)) {
+    case RunsPage::StartResult::QueueFull:
+        fail(tr("%1 experiments are already waiting; remove some from the queue first.")
+                 .arg(RunsPage::kMaxQueued),
+             false);
         return false;
+    case RunsPage::StartResult::Queued:
+        statusBar()->showMessage(
+            tr("Experiment queued, number %1 in the queue: it starts when the running "
+               "one and those before it have ended.")
+                .arg(m_runsPage->queuedCount()),
+            10000);
+        break;
+    case RunsPage::StartResult::Started: break;
     }
     WorkbenchSettings().setExperimentSetup(setup);
     showTab(RunsTab);
@@ -357,6 +411,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
         m_prediction->job()->wait();
     }
     WorkbenchSettings().setWindow(saveGeometry(), saveState());
+    saveSession();
     event->accept();
 }
 

@@ -8,7 +8,8 @@
 //             min-connections threshold slider with what remains
 //   Runs      RunsPage: the run registry; "New experiment…"
 //             (ExperimentDialog), the running job's progress, Cancel and live
-//             loss/accuracy curves; Open, Compare beside, Delete
+//             loss/accuracy curves, the queue of experiments waiting their
+//             turn; Open, Compare beside, Delete
 //   Results   ResultsPage: one run's result views, or two runs side by side
 //   Predict   PredictionView: a model file classifies new captures; needs no
 //             catalog
@@ -16,8 +17,10 @@
 // a run and loading a run's results run off the GUI thread there and come
 // back by signal; this window shows the outcome (status bar, title, the
 // pages). File menu: New/Open catalog, recent catalogs, Add captures, Predict
-// with a model. Window geometry, recent catalogs and the last experiment
-// set-up persist (WorkbenchSettings).
+// with a model. Window geometry, recent catalogs, the last experiment set-up,
+// each dialog's last folder and the last session (catalog, tab, run; reopened
+// by restoreLastSession() when snilab starts without a catalog) persist
+// (WorkbenchSettings).
 //
 // This class keeps the menus, the tab widget, the settings and the wiring;
 // the pages own their jobs, models and widgets. The public functions are
@@ -29,9 +32,12 @@
 
 #include "core/catalog_session.h"
 #include "core/experiment_setup.h"
+#include "core/workbench_settings.h"
 
 #include <QList>
 #include <QMainWindow>
+
+#include <optional>
 
 class QLabel;
 class QMenu;
@@ -63,13 +69,21 @@ public:
     QString lastError() const { return m_lastError; }
     // Starts ingesting files/folders into the open catalog (false if busy or none open).
     bool addCaptures(const QStringList& paths);
-    // Starts an evaluation with `setup` (false with lastError() when invalid or busy).
+    // Starts an evaluation with `setup`, or queues it behind the running one
+    // (false with lastError() when invalid or the queue is full).
     bool startExperiment(const ExperimentSetup& setup);
     // Shows a run in the Results tab (left side) or beside the current one;
     // they wait for the session's load (false with lastError()).
     bool openRun(std::int64_t runId);
     bool compareRun(std::int64_t runId);
     void showTab(Tab tab);
+
+    // Reopens the catalog of the last session (WorkbenchSettings::lastSession)
+    // with its tab and Results run, if the file is still there; false when
+    // there is nothing to reopen. The open runs like requestOpenCatalog().
+    bool restoreLastSession();
+    // What restoreLastSession() would restore next time: this catalog, tab, run.
+    void saveSession() const;
 
     CatalogSession* session() const { return m_session; }
     CapturesPage* capturesPage() const { return m_capturesPage; }
@@ -113,6 +127,10 @@ private:
     QString m_lastError;
     CatalogSession* m_session;
     QList<OpenRequest> m_openRequests;
+    // The session being restored: its tab and run are applied once its
+    // catalog has opened (and its run loaded).
+    std::optional<WorkbenchSettings::Session> m_restoring;
+    int m_restoreTab = -1;
 
     QTabWidget* m_tabs = nullptr;
     QMenu* m_recentMenu = nullptr;

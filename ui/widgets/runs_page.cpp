@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QListWidget>
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
@@ -16,6 +17,9 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <functional>
 
 namespace snilab::ui {
 
@@ -61,7 +65,7 @@ RunsPage::RunsPage(CatalogSession* session, QWidget* parent)
 
 QWidget* RunsPage::buildJobBox()
 {
-    auto* job = new QGroupBox(tr("Running job"));
+    auto* job = new QGroupBox(tr("Jobs"));
     m_jobProgress = new QProgressBar;
     m_jobProgress->setRange(0, 1000);
     m_jobProgress->setValue(0);
@@ -72,16 +76,39 @@ QWidget* RunsPage::buildJobBox()
     m_accuracyView = new FigureView;
     m_lossView->setFigure(m_curves->lossFigure());
     m_accuracyView->setFigure(m_curves->accuracyFigure());
+    m_jobCancel->setToolTip(tr("Cancel the running experiment (the run is kept as cancelled); "
+                               "the next queued one then starts."));
+    m_queueList = new QListWidget;
+    m_queueList->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_queueList->setMaximumHeight(70);
+    m_queueList->setToolTip(tr("Experiments waiting for the running one, in the order they "
+                               "will run."));
+    m_unqueue = new QPushButton(tr("Remove from queue"));
+    m_unqueue->setToolTip(tr("Drop the selected waiting experiments (nothing was run yet)."));
+    connect(m_unqueue, &QPushButton::clicked, this, [this] {
+        QList<int> rows;
+        for (const QModelIndex& index : m_queueList->selectionModel()->selectedRows())
+            rows << index.row();
+        std::sort(rows.begin(), rows.end(), std::greater<>());
+        for (int row : rows)
+            removeQueued(row);
+    });
     auto* row = new QHBoxLayout;
     row->addWidget(m_jobProgress, 1);
     row->addWidget(m_jobCancel);
+    auto* queueRow = new QHBoxLayout;
+    queueRow->addWidget(new QLabel(tr("Queued:")));
+    queueRow->addWidget(m_queueList, 1);
+    queueRow->addWidget(m_unqueue, 0, Qt::AlignTop);
     auto* curves = new QHBoxLayout;
     curves->addWidget(m_lossView);
     curves->addWidget(m_accuracyView);
     auto* jobLayout = new QVBoxLayout(job);
     jobLayout->addLayout(row);
     jobLayout->addWidget(m_jobStage);
+    jobLayout->addLayout(queueRow);
     jobLayout->addLayout(curves, 1);
+    updateQueueList();
     return job;
 }
 
@@ -136,19 +163,92 @@ void RunsPage::setCatalog(const QString& path)
     m_runs->setCatalogPath(path);
 }
 
-bool RunsPage::startEvaluation(const QString& catalogPath, const snilab::EvaluationConfig& config)
+RunsPage::StartResult RunsPage::startEvaluation(const QString& catalogPath,
+                                                const snilab::EvaluationConfig& config)
 {
-    if (!m_evaluation->start(catalogPath, config))
-        return false;
+    if (isBusy()) {
+        if (m_queue.size() >= kMaxQueued)
+            return StartResult::QueueFull;
+        m_queue.append({catalogPath, config});
+        updateQueueList();
+        return StartResult::Queued;
+    }
+    if (!m_evaluation->start(catalogPath, config)) // not running, so it starts
+        return StartResult::QueueFull;
     m_curves->clear();
     m_jobProgress->setValue(0);
     m_jobStage->setText(tr("starting…"));
+    updateQueueList();
+    return StartResult::Started;
+}
+
+void RunsPage::cancel()
+{
+    m_queue.clear();
+    updateQueueList();
+    m_evaluation->cancel();
+}
+
+bool RunsPage::removeQueued(int index)
+{
+    if (index < 0 || index >= m_queue.size())
+        return false;
+    m_queue.removeAt(index);
+    updateQueueList();
     return true;
+}
+
+void RunsPage::startNextQueued()
+{
+    if (m_queue.isEmpty() || m_evaluation->isRunning())
+        return;
+    const QueuedExperiment next = m_queue.takeFirst();
+    updateQueueList();
+    startEvaluation(next.catalogPath, next.config);
+}
+
+namespace {
+
+// What a waiting experiment will run, on one line.
+QString queuedText(int position, const snilab::EvaluationConfig& config)
+{
+    QStringList models;
+    for (const std::string& m : config.models)
+        models << QString::fromStdString(m);
+    QStringList thresholds;
+    for (int t : config.thresholds)
+        thresholds << QString::number(t);
+    const QString split = QString::fromUtf8(snilab::splitKindName(config.split).data());
+    return RunsPage::tr("%1. %2 · T = %3 · %4%5")
+        .arg(position)
+        .arg(models.join(QStringLiteral(", ")), thresholds.join(QLatin1Char(',')), split,
+             config.split == snilab::SplitKind::Time
+                 ? QString()
+                 : RunsPage::tr(", %1 folds").arg(config.folds));
+}
+
+} // namespace
+
+void RunsPage::updateQueueList()
+{
+    m_queueList->clear();
+    for (int i = 0; i < m_queue.size(); ++i)
+        m_queueList->addItem(queuedText(i + 1, m_queue[i].config));
+    if (m_queue.isEmpty())
+        m_queueList->addItem(tr("(none)"));
+    m_queueList->setEnabled(!m_queue.isEmpty());
+    m_unqueue->setEnabled(!m_queue.isEmpty());
+    updateActions(m_catalogOpen);
 }
 
 void RunsPage::updateActions(bool catalogOpen)
 {
-    m_newExperiment->setEnabled(catalogOpen && !m_evaluation->isRunning());
+    m_catalogOpen = catalogOpen;
+    // Asked for while one runs, an experiment waits its turn in the queue.
+    m_newExperiment->setEnabled(catalogOpen);
+    m_newExperiment->setToolTip(m_evaluation->isRunning()
+                                    ? tr("An experiment is running: a new one waits in the queue.")
+                                    : tr("Set up and run an experiment (Ctrl+E)."));
     m_jobCancel->setEnabled(m_evaluation->isRunning());
 }
 
@@ -196,6 +296,10 @@ void RunsPage::onEvaluationFinished()
     const int row = m_runs->rowOf(outcome.runId);
     if (row >= 0)
         m_runTable->selectRow(row);
+    // The next waiting experiment starts once every handler of this run's
+    // end has run (the window loads the finished run first).
+    if (!m_queue.isEmpty())
+        QTimer::singleShot(0, this, &RunsPage::startNextQueued);
 }
 
 std::int64_t RunsPage::selectedRun() const
