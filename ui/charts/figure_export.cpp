@@ -67,24 +67,31 @@ using PaintFunction = std::function<void(QPainter&, const QRectF&)>;
 
 // Each writer paints `points` (the page in points) into `target` (the atomic
 // file's temporary path); `path` only names the file in messages and titles.
-bool writePng(const PaintFunction& paint, const QString& path, const QString& target,
-              const QRectF& points, double dpi, QString* error)
+// The picture at `dpi` on white (null when too large to allocate).
+QImage renderImage(const PaintFunction& paint, const QRectF& points, double dpi)
 {
     const double scale = dpi / 72.0;
     QImage image(qRound(points.width() * scale), qRound(points.height() * scale),
                  QImage::Format_ARGB32_Premultiplied);
     if (image.isNull())
-        return fail(error, QStringLiteral("image too large"));
+        return image;
     image.setDotsPerMeterX(qRound(dpi / 0.0254));
     image.setDotsPerMeterY(qRound(dpi / 0.0254));
     image.fill(Qt::white);
-    {
-        QPainter painter(&image);
-        painter.setRenderHint(QPainter::Antialiasing);
-        painter.setRenderHint(QPainter::TextAntialiasing);
-        painter.scale(scale, scale);
-        paint(painter, points);
-    }
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    painter.scale(scale, scale);
+    paint(painter, points);
+    return image;
+}
+
+bool writePng(const PaintFunction& paint, const QString& path, const QString& target,
+              const QRectF& points, double dpi, QString* error)
+{
+    const QImage image = renderImage(paint, points, dpi);
+    if (image.isNull())
+        return fail(error, QStringLiteral("image too large"));
     if (!image.save(target, "PNG"))
         return fail(error, QStringLiteral("cannot write %1").arg(path));
     return true;
@@ -230,6 +237,19 @@ bool exportFigure(const FigureData& figure, const QString& path, ExportFormat fo
     return renderToFile(
         [&](QPainter& painter, const QRectF& rect) { scene.render(&painter, rect, laidOut); }, path,
         format, grownTo(size, laidOut), error);
+}
+
+QImage figureImage(const FigureData& figure, const ExportSize& size)
+{
+    if (figure.isEmpty() || !(size.widthMm > 0) || !(size.heightMm > 0) || size.dpi < 10 ||
+        size.dpi > 2400)
+        return {};
+    QGraphicsScene scene;
+    QRectF laidOut;
+    layoutFigureChart(figure, size, scene, &laidOut);
+    return renderImage(
+        [&](QPainter& painter, const QRectF& rect) { scene.render(&painter, rect, laidOut); },
+        laidOut, size.dpi);
 }
 
 bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,

@@ -18,6 +18,7 @@
 
 #include "chart_builder.h"
 
+#include <QImage>
 #include <QString>
 #include <QStringList>
 
@@ -55,6 +56,9 @@ ExportSize figureExportSize(const FigureData& figure, const ExportSize& size);
 // points (*rect receives it): for tests that inspect what is drawn.
 QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGraphicsScene& scene,
                           QRectF* rect);
+// The PNG exportFigure() would write, as an image (the workbench's "Copy
+// image"); null for an empty figure or an invalid size.
+QImage figureImage(const FigureData& figure, const ExportSize& size);
 bool exportHeatmap(const ConfusionMatrixModel& matrix, const QString& title, const QString& path,
                    ExportFormat format, const ExportSize& size, QString* error);
 

@@ -3,8 +3,11 @@
 #include "core/table_export.h"
 #include "core/workbench_settings.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -16,12 +19,14 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QXYSeries>
 
 namespace snilab::ui {
 
@@ -29,11 +34,21 @@ namespace {
 
 QString defaultFolder()
 {
-    const QString folder = WorkbenchSettings().lastFolder();
+    const QString folder = WorkbenchSettings().lastFolder(WorkbenchSettings::Folder::Exports);
     return folder.isEmpty() ? QDir::homePath() : folder;
 }
 
 } // namespace
+
+void rememberExportFolder(const QString& folder)
+{
+    WorkbenchSettings().setLastFolder(WorkbenchSettings::Folder::Exports, folder);
+}
+
+QString exportFolder()
+{
+    return defaultFolder();
+}
 
 ExportDialog::ExportDialog(const QString& suggestedPath, bool figure, QWidget* parent)
     : QDialog(parent), m_path(new QLineEdit(suggestedPath)), m_figure(figure)
@@ -101,9 +116,41 @@ ExportSize ExportDialog::size() const
     return s;
 }
 
+namespace {
+
+// A chart view whose rubber band zooms (line charts) but whose right button
+// opens the context menu instead of zooming out (QChartView's default).
+class FigureChartView : public QChartView {
+public:
+    using QChartView::QChartView;
+
+protected:
+    void mouseReleaseEvent(QMouseEvent* event) override
+    {
+        if (event->button() == Qt::RightButton) {
+            event->accept();
+            return;
+        }
+        QChartView::mouseReleaseEvent(event);
+    }
+};
+
+// Every series is a line or a point series: a rubber band zooms it sensibly.
+bool zoomable(const QChart* chart)
+{
+    if (!chart || chart->series().isEmpty())
+        return false;
+    for (const QAbstractSeries* s : chart->series())
+        if (!qobject_cast<const QXYSeries*>(s))
+            return false;
+    return true;
+}
+
+} // namespace
+
 FigureView::FigureView(QWidget* parent)
     : QWidget(parent), m_stack(new QStackedWidget), m_scroll(new QScrollArea),
-      m_view(new QChartView), m_empty(new QLabel)
+      m_view(new FigureChartView), m_empty(new QLabel)
 {
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setObjectName(QStringLiteral("chartView"));
@@ -115,8 +162,26 @@ FigureView::FigureView(QWidget* parent)
     m_stack->addWidget(m_scroll);
     m_stack->addWidget(m_empty);
     auto* exportButton = new QPushButton(tr("Export…"));
-    exportButton->setToolTip(tr("Save this figure as PNG, SVG or PDF at a paper size"));
+    exportButton->setToolTip(tr("Save this figure as PNG, SVG or PDF at a paper size "
+                                "(Ctrl+Shift+S)"));
     connect(exportButton, &QPushButton::clicked, this, &FigureView::exportInteractively);
+    // The context menu and shortcuts (while the figure has the focus).
+    m_copyImage = new QAction(tr("Copy image"), this);
+    m_copyImage->setShortcut(QKeySequence::Copy);
+    connect(m_copyImage, &QAction::triggered, this, &FigureView::copyImage);
+    m_export = new QAction(tr("Export…"), this);
+    m_export->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    connect(m_export, &QAction::triggered, this, &FigureView::exportInteractively);
+    m_resetZoom = new QAction(tr("Reset zoom"), this);
+    m_resetZoom->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    connect(m_resetZoom, &QAction::triggered, this, &FigureView::resetZoom);
+    for (QAction* a : {m_copyImage, m_export, m_resetZoom}) {
+        a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(a);
+        m_view->addAction(a);
+    }
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_view->setFocusPolicy(Qt::StrongFocus);
     auto* bar = new QHBoxLayout;
     bar->addStretch();
     bar->addWidget(exportButton);
@@ -136,6 +201,40 @@ void FigureView::setFigure(const FigureData& figure)
     m_view->setMinimumHeight(readableChartHeight(figure));
     m_empty->setText(figure.emptyReason.isEmpty() ? tr("No data.") : figure.emptyReason);
     m_stack->setCurrentWidget(figure.isEmpty() ? static_cast<QWidget*>(m_empty) : m_scroll);
+    // Line charts zoom with a rubber band (drag a rectangle); bars and
+    // heatmaps do not (their category axes do not zoom).
+    const bool zoom = zoomable(m_view->chart()) && !figure.isEmpty();
+    m_view->setRubberBand(zoom ? QChartView::RectangleRubberBand : QChartView::NoRubberBand);
+    m_view->setToolTip(zoom ? tr("Drag a rectangle to zoom; Reset zoom (Ctrl+0) in the context "
+                                 "menu")
+                            : QString());
+    m_resetZoom->setEnabled(zoom);
+    m_copyImage->setEnabled(!figure.isEmpty());
+    m_export->setEnabled(!figure.isEmpty());
+}
+
+bool FigureView::isZoomable() const
+{
+    return m_view->rubberBand() != QChartView::NoRubberBand;
+}
+
+void FigureView::resetZoom()
+{
+    if (QChart* chart = m_view->chart())
+        chart->zoomReset();
+}
+
+QImage FigureView::image() const
+{
+    // As exported at the default size: what a paper would get.
+    return figureImage(m_figure, ExportSize{});
+}
+
+void FigureView::copyImage()
+{
+    const QImage picture = image();
+    if (!picture.isNull())
+        QApplication::clipboard()->setImage(picture);
 }
 
 bool FigureView::exportTo(const QString& path, const ExportSize& size, QString* error) const
@@ -159,7 +258,7 @@ void FigureView::exportInteractively()
     if (!exportTo(dialog.path(), dialog.size(), &error))
         QMessageBox::warning(this, tr("Export failed"), error);
     else
-        WorkbenchSettings().setLastFolder(QFileInfo(dialog.path()).absolutePath());
+        rememberExportFolder(QFileInfo(dialog.path()).absolutePath());
 }
 
 TableView::TableView(QWidget* parent) : QWidget(parent), m_table(new QTableView)
@@ -203,7 +302,7 @@ void TableView::exportCsv()
     if (!ok)
         QMessageBox::warning(this, tr("Export failed"), error);
     else
-        WorkbenchSettings().setLastFolder(QFileInfo(path).absolutePath());
+        rememberExportFolder(QFileInfo(path).absolutePath());
 }
 
 void TableView::exportLatex()
@@ -219,7 +318,7 @@ void TableView::exportLatex()
     if (!writeTableLatex(*m_table->model(), path, &error))
         QMessageBox::warning(this, tr("Export failed"), error);
     else
-        WorkbenchSettings().setLastFolder(QFileInfo(path).absolutePath());
+        rememberExportFolder(QFileInfo(path).absolutePath());
 }
 
 } // namespace snilab::ui

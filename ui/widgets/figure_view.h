@@ -2,7 +2,10 @@
 // (PNG/SVG/PDF at a chosen paper size); shows the figure's emptyReason
 // instead of a chart when it has no data. A chart of horizontal bars is kept
 // at least readableChartHeight() tall, so that no category label is elided,
-// and scrolls where the view is shorter.
+// and scrolls where the view is shorter. Its context menu (and shortcuts,
+// while it has the focus): Copy image (Ctrl+C: the PNG of the default export
+// size), Export… (Ctrl+Shift+S), Reset zoom (Ctrl+0; line charts zoom with a
+// dragged rectangle).
 // TableView: a table with Export CSV / Export LaTeX buttons.
 // ExportDialog: the file, format and paper size of an export.
 //
@@ -18,6 +21,7 @@
 #include <functional>
 
 class QAbstractItemModel;
+class QAction;
 class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
@@ -29,6 +33,11 @@ class QStackedWidget;
 class QTableView;
 
 namespace snilab::ui {
+
+// The folder export dialogs start in (the last one exported to, else home)
+// and how an export remembers it.
+QString exportFolder();
+void rememberExportFolder(const QString& folder);
 
 class ExportDialog : public QDialog {
     Q_OBJECT
@@ -54,12 +63,20 @@ public:
     const FigureData& figure() const { return m_figure; }
     QChartView* chartView() const { return m_view; }
     bool exportTo(const QString& path, const ExportSize& size, QString* error) const;
+    // The figure as Copy image puts it on the clipboard (null when empty).
+    QImage image() const;
+    bool isZoomable() const;
 
 public Q_SLOTS:
     void exportInteractively();
+    void copyImage();
+    void resetZoom();
 
 private:
     FigureData m_figure;
+    QAction* m_copyImage = nullptr;
+    QAction* m_export = nullptr;
+    QAction* m_resetZoom = nullptr;
     QStackedWidget* m_stack;
     QScrollArea* m_scroll;
     QChartView* m_view;

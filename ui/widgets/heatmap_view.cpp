@@ -59,10 +59,15 @@ int HeatmapView::margin() const
     return std::min(width + 8, 240);
 }
 
+int HeatmapView::titleBand() const
+{
+    return fontMetrics().height() + 6;
+}
+
 void HeatmapView::updateScrollBars()
 {
     const int k = m_model ? m_model->classCount() : 0;
-    const int extent = margin() + k * m_cell + 4;
+    const int extent = titleBand() + margin() + k * m_cell + 4;
     horizontalScrollBar()->setRange(0, std::max(0, extent - viewport()->width()));
     verticalScrollBar()->setRange(0, std::max(0, extent - viewport()->height()));
     horizontalScrollBar()->setPageStep(viewport()->width());
@@ -79,7 +84,7 @@ QPoint HeatmapView::cellAt(const QPoint& pos) const
 {
     if (!m_model)
         return {-1, -1};
-    const int m = margin();
+    const int m = titleBand() + margin();
     const int x = pos.x() + horizontalScrollBar()->value() - m;
     const int y = pos.y() + verticalScrollBar()->value() - m;
     const int k = m_model->classCount();
@@ -108,7 +113,9 @@ void HeatmapView::paintEvent(QPaintEvent*)
         return;
     }
     const int k = m_model->classCount();
-    const int m = margin();
+    const int band = titleBand();
+    const int labels = margin();
+    const int m = band + labels; // where the cells start, before scrolling
     const int dx = horizontalScrollBar()->value();
     const int dy = verticalScrollBar()->value();
     const int firstCol = std::max(0, (dx - m) / m_cell);
@@ -132,22 +139,35 @@ void HeatmapView::paintEvent(QPaintEvent*)
                 }
             }
         }
-    if (m > 4) {
-        p.setPen(Qt::black);
-        p.fillRect(QRect(0, 0, m, viewport()->height()), Qt::white);
+    // Labels scroll with the cells but stay beside them; the axis titles
+    // stay put in their bands (as in the exported heatmap).
+    p.setPen(Qt::black);
+    p.fillRect(QRect(0, 0, m, viewport()->height()), Qt::white);
+    if (labels > 4)
         for (int i = firstRow; i <= lastRow; ++i)
-            p.drawText(QRect(0, m + i * m_cell - dy, m - 4, m_cell),
+            p.drawText(QRect(band, m + i * m_cell - dy, labels - 4, m_cell),
                        Qt::AlignRight | Qt::AlignVCenter, m_model->label(i));
-        p.fillRect(QRect(0, 0, viewport()->width(), m), Qt::white);
+    p.fillRect(QRect(0, 0, viewport()->width(), m), Qt::white);
+    if (labels > 4)
         for (int j = firstCol; j <= lastCol; ++j) {
             p.save();
             p.translate(m + j * m_cell - dx + m_cell / 2, m - 4);
             p.rotate(-90);
-            p.drawText(QRect(0, -m_cell / 2, m - 8, m_cell), Qt::AlignLeft | Qt::AlignVCenter,
+            p.drawText(QRect(0, -m_cell / 2, labels - 8, m_cell), Qt::AlignLeft | Qt::AlignVCenter,
                        m_model->label(j));
             p.restore();
         }
-    }
+    QFont title = p.font();
+    title.setBold(true);
+    p.setFont(title);
+    const int cellsWidth = std::max(0, std::min(viewport()->width() - m, k * m_cell - dx));
+    const int cellsHeight = std::max(0, std::min(viewport()->height() - m, k * m_cell - dy));
+    p.drawText(QRect(m, 0, std::max(cellsWidth, 1), band), Qt::AlignCenter, tr("Predicted label"));
+    p.save();
+    p.translate(0, m + std::max(cellsHeight, 1));
+    p.rotate(-90);
+    p.drawText(QRect(0, 0, std::max(cellsHeight, 1), band), Qt::AlignCenter, tr("True label"));
+    p.restore();
 }
 
 void HeatmapView::mouseMoveEvent(QMouseEvent* event)
@@ -172,6 +192,58 @@ void HeatmapView::wheelEvent(QWheelEvent* event)
         return;
     }
     QAbstractScrollArea::wheelEvent(event);
+}
+
+HeatmapColourBar::HeatmapColourBar(QWidget* parent) : QWidget(parent)
+{
+    setToolTip(tr("Cell colour: the share of the true label's connections predicted as the "
+                  "column's label (each row sums to 1)."));
+}
+
+QSize HeatmapColourBar::sizeHint() const
+{
+    const QFontMetrics fm = fontMetrics();
+    return {kBarWidth + 6 + fm.horizontalAdvance(QStringLiteral("0.75")) + 4 + fm.height() + 4,
+            220};
+}
+
+QSize HeatmapColourBar::minimumSizeHint() const
+{
+    return {sizeHint().width(), 5 * fontMetrics().height()};
+}
+
+QString HeatmapColourBar::quantity()
+{
+    return tr("Share of the true label's connections");
+}
+
+void HeatmapColourBar::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    p.fillRect(rect(), Qt::white);
+    const QFontMetrics fm = fontMetrics();
+    const int top = fm.height();
+    const int bottom = height() - fm.height();
+    const int h = std::max(1, bottom - top);
+    // 1 at the top, 0 at the bottom, as heatColor() colours the cells.
+    for (int y = 0; y < h; ++y)
+        p.fillRect(QRect(2, top + y, kBarWidth, 1),
+                   heatColor(1.0 - double(y) / (h - 1 ? h - 1 : 1)));
+    p.setPen(Qt::black);
+    p.drawRect(QRect(2, top, kBarWidth, h).adjusted(0, 0, -1, -1));
+    for (int i = 0; i <= 4; ++i) {
+        const double v = i / 4.0;
+        const int y = bottom - qRound(v * (h - 1)) - 1;
+        p.drawLine(2 + kBarWidth, y, 2 + kBarWidth + 3, y);
+        p.drawText(QRect(2 + kBarWidth + 6, y - fm.height() / 2, width(), fm.height()),
+                   Qt::AlignLeft | Qt::AlignVCenter, QString::number(v, 'g', 2));
+    }
+    // The quantity, read bottom to top beside the ticks.
+    p.save();
+    p.translate(width() - 2, top);
+    p.rotate(90);
+    p.drawText(QRect(0, 0, h, fm.height()), Qt::AlignCenter, quantity());
+    p.restore();
 }
 
 } // namespace snilab::ui

@@ -3,7 +3,11 @@
 // pixels (Ctrl+wheel or setCellSize), only visible cells painted, the hovered
 // cell's true/predicted labels, count and row share in a tooltip and in
 // hoverText(). The order (label, support, accuracy) and normalisation are the
-// model's. Colours are those of the exported heatmap (chart_builder.h).
+// model's. Colours are those of the exported heatmap (chart_builder.h); the
+// axis titles ("Predicted label" along the top, "True label" down the left)
+// stay in fixed bands while the cells and their labels scroll.
+// HeatmapColourBar: the colour scale beside it, ticks every quarter and its
+// quantity (the share of the true label's connections), as in the export.
 //
 // Thread: GUI thread. Failure: none.
 #pragma once
@@ -39,10 +43,28 @@ protected:
 
 private:
     void updateScrollBars();
+    // The band of an axis title (top and left), and the room of the labels.
+    int titleBand() const;
     int margin() const;
     QPointer<ConfusionMatrixModel> m_model;
     int m_cell = 16;
     QString m_hover;
+};
+
+class HeatmapColourBar : public QWidget {
+    Q_OBJECT
+public:
+    explicit HeatmapColourBar(QWidget* parent = nullptr);
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+    // The quantity the colours stand for (the bar's title).
+    static QString quantity();
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+
+private:
+    static constexpr int kBarWidth = 14;
 };
 
 } // namespace snilab::ui

@@ -101,7 +101,10 @@ QWidget* ResultView::buildConfusionPage()
     auto* confusionLayout = new QVBoxLayout(confusion);
     confusionLayout->setContentsMargins(0, 0, 0, 0);
     confusionLayout->addLayout(bar);
-    confusionLayout->addWidget(m_heatmap, 1);
+    auto* matrixRow = new QHBoxLayout;
+    matrixRow->addWidget(m_heatmap, 1);
+    matrixRow->addWidget(new HeatmapColourBar);
+    confusionLayout->addLayout(matrixRow, 1);
     confusionLayout->addWidget(m_hover);
     m_hover->setText(tr("Hover a cell for its value."));
     return confusion;
@@ -129,10 +132,7 @@ void ResultView::exportConfusionInteractively()
 {
     const QString stem =
         QStringLiteral("confusion_%1_T%2").arg(m_confusionModelBox->currentText()).arg(threshold());
-    QString folder = WorkbenchSettings().lastFolder();
-    if (folder.isEmpty())
-        folder = QDir::homePath();
-    ExportDialog dialog(QDir(folder).filePath(stem + QStringLiteral(".pdf")), true, this);
+    ExportDialog dialog(QDir(exportFolder()).filePath(stem + QStringLiteral(".pdf")), true, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     QString error;
@@ -144,7 +144,7 @@ void ResultView::exportConfusionInteractively()
                                .arg(m_confusionModelBox->currentText())
                                .arg(threshold()),
                            dialog.path(), *format, dialog.size(), &error))
-        WorkbenchSettings().setLastFolder(QFileInfo(dialog.path()).absolutePath());
+        rememberExportFolder(QFileInfo(dialog.path()).absolutePath());
     if (!error.isEmpty())
         QMessageBox::warning(this, tr("Export failed"), error);
 }
