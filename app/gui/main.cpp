@@ -22,7 +22,8 @@ constexpr const char* kUsage = R"(usage: snilab [CATALOG]
        snilab --screenshots DIR --catalog C [--run ID] [--model M] [--predict CAPTURE]
 
 The snilab workbench: open a catalog (or create one from File > New catalog),
-add captures, run experiments, view and export the paper's figures.
+add captures, run experiments, view and export the paper's figures. Without
+CATALOG it reopens the catalog, tab and run shown when it was last closed.
 --figures renders every figure of a run to PNG, SVG and PDF offscreen (no
 display needed), with the same chart code as the workbench; --screenshots
 renders the main views (the Predict tab with model M, or a small forest trained
@@ -63,11 +64,15 @@ int main(int argc, char** argv)
     // it now off the GUI thread, so the experiment dialog's device list (and
     // the first network) does not stall the window.
     std::thread preloadNetworks([] { snilab::cudaAvailable(); });
-    for (qsizetype i = 1; i < args.size(); ++i)
+    bool catalogGiven = false;
+    for (qsizetype i = 1; i < args.size() && !catalogGiven; ++i)
         if (!args[i].startsWith(QLatin1Char('-'))) {
             window.requestOpenCatalog(args[i]);
-            break;
+            catalogGiven = true;
         }
+    // Without a catalog argument: the catalog, tab and run of the last session.
+    if (!catalogGiven)
+        window.restoreLastSession();
     const int status = app.exec();
     preloadNetworks.join();
     return status;

@@ -61,14 +61,51 @@ void WorkbenchSettings::setExperimentSetup(const ExperimentSetup& setup)
     setup.save(s);
 }
 
-QString WorkbenchSettings::lastFolder() const
+namespace {
+
+QString folderKey(WorkbenchSettings::Folder kind)
 {
-    return QSettings().value(QStringLiteral("lastFolder")).toString();
+    switch (kind) {
+    case WorkbenchSettings::Folder::Catalogs: return QStringLiteral("folders/catalogs");
+    case WorkbenchSettings::Folder::Captures: return QStringLiteral("folders/captures");
+    case WorkbenchSettings::Folder::Exports: return QStringLiteral("folders/exports");
+    case WorkbenchSettings::Folder::Models: return QStringLiteral("folders/models");
+    }
+    return QStringLiteral("folders/other");
 }
 
-void WorkbenchSettings::setLastFolder(const QString& folder)
+} // namespace
+
+QString WorkbenchSettings::lastFolder(Folder kind) const
 {
-    QSettings().setValue(QStringLiteral("lastFolder"), folder);
+    QSettings s;
+    const QString own = s.value(folderKey(kind)).toString();
+    return own.isEmpty() ? s.value(QStringLiteral("lastFolder")).toString() : own;
+}
+
+void WorkbenchSettings::setLastFolder(Folder kind, const QString& folder)
+{
+    QSettings s;
+    s.setValue(folderKey(kind), folder);
+    s.setValue(QStringLiteral("lastFolder"), folder);
+}
+
+WorkbenchSettings::Session WorkbenchSettings::lastSession() const
+{
+    QSettings s;
+    Session session;
+    session.catalog = s.value(QStringLiteral("session/catalog")).toString();
+    session.tab = s.value(QStringLiteral("session/tab"), 0).toInt();
+    session.run = s.value(QStringLiteral("session/run"), 0).toLongLong();
+    return session;
+}
+
+void WorkbenchSettings::setLastSession(const Session& session)
+{
+    QSettings s;
+    s.setValue(QStringLiteral("session/catalog"), session.catalog);
+    s.setValue(QStringLiteral("session/tab"), session.tab);
+    s.setValue(QStringLiteral("session/run"), session.run);
 }
 
 } // namespace snilab::ui

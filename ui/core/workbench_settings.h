@@ -1,7 +1,10 @@
 // Persistent workbench settings (QSettings, organisation "snilab"): recent
 // catalogs (most recent first, at most kMaxRecent, missing files dropped on
-// read), the main window's geometry and state, the last experiment setup and
-// the last folder used in file dialogs.
+// read), the main window's geometry and state, the last experiment setup,
+// the last folder of each kind of file dialog (catalogs, captures, exports,
+// model files: each starts where the same kind of file was last chosen) and
+// the last session (the catalog, tab and run shown at quit, reopened at the
+// next start without a catalog argument).
 //
 // Thread: GUI thread. Failure: none (QSettings keeps defaults).
 #pragma once
@@ -29,8 +32,21 @@ public:
     ExperimentSetup experimentSetup() const;
     void setExperimentSetup(const ExperimentSetup& setup);
 
-    QString lastFolder() const;
-    void setLastFolder(const QString& folder);
+    // Which file dialog a folder belongs to.
+    enum class Folder { Catalogs, Captures, Exports, Models };
+    // The folder last used by dialogs of `kind`; else the last folder of any
+    // dialog (settings written before folders were per kind); else "".
+    QString lastFolder(Folder kind) const;
+    void setLastFolder(Folder kind, const QString& folder);
+
+    struct Session {
+        QString catalog; // "" when none was open
+        int tab = 0;     // MainWindow::Tab
+        qint64 run = 0;  // shown in Results (0: none)
+        bool operator==(const Session&) const = default;
+    };
+    Session lastSession() const;
+    void setLastSession(const Session& session);
 };
 
 } // namespace snilab::ui

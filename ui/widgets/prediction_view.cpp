@@ -315,12 +315,14 @@ void PredictionView::updateActions()
 
 void PredictionView::openModelInteractively()
 {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open model file"), WorkbenchSettings().lastFolder(),
-                                     tr("snilab model (*.snilab);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open model file"),
+        WorkbenchSettings().lastFolder(WorkbenchSettings::Folder::Models),
+        tr("snilab model (*.snilab);;All files (*)"));
     if (path.isEmpty())
         return;
-    WorkbenchSettings().setLastFolder(QFileInfo(path).absolutePath());
+    WorkbenchSettings().setLastFolder(WorkbenchSettings::Folder::Models,
+                                      QFileInfo(path).absolutePath());
     if (!openModel(path))
         QMessageBox::warning(this, tr("Predict"), m_lastError);
 }
@@ -328,11 +330,13 @@ void PredictionView::openModelInteractively()
 void PredictionView::addCapturesInteractively()
 {
     const QStringList files = QFileDialog::getOpenFileNames(
-        this, tr("Captures to classify"), WorkbenchSettings().lastFolder(),
+        this, tr("Captures to classify"),
+        WorkbenchSettings().lastFolder(WorkbenchSettings::Folder::Captures),
         tr("Captures (*.pcap *.pcapng *.cap *.dmp *.mcap *.gz *.zst);;All files (*)"));
     if (files.isEmpty())
         return;
-    WorkbenchSettings().setLastFolder(QFileInfo(files.front()).absolutePath());
+    WorkbenchSettings().setLastFolder(WorkbenchSettings::Folder::Captures,
+                                      QFileInfo(files.front()).absolutePath());
     addCaptures(files);
 }
 
