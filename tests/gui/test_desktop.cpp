@@ -1,29 +1,50 @@
 // Desktop manners of the workbench, offscreen: tables copy as TSV (Ctrl+C and
 // the context menu), the Help menu (About's build information, the user
 // guide), removing a capture that did not finish cleanly from the Captures
-// tab. (The end-to-end workbench flow is tests/gui/test_workbench.cpp.)
+// tab, the experiment queue, the experiment dialog's model list and CUDA line,
+// the figures' context menu (copy image, export, reset zoom), the confusion
+// view's axis titles and colour bar, per-dialog folders, the restored session. (The end-to-end
+// workbench flow is tests/gui/test_workbench.cpp.)
 #include "core/catalog_models.h"
+#include "core/result_models.h"
+#include "core/workbench_settings.h"
 #include "isolated_settings.h"
 #include "widgets/captures_page.h"
+#include "widgets/experiment_dialog.h"
+#include "widgets/figure_view.h"
+#include "widgets/heatmap_view.h"
 #include "widgets/help_dialogs.h"
 #include "widgets/main_window.h"
 #include "widgets/page_table.h"
+#include "widgets/result_view.h"
+#include "widgets/results_page.h"
+#include "widgets/runs_page.h"
 
 #include "catalog/catalog.h"
+#include "catalog/run_list.h"
+#include "eval/evaluation_config.h"
+#include "models/sequence_network.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QChart>
+#include <QChartView>
 #include <QClipboard>
 #include <QFile>
 #include <QFileInfo>
 #include <QItemSelectionModel>
+#include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QProcess>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QStandardItemModel>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QValueAxis>
 
 #include <memory>
 
@@ -42,8 +63,6 @@ private Q_SLOTS:
         isolateSettings(m_dir, QStringLiteral("snilab-test-desktop"));
     }
 
-    // A catalog with garbage over its middle is refused with what is wrong,
-    // what can be read and how to recover, and never enters Recent.
     // Every page table (makeTable): Ctrl+C copies the selection as TSV, and
     // a cell from the traffic cannot add a column or a row, or run as a
     // formula in the spreadsheet it is pasted into.
@@ -141,6 +160,278 @@ private Q_SLOTS:
         QCOMPARE(captures->captures().front().status, snilab::CaptureStatus::Complete);
         auto catalog = snilab::Catalog::openExisting(path.toStdString());
         QCOMPARE(catalog->captures().all().size(), std::size_t{1});
+    }
+
+    // The dialog offers every model name of the engine (variants with +dir
+    // and -all, the named ensembles), each with what it is; a saved model the
+    // list lacks is kept as a free-text line; the CUDA line says why not.
+    void experimentDialogModels()
+    {
+        ExperimentDialog dialog;
+        auto* list = dialog.findChild<QListWidget*>();
+        QVERIFY(list);
+        QStringList names;
+        for (int i = 0; i < list->count(); ++i) {
+            names << list->item(i)->text();
+            QVERIFY2(!list->item(i)->toolTip().isEmpty(), qPrintable(names.back()));
+        }
+        QStringList expected;
+        for (const std::string& m : snilab::EvaluationConfig::modelChoices())
+            expected << QString::fromStdString(m);
+        QCOMPARE(names, expected);
+        if (snilab::torchAvailable()) {
+            for (const char* m : {"cnngru-iat+dir", "gru-all", "cnn+dir", "cnngru-mean"})
+                QVERIFY2(names.contains(QLatin1String(m)), m);
+            QCOMPARE(names.size(), (names.contains(QStringLiteral("rf")) ? 2 : 0) + 24 + 1);
+        }
+        ExperimentSetup setup;
+        setup.models = {QStringLiteral("rf"), QStringLiteral("not-a-model")};
+        dialog.setSetup(setup);
+        // Not dropped: shown, and judged by the engine.
+        QVERIFY(dialog.setup().ensembles.contains(QStringLiteral("not-a-model")));
+        QVERIFY2(dialog.validationError().contains(QStringLiteral("not-a-model")),
+                 qPrintable(dialog.validationError()));
+        const QString note = dialog.deviceNote();
+        bool shown = false;
+        for (QLabel* label : dialog.findChildren<QLabel*>())
+            shown = shown || label->text() == note;
+        QVERIFY2(shown, qPrintable(note));
+        if (!snilab::cudaAvailable())
+            QVERIFY2(note.contains(QString::fromStdString(snilab::cudaUnavailableReason())),
+                     qPrintable(note));
+    }
+
+    // Experiments asked for while one runs wait in the queue, in order, and
+    // start by themselves; one can be removed before it runs; cancel() empties
+    // the queue and stops the running one.
+    void experimentQueue()
+    {
+#if !SNILAB_WITH_OPENCV
+        QSKIP("this build has no random forest");
+#endif
+        const QString path = m_dir.filePath(QStringLiteral("queue.sqlite"));
+        QFile::remove(path);
+        QProcess ingest;
+        ingest.start(QStringLiteral(SNILAB_CLI_EXE),
+                     {"ingest", "--quiet", "--catalog", path,
+                      QStringLiteral(SNILAB_SAMPLES_DIR "/day2.pcapng")});
+        QVERIFY(ingest.waitForFinished(120000));
+        QCOMPARE(ingest.exitCode(), 0);
+        MainWindow window;
+        QVERIFY(window.openCatalog(path));
+        RunsPage* runs = window.runsPage();
+        ExperimentSetup setup;
+        setup.models = {QStringLiteral("rf")};
+        setup.thresholds = QStringLiteral("55");
+        setup.folds = 2;
+        setup.trees = 5;
+        setup.threads = 1;
+        QVERIFY(window.startExperiment(setup));
+        QVERIFY(runs->evaluationJob()->isRunning());
+        ExperimentSetup second = setup;
+        second.thresholds = QStringLiteral("60");
+        ExperimentSetup third = setup;
+        third.folds = 3;
+        QVERIFY(window.startExperiment(second));
+        QVERIFY(window.startExperiment(third));
+        QCOMPARE(runs->queuedCount(), 2);
+        QVERIFY(runs->isBusy());
+        QCOMPARE(runs->queueList()->count(), 2);
+        QVERIFY2(runs->queueList()->item(0)->text().contains(QStringLiteral("T = 60")),
+                 qPrintable(runs->queueList()->item(0)->text()));
+        QVERIFY(runs->queueList()->item(1)->text().contains(QStringLiteral("3 folds")));
+        // The catalog cannot be switched under a waiting experiment.
+        QVERIFY(!window.requestOpenCatalog(m_dir.filePath(QStringLiteral("other.sqlite")), true));
+        QVERIFY(runs->removeQueued(1));
+        QVERIFY(!runs->removeQueued(1));
+        QCOMPARE(runs->queuedCount(), 1);
+        QSignalSpy finished(runs->evaluationJob(), &BackgroundJob::finished);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 240000);
+        QTRY_VERIFY_WITH_TIMEOUT(!runs->isBusy(), 10000);
+        QCOMPARE(runs->queuedCount(), 0);
+        QCOMPARE(runs->queueList()->item(0)->text(), QStringLiteral("(none)"));
+        const auto all = snilab::readRunList(path.toStdString());
+        QCOMPARE(all.size(), std::size_t{2});
+        for (const auto& r : all)
+            QCOMPARE(r.status, snilab::RunStatus::Finished);
+        // In order, each with its own set-up: T = 55, then T = 60.
+        QVERIFY2(all.front().config.find("thresholds=55\n") != std::string::npos,
+                 all.front().config.c_str());
+        QVERIFY2(all.back().config.find("thresholds=60\n") != std::string::npos,
+                 all.back().config.c_str());
+
+        // cancel(): the waiting one never runs, the running one is cancelled
+        // (the evaluation sees the cancel at its first check).
+        QVERIFY(window.startExperiment(setup));
+        QVERIFY(window.startExperiment(second));
+        QCOMPARE(runs->queuedCount(), 1);
+        finished.clear();
+        runs->cancel();
+        QCOMPARE(runs->queuedCount(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+        QTest::qWait(50); // nothing queued starts
+        QVERIFY(!runs->isBusy());
+        QCOMPARE(runs->evaluationJob()->outcome().status, snilab::RunStatus::Cancelled);
+        // (Cancelled while it read the catalog: no run was created for it.)
+        QCOMPARE(runs->evaluationJob()->outcome().runId, std::int64_t{0});
+        QCOMPARE(snilab::readRunList(path.toStdString()).size(), std::size_t{2});
+    }
+
+    // The session of a closed window (catalog, tab, Results run) comes back
+    // in the next one; a deleted run or a missing catalog is not forced.
+    void sessionRestores()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("queue.sqlite")); // experimentQueue's
+        const auto runs = snilab::readRunList(path.toStdString());
+        QVERIFY(!runs.empty());
+        const qint64 run = runs.front().id;
+        {
+            MainWindow window;
+            QVERIFY(window.openCatalog(path));
+            QVERIFY(window.openRun(run));
+            window.showTab(MainWindow::CatalogTab);
+            window.saveSession();
+        }
+        const WorkbenchSettings::Session saved = WorkbenchSettings().lastSession();
+        QCOMPARE(saved.catalog, QFileInfo(path).absoluteFilePath());
+        QCOMPARE(saved.tab, int(MainWindow::CatalogTab));
+        QCOMPARE(saved.run, run);
+        {
+            MainWindow window;
+            QVERIFY(window.restoreLastSession());
+            QVERIFY(window.session()->waitForIdle());
+            QTRY_COMPARE_WITH_TIMEOUT(window.resultsPage()->resultView(0)->run().info.id, run,
+                                      20000);
+            QCOMPARE(QFileInfo(window.catalogPath()), QFileInfo(path));
+            QCOMPARE(window.findChild<QTabWidget*>()->currentIndex(), int(MainWindow::CatalogTab));
+        }
+        WorkbenchSettings::Session gone = saved;
+        gone.catalog = m_dir.filePath(QStringLiteral("no-such.sqlite"));
+        WorkbenchSettings().setLastSession(gone);
+        MainWindow window;
+        QVERIFY(!window.restoreLastSession());
+        QVERIFY(window.catalogPath().isEmpty());
+    }
+
+    // Each kind of file dialog starts where that kind of file was last
+    // chosen; a kind never used starts at the last folder of any kind.
+    void perDialogFolders()
+    {
+        WorkbenchSettings settings;
+        settings.setLastFolder(WorkbenchSettings::Folder::Captures, QStringLiteral("/data/pcaps"));
+        settings.setLastFolder(WorkbenchSettings::Folder::Exports, QStringLiteral("/paper/figs"));
+        QCOMPARE(settings.lastFolder(WorkbenchSettings::Folder::Captures),
+                 QStringLiteral("/data/pcaps"));
+        QCOMPARE(settings.lastFolder(WorkbenchSettings::Folder::Exports),
+                 QStringLiteral("/paper/figs"));
+        QCOMPARE(exportFolder(), QStringLiteral("/paper/figs"));
+        QCOMPARE(settings.lastFolder(WorkbenchSettings::Folder::Models),
+                 QStringLiteral("/paper/figs"));
+        settings.setLastFolder(WorkbenchSettings::Folder::Models, QStringLiteral("/models"));
+        QCOMPARE(settings.lastFolder(WorkbenchSettings::Folder::Captures),
+                 QStringLiteral("/data/pcaps"));
+    }
+
+    // A figure's context menu: Copy image puts the default-size export on
+    // the clipboard; a line chart zooms and Reset zoom restores its axes;
+    // bars do not zoom.
+    void figureContextMenu()
+    {
+        FigureData line;
+        line.id = QStringLiteral("lines");
+        line.title = QStringLiteral("Accuracy vs threshold");
+        line.xTitle = QStringLiteral("Threshold T");
+        line.yTitle = QStringLiteral("Accuracy");
+        line.x = {100, 200, 300};
+        FigureSeries rf;
+        rf.name = QStringLiteral("rf");
+        rf.values = {0.9, 0.95, 0.97};
+        line.series << rf;
+        FigureView view;
+        view.resize(640, 420);
+        view.setFigure(line);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QStringList texts;
+        for (QAction* a : view.chartView()->actions())
+            texts << a->text();
+        QCOMPARE(texts, (QStringList{QStringLiteral("Copy image"), QStringLiteral("Export…"),
+                                     QStringLiteral("Reset zoom")}));
+        QCOMPARE(view.chartView()->contextMenuPolicy(), Qt::ActionsContextMenu);
+        QApplication::clipboard()->clear();
+        view.copyImage();
+        const QImage copied = QApplication::clipboard()->image();
+        const QImage expected = figureImage(line, ExportSize{});
+        QVERIFY(!copied.isNull());
+        QCOMPARE(copied.size(), expected.size());
+        QCOMPARE(copied.width(), qRound(160 / 25.4 * 300)); // 160 mm at 300 dpi
+
+        QVERIFY(view.isZoomable());
+        QChart* chart = view.chartView()->chart();
+        auto* y = qobject_cast<QValueAxis*>(chart->axes(Qt::Vertical).value(0));
+        QVERIFY(y);
+        const double min = y->min(), max = y->max();
+        chart->zoom(2.0);
+        QVERIFY(y->max() - y->min() < (max - min) * 0.75);
+        view.resetZoom();
+        QCOMPARE(y->min(), min);
+        QCOMPARE(y->max(), max);
+
+        FigureData bars;
+        bars.kind = FigureData::Kind::Bar;
+        bars.categories = {QStringLiteral("a.example"), QStringLiteral("b.example")};
+        FigureSeries n;
+        n.name = QStringLiteral("connections");
+        n.values = {3, 4};
+        bars.series << n;
+        view.setFigure(bars);
+        QVERIFY(!view.isZoomable());
+        view.setFigure({});
+        QVERIFY(view.image().isNull());
+    }
+
+    // The confusion view draws its axis titles in fixed bands (ink there,
+    // even scrolled), and the colour bar beside it names its quantity as the
+    // export does.
+    void confusionViewTitles()
+    {
+        ConfusionMatrixModel model;
+        QStringList labels;
+        std::vector<quint64> counts;
+        for (int i = 0; i < 40; ++i)
+            labels << QStringLiteral("svc-%1.example").arg(i);
+        for (int i = 0; i < 40; ++i)
+            for (int j = 0; j < 40; ++j)
+                counts.push_back(i == j ? 9 : (j == (i + 1) % 40 ? 1 : 0));
+        model.setMatrix(labels, counts);
+        HeatmapView view;
+        view.setModel(&model);
+        view.resize(500, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const auto bandsInked = [&] {
+            const QImage image = view.viewport()->grab().toImage();
+            const int band = view.fontMetrics().height() + 6;
+            const auto inked = [&](const QRect& r) {
+                for (int y = r.top(); y <= r.bottom(); ++y)
+                    for (int x = r.left(); x <= r.right(); ++x)
+                        if (qGray(image.pixel(x, y)) < 128)
+                            return true;
+                return false;
+            };
+            // Top band right of the labels; left band below them.
+            return inked(QRect(image.width() / 2, 0, image.width() / 2 - 1, band - 1)) &&
+                   inked(QRect(0, image.height() / 2, band - 1, image.height() / 2 - 1));
+        };
+        QVERIFY(bandsInked());
+        view.horizontalScrollBar()->setValue(view.horizontalScrollBar()->maximum());
+        view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum());
+        QVERIFY(bandsInked());
+        QCOMPARE(HeatmapColourBar::quantity(),
+                 QStringLiteral("Share of the true label's connections"));
+        HeatmapColourBar bar;
+        QVERIFY(bar.sizeHint().width() >
+                bar.fontMetrics().horizontalAdvance(QStringLiteral("0.75")));
     }
 };
 
