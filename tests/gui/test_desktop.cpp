@@ -1,10 +1,10 @@
 // Desktop manners of the workbench, offscreen: tables copy as TSV (Ctrl+C and
-// the context menu), the Help menu (About's build information, the user
-// guide), removing a capture that did not finish cleanly from the Captures
-// tab, the experiment queue, the experiment dialog's model list and CUDA line,
-// the figures' context menu (copy image, export, reset zoom), the confusion
-// view's axis titles and colour bar, per-dialog folders, the restored session. (The end-to-end
-// workbench flow is tests/gui/test_workbench.cpp.)
+// the context menu), filter by a cell's value and choose their columns, the Help menu (About's
+// build information, the user guide), removing a capture that did not finish cleanly from the
+// Captures tab, the experiment queue, the experiment dialog's model list and CUDA line, the
+// figures' context menu (copy image, export, reset zoom), the confusion view's axis titles and
+// colour bar, per-dialog folders, the restored session. (The end-to-end workbench flow is
+// tests/gui/test_workbench.cpp.)
 #include "core/catalog_models.h"
 #include "core/result_models.h"
 #include "core/workbench_settings.h"
@@ -35,6 +35,7 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
 #include <QScrollBar>
@@ -55,6 +56,14 @@ class TestDesktop : public QObject {
 
 private:
     QTemporaryDir m_dir;
+
+    static QAction* tableAction(QTableView* table, const char* text)
+    {
+        for (QAction* a : table->actions())
+            if (a->text() == QLatin1String(text))
+                return a;
+        qFatal("no table action %s", text);
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -82,8 +91,77 @@ private Q_SLOTS:
         QTest::keySequence(table.get(), QKeySequence::Copy);
         QCOMPARE(QApplication::clipboard()->text(),
                  QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
-        QCOMPARE(table->contextMenuPolicy(), Qt::ActionsContextMenu);
-        QCOMPARE(table->actions().size(), 2);
+        // The context menu holds the table's actions; Copy the whole table
+        // copies every row whatever is selected.
+        QCOMPARE(table->contextMenuPolicy(), Qt::CustomContextMenu);
+        QStringList texts;
+        for (QAction* a : table->actions())
+            texts << a->text();
+        QCOMPARE(texts, QStringList({"Copy", "Copy the whole table", "Filter by this value",
+                                     "Show all rows", "Columns"}));
+        table->selectionModel()->select(model.index(1, 0), QItemSelectionModel::ClearAndSelect |
+                                                               QItemSelectionModel::Rows);
+        QApplication::clipboard()->clear();
+        tableAction(table.get(), "Copy the whole table")->trigger();
+        QCOMPARE(QApplication::clipboard()->text(),
+                 QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
+    }
+
+    // Filter by this value hides the rows whose cell differs (and follows a
+    // reset of the model); Show all rows undoes it; the Columns menu hides a
+    // column but never the last visible one.
+    void tableFilterAndColumns()
+    {
+        QStandardItemModel model(4, 2);
+        model.setHorizontalHeaderLabels({QStringLiteral("label"), QStringLiteral("n")});
+        const char* labels[] = {"a.example", "b.example", "a.example", "c.example"};
+        for (int r = 0; r < 4; ++r) {
+            model.setItem(r, 0, new QStandardItem(QString::fromLatin1(labels[r])));
+            model.setItem(r, 1, new QStandardItem(QString::number(r)));
+        }
+        std::unique_ptr<QTableView> table(makeTable(&model));
+        QAction* byValue = tableAction(table.get(), "Filter by this value");
+        QAction* showAll = tableAction(table.get(), "Show all rows");
+        updateTableActions(table.get());
+        QVERIFY(!byValue->isEnabled()); // no current cell
+        QVERIFY(!showAll->isEnabled());
+        table->setCurrentIndex(model.index(2, 0));
+        updateTableActions(table.get());
+        QVERIFY(byValue->isEnabled());
+        byValue->trigger();
+        const auto hidden = [&] {
+            QList<int> rows;
+            for (int r = 0; r < model.rowCount(); ++r)
+                if (table->isRowHidden(r))
+                    rows << r;
+            return rows;
+        };
+        QCOMPARE(hidden(), QList<int>({1, 3}));
+        updateTableActions(table.get());
+        QVERIFY(showAll->isEnabled());
+        // A new row with the value stays shown, one without it is hidden.
+        model.appendRow({new QStandardItem(QStringLiteral("a.example")), new QStandardItem("4")});
+        model.appendRow({new QStandardItem(QStringLiteral("d.example")), new QStandardItem("5")});
+        QCOMPARE(hidden(), QList<int>({1, 3, 5}));
+        showAll->trigger();
+        QCOMPARE(hidden(), QList<int>());
+        updateTableActions(table.get());
+        QVERIFY(!showAll->isEnabled());
+
+        QMenu* columns = tableAction(table.get(), "Columns")->menu();
+        QVERIFY(columns);
+        Q_EMIT columns->aboutToShow();
+        QCOMPARE(columns->actions().size(), 2);
+        QCOMPARE(columns->actions()[1]->text(), QStringLiteral("n"));
+        QVERIFY(columns->actions()[1]->isChecked());
+        columns->actions()[1]->setChecked(false);
+        QVERIFY(table->isColumnHidden(1));
+        Q_EMIT columns->aboutToShow(); // rebuilt: "label" is the last one shown
+        QVERIFY(!columns->actions()[0]->isEnabled());
+        QVERIFY(columns->actions()[1]->isEnabled());
+        QVERIFY(!columns->actions()[1]->isChecked());
+        columns->actions()[1]->setChecked(true);
+        QVERIFY(!table->isColumnHidden(1));
     }
 
     // Help: the About text names every library and device line of the

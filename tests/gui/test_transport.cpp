@@ -1,5 +1,6 @@
 // QUIC beside TCP in the workbench, offscreen: the Catalog tab's transport
-// filter and its Transport / QUIC version columns, the label counts' QUIC
+// filter and its Transport / QUIC version columns, "Filter by this value" on
+// the connections table, the label counts' QUIC
 // column, Figure 3 with TCP and QUIC stacked (and drawn as before for a
 // catalog without QUIC; category labels not elided), the experiment dialog's
 // transport field and its persistence, and a QUIC-only run recorded as
@@ -14,6 +15,7 @@
 #include "widgets/experiment_dialog.h"
 #include "widgets/figure_view.h"
 #include "widgets/main_window.h"
+#include "widgets/page_table.h"
 #include "widgets/result_view.h"
 #include "widgets/results_page.h"
 #include "widgets/runs_page.h"
@@ -22,6 +24,7 @@
 #include "eval/evaluator.h"
 
 #include <QAbstractBarSeries>
+#include <QAction>
 #include <QApplication>
 #include <QBarSet>
 #include <QChart>
@@ -34,6 +37,7 @@
 #include <QLegendMarker>
 #include <QLineEdit>
 #include <QSettings>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -224,6 +228,56 @@ private Q_SLOTS:
         QTRY_COMPARE(model->rowCount(), 12);
         transport->setCurrentIndex(transport->findData(int(TransportFilter::All)));
         QCOMPARE(model->rowCount(), 18);
+        window.close();
+    }
+
+    // The connections table's "Filter by this value" sets the page's own
+    // filters (they query the catalog): label, capture, transport.
+    void catalogFilterByCell()
+    {
+        MainWindow window;
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(window.openCatalog(m_catalog));
+        CatalogPage* page = window.catalogPage();
+        ConnectionTableModel* model = page->connectionModel();
+        QTableView* table = page->connectionTable();
+        QVERIFY(table);
+        QAction* byValue = nullptr;
+        for (QAction* a : table->actions())
+            if (a->text() == QLatin1String("Filter by this value"))
+                byValue = a;
+        QVERIFY(byValue);
+        // A column the page cannot filter by offers nothing.
+        table->setCurrentIndex(model->index(0, ConnectionTableModel::Client));
+        updateTableActions(table);
+        QVERIFY(!byValue->isEnabled());
+
+        int quicRow = -1;
+        for (int r = 0; r < model->rowCount() && quicRow < 0; ++r)
+            if (model->index(r, ConnectionTableModel::Transport).data().toString() ==
+                QLatin1String("quic"))
+                quicRow = r;
+        QVERIFY(quicRow >= 0);
+        table->setCurrentIndex(model->index(quicRow, ConnectionTableModel::Transport));
+        updateTableActions(table);
+        QVERIFY(byValue->isEnabled());
+        byValue->trigger();
+        QCOMPARE(page->transportFilter()->currentData().toInt(), int(TransportFilter::Quic));
+        QCOMPARE(model->rowCount(), kQuic);
+
+        const QString label = model->index(0, ConnectionTableModel::Label).data().toString();
+        table->setCurrentIndex(model->index(0, ConnectionTableModel::Label));
+        byValue->trigger();
+        QCOMPARE(page->labelFilter()->text(), label);
+        QTRY_COMPARE(model->filter().labelContains, label.toStdString());
+
+        QCOMPARE(page->captureFilter()->currentIndex(), 0); // all captures
+        table->setCurrentIndex(model->index(0, ConnectionTableModel::Capture));
+        byValue->trigger();
+        QVERIFY(page->captureFilter()->currentIndex() > 0);
+        QCOMPARE(page->captureFilter()->currentText(), QStringLiteral("mixed.pcapng"));
+        QVERIFY(model->filter().captureId > 0);
         window.close();
     }
 

@@ -66,7 +66,14 @@ QWidget* CatalogPage::buildConnectionsPane()
     filters->addWidget(m_sniFilter);
     filters->addWidget(m_transportFilter);
     filters->addWidget(m_connectionCount);
-    auto* table = makeTable(m_connections);
+    // "Filter by this value" sets the filters above (they query the catalog,
+    // so the lazy table is never read whole).
+    TableFilter byValue;
+    byValue.columns = {ConnectionTableModel::Label, ConnectionTableModel::Capture,
+                       ConnectionTableModel::Transport};
+    byValue.apply = [this](const QModelIndex& cell) { filterByCell(cell); };
+    auto* table = makeTable(m_connections, byValue);
+    m_connectionTable = table;
     table->horizontalHeader()->setStretchLastSection(false);
     // Sized from the first rows only (a lazy model must not be read whole).
     table->horizontalHeader()->setResizeContentsPrecision(64);
@@ -139,6 +146,28 @@ void CatalogPage::setCatalog(const QString& path)
 {
     m_connections->setCatalogPath(path);
     m_labelCounts->setCatalogPath(path);
+}
+
+void CatalogPage::filterByCell(const QModelIndex& cell)
+{
+    switch (cell.column()) {
+    case ConnectionTableModel::Label: m_labelFilter->setText(cell.data().toString()); break;
+    case ConnectionTableModel::Capture: {
+        const std::string path = cell.data(Qt::ToolTipRole).toString().toStdString();
+        for (const auto& c : m_captures->captures())
+            if (c.path == path)
+                m_captureFilter->setCurrentIndex(
+                    m_captureFilter->findData(QVariant::fromValue<qlonglong>(c.id)));
+        break;
+    }
+    case ConnectionTableModel::Transport: {
+        const auto t = snilab::parseTransportFilter(cell.data().toString().toStdString());
+        if (t)
+            m_transportFilter->setCurrentIndex(m_transportFilter->findData(static_cast<int>(*t)));
+        break;
+    }
+    default: break;
+    }
 }
 
 void CatalogPage::reload()

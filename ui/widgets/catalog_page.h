@@ -18,7 +18,9 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QModelIndex;
 class QSlider;
+class QTableView;
 class QSpinBox;
 
 namespace snilab::ui {
@@ -39,6 +41,9 @@ public:
     LabelCountModel* labelCountModel() const { return m_labelCounts; }
     FigureView* labelCountView() const { return m_figure3; }
     QComboBox* transportFilter() const { return m_transportFilter; }
+    QComboBox* captureFilter() const { return m_captureFilter; }
+    QLineEdit* labelFilter() const { return m_labelFilter; }
+    QTableView* connectionTable() const { return m_connectionTable; }
     QSlider* thresholdSlider() const { return m_thresholdSlider; }
     // "T = 100: 12 classes, 3,456 connections remain"
     QString thresholdSummary() const;
@@ -47,6 +52,9 @@ private:
     QWidget* buildConnectionsPane();
     QWidget* buildLabelCountPane();
     void applyConnectionFilter();
+    // The connection table's "Filter by this value": the label, capture or
+    // transport filter set to the cell's value.
+    void filterByCell(const QModelIndex& cell);
     void updateThresholdSummary();
     void updateFigure3();
 
@@ -59,6 +67,7 @@ private:
     QComboBox* m_sniFilter = nullptr;
     QComboBox* m_transportFilter = nullptr;
     QLabel* m_connectionCount = nullptr;
+    QTableView* m_connectionTable = nullptr;
     FigureView* m_figure3 = nullptr;
     QSpinBox* m_topN = nullptr;
     QSlider* m_thresholdSlider = nullptr;
