@@ -21,6 +21,7 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -44,6 +45,7 @@ int usage(const QString& message)
     std::fprintf(stderr,
                  "snilab: %s\nusage: snilab --figures --catalog C --run ID --out DIR "
                  "[--width-mm W] [--height-mm H] [--dpi D] [--font-pt P] [--full-range]\n"
+                 "               [--legend auto|inside|right|below|none] [--value-labels]\n"
                  "       snilab --screenshots DIR --catalog C [--run ID] [--model M.snilab] "
                  "[--predict CAPTURE]\n",
                  qPrintable(message));
@@ -62,12 +64,14 @@ std::optional<BatchArgs> parse(const QStringList& args, QString* error)
             }
             return args[++i];
         };
-        auto number = [&](double lo, double hi) -> double {
+        // The ranges are checked with the export dialog's rule
+        // (exportSizeError()) once every option is read.
+        auto number = [&]() -> double {
             const QString v = value();
             bool ok = false;
             const double d = v.toDouble(&ok);
-            if (!ok || d < lo || d > hi)
-                *error = QStringLiteral("%1 must be a number from %2 to %3").arg(a).arg(lo).arg(hi);
+            if (!ok || !std::isfinite(d))
+                *error = QStringLiteral("%1 needs a number, not '%2'").arg(a, v);
             return d;
         };
         if (a == QLatin1String("--figures"))
@@ -89,21 +93,35 @@ std::optional<BatchArgs> parse(const QStringList& args, QString* error)
         else if (a == QLatin1String("--predict"))
             b.predict = value();
         else if (a == QLatin1String("--width-mm"))
-            b.size.widthMm = number(20, 1000);
+            b.size.widthMm = number();
         else if (a == QLatin1String("--height-mm"))
-            b.size.heightMm = number(20, 1000);
-        else if (a == QLatin1String("--dpi"))
-            b.size.dpi = static_cast<int>(number(72, 1200));
-        else if (a == QLatin1String("--font-pt"))
-            b.size.fontPt = number(4, 24);
+            b.size.heightMm = number();
+        else if (a == QLatin1String("--dpi")) {
+            const double dpi = number();
+            if (error->isEmpty() && (dpi != std::floor(dpi) || std::abs(dpi) > 1e6))
+                *error = QStringLiteral("--dpi needs a whole number");
+            b.size.dpi = static_cast<int>(dpi);
+        } else if (a == QLatin1String("--font-pt"))
+            b.size.fontPt = number();
         else if (a == QLatin1String("--full-range"))
             b.size.fullRange = true;
-        else
+        else if (a == QLatin1String("--value-labels"))
+            b.size.valueLabels = true;
+        else if (a == QLatin1String("--legend")) {
+            const QString v = value();
+            if (const auto place = parseLegendPlace(v))
+                b.size.legend = *place;
+            else if (error->isEmpty())
+                *error = QStringLiteral("--legend must be one of %1, not '%2'")
+                             .arg(legendPlaceNames().join(QStringLiteral(", ")), v);
+        } else
             *error = QStringLiteral("unknown argument '%1'").arg(a);
         if (!error->isEmpty())
             return std::nullopt;
     }
-    if (b.catalog.isEmpty())
+    if (const QString bad = exportSizeError(b.size); !bad.isEmpty())
+        *error = bad;
+    else if (b.catalog.isEmpty())
         *error = QStringLiteral("--catalog is required");
     else if (b.out.isEmpty())
         *error = b.mode == QLatin1String("figures")

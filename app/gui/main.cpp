@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: snilab [CATALOG]
        snilab --figures --catalog C --run ID --out DIR [--width-mm W --height-mm H
-              --dpi D --font-pt P --full-range]
+              --dpi D --font-pt P --full-range --legend PLACE --value-labels]
        snilab --screenshots DIR --catalog C [--run ID] [--model M] [--predict CAPTURE]
 
 The snilab workbench: open a catalog (or create one from File > New catalog),
@@ -31,7 +31,9 @@ on the catalog, on CAPTURE or the catalog's last capture). snilab-cli is the
 headless twin.
 Accuracy axes of line figures zoom to the data (a break mark on the axis
 when it does not start at 0); --full-range draws them from 0 to 1. Bars
-start at 0.
+start at 0. --legend auto|inside|right|below|none places the legend (auto:
+below, right for more than three series); --value-labels writes each bar's
+value at its end. Sizes: 20-1000 mm, 72-1200 dpi, 4-24 pt text.
 )";
 
 } // namespace

@@ -6,7 +6,9 @@
 #include <QBarSet>
 #include <QChart>
 #include <QFontMetricsF>
+#include <QGraphicsLineItem>
 #include <QGraphicsPathItem>
+#include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
 #include <QHorizontalBarSeries>
 #include <QHorizontalStackedBarSeries>
@@ -77,6 +79,69 @@ Qt::PenStyle seriesDash(qsizetype i)
     return dashes[static_cast<std::size_t>(i) % std::size(dashes)];
 }
 
+// The legend below or right of the plot (Auto: right for more than three
+// series); inside the plot: drawInsideLegend().
+void placeLegend(QChart* chart, LegendPlace place, qsizetype series)
+{
+    QLegend* legend = chart->legend();
+    switch (place) {
+    case LegendPlace::Auto:
+        legend->setAlignment(series > 3 ? Qt::AlignRight : Qt::AlignBottom);
+        break;
+    case LegendPlace::Right: legend->setAlignment(Qt::AlignRight); break;
+    case LegendPlace::Below:
+    case LegendPlace::None: legend->setAlignment(Qt::AlignBottom); break;
+    case LegendPlace::Inside: break; // drawInsideLegend(), once the series are there
+    }
+}
+
+// The legend inside the plot's top-right corner, drawn by snilab: Qt's own
+// legend, detached, keeps room for the hidden entries of the std bands and
+// points and so cannot be sized to the entries shown. A white box with a line
+// per shown entry: a piece of the series' line (colour and dash) or a swatch
+// of the bar's colour, and the name; kept in the corner as the plot moves.
+void drawInsideLegend(QChart* chart)
+{
+    QLegend* legend = chart->legend();
+    const QFont font = legend->font();
+    const QFontMetricsF fm(font);
+    const qreal line = fm.height(), pad = line * 0.4, swatch = line * 1.6;
+    auto* box = new QGraphicsRectItem(chart);
+    box->setData(0, QStringLiteral("inside-legend"));
+    box->setBrush(QColor(255, 255, 255, 235));
+    box->setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
+    box->setZValue(10);
+    qreal widest = 0;
+    int row = 0;
+    for (QLegendMarker* m : legend->markers()) {
+        // (The bands and points are left out of the legend.)
+        if (qobject_cast<QAreaSeries*>(m->series()) || qobject_cast<QScatterSeries*>(m->series()))
+            continue;
+        const qreal y = pad + row * line * 1.25 + line * 0.625;
+        if (auto* series = qobject_cast<QLineSeries*>(m->series())) {
+            auto* piece = new QGraphicsLineItem(pad, y, pad + swatch, y, box);
+            piece->setPen(series->pen());
+        } else {
+            auto* piece = new QGraphicsRectItem(pad + swatch * 0.2, y - line * 0.35, line * 0.7,
+                                                line * 0.7, box);
+            piece->setBrush(m->brush());
+            piece->setPen(m->pen());
+        }
+        auto* text = new QGraphicsSimpleTextItem(m->label(), box);
+        text->setFont(font);
+        text->setBrush(m->labelBrush());
+        text->setPos(pad + swatch + pad, y - fm.height() / 2);
+        widest = std::max(widest, text->boundingRect().width());
+        ++row;
+    }
+    legend->setVisible(false);
+    const QRectF rect(0, 0, pad * 3 + swatch + widest, pad * 2 + row * line * 1.25);
+    box->setRect(rect);
+    QObject::connect(chart, &QChart::plotAreaChanged, chart, [box, rect, pad](const QRectF& plot) {
+        box->setPos(plot.right() - pad - rect.width(), plot.top() + pad);
+    });
+}
+
 QChart* newChart(const FigureData& figure, const ChartStyle& style)
 {
     auto* chart = new QChart;
@@ -88,8 +153,8 @@ QChart* newChart(const FigureData& figure, const ChartStyle& style)
         chart->legend()->setFont(styled(chart->legend()->font(), style.fontPx * 0.9));
         chart->setMargins(QMargins(2, 2, 2, 2));
     }
-    chart->legend()->setVisible(style.legend && figure.series.size() > 0);
-    chart->legend()->setAlignment(figure.series.size() > 3 ? Qt::AlignRight : Qt::AlignBottom);
+    chart->legend()->setVisible(style.legend != LegendPlace::None && figure.series.size() > 0);
+    placeLegend(chart, style.legend, figure.series.size());
     return chart;
 }
 
@@ -182,6 +247,17 @@ QValueAxis* addValueAxis(QChart* chart, const FigureData& figure, const ChartSty
                           : std::nullopt;
     applyNiceTicks(yAxis, zoom ? zoom->first : figure.yMin, zoom ? zoom->second : figure.yMax);
     styleAxis(yAxis, style, figure.yTitle);
+    if (style.valueLabels && figure.kind == FigureData::Kind::Bar && !figure.stacked) {
+        // Room past the top tick for the labels at the bars' ends, the ticks
+        // staying where they were.
+        const double lo = yAxis->min(), hi = yAxis->max();
+        yAxis->setTickType(QValueAxis::TicksDynamic);
+        yAxis->setTickAnchor(lo);
+        yAxis->setTickInterval((hi - lo) / std::max(1, yAxis->tickCount() - 1));
+        // (Upright bars of several series may turn their labels upright.)
+        const bool upright = !horizontal && figure.series.size() > 2;
+        yAxis->setMax(hi + (hi - lo) * (upright ? 0.22 : 0.12));
+    }
     if (zoom && yAxis->min() > 0)
         drawAxisBreak(chart, yAxis->linePen(), QFontMetricsF(yAxis->labelsFont()).height() * 0.6);
     chart->addAxis(yAxis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
@@ -239,6 +315,8 @@ void addLineSeries(QChart* chart, const FigureData& figure, const ChartStyle& st
                    QAbstractAxis* yAxis)
 {
     QValueAxis* xAxis = addLineXAxis(chart, figure, style);
+    // Each legend entry a piece of its line: colour and dash pattern.
+    chart->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
     for (qsizetype i = 0; i < figure.series.size(); ++i) {
         const FigureSeries& s = figure.series[i];
         const QColor color = paletteColor(i);
@@ -289,7 +367,7 @@ constexpr const char* kLabelRowHeight = "snilabCategoryLabelRowHeight";
 // too wide for that (a pathological SNI) is cut in its middle. The axis title
 // is drawn rotated at the chart's left edge. `categories`: top first.
 void drawCategoryLabels(QChart* chart, QAbstractBarSeries* bars, QBarCategoryAxis* axis,
-                        const QStringList& categories, const QString& title)
+                        const QStringList& categories, const QString& title, qreal barLines)
 {
     QFont font = axis->labelsFont();
     const QBrush brush = axis->labelsBrush();
@@ -338,10 +416,11 @@ void drawCategoryLabels(QChart* chart, QAbstractBarSeries* bars, QBarCategoryAxi
     chart->setMargins(margins);
     chart->setProperty(kLabelRows, static_cast<int>(categories.size()));
     // A category's row: a text line, or for side-by-side bars of several
-    // series a readable bar (0.45 of a line) for each.
+    // series a readable bar (`barLines` of a line: 0.45, or room for a value
+    // label) for each.
     const int sets = bars->count();
     const qreal perBar = bars->type() == QAbstractSeries::SeriesTypeHorizontalBar && sets > 1
-                             ? fm.height() * 0.45 * sets
+                             ? fm.height() * barLines * sets
                              : 0;
     chart->setProperty(kLabelRowHeight, std::max(fm.height() * 1.1, perBar));
 
@@ -369,6 +448,47 @@ QAbstractBarSeries* newBarSeries(bool horizontal, bool stacked)
                           : static_cast<QAbstractBarSeries*>(new QStackedBarSeries);
     return horizontal ? static_cast<QAbstractBarSeries*>(new QHorizontalBarSeries)
                       : static_cast<QAbstractBarSeries*>(new QBarSeries);
+}
+
+// Each bar's value at its end (in the middle of its part for stacked bars,
+// in black or white as the bar's colour needs).
+void showValueLabels(QAbstractBarSeries* bars, const FigureData& figure, const ChartStyle& style)
+{
+    bars->setLabelsVisible(true);
+    bars->setLabelsPosition(figure.stacked ? QAbstractBarSeries::LabelsCenter
+                                           : QAbstractBarSeries::LabelsOutsideEnd);
+    bars->setLabelsFormat(QStringLiteral("@value"));
+    // Whole numbers (counts) whole, anything else with 3 significant digits.
+    bool whole = true;
+    for (const FigureSeries& s : figure.series)
+        for (double v : s.values)
+            whole = whole && (std::isnan(v) || v == std::floor(v));
+    bars->setLabelsPrecision(whole ? 15 : 3);
+    for (QBarSet* set : bars->barSets()) {
+        if (style.fontPx > 0)
+            set->setLabelFont(styled(set->labelFont(), style.fontPx * 0.8));
+        set->setLabelColor(figure.stacked && qGray(set->color().rgb()) < 140 ? Qt::white
+                                                                             : Qt::black);
+    }
+    const qsizetype sets = bars->count();
+    if (figure.stacked || sets < 2)
+        return;
+    // Side by side: wider bars (each a label's height when horizontal, see
+    // drawCategoryLabels()); upright bars too narrow for their labels get
+    // them turned a quarter, judged as the plot is laid out.
+    bars->setBarWidth(0.8);
+    if (bars->type() != QAbstractSeries::SeriesTypeBar || !bars->chart())
+        return;
+    const qreal labelWidth =
+        QFontMetricsF(bars->barSets().front()->labelFont())
+            .horizontalAdvance(whole ? QStringLiteral("00000") : QStringLiteral("0.000"));
+    const qreal categories = std::max<qreal>(1, static_cast<qreal>(figure.categories.size()));
+    QObject::connect(bars->chart(), &QChart::plotAreaChanged, bars,
+                     [bars, labelWidth, categories, sets](const QRectF& plot) {
+                         const qreal perBar = plot.width() / categories * bars->barWidth() /
+                                              static_cast<qreal>(sets);
+                         bars->setLabelsAngle(perBar < labelWidth * 1.1 ? -90 : 0);
+                     });
 }
 
 // One bar set per series on a category axis (side by side, or stacked in one
@@ -399,12 +519,34 @@ void addBarSeries(QChart* chart, const FigureData& figure, const ChartStyle& sty
     chart->addSeries(bars);
     bars->attachAxis(xAxis);
     bars->attachAxis(yAxis);
-    chart->legend()->setVisible(style.legend && figure.series.size() > 1);
+    chart->legend()->setVisible(style.legend != LegendPlace::None && figure.series.size() > 1);
+    if (style.valueLabels)
+        showValueLabels(bars, figure, style);
     if (horizontal)
-        drawCategoryLabels(chart, bars, xAxis, figure.categories, figure.xTitle);
+        drawCategoryLabels(chart, bars, xAxis, figure.categories, figure.xTitle,
+                           style.valueLabels ? 1.1 : 0.45);
 }
 
 } // namespace
+
+QStringList legendPlaceNames()
+{
+    return {QStringLiteral("auto"), QStringLiteral("inside"), QStringLiteral("right"),
+            QStringLiteral("below"), QStringLiteral("none")};
+}
+
+QString legendPlaceName(LegendPlace place)
+{
+    return legendPlaceNames()[static_cast<int>(place)];
+}
+
+std::optional<LegendPlace> parseLegendPlace(const QString& name)
+{
+    const qsizetype i = legendPlaceNames().indexOf(name);
+    if (i < 0)
+        return std::nullopt;
+    return static_cast<LegendPlace>(i);
+}
 
 bool horizontalBars(const FigureData& figure, const QFont& labelFont)
 {
@@ -454,206 +596,9 @@ QChart* buildChart(const FigureData& figure, const ChartStyle& style)
         addLineSeries(chart, figure, style, yAxis);
     else
         addBarSeries(chart, figure, style, yAxis, horizontal);
+    if (style.legend == LegendPlace::Inside && chart->legend()->isVisible())
+        drawInsideLegend(chart);
     return chart;
-}
-
-QColor heatColor(double fraction)
-{
-    const double f = std::clamp(fraction, 0.0, 1.0);
-    // White to a dark blue, perceptually close to matplotlib's "Blues".
-    const double r = 247 + (8 - 247) * f, g = 251 + (48 - 251) * f, b = 255 + (107 - 255) * f;
-    return QColor(qRound(r), qRound(g), qRound(b));
-}
-
-namespace {
-
-// Where paintHeatmap() puts things, left to right: the "True label" title,
-// the row labels (when `drawLabels`), the k x k grid of square cells of side
-// `cell` (column labels above it, the "Predicted label" title below), the
-// colour bar with its ticks and quantity; all centred in the area.
-struct HeatmapLayout {
-    int k = 0;
-    qreal labelWidth = 0; // of the widest label
-    qreal margin = 0;     // between the titles and the grid: the labels' room
-    qreal cell = 0;
-    bool drawLabels = false;
-    QRectF grid;
-    QRectF trueTitle;      // rotated text's box, left of the row labels
-    QRectF predictedTitle; // below the grid
-    QRectF scale;          // the colour bar
-};
-
-constexpr const char* kTrueTitle = "True label";
-constexpr const char* kPredictedTitle = "Predicted label";
-constexpr const char* kScaleTitle = "Share of the true label's connections";
-
-HeatmapLayout layoutHeatmap(const QRectF& area, qreal top, const ConfusionMatrixModel& matrix,
-                            const HeatmapStyle& style, const QFontMetricsF& fm)
-{
-    HeatmapLayout l;
-    l.k = matrix.classCount();
-    for (int i = 0; i < l.k; ++i)
-        l.labelWidth = std::max(l.labelWidth, fm.horizontalAdvance(matrix.label(i)) * 1.08 + 2);
-    const qreal line = fm.height();
-    const qreal titleRoom = line * 1.5;
-    // Gap, bar, tick and its label (see paintHeatmapScale()), gap, the
-    // quantity's line, and half a line to spare.
-    const qreal scaleRoom = line * 0.8 + line + 5 + fm.horizontalAdvance(QStringLiteral("0.75")) +
-                            line * 0.5 + line + line * 0.5;
-    const qreal avail =
-        std::min(area.width() - scaleRoom - titleRoom, area.bottom() - top - titleRoom);
-    // Labels are drawn only when a cell is at least one text line tall.
-    const qreal trial = (avail - l.labelWidth - line) / l.k;
-    l.drawLabels = style.labels && trial >= line * 0.9;
-    l.margin = l.drawLabels ? l.labelWidth + line * 0.5 : line * 0.5;
-    l.cell = std::max<qreal>(0.5, (avail - l.margin) / l.k);
-    const qreal side = l.cell * l.k;
-    const qreal total = titleRoom + l.margin + side + scaleRoom;
-    const qreal left = area.left() + std::max<qreal>(0, (area.width() - total) / 2);
-    l.grid = QRectF(left + titleRoom + l.margin, top + l.margin, side, side);
-    l.trueTitle = QRectF(left, l.grid.top(), titleRoom, side);
-    l.predictedTitle = QRectF(l.grid.left(), l.grid.bottom(), side, titleRoom);
-    l.scale = QRectF(l.grid.right() + line * 0.8, l.grid.top(), line, side);
-    return l;
-}
-
-// The cells coloured by row fraction, and the grid's frame.
-void paintHeatmapCells(QPainter& painter, const HeatmapLayout& l,
-                       const ConfusionMatrixModel& matrix)
-{
-    painter.setPen(Qt::NoPen);
-    for (int i = 0; i < l.k; ++i)
-        for (int j = 0; j < l.k; ++j) {
-            const double f = matrix.fraction(i, j);
-            if (f <= 0)
-                continue;
-            painter.fillRect(
-                QRectF(l.grid.left() + j * l.cell, l.grid.top() + i * l.cell, l.cell, l.cell),
-                heatColor(f));
-        }
-    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
-    painter.setBrush(Qt::NoBrush);
-    painter.drawRect(l.grid);
-}
-
-// Row labels left, column labels rotated above, counts in cells wide enough.
-void paintHeatmapLabels(QPainter& painter, const HeatmapLayout& l,
-                        const ConfusionMatrixModel& matrix, const QFontMetricsF& fm)
-{
-    if (l.drawLabels)
-        for (int i = 0; i < l.k; ++i) {
-            painter.drawText(
-                QRectF(l.grid.left() - l.margin, l.grid.top() + i * l.cell, l.labelWidth, l.cell),
-                Qt::AlignRight | Qt::AlignVCenter, matrix.label(i));
-            painter.save();
-            painter.translate(l.grid.left() + (i + 0.5) * l.cell,
-                              l.grid.top() - fm.height() * 0.25);
-            painter.rotate(-90);
-            painter.drawText(QRectF(0, -l.cell / 2, l.labelWidth, l.cell),
-                             Qt::AlignLeft | Qt::AlignVCenter, matrix.label(i));
-            painter.restore();
-        }
-    if (l.cell < fm.horizontalAdvance(QStringLiteral("000")) * 1.2)
-        return;
-    for (int i = 0; i < l.k; ++i)
-        for (int j = 0; j < l.k; ++j) {
-            const quint64 n = matrix.count(i, j);
-            if (!n)
-                continue;
-            painter.setPen(matrix.fraction(i, j) > 0.5 ? Qt::white : Qt::black);
-            painter.drawText(
-                QRectF(l.grid.left() + j * l.cell, l.grid.top() + i * l.cell, l.cell, l.cell),
-                Qt::AlignCenter, QString::number(n));
-        }
-    painter.setPen(Qt::black);
-}
-
-// `text` rotated a quarter turn (reading upwards), centred in `box`.
-void drawUpwards(QPainter& painter, const QRectF& box, const QString& text)
-{
-    painter.save();
-    painter.translate(box.center());
-    painter.rotate(-90);
-    painter.drawText(QRectF(-box.height() / 2, -box.width() / 2, box.height(), box.width()),
-                     Qt::AlignCenter, text);
-    painter.restore();
-}
-
-// "True label" up the left, "Predicted label" below the grid.
-void paintHeatmapAxisNames(QPainter& painter, const HeatmapLayout& l)
-{
-    painter.drawText(l.predictedTitle, Qt::AlignCenter, QString::fromLatin1(kPredictedTitle));
-    drawUpwards(painter, l.trueTitle, QString::fromLatin1(kTrueTitle));
-}
-
-// The colour bar right of the grid: the row fraction 0..1 with ticks every
-// quarter and the quantity's name up its right.
-void paintHeatmapScale(QPainter& painter, const HeatmapLayout& l, const QFontMetricsF& fm)
-{
-    const QRectF& scale = l.scale;
-    const int steps = 50;
-    for (int s = 0; s < steps; ++s)
-        painter.fillRect(QRectF(scale.left(), scale.bottom() - (s + 1) * scale.height() / steps,
-                                scale.width(), scale.height() / steps + 0.5),
-                         heatColor((s + 0.5) / steps));
-    painter.setPen(QPen(QColor(0x99, 0x99, 0x99), 0));
-    painter.drawRect(scale);
-    painter.setPen(Qt::black);
-    qreal tickRight = scale.right();
-    for (int q = 0; q <= 4; ++q) {
-        const qreal y = scale.bottom() - q * scale.height() / 4;
-        const QString text = QString::number(q / 4.0);
-        painter.drawLine(QPointF(scale.right(), y), QPointF(scale.right() + 3, y));
-        const QRectF box(scale.right() + 4, y - fm.height() / 2, fm.horizontalAdvance(text) + 1,
-                         fm.height());
-        painter.drawText(box, Qt::AlignLeft | Qt::AlignVCenter, text);
-        tickRight = std::max(tickRight, box.right());
-    }
-    const QString title = fm.horizontalAdvance(QString::fromLatin1(kScaleTitle)) <= scale.height()
-                              ? QString::fromLatin1(kScaleTitle)
-                              : QStringLiteral("Row share");
-    drawUpwards(painter,
-                QRectF(tickRight + fm.height() * 0.5, scale.top(), fm.height(), scale.height()),
-                title);
-}
-
-} // namespace
-
-void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixModel& matrix,
-                  const HeatmapStyle& style)
-{
-    painter.save();
-    painter.fillRect(area, Qt::white);
-    QFont font = painter.font();
-    font.setPixelSize(std::max(1, qRound(style.fontPx)));
-    QFont titleFont = font;
-    titleFont.setBold(true);
-    titleFont.setPixelSize(std::max(1, qRound(style.fontPx * 1.15)));
-    const QFontMetricsF fm(font);
-    qreal top = area.top();
-    if (!style.title.isEmpty()) {
-        painter.setFont(titleFont);
-        painter.setPen(Qt::black);
-        const QRectF titleRect(area.left(), top, area.width(),
-                               QFontMetricsF(titleFont).height() * 1.4);
-        painter.drawText(titleRect, Qt::AlignCenter, style.title);
-        top = titleRect.bottom();
-    }
-    if (matrix.classCount() == 0) {
-        painter.setFont(font);
-        painter.drawText(area.adjusted(0, top - area.top(), 0, 0), Qt::AlignCenter,
-                         QStringLiteral("No confusion matrix (fewer than two classes)."));
-        painter.restore();
-        return;
-    }
-    const HeatmapLayout l = layoutHeatmap(area, top, matrix, style, fm);
-    paintHeatmapCells(painter, l, matrix);
-    painter.setFont(font);
-    painter.setPen(Qt::black);
-    paintHeatmapLabels(painter, l, matrix, fm);
-    paintHeatmapAxisNames(painter, l);
-    paintHeatmapScale(painter, l, fm);
-    painter.restore();
 }
 
 } // namespace snilab::ui

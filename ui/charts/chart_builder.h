@@ -1,13 +1,14 @@
-// Draws FigureData (ui/core/run_data.h) as Qt Charts and confusion matrices
-// as heatmaps. Pure presentation: every value shown comes from the
-// FigureData or the ConfusionMatrixModel; nothing is computed here except
-// colours and geometry.
+// Draws FigureData (ui/core/run_data.h) as Qt Charts. Pure presentation:
+// every value shown comes from the FigureData; nothing is computed here
+// except colours and geometry.
 //
 // Line figures: one QLineSeries per series (points with NaN left out) plus,
 // where the series has non-zero errors, a translucent band mean ± std
 // (QAreaSeries named "<series> ± std"). Bar figures: one QBarSet per series
 // on a category axis, side by side or (FigureData::stacked) stacked; the
-// legend is shown when there are two series or more.
+// legend is shown when there are two series or more (ChartStyle::legend:
+// where), values at the bars' ends on request (ChartStyle::valueLabels).
+// Confusion matrices: heatmap_painter.h.
 //
 // ChartStyle::fontPx sets every text's pixel size (0 = the application's
 // fonts): exports lay a chart out in points (1 unit = 1/72 inch) and set
@@ -18,18 +19,32 @@
 
 #include "core/result_models.h"
 #include "core/run_data.h"
+#include "heatmap_painter.h"
 
 #include <QFont>
-#include <QRectF>
+#include <QStringList>
+
+#include <optional>
 
 class QChart;
-class QPainter;
 
 namespace snilab::ui {
 
+// Where the legend goes: Auto (below, or right of the plot for more than
+// three series), inside the plot's top-right corner, right of it, below it,
+// or nowhere.
+enum class LegendPlace { Auto, Inside, Right, Below, None };
+// "auto", "inside", "right", "below", "none".
+QString legendPlaceName(LegendPlace place);
+std::optional<LegendPlace> parseLegendPlace(const QString& name);
+QStringList legendPlaceNames();
+
 struct ChartStyle {
     qreal fontPx = 0; // 0 = default fonts
-    bool legend = true;
+    LegendPlace legend = LegendPlace::Auto;
+    // Each bar's value written at its end (shares with 3 significant
+    // digits); the value axis gets the room for them.
+    bool valueLabels = false;
     // Share axes (FigureData::share) of line figures from 0 to 1 instead of
     // zoomed to the data.
     bool fullRange = false;
@@ -54,22 +69,5 @@ qreal categoryLabelDeficit(const QChart* chart);
 // stand side by side. 0 for figures without horizontal bars. FigureView keeps
 // its chart at least this tall (and scrolls).
 int readableChartHeight(const FigureData& figure);
-
-struct HeatmapStyle {
-    qreal fontPx = 9;
-    QString title;
-    bool labels = true; // draw row/column labels (when cells are big enough)
-};
-// Paints the confusion matrix into `area`, centred: title; square cells
-// coloured by the row fraction; row and column labels (true class down the
-// left, predicted along the top) when a cell is at least a text line tall;
-// counts in cells wide enough for them; the axis titles "True label" and
-// "Predicted label"; a colour bar with ticks every quarter and its quantity
-// (the share of the true label's connections). Nothing is drawn outside
-// `area`.
-void paintHeatmap(QPainter& painter, const QRectF& area, const ConfusionMatrixModel& matrix,
-                  const HeatmapStyle& style);
-// The colour of a row fraction in [0, 1] (white -> dark blue).
-QColor heatColor(double fraction);
 
 } // namespace snilab::ui

@@ -179,12 +179,28 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
     }
 }
 
+QString exportSizeError(const ExportSize& size)
+{
+    const auto outside = [](double v, double lo, double hi) { return !(v >= lo && v <= hi); };
+    if (outside(size.widthMm, 20, 1000))
+        return QStringLiteral("the width must be from 20 to 1000 mm, not %1").arg(size.widthMm);
+    if (outside(size.heightMm, 20, 1000))
+        return QStringLiteral("the height must be from 20 to 1000 mm, not %1").arg(size.heightMm);
+    if (outside(size.dpi, 72, 1200))
+        return QStringLiteral("the resolution must be from 72 to 1200 dpi, not %1").arg(size.dpi);
+    if (outside(size.fontPt, 4, 24))
+        return QStringLiteral("the text size must be from 4 to 24 pt, not %1").arg(size.fontPt);
+    return {};
+}
+
 QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGraphicsScene& scene,
                           QRectF* rect)
 {
     ChartStyle style;
     style.fontPx = size.fontPt;
     style.fullRange = size.fullRange;
+    style.legend = size.legend;
+    style.valueLabels = size.valueLabels;
     // A chart is a QGraphicsWidget: laid out in a scene at the size in points.
     QChart* chart = buildChart(figure, style);
     scene.addItem(chart);

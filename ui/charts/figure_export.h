@@ -36,10 +36,17 @@ std::optional<ExportFormat> exportFormatOf(const QString& path);
 struct ExportSize {
     double widthMm = 160;
     double heightMm = 100;
-    int dpi = 300;          // PNG only
-    double fontPt = 8;      // text size on paper
-    bool fullRange = false; // share axes from 0 to 1 (ChartStyle::fullRange)
+    int dpi = 300;                          // PNG only
+    double fontPt = 8;                      // text size on paper
+    bool fullRange = false;                 // share axes from 0 to 1 (ChartStyle::fullRange)
+    LegendPlace legend = LegendPlace::Auto; // ChartStyle::legend
+    bool valueLabels = false;               // ChartStyle::valueLabels
 };
+
+// The rule for an export size, shared by the export dialog and
+// `snilab --figures`: width and height 20-1000 mm, 72-1200 dpi, text 4-24 pt.
+// Empty when `size` is valid, else what is wrong with it.
+QString exportSizeError(const ExportSize& size);
 
 // Paints `paint(painter, rectInPoints)` into a file of the given format/size.
 bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, const QString& path,

@@ -2,11 +2,13 @@
 
 #include "core/table_export.h"
 #include "core/workbench_settings.h"
+#include "page_table.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -67,31 +69,81 @@ ExportDialog::ExportDialog(const QString& suggestedPath, bool figure, QWidget* p
         if (!p.isEmpty())
             m_path->setText(p);
     });
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
     if (figure) {
-        m_width = new QDoubleSpinBox;
-        m_width->setRange(20, 1000);
-        m_width->setSuffix(tr(" mm"));
-        m_width->setValue(160);
-        m_height = new QDoubleSpinBox;
-        m_height->setRange(20, 1000);
-        m_height->setSuffix(tr(" mm"));
-        m_height->setValue(100);
+        // Wide spin ranges: a value outside the export rule is shown as
+        // invalid (exportSizeError()) and blocks Save rather than clamped.
+        const auto length = [](double value, const QString& tip) {
+            auto* box = new QDoubleSpinBox;
+            box->setRange(0, 100000);
+            box->setSuffix(tr(" mm"));
+            box->setValue(value);
+            box->setToolTip(tip);
+            return box;
+        };
+        m_width = length(160, tr("Width on paper, 20-1000 mm (a column is about 85 mm, a "
+                                 "page about 170 mm)"));
+        m_height = length(100, tr("Height on paper, 20-1000 mm; a figure with many category "
+                                  "labels grows taller so that none is cut"));
         m_dpi = new QSpinBox;
-        m_dpi->setRange(72, 1200);
+        m_dpi->setRange(0, 100000);
         m_dpi->setValue(300);
         m_dpi->setSuffix(tr(" dpi (PNG)"));
+        m_dpi->setToolTip(tr("Resolution of a PNG, 72-1200 dpi (SVG and PDF are vector)"));
         m_font = new QDoubleSpinBox;
-        m_font->setRange(4, 24);
+        m_font->setRange(0, 1000);
         m_font->setValue(8);
         m_font->setSuffix(tr(" pt"));
+        m_font->setToolTip(tr("Text size on paper, 4-24 pt"));
+        m_legend = new QComboBox;
+        const QStringList places = {tr("automatic (below; right for more than three series)"),
+                                    tr("inside the plot, top right"), tr("right of the plot"),
+                                    tr("below the plot"), tr("none")};
+        for (qsizetype i = 0; i < places.size(); ++i)
+            m_legend->addItem(places[i], legendPlaceNames()[i]);
+        m_legend->setToolTip(tr("Where the legend goes (snilab --figures --legend)"));
+        m_valueLabels = new QCheckBox(tr("Values on the bars"));
+        m_valueLabels->setToolTip(tr("Write each bar's value at its end (--value-labels)"));
+        m_fullRange = new QCheckBox(tr("Accuracy axes from 0 to 1"));
+        m_fullRange->setToolTip(tr("Line figures of accuracy or F1 zoom to the data, with a break "
+                                   "mark on the axis; this draws them from 0 to 1 (--full-range)"));
+        m_sizeError = new QLabel;
+        m_sizeError->setStyleSheet(QStringLiteral("color: #c00000"));
+        m_sizeError->setWordWrap(true);
         form->addRow(tr("Width"), m_width);
         form->addRow(tr("Height"), m_height);
         form->addRow(tr("Resolution"), m_dpi);
         form->addRow(tr("Text size"), m_font);
+        form->addRow(tr("Legend"), m_legend);
+        form->addRow(QString(), m_valueLabels);
+        form->addRow(QString(), m_fullRange);
+        form->addRow(m_sizeError);
         form->addRow(new QLabel(tr("The format follows the file name: .png, .svg or .pdf "
                                    "(SVG and PDF stay vector).")));
+        const auto check = [this, buttons] {
+            const QString error = exportSizeError(size());
+            m_sizeError->setText(error.isEmpty() ? QString() : tr("Cannot export: %1.").arg(error));
+            m_sizeError->setVisible(!error.isEmpty());
+            buttons->button(QDialogButtonBox::Save)->setEnabled(error.isEmpty());
+            for (QWidget* w : std::initializer_list<QWidget*>{m_width, m_height, m_dpi, m_font})
+                w->setStyleSheet(QString());
+            if (!error.isEmpty()) {
+                // The field the rule names, in red.
+                QWidget* bad = m_font;
+                if (error.contains(QLatin1String("width")))
+                    bad = m_width;
+                else if (error.contains(QLatin1String("height")))
+                    bad = m_height;
+                else if (error.contains(QLatin1String("resolution")))
+                    bad = m_dpi;
+                bad->setStyleSheet(QStringLiteral("color: #c00000"));
+            }
+        };
+        for (QDoubleSpinBox* box : {m_width, m_height, m_font})
+            connect(box, &QDoubleSpinBox::valueChanged, this, check);
+        connect(m_dpi, &QSpinBox::valueChanged, this, check);
+        check();
     }
-    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
@@ -104,6 +156,11 @@ QString ExportDialog::path() const
     return m_path->text();
 }
 
+QString ExportDialog::sizeError() const
+{
+    return m_sizeError ? m_sizeError->text() : QString();
+}
+
 ExportSize ExportDialog::size() const
 {
     ExportSize s;
@@ -112,6 +169,9 @@ ExportSize ExportDialog::size() const
         s.heightMm = m_height->value();
         s.dpi = m_dpi->value();
         s.fontPt = m_font->value();
+        s.legend = *parseLegendPlace(m_legend->currentData().toString());
+        s.valueLabels = m_valueLabels->isChecked();
+        s.fullRange = m_fullRange->isChecked();
     }
     return s;
 }
@@ -283,6 +343,11 @@ void TableView::setModel(QAbstractItemModel* model, const QString& exportStem)
 {
     m_table->setModel(model);
     m_stem = exportStem;
+    // Copy, filter, columns: once, with the first model (they follow it).
+    if (!m_actionsAdded) {
+        addTableActions(m_table);
+        m_actionsAdded = true;
+    }
     m_table->resizeColumnsToContents();
     connect(model, &QAbstractItemModel::modelReset, m_table, &QTableView::resizeColumnsToContents);
 }

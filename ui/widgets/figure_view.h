@@ -6,8 +6,10 @@
 // while it has the focus): Copy image (Ctrl+C: the PNG of the default export
 // size), Export… (Ctrl+Shift+S), Reset zoom (Ctrl+0; line charts zoom with a
 // dragged rectangle).
-// TableView: a table with Export CSV / Export LaTeX buttons.
-// ExportDialog: the file, format and paper size of an export.
+// TableView: a table with Export CSV / Export LaTeX buttons and the context
+// actions of every workbench table (page_table.h: copy, filter, columns).
+// ExportDialog: the file, format and paper size of an export, the legend's
+// place, values on bars, 0-1 accuracy axes; an invalid size blocks Save.
 //
 // Thread: GUI thread. Failure: export errors are shown in a message box
 // (and returned by the exportTo() functions used by tests and batch code).
@@ -23,6 +25,7 @@
 class QAbstractItemModel;
 class QAction;
 class QChartView;
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
@@ -45,6 +48,8 @@ public:
     ExportDialog(const QString& suggestedPath, bool figure, QWidget* parent = nullptr);
     QString path() const;
     ExportSize size() const;
+    // Why the size cannot be exported ("" when it can: Save is enabled).
+    QString sizeError() const;
 
 private:
     QLineEdit* m_path;
@@ -52,6 +57,10 @@ private:
     QDoubleSpinBox* m_height = nullptr;
     QSpinBox* m_dpi = nullptr;
     QDoubleSpinBox* m_font = nullptr;
+    QComboBox* m_legend = nullptr;
+    QCheckBox* m_valueLabels = nullptr;
+    QCheckBox* m_fullRange = nullptr;
+    QLabel* m_sizeError = nullptr;
     bool m_figure;
 };
 
@@ -102,6 +111,7 @@ private:
     QTableView* m_table;
     QString m_stem;
     CsvWriter m_csvWriter;
+    bool m_actionsAdded = false;
 };
 
 } // namespace snilab::ui
