@@ -286,6 +286,68 @@ private Q_SLOTS:
         TrainingCurves empty;
         QVERIFY(empty.lossFigure().isEmpty());
         QVERIFY(!empty.lossFigure().emptyReason.isEmpty());
+        QVERIFY(empty.foldsFigure(true).isEmpty());
+        QVERIFY(!empty.foldsFigure(true).emptyReason.isEmpty());
+    }
+
+    // The views' curves: every fold of the (model, threshold) being trained,
+    // a fold stopped early leaves NaN past its last epoch; another threshold
+    // starts afresh.
+    void trainingCurvesShowEveryFold()
+    {
+        TrainingCurves curves;
+        const auto report = [&](int threshold, int fold, int epoch, double loss) {
+            EpochReport r;
+            r.model = "cnngru-packet";
+            r.threshold = threshold;
+            r.fold = fold;
+            r.epoch = epoch;
+            r.trainLoss = loss;
+            r.validationLoss = loss + 0.5;
+            r.trainAccuracy = 0.5;
+            r.validationAccuracy = 0.25;
+            curves.addEpoch(r);
+        };
+        for (int e = 1; e <= 3; ++e)
+            report(100, 0, e, 4 - e);
+        for (int e = 1; e <= 2; ++e) // stopped early
+            report(100, 1, e, 10 + e);
+        FigureData loss = curves.foldsFigure(true);
+        QCOMPARE(loss.x, (QList<double>{1, 2, 3}));
+        const auto names = [](const FigureData& f) {
+            QStringList out;
+            for (const FigureSeries& s : f.series)
+                out << s.name;
+            return out;
+        };
+        QCOMPARE(names(loss),
+                 QStringList({"train, fold 2", "validation, fold 2", "validation, fold 1"}));
+        QCOMPARE(loss.series[0].values[1], 12.0);
+        QVERIFY(std::isnan(loss.series[0].values[2]));
+        QCOMPARE(loss.series[1].values[0], 11.5);
+        QVERIFY(std::isnan(loss.series[1].values[2]));
+        QCOMPARE(loss.series[2].values, (QList<double>{3.5, 2.5, 1.5}));
+        QVERIFY(loss.title.contains(QStringLiteral("cnngru-packet, T=100, 2 folds")));
+        QCOMPARE(loss.yTitle, QStringLiteral("Loss"));
+        QVERIFY(loss.yMax >= 12.5);
+        // A third fold: the other two as their mean ± std, where both or one
+        // reached the epoch.
+        report(100, 2, 1, 7);
+        loss = curves.foldsFigure(true);
+        QCOMPARE(names(loss), QStringList({"train, fold 3", "validation, fold 3",
+                                           "validation, 2 other folds (mean ± std)"}));
+        QCOMPARE(loss.series[2].values[0], (3.5 + 11.5) / 2);
+        QCOMPARE(loss.series[2].errors[0], 4.0);
+        QCOMPARE(loss.series[2].values[2], 1.5); // fold 2 stopped at epoch 2
+        QCOMPARE(loss.series[2].errors[2], 0.0);
+        QVERIFY(std::isnan(loss.series[0].values[1]));
+        const FigureData accuracy = curves.foldsFigure(false);
+        QVERIFY(accuracy.share);
+        QCOMPARE(accuracy.series[1].values[0], 0.25);
+        report(200, 0, 1, 1);
+        loss = curves.foldsFigure(true);
+        QCOMPARE(loss.series.size(), 2); // train and validation of T=200's fold 1
+        QCOMPARE(loss.x, (QList<double>{1}));
     }
 
     void connectionTableIsLazyAndFiltered()

@@ -35,6 +35,8 @@
 #include <QHorizontalBarSeries>
 #include <QImage>
 #include <QLabel>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QProcess>
@@ -405,7 +407,7 @@ private Q_SLOTS:
         QChart* loss = window.runsPage()->lossView()->chartView()->chart();
         QLineSeries* val = nullptr;
         for (QAbstractSeries* s : loss->series())
-            if (s->name() == QLatin1String("validation loss"))
+            if (s->name() == QLatin1String("validation, fold 1"))
                 val = qobject_cast<QLineSeries*>(s);
         QVERIFY(val);
         QCOMPARE(val->count(), 3);
@@ -492,7 +494,13 @@ private Q_SLOTS:
                 QVERIFY(near(acc.series[1].values[n], mine[i].validationAccuracy));
             }
         }
-        // The charts show the last network trained, point for point.
+        // The charts show the last network trained, point for point, laid out
+        // in the default window on the Runs tab.
+        window.resize(1280, 820);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.showTab(MainWindow::RunsTab);
+        QTest::qWait(50);
         const QString current = curves->currentKey();
         QCOMPARE(current, keyOf(stored.back()));
         for (const bool isLoss : {true, false}) {
@@ -500,13 +508,20 @@ private Q_SLOTS:
                 (isLoss ? window.runsPage()->lossView() : window.runsPage()->accuracyView())
                     ->chartView()
                     ->chart();
+            // "train, fold N" of the fold trained last, "validation, fold k"
+            // of each fold of that model and threshold.
             int matched = 0;
+            const QString group = current.left(current.lastIndexOf(QLatin1String(", fold ")));
             for (QLineSeries* line : lineSeries(chart)) {
-                const bool train = line->name().startsWith(QLatin1String("train"));
+                const bool train = line->name().startsWith(QLatin1String("train, fold "));
+                const QString fold = line->name().mid(line->name().lastIndexOf(QLatin1Char(' ')));
+                if (train)
+                    QCOMPARE(group + QStringLiteral(", fold") + fold, current);
                 std::vector<EpochReport> mine;
                 for (const auto& e : stored)
-                    if (keyOf(e) == current)
+                    if (keyOf(e) == group + QStringLiteral(", fold") + fold)
                         mine.push_back(e);
+                QVERIFY2(!mine.empty(), qPrintable(line->name()));
                 QCOMPARE(line->count(), static_cast<int>(mine.size()));
                 for (int i = 0; i < line->count(); ++i) {
                     const auto& e = mine[static_cast<std::size_t>(i)];
@@ -518,7 +533,13 @@ private Q_SLOTS:
                 }
                 ++matched;
             }
-            QCOMPARE(matched, 2);
+            QCOMPARE(matched, 1 + setup.folds);
+            // The axis titles ("Cross-entropy", "Epoch") are drawn whole.
+            for (QGraphicsItem* item : chart->scene()->items())
+                if (auto* text = dynamic_cast<QGraphicsTextItem*>(item); text && item->isVisible())
+                    QVERIFY2(!text->toPlainText().contains(QChar(0x2026)) &&
+                                 !text->toPlainText().contains(QLatin1String("...")),
+                             qPrintable(text->toPlainText()));
         }
         // Logged, not asserted: the responsiveness bound is checked in
         // ingestTrainAndShow; LibTorch's threads compete harder on busy cores.

@@ -2,8 +2,9 @@
 // (snilab::EpochReport via EvaluationJob::epochReported) and gives the live
 // loss and accuracy curves of the network being trained as FigureData.
 //
-// The curves shown are those of the latest (model, threshold, fold) that
-// reported; earlier ones stay available by key.
+// Per (model, threshold, fold) by key; foldFigures() give the views' curves:
+// every fold so far of the (model, threshold) that reported last, each
+// fold's validation curve and the train curve of the fold being trained.
 //
 // Thread: GUI thread. Failure: none.
 #pragma once
@@ -35,6 +36,10 @@ public:
     FigureData lossFigure(const QString& key = {}) const;
     // Train and validation accuracy per epoch of `key` ("" = current).
     FigureData accuracyFigure(const QString& key = {}) const;
+    // The current (model, threshold): "train, fold N" of the fold that
+    // reported last, then "validation, fold k" of every fold k seen (x: the
+    // epochs of any of them; an epoch a fold did not reach is NaN).
+    FigureData foldsFigure(bool loss) const;
 
 public Q_SLOTS:
     void addEpoch(const snilab::EpochReport& report);
@@ -46,6 +51,8 @@ private:
     QStringList m_order;
     std::map<QString, std::vector<snilab::EpochReport>> m_epochs;
     QString m_current;
+    // The (model, threshold) part of a key and the fold of each key.
+    std::map<QString, std::pair<QString, int>> m_keyParts;
 };
 
 } // namespace snilab::ui

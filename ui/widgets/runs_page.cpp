@@ -57,6 +57,9 @@ RunsPage::RunsPage(CatalogSession* session, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(m_runTable);
     splitter->addWidget(job);
+    // The job panel's curves get the room; the run list scrolls.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
     layout->addWidget(splitter, 1);
@@ -74,13 +77,13 @@ QWidget* RunsPage::buildJobBox()
     m_jobCancel = new QPushButton(tr("Cancel"));
     m_lossView = new FigureView;
     m_accuracyView = new FigureView;
-    m_lossView->setFigure(m_curves->lossFigure());
-    m_accuracyView->setFigure(m_curves->accuracyFigure());
+    m_lossView->setFigure(m_curves->foldsFigure(true));
+    m_accuracyView->setFigure(m_curves->foldsFigure(false));
     m_jobCancel->setToolTip(tr("Cancel the running experiment (the run is kept as cancelled); "
                                "the next queued one then starts."));
     m_queueList = new QListWidget;
     m_queueList->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_queueList->setMaximumHeight(70);
+    m_queueList->setMaximumHeight(m_queueList->fontMetrics().height() * 3 + 10); // 3 lines
     m_queueList->setToolTip(tr("Experiments waiting for the running one, in the order they "
                                "will run."));
     m_unqueue = new QPushButton(tr("Remove from queue"));
@@ -136,8 +139,8 @@ void RunsPage::connectJob()
             });
     connect(m_jobCancel, &QPushButton::clicked, m_evaluation, &BackgroundJob::cancel);
     connect(m_curves, &TrainingCurves::changed, this, [this] {
-        m_lossView->setFigure(m_curves->lossFigure());
-        m_accuracyView->setFigure(m_curves->accuracyFigure());
+        m_lossView->setFigure(m_curves->foldsFigure(true));
+        m_accuracyView->setFigure(m_curves->foldsFigure(false));
     });
     // Deletions run in the session; the list shows the outcome either way.
     connect(m_session, &CatalogSession::runDeleted, this, [this] { onDeleteReported(); });
