@@ -105,6 +105,14 @@ private Q_SLOTS:
         tableAction(table.get(), "Copy the whole table")->trigger();
         QCOMPARE(QApplication::clipboard()->text(),
                  QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
+        // A result table (TableView) adds its exports after the copies.
+        TableView view;
+        view.setModel(&model, QStringLiteral("table"));
+        texts.clear();
+        for (QAction* a : view.table()->actions())
+            texts << a->text();
+        QCOMPARE(texts, QStringList({"Copy", "Copy the whole table", "Export CSV…", "Export LaTeX…",
+                                     "Filter by this value", "Show all rows", "Columns"}));
     }
 
     // Filter by this value hides the rows whose cell differs (and follows a

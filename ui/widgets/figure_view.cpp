@@ -346,6 +346,14 @@ void TableView::setModel(QAbstractItemModel* model, const QString& exportStem)
     // Copy, filter, columns: once, with the first model (they follow it).
     if (!m_actionsAdded) {
         addTableActions(m_table);
+        // The export buttons in the context menu too, after the copies.
+        QAction* before = m_table->actions().value(2);
+        auto* csv = new QAction(tr("Export CSV…"), m_table);
+        auto* tex = new QAction(tr("Export LaTeX…"), m_table);
+        connect(csv, &QAction::triggered, this, &TableView::exportCsv);
+        connect(tex, &QAction::triggered, this, &TableView::exportLatex);
+        m_table->insertAction(before, csv);
+        m_table->insertAction(before, tex);
         m_actionsAdded = true;
     }
     m_table->resizeColumnsToContents();
