@@ -1,5 +1,6 @@
 // Desktop manners of the workbench, offscreen: tables copy as TSV (Ctrl+C and
-// the context menu), filter by a cell's value and choose their columns, the Help menu (About's
+// the context menu), filter by a cell's value and choose their columns, the
+// Per label tab's label controls, the Help menu (About's
 // build information, the user guide), removing a capture that did not finish cleanly from the
 // Captures tab, the experiment queue, the experiment dialog's model list and CUDA line, the
 // figures' context menu (copy image, export, reset zoom), the confusion view's axis titles and
@@ -30,16 +31,19 @@
 #include <QChart>
 #include <QChartView>
 #include <QClipboard>
+#include <QComboBox>
 #include <QFile>
 #include <QFileInfo>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
 #include <QProcess>
 #include <QScrollBar>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTabWidget>
 #include <QTableView>
@@ -70,6 +74,55 @@ private Q_SLOTS:
     {
         QVERIFY(m_dir.isValid());
         isolateSettings(m_dir, QStringLiteral("snilab-test-desktop"));
+    }
+
+    // The Per label tab's controls pick the figure's labels (and so its
+    // export): order, how many, a search.
+    void perLabelControls()
+    {
+        RunData run;
+        run.models = {QStringLiteral("rf")};
+        run.thresholds = {100};
+        std::vector<snilab::ClassResult> classes;
+        for (int i = 0; i < 30; ++i) {
+            snilab::ClassResult c;
+            c.label = QStringLiteral("svc%1.test").arg(i, 2, 10, QLatin1Char('0')).toStdString();
+            c.accuracy = 1.0 - i / 100.0;
+            c.support = 10;
+            classes.push_back(c);
+        }
+        run.classes[{"rf", 100}] = classes;
+        ResultView view;
+        view.setRun(run);
+        FigureView* perLabel = view.figureView(ResultView::Figure::PerLabel);
+        QCOMPARE(perLabel->figure().categories.size(), 30);
+        auto* order = view.findChild<QComboBox*>();
+        QComboBox* labelOrder = nullptr;
+        for (QComboBox* box : view.findChildren<QComboBox*>())
+            if (box->findText(QStringLiteral("worst first")) >= 0)
+                labelOrder = box;
+        QVERIFY(order && labelOrder);
+        labelOrder->setCurrentIndex(labelOrder->findText(QStringLiteral("worst first")));
+        QSpinBox* count = view.findChild<QSpinBox*>();
+        QVERIFY(count);
+        QCOMPARE(count->text(), QStringLiteral("all"));
+        count->setValue(5);
+        QCOMPARE(
+            perLabel->figure().categories,
+            QStringList({"svc29.test", "svc28.test", "svc27.test", "svc26.test", "svc25.test"}));
+        QVERIFY(perLabel->figure().title.contains(QStringLiteral("5 worst of 30 by rf")));
+        QLineEdit* search = nullptr;
+        for (QLineEdit* e : view.findChildren<QLineEdit*>())
+            if (e->placeholderText().startsWith(QStringLiteral("label contains")))
+                search = e;
+        QVERIFY(search);
+        search->setText(QStringLiteral("svc1"));
+        QCOMPARE(perLabel->figure().categories.size(), 5);
+        QCOMPARE(perLabel->figure().categories.front(), QStringLiteral("svc19.test"));
+        QCOMPARE(view.labelSelection().contains, QStringLiteral("svc1"));
+        view.setLabelSelection({});
+        QCOMPARE(perLabel->figure().categories.size(), 30);
+        QCOMPARE(count->value(), 0);
     }
 
     // Every page table (makeTable): Ctrl+C copies the selection as TSV, and

@@ -290,6 +290,86 @@ private Q_SLOTS:
         QVERIFY(!empty.foldsFigure(true).emptyReason.isEmpty());
     }
 
+    // The per-label figure at 532 classes: every label in name order by
+    // default; the worst or best N by the first model's accuracy (a label
+    // without a result last), the most connections first, a search; the
+    // other models' bars follow the same labels; the title says which.
+    void perLabelSelection()
+    {
+        RunData run;
+        run.models = {QStringLiteral("rf"), QStringLiteral("gru")};
+        run.thresholds = {100};
+        const int k = 532;
+        for (const char* model : {"rf", "gru"}) {
+            std::vector<ClassResult> classes;
+            for (int i = 0; i < k; ++i) {
+                ClassResult c;
+                c.classIndex = i;
+                c.label = QStringLiteral("svc%1.scale.test")
+                              .arg(i, 4, 10, QLatin1Char('0'))
+                              .toStdString();
+                c.support = static_cast<std::uint64_t>(100 + (i * 37) % 900);
+                // rf: a permutation of accuracies; label 7 has none (NaN).
+                c.accuracy = std::string(model) == "rf"
+                                 ? (i == 7 ? std::nan("") : double((i * 131) % k) / k)
+                                 : 0.5;
+                classes.push_back(c);
+            }
+            run.classes[{model, 100}] = classes;
+        }
+        FigureData all = perLabelAccuracyFigure(run, 100);
+        QCOMPARE(all.categories.size(), qsizetype(k));
+        QVERIFY(std::is_sorted(all.categories.begin(), all.categories.end()));
+        QCOMPARE(all.title, QStringLiteral("Accuracy per label, T = 100"));
+
+        LabelSelection worst;
+        worst.order = LabelSelection::Order::WorstFirst;
+        worst.count = 20;
+        const FigureData w = perLabelAccuracyFigure(run, 100, worst);
+        QCOMPARE(w.categories.size(), 20);
+        QCOMPARE(w.series.size(), 2);
+        QVERIFY(std::is_sorted(w.series[0].values.begin(), w.series[0].values.end()));
+        QCOMPARE(w.series[0].values[0], 0.0); // (i * 131) % 532 == 0 at i = 0
+        QCOMPARE(w.categories[0], QStringLiteral("svc0000.scale.test"));
+        QCOMPARE(w.series[1].values, QList<double>(20, 0.5));
+        QCOMPARE(w.title, QStringLiteral("Accuracy per label, T = 100 — 20 worst of 532 by rf"));
+        LabelSelection everyWorst = worst;
+        everyWorst.count = 0;
+        const FigureData ew = perLabelAccuracyFigure(run, 100, everyWorst);
+        QCOMPARE(ew.categories.last(), QStringLiteral("svc0007.scale.test")); // NaN last
+
+        LabelSelection best = worst;
+        best.order = LabelSelection::Order::BestFirst;
+        best.count = 3;
+        const FigureData b = perLabelAccuracyFigure(run, 100, best);
+        QCOMPARE(b.series[0].values[0], double(k - 1) / k);
+        QVERIFY(b.series[0].values[0] > b.series[0].values[1] &&
+                b.series[0].values[1] > b.series[0].values[2]);
+
+        LabelSelection support;
+        support.order = LabelSelection::Order::Support;
+        support.count = 2;
+        const FigureData sp = perLabelAccuracyFigure(run, 100, support);
+        int most = 0;
+        for (int i = 1; i < k; ++i)
+            if ((i * 37) % 900 > (most * 37) % 900)
+                most = i;
+        QCOMPARE(sp.categories[0],
+                 QStringLiteral("svc%1.scale.test").arg(most, 4, 10, QLatin1Char('0')));
+        QVERIFY(sp.title.contains(QStringLiteral("2 with the most connections of 532")));
+
+        LabelSelection search;
+        search.contains = QStringLiteral("SVC011");
+        const FigureData se = perLabelAccuracyFigure(run, 100, search);
+        QCOMPARE(se.categories.size(), 10); // svc0110 .. svc0119
+        QVERIFY2(se.title.endsWith(QStringLiteral("containing 'SVC011', 10 of 532")),
+                 qPrintable(se.title));
+        search.contains = QStringLiteral("nothing-like-this");
+        const FigureData none = perLabelAccuracyFigure(run, 100, search);
+        QVERIFY(none.isEmpty());
+        QVERIFY(none.emptyReason.contains(QStringLiteral("nothing-like-this")));
+    }
+
     // The views' curves: every fold of the (model, threshold) being trained,
     // a fold stopped early leaves NaN past its last epoch; another threshold
     // starts afresh.

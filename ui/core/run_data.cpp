@@ -2,6 +2,8 @@
 
 #include "catalog_models.h"
 
+#include <QHash>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -188,32 +190,128 @@ FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metr
     return f;
 }
 
-FigureData perLabelAccuracyFigure(const RunData& run, int threshold)
+namespace {
+
+// The labels of `selection` in its order; `total` receives how many there are
+// in all, `key` the model whose accuracy orders them.
+QStringList selectLabels(const RunData& run, int threshold, const LabelSelection& selection,
+                         qsizetype* total, QString* key)
+{
+    const QStringList all = run.labels(threshold);
+    *total = all.size();
+    struct Row {
+        QString label;
+        double accuracy;
+        std::uint64_t support;
+    };
+    std::vector<Row> rows;
+    const std::vector<snilab::ClassResult>* first = nullptr;
+    for (const QString& m : run.models)
+        if (const auto* r = run.classResults(m, threshold); r && !r->empty() && !first) {
+            first = r;
+            *key = m;
+        }
+    QHash<QString, const snilab::ClassResult*> byLabel;
+    if (first)
+        for (const auto& c : *first)
+            byLabel.insert(qs(c.label), &c);
+    for (const QString& label : all) {
+        if (!selection.contains.isEmpty() &&
+            !label.contains(selection.contains, Qt::CaseInsensitive))
+            continue;
+        const snilab::ClassResult* c = byLabel.value(label);
+        rows.push_back({label, c ? c->accuracy : kNaN, c ? c->support : 0});
+    }
+    const auto byName = [](const Row& a, const Row& b) { return a.label < b.label; };
+    switch (selection.order) {
+    case LabelSelection::Order::Name: std::stable_sort(rows.begin(), rows.end(), byName); break;
+    case LabelSelection::Order::WorstFirst:
+    case LabelSelection::Order::BestFirst: {
+        const bool worst = selection.order == LabelSelection::Order::WorstFirst;
+        // NaN (no result) last either way; ties by name.
+        std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
+            if (std::isnan(a.accuracy) != std::isnan(b.accuracy))
+                return std::isnan(b.accuracy);
+            if (a.accuracy != b.accuracy)
+                return worst ? a.accuracy < b.accuracy : a.accuracy > b.accuracy;
+            return a.label < b.label;
+        });
+        break;
+    }
+    case LabelSelection::Order::Support:
+        std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+            return a.support != b.support ? a.support > b.support : a.label < b.label;
+        });
+        break;
+    }
+    if (selection.count > 0 && rows.size() > static_cast<std::size_t>(selection.count))
+        rows.resize(static_cast<std::size_t>(selection.count));
+    QStringList out;
+    for (const Row& r : rows)
+        out << r.label;
+    return out;
+}
+
+// " — 20 worst of 532 by rf", "" for every label in name order.
+QString selectionTitle(const LabelSelection& selection, qsizetype shown, qsizetype total,
+                       const QString& key)
+{
+    QStringList parts;
+    if (!selection.contains.isEmpty())
+        parts << QStringLiteral("containing '%1'").arg(selection.contains);
+    const QString of = QStringLiteral("%1 of %2").arg(shown).arg(total);
+    switch (selection.order) {
+    case LabelSelection::Order::Name:
+        if (shown < total)
+            parts << of;
+        break;
+    case LabelSelection::Order::WorstFirst:
+        parts << QStringLiteral("%1 worst of %2 by %3").arg(shown).arg(total).arg(key);
+        break;
+    case LabelSelection::Order::BestFirst:
+        parts << QStringLiteral("%1 best of %2 by %3").arg(shown).arg(total).arg(key);
+        break;
+    case LabelSelection::Order::Support:
+        parts << QStringLiteral("%1 with the most connections of %2").arg(shown).arg(total);
+        break;
+    }
+    return parts.isEmpty() ? QString() : QStringLiteral(" — ") + parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+FigureData perLabelAccuracyFigure(const RunData& run, int threshold,
+                                  const LabelSelection& selection)
 {
     FigureData f;
     f.id = QStringLiteral("fig7_per_label_accuracy_T%1").arg(threshold);
-    f.title = QStringLiteral("Accuracy per label, T = %1").arg(threshold);
     f.xTitle = QStringLiteral("Label (SNI)");
     f.yTitle = QStringLiteral("Accuracy (recall over all folds)");
     f.kind = FigureData::Kind::Bar;
-    f.categories = run.labels(threshold);
+    qsizetype total = 0;
+    QString key;
+    f.categories = selectLabels(run, threshold, selection, &total, &key);
+    f.title = QStringLiteral("Accuracy per label, T = %1").arg(threshold) +
+              selectionTitle(selection, f.categories.size(), total, key);
     for (const QString& m : run.models) {
         const auto* results = run.classResults(m, threshold);
         if (!results || results->empty())
             continue;
+        QHash<QString, double> accuracy;
+        for (const auto& c : *results)
+            accuracy.insert(qs(c.label), c.accuracy);
         FigureSeries s;
         s.name = m;
-        for (const QString& label : f.categories) {
-            double v = kNaN;
-            for (const auto& c : *results)
-                if (qs(c.label) == label)
-                    v = c.accuracy;
-            s.values << v;
-        }
+        for (const QString& label : f.categories)
+            s.values << accuracy.value(label, kNaN);
         f.series << s;
     }
     if (f.series.isEmpty())
         f.emptyReason = QStringLiteral("No per-class results at T = %1.").arg(threshold);
+    else if (f.categories.isEmpty()) {
+        f.series.clear(); // shown as empty, with the reason
+        f.emptyReason = QStringLiteral("No label contains '%1'.").arg(selection.contains);
+    }
     return f;
 }
 

@@ -85,8 +85,22 @@ struct FigureData {
 FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN);
 // Figures 5, 8, 9: a metric (mean +- std over folds) vs threshold, one line per model.
 FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metric = "accuracy");
-// Figures 7, 10: per-label accuracy (recall) at one threshold, one bar set per model.
-FigureData perLabelAccuracyFigure(const RunData& run, int threshold);
+// Which labels a per-label figure shows, for hundreds of classes: in what
+// order (by name, worst or best accuracy of the first model first, most
+// test connections first), those whose name contains `contains`
+// (case-insensitive), and the first `count` of them (0 = all).
+struct LabelSelection {
+    enum class Order { Name, WorstFirst, BestFirst, Support };
+    Order order = Order::Name;
+    int count = 0;
+    QString contains;
+    bool operator==(const LabelSelection&) const = default;
+};
+// Figures 7, 10: per-label accuracy (recall) at one threshold, one bar set per
+// model, over the labels `selection` picks (the title says which when it is
+// not all of them: "20 worst of 532 by rf", "containing 'cdn': 12 of 532").
+FigureData perLabelAccuracyFigure(const RunData& run, int threshold,
+                                  const LabelSelection& selection = {});
 // Figure 11: accuracy and macro precision, recall, F1 per model at one threshold.
 FigureData metricBarsFigure(const RunData& run, int threshold);
 // Figure 12: accuracy of each model "m" that also ran as "m+dir", without and

@@ -151,10 +151,11 @@ FigureData TrainingCurves::foldsFigure(bool loss) const
         return out;
     };
     const int fold = current->second.second;
-    f.series << FigureSeries{QStringLiteral("train, fold %1").arg(fold), values(m_current, true), {}}
-             << FigureSeries{QStringLiteral("validation, fold %1").arg(fold),
-                             values(m_current, false),
-                             {}};
+    f.series << FigureSeries{QStringLiteral("train, fold %1").arg(fold),
+                             values(m_current, true),
+                             {}}
+             << FigureSeries{
+                    QStringLiteral("validation, fold %1").arg(fold), values(m_current, false), {}};
     QStringList others = folds;
     others.removeAll(m_current);
     if (others.size() == 1) {
@@ -189,7 +190,8 @@ FigureData TrainingCurves::foldsFigure(bool loss) const
     for (const FigureSeries& s : f.series)
         for (qsizetype i = 0; i < s.values.size(); ++i)
             if (!std::isnan(s.values[i]))
-                maxValue = std::max(maxValue, s.values[i] + (i < s.errors.size() ? s.errors[i] : 0));
+                maxValue =
+                    std::max(maxValue, s.values[i] + (i < s.errors.size() ? s.errors[i] : 0));
     f.yMin = 0;
     f.yMax = loss ? (maxValue > 0 ? maxValue * 1.1 : 1) : 1;
     f.share = !loss;

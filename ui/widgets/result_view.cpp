@@ -11,9 +11,12 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSlider>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -23,7 +26,8 @@ namespace snilab::ui {
 ResultView::ResultView(QWidget* parent)
     : QWidget(parent), m_title(new QLabel), m_threshold(new QComboBox), m_tabs(new QTabWidget),
       m_accuracy(new FigureView), m_perLabel(new FigureView), m_metrics(new FigureView),
-      m_direction(new FigureView), m_perClassTable(new TableView), m_table1Table(new TableView),
+      m_direction(new FigureView), m_perClassTable(new TableView), m_labelOrder(new QComboBox),
+      m_labelCount(new QSpinBox), m_labelSearch(new QLineEdit), m_table1Table(new TableView),
       m_confusionModelBox(new QComboBox), m_order(new QComboBox), m_normalized(new QCheckBox),
       m_zoom(new QSlider(Qt::Horizontal)), m_hover(new QLabel), m_heatmap(new HeatmapView),
       m_confusion(new ConfusionMatrixModel(this)), m_table1(new Table1Model(this)),
@@ -63,8 +67,34 @@ QHBoxLayout* ResultView::buildTitleRow()
 
 QWidget* ResultView::buildPerLabelPage()
 {
+    // Which labels: for hundreds of classes, the worst or best N, or a search.
+    m_labelOrder->addItem(tr("by label"), static_cast<int>(LabelSelection::Order::Name));
+    m_labelOrder->addItem(tr("worst first"), static_cast<int>(LabelSelection::Order::WorstFirst));
+    m_labelOrder->addItem(tr("best first"), static_cast<int>(LabelSelection::Order::BestFirst));
+    m_labelOrder->addItem(tr("most connections first"),
+                          static_cast<int>(LabelSelection::Order::Support));
+    m_labelOrder->setToolTip(tr("Order of the labels; worst and best go by the first model's "
+                                "accuracy"));
+    m_labelCount->setRange(0, 1000000);
+    m_labelCount->setSpecialValueText(tr("all"));
+    m_labelCount->setToolTip(tr("How many labels the figure (and its export) shows, in this "
+                                "order; all = every label"));
+    m_labelSearch->setPlaceholderText(tr("label contains…"));
+    m_labelSearch->setClearButtonEnabled(true);
+    m_labelSearch->setToolTip(tr("Only the labels containing this text (any case)"));
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Labels")));
+    controls->addWidget(m_labelOrder);
+    controls->addWidget(new QLabel(tr("show")));
+    controls->addWidget(m_labelCount);
+    controls->addWidget(m_labelSearch, 1);
+    auto* top = new QWidget;
+    auto* topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->addLayout(controls);
+    topLayout->addWidget(m_perLabel, 1);
     auto* perLabel = new QSplitter(Qt::Vertical);
-    perLabel->addWidget(m_perLabel);
+    perLabel->addWidget(top);
     perLabel->addWidget(m_perClassTable);
     perLabel->setStretchFactor(0, 4);
     perLabel->setStretchFactor(1, 1);
@@ -126,6 +156,12 @@ void ResultView::connectSignals()
     connect(m_zoom, &QSlider::valueChanged, m_heatmap, &HeatmapView::setCellSize);
     connect(m_heatmap, &HeatmapView::cellSizeChanged, m_zoom, &QSlider::setValue);
     connect(m_heatmap, &HeatmapView::hovered, m_hover, &QLabel::setText);
+    const auto relabel = [this] {
+        m_perLabel->setFigure(perLabelAccuracyFigure(m_run, threshold(), labelSelection()));
+    };
+    connect(m_labelOrder, &QComboBox::currentIndexChanged, this, relabel);
+    connect(m_labelCount, &QSpinBox::valueChanged, this, relabel);
+    connect(m_labelSearch, &QLineEdit::textChanged, this, relabel);
 }
 
 void ResultView::exportConfusionInteractively()
@@ -207,7 +243,7 @@ FigureView* ResultView::figureView(Figure figure) const
 void ResultView::updateThresholdViews()
 {
     const int t = threshold();
-    m_perLabel->setFigure(perLabelAccuracyFigure(m_run, t));
+    m_perLabel->setFigure(perLabelAccuracyFigure(m_run, t, labelSelection()));
     m_metrics->setFigure(metricBarsFigure(m_run, t));
     m_direction->setFigure(directionFigure(m_run, t));
     m_perClass->setRun(m_run, t);
@@ -216,6 +252,26 @@ void ResultView::updateThresholdViews()
 void ResultView::updateConfusion()
 {
     m_confusion->setRun(m_run, m_confusionModelBox->currentText(), threshold());
+}
+
+LabelSelection ResultView::labelSelection() const
+{
+    LabelSelection s;
+    s.order = static_cast<LabelSelection::Order>(m_labelOrder->currentData().toInt());
+    s.count = m_labelCount->value();
+    s.contains = m_labelSearch->text().trimmed();
+    return s;
+}
+
+void ResultView::setLabelSelection(const LabelSelection& selection)
+{
+    {
+        const QSignalBlocker a(m_labelOrder), b(m_labelCount), c(m_labelSearch);
+        m_labelOrder->setCurrentIndex(m_labelOrder->findData(static_cast<int>(selection.order)));
+        m_labelCount->setValue(selection.count);
+        m_labelSearch->setText(selection.contains);
+    }
+    m_perLabel->setFigure(perLabelAccuracyFigure(m_run, threshold(), labelSelection()));
 }
 
 } // namespace snilab::ui

@@ -1,6 +1,7 @@
 // ResultView: every result view of one run, like the paper's figures:
 // accuracy vs threshold per model (Figures 5, 8, 9), per-label accuracy per
-// model (Figures 7, 10) with its table, accuracy/precision/recall/F1 bars
+// model (Figures 7, 10) with its table and the labels to show (order: name,
+// worst or best first, most connections; how many; a search), accuracy/precision/recall/F1 bars
 // (Figure 11), with vs without direction (Figure 12), the confusion-matrix
 // heatmap (order, normalisation, zoom, hover) and the Table-1 grid. Two
 // ResultViews side by side compare two runs (ResultsPage).
@@ -18,7 +19,9 @@ class QCheckBox;
 class QComboBox;
 class QHBoxLayout;
 class QLabel;
+class QLineEdit;
 class QSlider;
+class QSpinBox;
 class QTabWidget;
 
 namespace snilab::ui {
@@ -44,6 +47,9 @@ public:
     ConfusionMatrixModel* confusionModel() const { return m_confusion; }
     Table1Model* table1Model() const { return m_table1; }
     PerClassModel* perClassModel() const { return m_perClass; }
+    // The per-label figure's labels; setLabelSelection() sets the controls.
+    LabelSelection labelSelection() const;
+    void setLabelSelection(const LabelSelection& selection);
     QTabWidget* tabs() const { return m_tabs; }
 
 private:
@@ -66,6 +72,9 @@ private:
     FigureView* m_metrics;
     FigureView* m_direction;
     TableView* m_perClassTable;
+    QComboBox* m_labelOrder;
+    QSpinBox* m_labelCount;
+    QLineEdit* m_labelSearch;
     TableView* m_table1Table;
     QComboBox* m_confusionModelBox;
     QComboBox* m_order;
