@@ -125,6 +125,61 @@ private Q_SLOTS:
         QCOMPARE(count->value(), 0);
     }
 
+    // The confusion tab at many classes: the most confused pairs beside the
+    // heatmap; choosing one scrolls to its cell and highlights its row and
+    // column, as hovering a cell does.
+    void confusedPairsShowTheirCell()
+    {
+        const int k = 120;
+        RunData run;
+        run.models = {QStringLiteral("rf")};
+        run.thresholds = {100};
+        std::vector<snilab::ClassResult> classes;
+        std::vector<quint64> counts(std::size_t(k * k), 0);
+        for (int i = 0; i < k; ++i) {
+            snilab::ClassResult c;
+            c.label = QStringLiteral("svc%1.test").arg(i, 3, 10, QLatin1Char('0')).toStdString();
+            c.support = 20;
+            classes.push_back(c);
+            counts[std::size_t(i * k + i)] = 20;
+        }
+        counts[std::size_t(110 * k + 115)] = 9; // the most confused pair, far down
+        counts[std::size_t(3 * k + 4)] = 2;
+        run.classes[{"rf", 100}] = classes;
+        run.confusion[{"rf", 100}] = counts;
+        ResultView view;
+        view.resize(1000, 700);
+        view.setRun(run);
+        view.showTab(4);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QCOMPARE(view.confusedPairsModel()->rowCount(), 2);
+        HeatmapView* heatmap = view.heatmap();
+        heatmap->setCellSize(16);
+        QCOMPARE(heatmap->highlighted(), QPoint(-1, -1));
+        QTableView* table = view.confusedPairsTable();
+        table->selectionModel()->setCurrentIndex(view.confusedPairsModel()->index(0, 0),
+                                                 QItemSelectionModel::ClearAndSelect |
+                                                     QItemSelectionModel::Rows);
+        QCOMPARE(heatmap->highlighted(), QPoint(115, 110));
+        QVERIFY2(heatmap->hoverText().contains(QStringLiteral("svc110.test")) &&
+                     heatmap->hoverText().contains(QStringLiteral("svc115.test")),
+                 qPrintable(heatmap->hoverText()));
+        // Scrolled so the cell is in view (it was not: 120 x 16 px cells).
+        bool seen = false;
+        const QRect area = heatmap->viewport()->rect();
+        for (int y = 0; y < area.height() && !seen; y += 8)
+            for (int x = 0; x < area.width() && !seen; x += 8)
+                seen = heatmap->cellAt(QPoint(x, y)) == QPoint(115, 110);
+        QVERIFY(seen);
+        QVERIFY(heatmap->verticalScrollBar()->value() > 0);
+        const QPoint centre = area.center();
+        // Hovering another cell moves the highlight there.
+        QTest::mouseMove(heatmap->viewport(), centre + QPoint(-16 * 3, 0));
+        QTRY_COMPARE(heatmap->highlighted(), heatmap->cellAt(centre + QPoint(-16 * 3, 0)));
+        QVERIFY(heatmap->highlighted() != QPoint(115, 110));
+    }
+
     // Every page table (makeTable): Ctrl+C copies the selection as TSV, and
     // a cell from the traffic cannot add a column or a row, or run as a
     // formula in the spreadsheet it is pasted into.

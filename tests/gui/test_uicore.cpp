@@ -4,6 +4,7 @@
 // experiment set-up validation and persistence. QtCore only (no GUI).
 #include "core/catalog_models.h"
 #include "core/catalog_session.h"
+#include "core/confused_pairs_model.h"
 #include "core/connection_table_model.h"
 #include "core/evaluation_job.h"
 #include "core/experiment_setup.h"
@@ -288,6 +289,52 @@ private Q_SLOTS:
         QVERIFY(!empty.lossFigure().emptyReason.isEmpty());
         QVERIFY(empty.foldsFigure(true).isEmpty());
         QVERIFY(!empty.foldsFigure(true).emptyReason.isEmpty());
+    }
+
+    // The most confused pairs (most connections first, positions in the
+    // matrix's order) and the order that groups confused classes.
+    void confusedPairsAndGroupedOrder()
+    {
+        ConfusionMatrixModel matrix;
+        const QStringList labels = {"a", "b", "c", "d", "e", "f"};
+        std::vector<quint64> counts(36, 0);
+        const auto at = [&](int i, int j) -> quint64& { return counts[std::size_t(i * 6 + j)]; };
+        for (int i = 0; i < 6; ++i)
+            at(i, i) = 10;
+        at(0, 3) = 5; // a -> d
+        at(3, 0) = 3; // d -> a
+        at(1, 4) = 2; // b -> e
+        at(5, 1) = 1; // f -> b
+        matrix.setMatrix(labels, counts);
+        ConfusedPairsModel pairs;
+        QAbstractItemModelTester tester(&pairs,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        pairs.setMatrix(&matrix);
+        QCOMPARE(pairs.rowCount(), 4);
+        const auto row = [&](int r) {
+            return QStringList{pairs.index(r, 0).data().toString(),
+                               pairs.index(r, 1).data().toString(),
+                               pairs.index(r, 2).data().toString()};
+        };
+        QCOMPARE(row(0), QStringList({"a", "d", "5"}));
+        QCOMPARE(row(1), QStringList({"d", "a", "3"}));
+        QCOMPARE(row(3), QStringList({"f", "b", "1"}));
+        QCOMPARE(pairs.index(0, ConfusedPairsModel::Share).data().toString(),
+                 QStringLiteral("0.333"));
+        QCOMPARE(pairs.index(0, 0).data(ConfusedPairsModel::RowRole).toInt(), 0);
+        QCOMPARE(pairs.index(0, 0).data(ConfusedPairsModel::ColumnRole).toInt(), 3);
+
+        matrix.setOrder(ConfusionMatrixModel::Order::Grouped);
+        QStringList order;
+        for (int i = 0; i < 6; ++i)
+            order << matrix.label(i);
+        QCOMPARE(order, QStringList({"a", "d", "b", "e", "f", "c"}));
+        // The pairs follow the new order.
+        QCOMPARE(row(0), QStringList({"a", "d", "5"}));
+        QCOMPARE(pairs.index(0, 0).data(ConfusedPairsModel::ColumnRole).toInt(), 1);
+        QCOMPARE(matrix.count(0, 1), quint64{5});
+        pairs.setMatrix(nullptr);
+        QCOMPARE(pairs.rowCount(), 0);
     }
 
     // The per-label figure at 532 classes: every label in name order by

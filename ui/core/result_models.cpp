@@ -150,7 +150,46 @@ void ConfusionMatrixModel::reorder()
         std::stable_sort(m_positions.begin(), m_positions.end(),
                          [&](int a, int b) { return accuracy(a) < accuracy(b); });
         break;
+    case Order::Grouped: m_positions = groupedOrder(); break;
     }
+}
+
+std::vector<int> ConfusionMatrixModel::groupedOrder() const
+{
+    const std::size_t k = static_cast<std::size_t>(m_labels.size());
+    // Row shares, so a small class's confusions weigh as a big one's.
+    const auto share = [&](std::size_t i, std::size_t j) {
+        return m_rowTotals[i] ? double(m_counts[i * k + j]) / double(m_rowTotals[i]) : 0.0;
+    };
+    std::vector<double> mistaken(k, 0.0);
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t j = 0; j < k; ++j)
+            if (i != j)
+                mistaken[i] += share(i, j) + share(j, i);
+    std::vector<bool> placed(k, false);
+    std::vector<int> order;
+    order.reserve(k);
+    std::size_t last = k;
+    while (order.size() < k) {
+        std::size_t next = k;
+        double best = 0;
+        if (last < k)
+            for (std::size_t j = 0; j < k; ++j)
+                if (!placed[j] && share(last, j) + share(j, last) > best) {
+                    best = share(last, j) + share(j, last);
+                    next = j;
+                }
+        if (next == k) // a new group: the most mistaken class left (ties: label order)
+            for (std::size_t j = 0; j < k; ++j)
+                if (!placed[j] &&
+                    (next == k || mistaken[j] > mistaken[next] ||
+                     (mistaken[j] == mistaken[next] && m_labels[int(j)] < m_labels[int(next)])))
+                    next = j;
+        placed[next] = true;
+        order.push_back(static_cast<int>(next));
+        last = next;
+    }
+    return order;
 }
 
 quint64 ConfusionMatrixModel::count(int row, int column) const

@@ -8,8 +8,9 @@
 // PerClassModel: per label at one threshold: support, then accuracy per model
 //   (report::perLabelTable).
 // ConfusionMatrixModel: one model x threshold, k x k (row = true class), with
-//   row/column order by label, by support (descending) or by per-class
-//   accuracy (ascending: worst first), and optional row normalisation.
+//   row/column order by label, by support (descending), by per-class
+//   accuracy (ascending: worst first) or grouping confused classes, and
+//   optional row normalisation.
 //   Qt::DisplayRole: count (or fraction when normalised); CountRole: count;
 //   FractionRole: count / row total.
 //
@@ -65,7 +66,11 @@ public:
 class ConfusionMatrixModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum class Order { Label, Support, Accuracy };
+    // Grouped: classes confused with each other next to each other (a
+    // greedy chain: from the class most often mistaken, each next one the
+    // class it is most confused with, either way, of those not placed yet),
+    // so confusion shows as blocks along the diagonal.
+    enum class Order { Label, Support, Accuracy, Grouped };
     static constexpr int CountRole = Qt::UserRole + 1;
     static constexpr int FractionRole = Qt::UserRole + 2;
 
@@ -92,6 +97,7 @@ public:
 
 private:
     void reorder();
+    std::vector<int> groupedOrder() const;
     QStringList m_labels;
     std::vector<quint64> m_counts; // k x k in class-index order
     std::vector<quint64> m_rowTotals;

@@ -27,6 +27,7 @@ void HeatmapView::setModel(ConfusionMatrixModel* model)
     m_model = model;
     if (m_model) {
         connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+            m_highlight = QPoint(-1, -1); // (another order: other cells)
             updateScrollBars();
             viewport()->update();
         });
@@ -139,6 +140,17 @@ void HeatmapView::paintEvent(QPaintEvent*)
                 }
             }
         }
+    // The highlighted cell's row and column, and the cell itself outlined.
+    if (m_highlight.x() >= 0 && m_highlight.x() < k && m_highlight.y() >= 0 &&
+        m_highlight.y() < k) {
+        const QColor shade(0xff, 0xb0, 0x00, 70);
+        const int cells = k * m_cell;
+        p.fillRect(QRect(m - dx, m + m_highlight.y() * m_cell - dy, cells, m_cell), shade);
+        p.fillRect(QRect(m + m_highlight.x() * m_cell - dx, m - dy, m_cell, cells), shade);
+        p.setPen(QPen(QColor(0x20, 0x20, 0x20), 2));
+        p.drawRect(QRect(m + m_highlight.x() * m_cell - dx, m + m_highlight.y() * m_cell - dy,
+                         m_cell, m_cell));
+    }
     // Labels scroll with the cells but stay beside them; the axis titles
     // stay put in their bands (as in the exported heatmap).
     p.setPen(Qt::black);
@@ -170,9 +182,41 @@ void HeatmapView::paintEvent(QPaintEvent*)
     p.restore();
 }
 
+void HeatmapView::setHighlight(QPoint cell)
+{
+    if (cell == m_highlight)
+        return;
+    m_highlight = cell;
+    viewport()->update();
+}
+
+void HeatmapView::showCell(int row, int column)
+{
+    const int k = m_model ? m_model->classCount() : 0;
+    if (row < 0 || column < 0 || row >= k || column >= k)
+        return;
+    const int m = titleBand() + margin();
+    // The cell in the middle of the viewport where the scroll range allows.
+    horizontalScrollBar()->setValue(m + column * m_cell - (viewport()->width() + m) / 2);
+    verticalScrollBar()->setValue(m + row * m_cell - (viewport()->height() + m) / 2);
+    setHighlight(QPoint(column, row));
+    const QString text = cellText(row, column);
+    if (text != m_hover) {
+        m_hover = text;
+        Q_EMIT hovered(text);
+    }
+}
+
+void HeatmapView::leaveEvent(QEvent* event)
+{
+    setHighlight(QPoint(-1, -1));
+    QAbstractScrollArea::leaveEvent(event);
+}
+
 void HeatmapView::mouseMoveEvent(QMouseEvent* event)
 {
     const QPoint c = cellAt(event->position().toPoint());
+    setHighlight(c);
     const QString text = cellText(c.y(), c.x());
     if (text != m_hover) {
         m_hover = text;

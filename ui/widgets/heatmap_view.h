@@ -2,8 +2,9 @@
 // scrollable heatmap usable with hundreds of classes: cell size from 2 to 48
 // pixels (Ctrl+wheel or setCellSize), only visible cells painted, the hovered
 // cell's true/predicted labels, count and row share in a tooltip and in
-// hoverText(). The order (label, support, accuracy) and normalisation are the
-// model's. Colours are those of the exported heatmap (chart_builder.h); the
+// hoverText(), its row and column highlighted (showCell(): scroll to a cell,
+// e.g. a most confused pair, and highlight it). The order (label, support, accuracy) and
+// normalisation are the model's. Colours are those of the exported heatmap (chart_builder.h); the
 // axis titles ("Predicted label" along the top, "True label" down the left)
 // stay in fixed bands while the cells and their labels scroll.
 // HeatmapColourBar: the colour scale beside it, ticks every quarter and its
@@ -30,6 +31,9 @@ public:
     QPoint cellAt(const QPoint& viewportPos) const;
     QString cellText(int row, int column) const;
     QString hoverText() const { return m_hover; }
+    // The highlighted cell (row = y, column = x; (-1, -1) = none).
+    QPoint highlighted() const { return m_highlight; }
+    void showCell(int row, int column);
 
 Q_SIGNALS:
     void hovered(const QString& text);
@@ -40,6 +44,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
     void updateScrollBars();
@@ -49,6 +54,8 @@ private:
     QPointer<ConfusionMatrixModel> m_model;
     int m_cell = 16;
     QString m_hover;
+    QPoint m_highlight{-1, -1};
+    void setHighlight(QPoint cell);
 };
 
 class HeatmapColourBar : public QWidget {

@@ -2,6 +2,7 @@
 
 #include "figure_view.h"
 #include "heatmap_view.h"
+#include "page_table.h"
 
 #include "core/workbench_settings.h"
 
@@ -10,6 +11,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -19,6 +21,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
+#include <QTableView>
 #include <QVBoxLayout>
 
 namespace snilab::ui {
@@ -31,7 +34,7 @@ ResultView::ResultView(QWidget* parent)
       m_confusionModelBox(new QComboBox), m_order(new QComboBox), m_normalized(new QCheckBox),
       m_zoom(new QSlider(Qt::Horizontal)), m_hover(new QLabel), m_heatmap(new HeatmapView),
       m_confusion(new ConfusionMatrixModel(this)), m_table1(new Table1Model(this)),
-      m_perClass(new PerClassModel(this))
+      m_perClass(new PerClassModel(this)), m_pairs(new ConfusedPairsModel(this))
 {
     QHBoxLayout* top = buildTitleRow();
     QWidget* perLabel = buildPerLabelPage();
@@ -110,6 +113,11 @@ QWidget* ResultView::buildConfusionPage()
     m_order->addItem(tr("by support"), static_cast<int>(ConfusionMatrixModel::Order::Support));
     m_order->addItem(tr("worst accuracy first"),
                      static_cast<int>(ConfusionMatrixModel::Order::Accuracy));
+    m_order->addItem(tr("confused classes together"),
+                     static_cast<int>(ConfusionMatrixModel::Order::Grouped));
+    m_order->setToolTip(tr("Order of rows and columns; 'confused classes together' puts each "
+                           "class next to those it is mistaken for, so confusion shows as "
+                           "blocks along the diagonal"));
     m_normalized->setText(tr("Row shares"));
     m_zoom->setRange(2, 48);
     m_zoom->setValue(m_heatmap->cellSize());
@@ -131,10 +139,35 @@ QWidget* ResultView::buildConfusionPage()
     auto* confusionLayout = new QVBoxLayout(confusion);
     confusionLayout->setContentsMargins(0, 0, 0, 0);
     confusionLayout->addLayout(bar);
-    auto* matrixRow = new QHBoxLayout;
+    auto* matrix = new QWidget;
+    auto* matrixRow = new QHBoxLayout(matrix);
+    matrixRow->setContentsMargins(0, 0, 0, 0);
     matrixRow->addWidget(m_heatmap, 1);
     matrixRow->addWidget(new HeatmapColourBar);
-    confusionLayout->addLayout(matrixRow, 1);
+    // The most confused pairs: a click shows the pair's cell in the heatmap.
+    m_pairs->setMatrix(m_confusion);
+    m_pairsTable = makeTable(m_pairs);
+    m_pairsTable->setToolTip(tr("Off-diagonal cells with the most connections; click one to "
+                                "show it in the matrix"));
+    connect(m_pairsTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid())
+                    m_heatmap->showCell(current.data(ConfusedPairsModel::RowRole).toInt(),
+                                        current.data(ConfusedPairsModel::ColumnRole).toInt());
+            });
+    auto* pairs = new QWidget;
+    auto* pairsLayout = new QVBoxLayout(pairs);
+    pairsLayout->setContentsMargins(0, 0, 0, 0);
+    pairsLayout->addWidget(new QLabel(tr("Most confused pairs")));
+    pairsLayout->addWidget(m_pairsTable, 1);
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(matrix);
+    split->addWidget(pairs);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({600, 400});
+    m_pairsTable->setTextElideMode(Qt::ElideMiddle);
+    confusionLayout->addWidget(split, 1);
     confusionLayout->addWidget(m_hover);
     m_hover->setText(tr("Hover a cell for its value."));
     return confusion;

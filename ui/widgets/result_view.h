@@ -3,13 +3,15 @@
 // model (Figures 7, 10) with its table and the labels to show (order: name,
 // worst or best first, most connections; how many; a search), accuracy/precision/recall/F1 bars
 // (Figure 11), with vs without direction (Figure 12), the confusion-matrix
-// heatmap (order, normalisation, zoom, hover) and the Table-1 grid. Two
+// heatmap (order, normalisation, zoom, hover) with the most confused pairs
+// beside it (a click shows the pair's cell), and the Table-1 grid. Two
 // ResultViews side by side compare two runs (ResultsPage).
 //
 // It only shows what ui/core built: FigureData from run_data.h, table models
 // from result_models.h. Thread: GUI thread. Failure: none (empty runs show why).
 #pragma once
 
+#include "core/confused_pairs_model.h"
 #include "core/result_models.h"
 #include "core/run_data.h"
 
@@ -23,6 +25,7 @@ class QLineEdit;
 class QSlider;
 class QSpinBox;
 class QTabWidget;
+class QTableView;
 
 namespace snilab::ui {
 
@@ -45,6 +48,8 @@ public:
     FigureView* figureView(Figure figure) const;
     HeatmapView* heatmap() const { return m_heatmap; }
     ConfusionMatrixModel* confusionModel() const { return m_confusion; }
+    ConfusedPairsModel* confusedPairsModel() const { return m_pairs; }
+    QTableView* confusedPairsTable() const { return m_pairsTable; }
     Table1Model* table1Model() const { return m_table1; }
     PerClassModel* perClassModel() const { return m_perClass; }
     // The per-label figure's labels; setLabelSelection() sets the controls.
@@ -85,6 +90,8 @@ private:
     ConfusionMatrixModel* m_confusion;
     Table1Model* m_table1;
     PerClassModel* m_perClass;
+    ConfusedPairsModel* m_pairs;
+    QTableView* m_pairsTable = nullptr;
 };
 
 } // namespace snilab::ui
