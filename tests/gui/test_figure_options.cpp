@@ -18,6 +18,8 @@
 #include <QDoubleSpinBox>
 #include <QImage>
 #include <QLegend>
+#include <QLocale>
+#include <QLogValueAxis>
 #include <QPalette>
 #include <QProcess>
 #include <QPushButton>
@@ -201,6 +203,46 @@ private Q_SLOTS:
         QVERIFY(axis);
         QVERIFY2(axis->max() > 1.0, qPrintable(QString::number(axis->max())));
         QCOMPARE(axis->tickType(), QValueAxis::TicksDynamic);
+    }
+
+    // Figure 3 at 532 labels: the top N, the long tail summarised beside it,
+    // linear or on a log axis, everything drawn whole at the default
+    // export size.
+    void labelCountsAtScale()
+    {
+        std::vector<snilab::LabelCount> counts;
+        for (int i = 0; i < 532; ++i) {
+            snilab::LabelCount c;
+            c.label = serviceLabel(i).toStdString();
+            c.connections = static_cast<quint64>(100 + 40000 / (i + 1));
+            counts.push_back(c);
+        }
+        for (bool log : {false, true}) {
+            const FigureData figure = labelCountFigure(counts, 20, log);
+            QCOMPARE(figure.categories.size(), 20);
+            QCOMPARE(figure.title, QStringLiteral("Connections per label (top 20 of 532)"));
+            QCOMPARE(figure.logScale, log);
+            const QString found = problems(figure);
+            QVERIFY2(found.isEmpty(), qPrintable(found));
+            QGraphicsScene scene;
+            QChart* chart = layoutFigureChart(figure, ExportSize{}, scene, nullptr);
+            const bool hasLog = !chart->axes(Qt::Horizontal, chart->series().front()).isEmpty() &&
+                                qobject_cast<QLogValueAxis*>(
+                                    chart->axes(Qt::Horizontal, chart->series().front()).front());
+            QCOMPARE(hasLog, log);
+        }
+        // The tail in words beside it; none when every label is shown.
+        quint64 rest = 0, all = 0;
+        for (std::size_t i = 0; i < counts.size(); ++i) {
+            all += counts[i].connections;
+            rest += i >= 20 ? counts[i].connections : 0;
+        }
+        QCOMPARE(labelTailSummary(counts, 20),
+                 QStringLiteral("The other 512 labels (not shown) hold %1 connections, %2 % of "
+                                "the labeled ones; the smallest has 175.")
+                     .arg(QLocale(QLocale::English).toString(qulonglong(rest)))
+                     .arg(QString::number(100.0 * double(rest) / double(all), 'f', 1)));
+        QVERIFY(labelTailSummary(counts, 532).isEmpty());
     }
 
     // A dark desktop palette stays on the desktop: the exported figure and

@@ -29,6 +29,7 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
@@ -37,6 +38,7 @@
 #include <QLegendMarker>
 #include <QLineEdit>
 #include <QSettings>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -327,6 +329,18 @@ private Q_SLOTS:
         const QStringList bad =
             unreadable(fig3, window.catalogPage()->labelCountView()->figure().categories);
         QVERIFY2(bad.isEmpty(), qPrintable(bad.join(", ")));
+
+        // Top 2: the third label in words under the figure; a log axis.
+        CatalogPage* page = window.catalogPage();
+        QVERIFY(page->tailSummary().isEmpty());
+        page->topNBox()->setValue(2);
+        QCOMPARE(page->labelCountView()->figure().categories.size(), 2);
+        QCOMPARE(page->tailSummary(),
+                 QStringLiteral("The other label (not shown) holds 11 connections, 20.8 % of the "
+                                "labeled ones."));
+        QVERIFY(!page->labelCountView()->figure().logScale);
+        page->logScaleBox()->setChecked(true);
+        QVERIFY(page->labelCountView()->figure().logScale);
         window.close();
     }
 

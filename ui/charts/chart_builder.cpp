@@ -15,6 +15,7 @@
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLogValueAxis>
 #include <QPainter>
 #include <QPainterPath>
 #include <QScatterSeries>
@@ -262,6 +263,26 @@ QValueAxis* addValueAxis(QChart* chart, const FigureData& figure, const ChartSty
         drawAxisBreak(chart, yAxis->linePen(), QFontMetricsF(yAxis->labelsFont()).height() * 0.6);
     chart->addAxis(yAxis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
     return yAxis;
+}
+
+// A base-10 log value axis for bars: from 1 to the power of ten above the
+// largest value (bars start at 1, so a count of 1 is a sliver, not nothing).
+QLogValueAxis* addLogAxis(QChart* chart, const FigureData& figure, const ChartStyle& style,
+                          bool horizontal)
+{
+    auto* axis = new QLogValueAxis;
+    axis->setBase(10);
+    double top = 1;
+    for (const FigureSeries& s : figure.series)
+        for (double v : s.values)
+            if (!std::isnan(v))
+                top = std::max(top, v);
+    axis->setRange(1, std::pow(10.0, std::ceil(std::log10(top) + 1e-9)));
+    axis->setLabelFormat(QStringLiteral("%.0f"));
+    axis->setMinorTickCount(8);
+    styleAxis(axis, style, figure.yTitle + QStringLiteral(" (log scale)"));
+    chart->addAxis(axis, horizontal ? Qt::AlignBottom : Qt::AlignLeft);
+    return axis;
 }
 
 // The x axis of a line figure: the range of its x values, a tick per value
@@ -591,8 +612,11 @@ QChart* buildChart(const FigureData& figure, const ChartStyle& style)
     // labels stay readable.
     const QFont labelFont = style.fontPx > 0 ? styled(QFont(), style.fontPx * 0.9) : QFont();
     const bool horizontal = horizontalBars(figure, labelFont);
-    QValueAxis* yAxis = addValueAxis(chart, figure, style, horizontal);
-    if (figure.kind == FigureData::Kind::Line)
+    if (figure.logScale && figure.kind == FigureData::Kind::Bar)
+        addBarSeries(chart, figure, style, addLogAxis(chart, figure, style, horizontal),
+                     horizontal);
+    else if (QValueAxis* yAxis = addValueAxis(chart, figure, style, horizontal);
+             figure.kind == FigureData::Kind::Line)
         addLineSeries(chart, figure, style, yAxis);
     else
         addBarSeries(chart, figure, style, yAxis, horizontal);

@@ -3,9 +3,11 @@
 #include "catalog_models.h"
 
 #include <QHash>
+#include <QLocale>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace snilab::ui {
@@ -118,7 +120,7 @@ const FigureSeries* FigureData::findSeries(const QString& name) const
     return nullptr;
 }
 
-FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN)
+FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN, bool logScale)
 {
     FigureData f;
     f.id = QStringLiteral("fig3_label_counts");
@@ -134,6 +136,7 @@ FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int t
     const std::size_t n =
         std::min<std::size_t>(sorted.size(), static_cast<std::size_t>(std::max(0, topN)));
     f.title = QStringLiteral("Connections per label (top %1 of %2)").arg(n).arg(sorted.size());
+    f.logScale = logScale;
     // The transport mix is drawn for the whole catalog's labels, not only the
     // top n: the figure keeps its form when n changes.
     f.stacked =
@@ -158,6 +161,35 @@ FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int t
     else
         f.series << all;
     return f;
+}
+
+QString labelTailSummary(const std::vector<snilab::LabelCount>& counts, int topN)
+{
+    std::vector<quint64> sorted;
+    for (const auto& c : counts)
+        if (!c.label.empty())
+            sorted.push_back(c.connections);
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    const std::size_t n = std::min<std::size_t>(sorted.size(), std::size_t(std::max(0, topN)));
+    if (n == sorted.size())
+        return {};
+    quint64 all = 0, rest = 0;
+    for (std::size_t i = 0; i < sorted.size(); ++i) {
+        all += sorted[i];
+        if (i >= n)
+            rest += sorted[i];
+    }
+    const QLocale english(QLocale::English);
+    const QString share =
+        QString::number(100.0 * double(rest) / double(std::max<quint64>(all, 1)), 'f', 1);
+    if (sorted.size() - n == 1)
+        return QStringLiteral("The other label (not shown) holds %1 connections, %2 % of the "
+                              "labeled ones.")
+            .arg(english.toString(qulonglong(rest)), share);
+    return QStringLiteral("The other %1 labels (not shown) hold %2 connections, %3 % of the "
+                          "labeled ones; the smallest has %4.")
+        .arg(english.toString(qulonglong(sorted.size() - n)), english.toString(qulonglong(rest)),
+             share, english.toString(qulonglong(sorted.back())));
 }
 
 FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metric)

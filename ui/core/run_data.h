@@ -72,6 +72,8 @@ struct FigureData {
     // The values are shares in [0, 1] (accuracy, F1): a line figure's value
     // axis zooms to the data, with a break mark (ChartStyle::fullRange: 0-1).
     bool share = false;
+    // Bars on a logarithmic value axis (counts spanning orders of magnitude).
+    bool logScale = false;
     QString emptyReason; // why the figure has no data (shown instead of a chart)
 
     bool isEmpty() const { return series.isEmpty(); }
@@ -82,7 +84,13 @@ struct FigureData {
 // descending). One series "connections"; when any label of `counts` has QUIC
 // connections, two stacked series instead, "TCP" and "QUIC", whose sum is the
 // label's count (so a catalog without QUIC draws as before, with no legend).
-FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN);
+// `logScale`: the bars on a log axis.
+FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN,
+                            bool logScale = false);
+// The labels Figure 3 leaves out, in a sentence ("The other 512 labels (not
+// shown) hold 81,234 connections, 61.2 % of the labeled ones; the smallest
+// has 100."); empty when it shows them all.
+QString labelTailSummary(const std::vector<snilab::LabelCount>& counts, int topN);
 // Figures 5, 8, 9: a metric (mean +- std over folds) vs threshold, one line per model.
 FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metric = "accuracy");
 // Which labels a per-label figure shows, for hundreds of classes: in what

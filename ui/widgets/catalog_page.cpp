@@ -3,6 +3,7 @@
 #include "figure_view.h"
 #include "page_table.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -130,12 +131,20 @@ QWidget* CatalogPage::buildLabelCountPane()
     figureBar->addWidget(new QLabel(tr("Connections per label")));
     figureBar->addStretch();
     figureBar->addWidget(m_topN);
+    m_logScale = new QCheckBox(tr("Log scale"));
+    m_logScale->setToolTip(tr("Connections on a logarithmic axis, for counts that span orders "
+                              "of magnitude"));
+    figureBar->addWidget(m_logScale);
     rightLayout->addLayout(figureBar);
     rightLayout->addWidget(m_figure3, 3);
+    m_tail = new QLabel;
+    m_tail->setWordWrap(true);
+    rightLayout->addWidget(m_tail);
     rightLayout->addLayout(threshold);
     rightLayout->addWidget(m_thresholdLabel);
     rightLayout->addWidget(counts, 2);
     connect(m_topN, &QSpinBox::valueChanged, this, &CatalogPage::updateFigure3);
+    connect(m_logScale, &QCheckBox::toggled, this, &CatalogPage::updateFigure3);
     connect(m_thresholdSlider, &QSlider::valueChanged, this, &CatalogPage::updateThresholdSummary);
     connect(m_thresholdRule, &QComboBox::currentIndexChanged, this,
             &CatalogPage::updateThresholdSummary);
@@ -204,7 +213,16 @@ void CatalogPage::applyConnectionFilter()
 
 void CatalogPage::updateFigure3()
 {
-    m_figure3->setFigure(labelCountFigure(m_labelCounts->counts(), m_topN->value()));
+    m_figure3->setFigure(
+        labelCountFigure(m_labelCounts->counts(), m_topN->value(), m_logScale->isChecked()));
+    const QString tail = labelTailSummary(m_labelCounts->counts(), m_topN->value());
+    m_tail->setText(tail);
+    m_tail->setVisible(!tail.isEmpty());
+}
+
+QString CatalogPage::tailSummary() const
+{
+    return m_tail->text();
 }
 
 QString CatalogPage::thresholdSummary() const

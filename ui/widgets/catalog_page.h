@@ -15,6 +15,7 @@
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -45,6 +46,9 @@ public:
     QLineEdit* labelFilter() const { return m_labelFilter; }
     QTableView* connectionTable() const { return m_connectionTable; }
     QSlider* thresholdSlider() const { return m_thresholdSlider; }
+    QCheckBox* logScaleBox() const { return m_logScale; }
+    QSpinBox* topNBox() const { return m_topN; }
+    QString tailSummary() const;
     // "T = 100: 12 classes, 3,456 connections remain"
     QString thresholdSummary() const;
 
@@ -70,6 +74,8 @@ private:
     QTableView* m_connectionTable = nullptr;
     FigureView* m_figure3 = nullptr;
     QSpinBox* m_topN = nullptr;
+    QCheckBox* m_logScale = nullptr;
+    QLabel* m_tail = nullptr; // the labels Figure 3 leaves out, in words
     QSlider* m_thresholdSlider = nullptr;
     QComboBox* m_thresholdRule = nullptr;
     QLabel* m_thresholdLabel = nullptr;
