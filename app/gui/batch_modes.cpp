@@ -37,6 +37,7 @@ struct BatchArgs {
     QString out;
     QString model;   // screenshots: model file for the Predict tab
     QString predict; // screenshots: capture it classifies
+    bool viewTimes = false; // screenshots: print how long each view took to open
     ExportSize size;
 };
 
@@ -47,7 +48,7 @@ int usage(const QString& message)
                  "[--width-mm W] [--height-mm H] [--dpi D] [--font-pt P] [--full-range]\n"
                  "               [--legend auto|inside|right|below|none] [--value-labels]\n"
                  "       snilab --screenshots DIR --catalog C [--run ID] [--model M.snilab] "
-                 "[--predict CAPTURE]\n",
+                 "[--predict CAPTURE] [--view-times]\n",
                  qPrintable(message));
     return 2;
 }
@@ -92,6 +93,8 @@ std::optional<BatchArgs> parse(const QStringList& args, QString* error)
             b.model = value();
         else if (a == QLatin1String("--predict"))
             b.predict = value();
+        else if (a == QLatin1String("--view-times"))
+            b.viewTimes = true;
         else if (a == QLatin1String("--width-mm"))
             b.size.widthMm = number();
         else if (a == QLatin1String("--height-mm"))
@@ -260,10 +263,22 @@ int screenshots(const BatchArgs& b)
 {
     if (!QDir().mkpath(b.out))
         return std::fprintf(stderr, "snilab: cannot create %s\n", qPrintable(b.out)), 1;
+    // --view-times: from asking for a view to its pixels (the grab), per view.
+    QElapsedTimer clock;
+    const auto lap = [&](const char* what) {
+        if (b.viewTimes)
+            std::printf("view time: %s %lld ms\n", what, static_cast<long long>(clock.restart()));
+        else
+            clock.restart();
+    };
+    clock.start();
     MainWindow window;
     window.resize(1400, 860);
     if (!window.openCatalog(b.catalog))
         return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
+    window.show();
+    QApplication::processEvents();
+    lap("open catalog");
     std::int64_t runId = b.run;
     if (!runId)
         for (const auto& r : window.runsPage()->runModel()->runs())
@@ -271,20 +286,24 @@ int screenshots(const BatchArgs& b)
                 runId = r.id;
                 break;
             }
-    window.show();
     const QDir dir(b.out);
+    clock.restart();
     window.showTab(MainWindow::CapturesTab);
     if (!grab(window, dir.filePath(QStringLiteral("captures.png"))))
         return 1;
+    lap("captures");
     window.showTab(MainWindow::CatalogTab);
     if (!grab(window, dir.filePath(QStringLiteral("catalog.png"))))
         return 1;
+    lap("catalog");
     window.showTab(MainWindow::RunsTab);
     if (!grab(window, dir.filePath(QStringLiteral("runs.png"))))
         return 1;
+    lap("runs");
     if (runId) {
         if (!window.openRun(runId))
             return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
+        lap("open run");
         ResultView* view = window.resultsPage()->resultView(0);
         const char* names[] = {"result_accuracy_vs_threshold.png",
                                "result_per_label.png",
@@ -298,6 +317,7 @@ int screenshots(const BatchArgs& b)
             view->showTab(tab);
             if (!grab(window, dir.filePath(QString::fromLatin1(names[tab]))))
                 return 1;
+            lap(names[tab]);
         }
     }
     if (!predictionScreenshot(window, b, dir.filePath(QStringLiteral("prediction.png"))))

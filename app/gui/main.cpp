@@ -20,6 +20,7 @@ constexpr const char* kUsage = R"(usage: snilab [CATALOG]
        snilab --figures --catalog C --run ID --out DIR [--width-mm W --height-mm H
               --dpi D --font-pt P --full-range --legend PLACE --value-labels]
        snilab --screenshots DIR --catalog C [--run ID] [--model M] [--predict CAPTURE]
+              [--view-times]
 
 The snilab workbench: open a catalog (or create one from File > New catalog),
 add captures, run experiments, view and export the paper's figures. Without
@@ -27,7 +28,8 @@ CATALOG it reopens the catalog, tab and run shown when it was last closed.
 --figures renders every figure of a run to PNG, SVG and PDF offscreen (no
 display needed), with the same chart code as the workbench; --screenshots
 renders the main views (the Predict tab with model M, or a small forest trained
-on the catalog, on CAPTURE or the catalog's last capture). snilab-cli is the
+on the catalog, on CAPTURE or the catalog's last capture); --view-times prints
+how long each view took from being asked for to its pixels. snilab-cli is the
 headless twin.
 Accuracy axes of line figures zoom to the data (a break mark on the axis
 when it does not start at 0); --full-range draws them from 0 to 1. Bars
