@@ -35,8 +35,8 @@ struct BatchArgs {
     QString catalog;
     std::int64_t run = 0;
     QString out;
-    QString model;   // screenshots: model file for the Predict tab
-    QString predict; // screenshots: capture it classifies
+    QString model;          // screenshots: model file for the Predict tab
+    QString predict;        // screenshots: capture it classifies
     bool viewTimes = false; // screenshots: print how long each view took to open
     ExportSize size;
 };

@@ -32,11 +32,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
 #include <QHorizontalBarSeries>
 #include <QImage>
 #include <QLabel>
-#include <QGraphicsScene>
-#include <QGraphicsTextItem>
 #include <QLineSeries>
 #include <QListWidget>
 #include <QProcess>
