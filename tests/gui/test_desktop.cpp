@@ -205,15 +205,27 @@ private Q_SLOTS:
         QStringList texts;
         for (QAction* a : table->actions())
             texts << a->text();
-        QCOMPARE(texts, QStringList({"Copy", "Copy the whole table", "Filter by this value",
-                                     "Show all rows", "Columns"}));
+        QCOMPARE(texts, QStringList({"Copy", "Copy the whole table", "Export CSV…",
+                                     "Filter by this value", "Show all rows", "Columns"}));
         table->selectionModel()->select(model.index(1, 0), QItemSelectionModel::ClearAndSelect |
                                                                QItemSelectionModel::Rows);
         QApplication::clipboard()->clear();
         tableAction(table.get(), "Copy the whole table")->trigger();
         QCOMPARE(QApplication::clipboard()->text(),
                  QStringLiteral("label\tn\n'=cmd()\\x09x\\x0ay.example\t7\nb.example\t8\n"));
-        // A result table (TableView) adds its exports after the copies.
+        // Export CSV… writes every row through the engine's CSV writer (a
+        // formula-like cell stays text).
+        const QString csv = m_dir.filePath(QStringLiteral("table.csv"));
+        QString error;
+        QVERIFY2(exportTableCsv(table.get(), csv, &error), qPrintable(error));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QString written = QString::fromUtf8(file.readAll());
+        QVERIFY2(written.startsWith(QStringLiteral("label,n")) &&
+                     written.contains(QStringLiteral("b.example,8")) &&
+                     !written.contains(QStringLiteral("\n=cmd")),
+                 qPrintable(written));
+        // A result table (TableView) adds its own exports after the copies.
         TableView view;
         view.setModel(&model, QStringLiteral("table"));
         texts.clear();

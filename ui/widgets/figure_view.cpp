@@ -345,8 +345,8 @@ void TableView::setModel(QAbstractItemModel* model, const QString& exportStem)
     m_stem = exportStem;
     // Copy, filter, columns: once, with the first model (they follow it).
     if (!m_actionsAdded) {
-        addTableActions(m_table);
-        // The export buttons in the context menu too, after the copies.
+        addTableActions(m_table, {}, false);
+        // Its own export buttons in the context menu too, after the copies.
         QAction* before = m_table->actions().value(2);
         auto* csv = new QAction(tr("Export CSV…"), m_table);
         auto* tex = new QAction(tr("Export LaTeX…"), m_table);

@@ -1,12 +1,17 @@
 #include "page_table.h"
 
 #include "core/table_export.h"
+#include "figure_view.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QMenu>
+#include <QMessageBox>
 #include <QTableView>
 
 namespace snilab::ui {
@@ -98,7 +103,16 @@ void showAllRows(QTableView* table)
     applyRowFilter(table);
 }
 
-void addTableActions(QTableView* table, TableFilter filter)
+bool exportTableCsv(const QTableView* table, const QString& path, QString* error)
+{
+    if (!table->model()) {
+        *error = QObject::tr("the table is empty");
+        return false;
+    }
+    return writeTableCsv(*table->model(), path, error);
+}
+
+void addTableActions(QTableView* table, TableFilter filter, bool csvExport)
 {
     // Ctrl+C and the context menu copy the selection (or the whole table) as
     // TSV with its header, through the engine's TSV rule.
@@ -119,6 +133,25 @@ void addTableActions(QTableView* table, TableFilter filter)
                 all << m->index(r, c);
         QApplication::clipboard()->setText(selectionToTsv(*m, all));
     });
+    QAction* exportCsv = nullptr;
+    if (csvExport) {
+        exportCsv = new QAction(QObject::tr("Export CSV…"), table);
+        exportCsv->setToolTip(QObject::tr("Every row of the table (the page's filters apply) "
+                                          "as CSV"));
+        QObject::connect(exportCsv, &QAction::triggered, table, [table] {
+            const QString path = QFileDialog::getSaveFileName(
+                table, QObject::tr("Export CSV"),
+                QDir(exportFolder()).filePath(QStringLiteral("table.csv")),
+                QObject::tr("CSV (*.csv)"));
+            if (path.isEmpty())
+                return;
+            QString error;
+            if (!exportTableCsv(table, path, &error))
+                QMessageBox::warning(table, QObject::tr("Export failed"), error);
+            else
+                rememberExportFolder(QFileInfo(path).absolutePath());
+        });
+    }
     auto* byValue = new QAction(QObject::tr("Filter by this value"), table);
     byValue->setToolTip(QObject::tr("Show only the rows whose cell in this column has the "
                                     "value of the current cell"));
@@ -157,6 +190,8 @@ void addTableActions(QTableView* table, TableFilter filter)
     }
     table->addAction(copy);
     table->addAction(copyAll);
+    if (exportCsv)
+        table->addAction(exportCsv);
     table->addAction(byValue);
     table->addAction(showAll);
     table->addAction(columns);

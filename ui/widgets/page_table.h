@@ -6,6 +6,10 @@
 // addTableActions(): what every workbench table offers in its context menu:
 //   Copy (Ctrl+C)             the selected cells as TSV with their header
 //   Copy the whole table      every cell as TSV
+//   Export CSV…               every row of the table's model (the page's
+//                             own filters apply) as CSV, through the
+//                             engine's writer (tables with exports of their
+//                             own, e.g. TableView, leave it out)
 //   Filter by this value      the page's own filter (TableFilter, e.g. the
 //                             connections' label, capture and transport
 //                             filters, which query the catalog), else the
@@ -40,7 +44,9 @@ struct TableFilter {
 inline constexpr int kMaxRowFilterRows = 100000;
 
 QTableView* makeTable(QAbstractItemModel* model, TableFilter filter = {});
-void addTableActions(QTableView* table, TableFilter filter = {});
+void addTableActions(QTableView* table, TableFilter filter = {}, bool csvExport = true);
+// What Export CSV… writes once a file is chosen: the model's rows as CSV.
+bool exportTableCsv(const QTableView* table, const QString& path, QString* error);
 // Judges the actions' enabled state now, as opening the context menu does.
 void updateTableActions(QTableView* table);
 
