@@ -179,18 +179,36 @@ bool renderToFile(const std::function<void(QPainter&, const QRectF&)>& paint, co
     }
 }
 
-QString exportSizeError(const ExportSize& size)
+ExportSizeField exportSizeProblem(const ExportSize& size, QString* message)
 {
     const auto outside = [](double v, double lo, double hi) { return !(v >= lo && v <= hi); };
-    if (outside(size.widthMm, 20, 1000))
-        return QStringLiteral("the width must be from 20 to 1000 mm, not %1").arg(size.widthMm);
-    if (outside(size.heightMm, 20, 1000))
-        return QStringLiteral("the height must be from 20 to 1000 mm, not %1").arg(size.heightMm);
-    if (outside(size.dpi, 72, 1200))
-        return QStringLiteral("the resolution must be from 72 to 1200 dpi, not %1").arg(size.dpi);
-    if (outside(size.fontPt, 4, 24))
-        return QStringLiteral("the text size must be from 4 to 24 pt, not %1").arg(size.fontPt);
-    return {};
+    message->clear();
+    if (outside(size.widthMm, 20, 1000)) {
+        *message = QStringLiteral("the width must be from 20 to 1000 mm, not %1").arg(size.widthMm);
+        return ExportSizeField::Width;
+    }
+    if (outside(size.heightMm, 20, 1000)) {
+        *message =
+            QStringLiteral("the height must be from 20 to 1000 mm, not %1").arg(size.heightMm);
+        return ExportSizeField::Height;
+    }
+    if (outside(size.dpi, 72, 1200)) {
+        *message =
+            QStringLiteral("the resolution must be from 72 to 1200 dpi, not %1").arg(size.dpi);
+        return ExportSizeField::Resolution;
+    }
+    if (outside(size.fontPt, 4, 24)) {
+        *message = QStringLiteral("the text size must be from 4 to 24 pt, not %1").arg(size.fontPt);
+        return ExportSizeField::TextSize;
+    }
+    return ExportSizeField::None;
+}
+
+QString exportSizeError(const ExportSize& size)
+{
+    QString message;
+    exportSizeProblem(size, &message);
+    return message;
 }
 
 QChart* layoutFigureChart(const FigureData& figure, const ExportSize& size, QGraphicsScene& scene,

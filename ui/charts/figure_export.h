@@ -45,7 +45,11 @@ struct ExportSize {
 
 // The rule for an export size, shared by the export dialog and
 // `snilab --figures`: width and height 20-1000 mm, 72-1200 dpi, text 4-24 pt.
-// Empty when `size` is valid, else what is wrong with it.
+// exportSizeProblem(): the first field that breaks it (None when `size` is
+// valid) and, in *message, what is wrong; exportSizeError(): the message
+// alone ("" when valid).
+enum class ExportSizeField { None, Width, Height, Resolution, TextSize };
+ExportSizeField exportSizeProblem(const ExportSize& size, QString* message);
 QString exportSizeError(const ExportSize& size);
 
 // Paints `paint(painter, rectInPoints)` into a file of the given format/size.

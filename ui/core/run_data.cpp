@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <functional>
 #include <limits>
 
 namespace snilab::ui {
@@ -120,6 +119,28 @@ const FigureSeries* FigureData::findSeries(const QString& name) const
     return nullptr;
 }
 
+namespace {
+
+// Figure 3's labels: the labeled counts, most connections first (ties in
+// their order), and how many of them the top `topN` shows.
+std::vector<const snilab::LabelCount*> labeledByCount(const std::vector<snilab::LabelCount>& counts)
+{
+    std::vector<const snilab::LabelCount*> sorted;
+    for (const auto& c : counts)
+        if (!c.label.empty())
+            sorted.push_back(&c);
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const auto* a, const auto* b) { return a->connections > b->connections; });
+    return sorted;
+}
+
+std::size_t shownLabels(std::size_t labeled, int topN)
+{
+    return std::min<std::size_t>(labeled, static_cast<std::size_t>(std::max(0, topN)));
+}
+
+} // namespace
+
 FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int topN, bool logScale)
 {
     FigureData f;
@@ -127,14 +148,8 @@ FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int t
     f.kind = FigureData::Kind::Bar;
     f.xTitle = QStringLiteral("Label (SNI)");
     f.yTitle = QStringLiteral("Connections");
-    std::vector<const snilab::LabelCount*> sorted;
-    for (const auto& c : counts)
-        if (!c.label.empty())
-            sorted.push_back(&c);
-    std::stable_sort(sorted.begin(), sorted.end(),
-                     [](const auto* a, const auto* b) { return a->connections > b->connections; });
-    const std::size_t n =
-        std::min<std::size_t>(sorted.size(), static_cast<std::size_t>(std::max(0, topN)));
+    const std::vector<const snilab::LabelCount*> sorted = labeledByCount(counts);
+    const std::size_t n = shownLabels(sorted.size(), topN);
     f.title = QStringLiteral("Connections per label (top %1 of %2)").arg(n).arg(sorted.size());
     f.logScale = logScale;
     // The transport mix is drawn for the whole catalog's labels, not only the
@@ -165,19 +180,15 @@ FigureData labelCountFigure(const std::vector<snilab::LabelCount>& counts, int t
 
 QString labelTailSummary(const std::vector<snilab::LabelCount>& counts, int topN)
 {
-    std::vector<quint64> sorted;
-    for (const auto& c : counts)
-        if (!c.label.empty())
-            sorted.push_back(c.connections);
-    std::sort(sorted.begin(), sorted.end(), std::greater<>());
-    const std::size_t n = std::min<std::size_t>(sorted.size(), std::size_t(std::max(0, topN)));
+    const std::vector<const snilab::LabelCount*> sorted = labeledByCount(counts);
+    const std::size_t n = shownLabels(sorted.size(), topN);
     if (n == sorted.size())
         return {};
     quint64 all = 0, rest = 0;
     for (std::size_t i = 0; i < sorted.size(); ++i) {
-        all += sorted[i];
+        all += sorted[i]->connections;
         if (i >= n)
-            rest += sorted[i];
+            rest += sorted[i]->connections;
     }
     const QLocale english(QLocale::English);
     const QString share =
@@ -189,7 +200,7 @@ QString labelTailSummary(const std::vector<snilab::LabelCount>& counts, int topN
     return QStringLiteral("The other %1 labels (not shown) hold %2 connections, %3 % of the "
                           "labeled ones; the smallest has %4.")
         .arg(english.toString(qulonglong(sorted.size() - n)), english.toString(qulonglong(rest)),
-             share, english.toString(qulonglong(sorted.back())));
+             share, english.toString(qulonglong(sorted.back()->connections)));
 }
 
 FigureData accuracyVsThresholdFigure(const RunData& run, const std::string& metric)

@@ -1,5 +1,7 @@
 #include "training_curves.h"
 
+#include "common/results.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -67,14 +69,35 @@ double lossOrAccuracy(const snilab::EpochReport& e, bool loss, bool train)
     return train ? e.trainAccuracy : e.validationAccuracy;
 }
 
+// "Cross-entropy loss — cnngru, T=100, fold 2" ("" key: the quantity alone).
+QString curveTitle(bool loss, const QString& key)
+{
+    return (loss ? QStringLiteral("Cross-entropy loss") : QStringLiteral("Accuracy")) +
+           (key.isEmpty() ? QString() : QStringLiteral(" — ") + key);
+}
+
+// The value axis: accuracy 0-1 (a share), loss from 0 to a tenth above the
+// highest value (with its error band) shown.
+void fitCurveRange(FigureData& f, bool loss)
+{
+    double maxValue = 0;
+    for (const FigureSeries& s : f.series)
+        for (qsizetype i = 0; i < s.values.size(); ++i)
+            if (!std::isnan(s.values[i]))
+                maxValue =
+                    std::max(maxValue, s.values[i] + (i < s.errors.size() ? s.errors[i] : 0));
+    f.yMin = 0;
+    f.yMax = loss ? (maxValue > 0 ? maxValue * 1.1 : 1) : 1;
+    f.share = !loss;
+}
+
 FigureData curveFigure(const std::vector<snilab::EpochReport>* epochs, const QString& key,
                        bool loss)
 {
     FigureData f;
     f.kind = FigureData::Kind::Line;
     f.id = loss ? QStringLiteral("training_loss") : QStringLiteral("training_accuracy");
-    f.title = (loss ? QStringLiteral("Cross-entropy loss") : QStringLiteral("Accuracy")) +
-              (key.isEmpty() ? QString() : QStringLiteral(" — ") + key);
+    f.title = curveTitle(loss, key);
     f.xTitle = QStringLiteral("Epoch");
     f.yTitle = loss ? QStringLiteral("Loss") : QStringLiteral("Accuracy");
     if (!epochs || epochs->empty()) {
@@ -85,17 +108,13 @@ FigureData curveFigure(const std::vector<snilab::EpochReport>* epochs, const QSt
         loss ? QStringLiteral("train loss") : QStringLiteral("train accuracy"), {}, {}};
     FigureSeries val{
         loss ? QStringLiteral("validation loss") : QStringLiteral("validation accuracy"), {}, {}};
-    double maxValue = 0;
     for (const auto& e : *epochs) {
         f.x << e.epoch;
-        train.values << (loss ? e.trainLoss : e.trainAccuracy);
-        val.values << (loss ? e.validationLoss : e.validationAccuracy);
-        maxValue = std::max({maxValue, train.values.back(), val.values.back()});
+        train.values << lossOrAccuracy(e, loss, true);
+        val.values << lossOrAccuracy(e, loss, false);
     }
-    f.yMin = 0;
-    f.yMax = loss ? (maxValue > 0 ? maxValue * 1.1 : 1) : 1;
-    f.share = !loss;
     f.series << train << val;
+    fitCurveRange(f, loss);
     return f;
 }
 
@@ -135,9 +154,9 @@ FigureData TrainingCurves::foldsFigure(bool loss) const
     std::sort(x.begin(), x.end());
     f.emptyReason.clear();
     f.x = x;
-    f.title = (loss ? QStringLiteral("Cross-entropy loss") : QStringLiteral("Accuracy")) +
-              QStringLiteral(" — ") + group +
-              (folds.size() > 1 ? QStringLiteral(", %1 folds").arg(folds.size()) : QString());
+    f.title =
+        curveTitle(loss, group + (folds.size() > 1 ? QStringLiteral(", %1 folds").arg(folds.size())
+                                                   : QString()));
     // One fold's values at each x (NaN where it has no such epoch).
     const auto values = [&](const QString& key, bool train) {
         QList<double> out;
@@ -172,29 +191,18 @@ FigureData TrainingCurves::foldsFigure(bool loss) const
         for (const QString& key : others)
             each.push_back(values(key, false));
         for (qsizetype i = 0; i < x.size(); ++i) {
-            double sum = 0, squares = 0;
-            int n = 0;
+            std::vector<double> reached;
             for (const QList<double>& v : each)
-                if (!std::isnan(v[i])) {
-                    sum += v[i];
-                    squares += v[i] * v[i];
-                    ++n;
-                }
-            const double m = n ? sum / n : std::numeric_limits<double>::quiet_NaN();
-            mean.values << m;
-            mean.errors << (n > 1 ? std::sqrt(std::max(0.0, squares / n - m * m)) : 0.0);
+                if (!std::isnan(v[i]))
+                    reached.push_back(v[i]);
+            // The engine's mean and population std over folds (as the runs').
+            const snilab::Aggregate a = snilab::aggregate(reached);
+            mean.values << (reached.empty() ? std::numeric_limits<double>::quiet_NaN() : a.mean);
+            mean.errors << a.std;
         }
         f.series << mean;
     }
-    double maxValue = 0;
-    for (const FigureSeries& s : f.series)
-        for (qsizetype i = 0; i < s.values.size(); ++i)
-            if (!std::isnan(s.values[i]))
-                maxValue =
-                    std::max(maxValue, s.values[i] + (i < s.errors.size() ? s.errors[i] : 0));
-    f.yMin = 0;
-    f.yMax = loss ? (maxValue > 0 ? maxValue * 1.1 : 1) : 1;
-    f.share = !loss;
+    fitCurveRange(f, loss);
     return f;
 }
 

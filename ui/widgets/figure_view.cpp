@@ -121,23 +121,19 @@ ExportDialog::ExportDialog(const QString& suggestedPath, bool figure, QWidget* p
         form->addRow(new QLabel(tr("The format follows the file name: .png, .svg or .pdf "
                                    "(SVG and PDF stay vector).")));
         const auto check = [this, buttons] {
-            const QString error = exportSizeError(size());
+            QString error;
+            const ExportSizeField field = exportSizeProblem(size(), &error);
             m_sizeError->setText(error.isEmpty() ? QString() : tr("Cannot export: %1.").arg(error));
             m_sizeError->setVisible(!error.isEmpty());
             buttons->button(QDialogButtonBox::Save)->setEnabled(error.isEmpty());
-            for (QWidget* w : std::initializer_list<QWidget*>{m_width, m_height, m_dpi, m_font})
-                w->setStyleSheet(QString());
-            if (!error.isEmpty()) {
-                // The field the rule names, in red.
-                QWidget* bad = m_font;
-                if (error.contains(QLatin1String("width")))
-                    bad = m_width;
-                else if (error.contains(QLatin1String("height")))
-                    bad = m_height;
-                else if (error.contains(QLatin1String("resolution")))
-                    bad = m_dpi;
-                bad->setStyleSheet(QStringLiteral("color: #c00000"));
-            }
+            // The field the rule names, in red.
+            const std::pair<ExportSizeField, QWidget*> fields[] = {
+                {ExportSizeField::Width, m_width},
+                {ExportSizeField::Height, m_height},
+                {ExportSizeField::Resolution, m_dpi},
+                {ExportSizeField::TextSize, m_font}};
+            for (const auto& [which, box] : fields)
+                box->setStyleSheet(which == field ? QStringLiteral("color: #c00000") : QString());
         };
         for (QDoubleSpinBox* box : {m_width, m_height, m_font})
             connect(box, &QDoubleSpinBox::valueChanged, this, check);
@@ -345,15 +341,12 @@ void TableView::setModel(QAbstractItemModel* model, const QString& exportStem)
     m_stem = exportStem;
     // Copy, filter, columns: once, with the first model (they follow it).
     if (!m_actionsAdded) {
-        addTableActions(m_table, {}, false);
         // Its own export buttons in the context menu too, after the copies.
-        QAction* before = m_table->actions().value(2);
         auto* csv = new QAction(tr("Export CSV…"), m_table);
         auto* tex = new QAction(tr("Export LaTeX…"), m_table);
         connect(csv, &QAction::triggered, this, &TableView::exportCsv);
         connect(tex, &QAction::triggered, this, &TableView::exportLatex);
-        m_table->insertAction(before, csv);
-        m_table->insertAction(before, tex);
+        addTableActions(m_table, {}, {csv, tex});
         m_actionsAdded = true;
     }
     m_table->resizeColumnsToContents();

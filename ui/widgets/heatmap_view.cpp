@@ -200,11 +200,15 @@ void HeatmapView::showCell(int row, int column)
     horizontalScrollBar()->setValue(m + column * m_cell - (viewport()->width() + m) / 2);
     verticalScrollBar()->setValue(m + row * m_cell - (viewport()->height() + m) / 2);
     setHighlight(QPoint(column, row));
-    const QString text = cellText(row, column);
-    if (text != m_hover) {
-        m_hover = text;
-        Q_EMIT hovered(text);
-    }
+    setHover(cellText(row, column));
+}
+
+void HeatmapView::setHover(const QString& text)
+{
+    if (text == m_hover)
+        return;
+    m_hover = text;
+    Q_EMIT hovered(text);
 }
 
 void HeatmapView::leaveEvent(QEvent* event)
@@ -218,10 +222,7 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* event)
     const QPoint c = cellAt(event->position().toPoint());
     setHighlight(c);
     const QString text = cellText(c.y(), c.x());
-    if (text != m_hover) {
-        m_hover = text;
-        Q_EMIT hovered(text);
-    }
+    setHover(text);
     if (!text.isEmpty())
         QToolTip::showText(event->globalPosition().toPoint(), text, viewport());
     else

@@ -56,6 +56,8 @@ private:
     QString m_hover;
     QPoint m_highlight{-1, -1};
     void setHighlight(QPoint cell);
+    // The hovered (or shown) cell's text; hovered() when it changes.
+    void setHover(const QString& text);
 };
 
 class HeatmapColourBar : public QWidget {

@@ -112,7 +112,7 @@ bool exportTableCsv(const QTableView* table, const QString& path, QString* error
     return writeTableCsv(*table->model(), path, error);
 }
 
-void addTableActions(QTableView* table, TableFilter filter, bool csvExport)
+void addTableActions(QTableView* table, TableFilter filter, QList<QAction*> exports)
 {
     // Ctrl+C and the context menu copy the selection (or the whole table) as
     // TSV with its header, through the engine's TSV rule.
@@ -133,9 +133,8 @@ void addTableActions(QTableView* table, TableFilter filter, bool csvExport)
                 all << m->index(r, c);
         QApplication::clipboard()->setText(selectionToTsv(*m, all));
     });
-    QAction* exportCsv = nullptr;
-    if (csvExport) {
-        exportCsv = new QAction(QObject::tr("Export CSV…"), table);
+    if (exports.isEmpty()) {
+        auto* exportCsv = new QAction(QObject::tr("Export CSV…"), table);
         exportCsv->setToolTip(QObject::tr("Every row of the table (the page's filters apply) "
                                           "as CSV"));
         QObject::connect(exportCsv, &QAction::triggered, table, [table] {
@@ -151,6 +150,7 @@ void addTableActions(QTableView* table, TableFilter filter, bool csvExport)
             else
                 rememberExportFolder(QFileInfo(path).absolutePath());
         });
+        exports << exportCsv;
     }
     auto* byValue = new QAction(QObject::tr("Filter by this value"), table);
     byValue->setToolTip(QObject::tr("Show only the rows whose cell in this column has the "
@@ -190,8 +190,7 @@ void addTableActions(QTableView* table, TableFilter filter, bool csvExport)
     }
     table->addAction(copy);
     table->addAction(copyAll);
-    if (exportCsv)
-        table->addAction(exportCsv);
+    table->addActions(exports);
     table->addAction(byValue);
     table->addAction(showAll);
     table->addAction(columns);

@@ -8,8 +8,9 @@
 //   Copy the whole table      every cell as TSV
 //   Export CSV…               every row of the table's model (the page's
 //                             own filters apply) as CSV, through the
-//                             engine's writer (tables with exports of their
-//                             own, e.g. TableView, leave it out)
+//                             engine's writer - or, in its place, the
+//                             table's own export actions (e.g. TableView's
+//                             CSV and LaTeX exports) when it is given them
 //   Filter by this value      the page's own filter (TableFilter, e.g. the
 //                             connections' label, capture and transport
 //                             filters, which query the catalog), else the
@@ -30,6 +31,7 @@
 #include <functional>
 
 class QAbstractItemModel;
+class QAction;
 class QModelIndex;
 class QTableView;
 
@@ -44,7 +46,7 @@ struct TableFilter {
 inline constexpr int kMaxRowFilterRows = 100000;
 
 QTableView* makeTable(QAbstractItemModel* model, TableFilter filter = {});
-void addTableActions(QTableView* table, TableFilter filter = {}, bool csvExport = true);
+void addTableActions(QTableView* table, TableFilter filter = {}, QList<QAction*> exports = {});
 // What Export CSV… writes once a file is chosen: the model's rows as CSV.
 bool exportTableCsv(const QTableView* table, const QString& path, QString* error);
 // Judges the actions' enabled state now, as opening the context menu does.
