@@ -466,9 +466,14 @@ private Q_SLOTS:
         QVERIFY2(all.back().config.find("thresholds=60\n") != std::string::npos,
                  all.back().config.c_str());
 
-        // cancel(): the waiting one never runs, the running one is cancelled
-        // (the evaluation sees the cancel at its first check).
-        QVERIFY(window.startExperiment(setup));
+        // cancel(): the waiting one never runs, the running one is cancelled.
+        // The running one is made long (10 folds x 400 trees on one thread,
+        // seconds) so that the cancel, sent at once, lands before it ends:
+        // with 5 trees it could finish before the test thread got to cancel().
+        ExperimentSetup longOne = setup;
+        longOne.folds = 10;
+        longOne.trees = 400;
+        QVERIFY(window.startExperiment(longOne));
         QVERIFY(window.startExperiment(second));
         QCOMPARE(runs->queuedCount(), 1);
         finished.clear();
@@ -478,9 +483,17 @@ private Q_SLOTS:
         QTest::qWait(50); // nothing queued starts
         QVERIFY(!runs->isBusy());
         QCOMPARE(runs->evaluationJob()->outcome().status, snilab::RunStatus::Cancelled);
-        // (Cancelled while it read the catalog: no run was created for it.)
-        QCOMPARE(runs->evaluationJob()->outcome().runId, std::int64_t{0});
-        QCOMPARE(snilab::readRunList(path.toStdString()).size(), std::size_t{2});
+        // Cancelled while it read the catalog, no run was created for it;
+        // cancelled later, its run is recorded as cancelled. Never finished.
+        const auto after = snilab::readRunList(path.toStdString());
+        const std::int64_t cancelledRun = runs->evaluationJob()->outcome().runId;
+        if (cancelledRun == 0) {
+            QCOMPARE(after.size(), std::size_t{2});
+        } else {
+            QCOMPARE(after.size(), std::size_t{3});
+            QCOMPARE(after.back().id, cancelledRun);
+            QCOMPARE(after.back().status, snilab::RunStatus::Cancelled);
+        }
     }
 
     // The session of a closed window (catalog, tab, Results run) comes back
