@@ -181,11 +181,11 @@ case "$mode" in
     TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir "$tsan_dir" --output-on-failure \
       -j"$jobs" -R '^cli\.(ingest|reingest|connections|summary|compressed)|^oracle\.no_crash$' \
       --timeout 1800
-    echo "== fuzz targets (clang, libFuzzer, ${SNILAB_FUZZ_SECONDS:-60} s each)"
+    echo "== fuzz targets (clang, libFuzzer, ${SNILAB_FUZZ_SECONDS:-45} s each)"
     fuzz_dir="${build_dir}-fuzz"
     CC=clang CXX=clang++ cmake -S "$root" -B "$fuzz_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DSNILAB_FUZZ=ON -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF -DSNILAB_WITH_TORCH=OFF \
-      -DSNILAB_FUZZ_SECONDS="${SNILAB_FUZZ_SECONDS:-60}" >/dev/null
+      -DSNILAB_FUZZ_SECONDS="${SNILAB_FUZZ_SECONDS:-45}" >/dev/null
     cmake --build "$fuzz_dir" -j"$jobs"
     # One libFuzzer process per core: each target is single-threaded.
     ctest --test-dir "$fuzz_dir" --output-on-failure -L fuzz -j"$jobs"

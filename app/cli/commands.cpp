@@ -50,7 +50,8 @@ Options:
                         a QUIC connection idle this long ends (default 30;
                         QUIC has no visible FIN)
   --series-cap N        packets stored per connection (default 10000;
-                        the connection's totals stay exact)
+                        the totals and whole-connection statistics still
+                        cover every packet)
   --max-live N          connections tracked at once per file (default
                         4000000); beyond, the least recently active tenth
                         is closed early (close reason "evicted"): memory

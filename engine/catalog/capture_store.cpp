@@ -105,7 +105,7 @@ struct CaptureStore::Statements {
               "ech, ja4, transport, quic_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
               "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)"),
           insertSeries(db, "INSERT INTO connection_series (connection_id, packets, format, data, "
-                           "checksum) VALUES (?1, ?2, 1, ?3, ?4)"),
+                           "checksum) VALUES (?1, ?2, ?5, ?3, ?4)"),
           findSameConnection(
               db, "SELECT k.id, k.capture_id, c.status, k.packets_c2s + k.packets_s2c, "
                   "k.close_reason FROM connections k JOIN captures c ON c.id = k.capture_id "
@@ -395,11 +395,12 @@ void CaptureStore::storeConnectionLocked(std::int64_t captureId, const Connectio
         .bind(26, std::int64_t{c.quicVersion})
         .run();
     const std::int64_t id = sqlite3_last_insert_rowid(m_db.handle());
-    const auto blob = encodeSeries(c.series);
+    const auto blob = encodeSeries(c.series, c.whole.get());
     ser.bind(1, id)
         .bind(2, static_cast<std::int64_t>(c.series.size()))
         .bindBlob(3, blob)
         .bind(4, seriesChecksum(id, blob))
+        .bind(5, std::int64_t{seriesFormat(c.whole.get())})
         .run();
     ++result.stored;
     result.storedWithHello += c.hasClientHello ? 1 : 0;

@@ -7,6 +7,7 @@
 #include "flow/connection.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -87,6 +88,11 @@ struct SeriesRow {
     Transport transport = Transport::Tcp;
     std::string sni;
     std::vector<PacketRecord> series;
+    // Set when the series is truncated: the statistics over every packet
+    // (flow/whole_statistics.h). A catalog of schema 6 or older has none.
+    std::shared_ptr<const WholeStatistics> whole;
+    std::uint64_t totalPackets = 0; // of the whole connection (the `connections` totals)
+    bool truncated() const noexcept { return series.size() < totalPackets; }
 };
 
 struct LabelCount {

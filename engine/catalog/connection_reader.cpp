@@ -7,6 +7,7 @@
 #include "catalog/sqlite_statement.h"
 #include "common/text_parse.h"
 
+#include <algorithm>
 #include <sqlite3.h>
 
 #include <map>
@@ -63,16 +64,18 @@ void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>
 {
     std::lock_guard lock(m_db.mutex());
     const bool oneTransport = transport != TransportFilter::All;
-    Statement s(m_db.handle(), (std::string("SELECT k.id, k.capture_id, c.path, c.first_ns, "
-                                            "k.sni, s.data, s.packets, s.checksum, k.transport "
-                                            "FROM connections k JOIN captures c ON "
-                                            "c.id = k.capture_id JOIN connection_series s ON "
-                                            "s.connection_id = k.id WHERE c.status <> "
-                                            "'incomplete'") +
-                                (oneTransport ? " AND k.transport = ?1" : "") +
-                                (labeledOnly ? " AND k.sni <> ''" : "") +
-                                " ORDER BY c.path, k.capture_id, k.start_ns, k.id")
-                                   .c_str());
+    Statement s(m_db.handle(),
+                (std::string("SELECT k.id, k.capture_id, c.path, c.first_ns, "
+                             "k.sni, s.data, s.packets, s.checksum, k.transport, s.format, "
+                             "k.packets_c2s + k.packets_s2c "
+                             "FROM connections k JOIN captures c ON "
+                             "c.id = k.capture_id JOIN connection_series s ON "
+                             "s.connection_id = k.id WHERE c.status <> "
+                             "'incomplete'") +
+                 (oneTransport ? " AND k.transport = ?1" : "") +
+                 (labeledOnly ? " AND k.sni <> ''" : "") +
+                 " ORDER BY c.path, k.capture_id, k.start_ns, k.id")
+                    .c_str());
     if (oneTransport)
         s.bind(1, std::string(transportFilterName(transport)));
     SeriesRow r;
@@ -83,8 +86,11 @@ void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>
         r.captureFirstNs = s.i64(3);
         r.sni = s.text(4);
         r.transport = parseTransport(s.text(8)).value_or(Transport::Tcp);
-        checkSeries(r.connectionId, s.i64(6), s.blob(5), s.text(7));
-        r.series = decodeSeries(s.blob(5));
+        StoredSeries stored = decodeStoredSeries(r.connectionId, s.i64(6),
+                                                 static_cast<int>(s.i64(9)), s.blob(5), s.text(7));
+        r.series = std::move(stored.packets);
+        r.whole = std::move(stored.whole);
+        r.totalPackets = static_cast<std::uint64_t>(std::max<std::int64_t>(0, s.i64(10)));
         visit(r);
     }
 }
@@ -93,12 +99,14 @@ std::vector<PacketRecord> ConnectionReader::series(std::int64_t connectionId)
 {
     std::lock_guard lock(m_db.mutex());
     Statement s(m_db.handle(),
-                "SELECT data, packets, checksum FROM connection_series WHERE connection_id = ?1");
+                "SELECT data, packets, checksum, format FROM connection_series WHERE "
+                "connection_id = ?1");
     s.bind(1, connectionId);
     if (!s.step())
         return {};
-    checkSeries(connectionId, s.i64(1), s.blob(0), s.text(2));
-    return decodeSeries(s.blob(0));
+    return decodeStoredSeries(connectionId, s.i64(1), static_cast<int>(s.i64(3)), s.blob(0),
+                              s.text(2))
+        .packets;
 }
 
 std::uint64_t ConnectionReader::connectionCount()

@@ -281,7 +281,10 @@ void Database::upgradeSchema()
         // 1 -> 2 adds the run registry, 2 -> 3 its per-epoch training
         // history (every statement is IF NOT EXISTS), 3 -> 4 the runs'
         // owner column, 4 -> 5 record digests, series checksums and the
-        // connection identity index, 5 -> 6 the transport (TCP or QUIC);
+        // connection identity index, 5 -> 6 the transport (TCP or QUIC),
+        // 6 -> 7 series format 2 (the whole-connection statistics of a
+        // connection longer than its series; no table changes, but an older
+        // snilab must not read such a series as records);
         // nothing existing changes (every connection so far is TCP).
         Transaction tx(m_db);
         exec(runSchemaSql().c_str());

@@ -25,7 +25,7 @@ public:
     // 5: identity of traffic (captures.record_digest, one row per connection
     // across captures) and series checksums, 6: QUIC (connections.transport,
     // connections.quic_version, captures.udp_packets)
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     enum class Open {
         CreateIfMissing, // a missing (or empty) file becomes a new catalog

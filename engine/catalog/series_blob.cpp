@@ -4,11 +4,40 @@
 #include "catalog/catalog_rows.h"
 #include "common/content_hash.h"
 
+#include <bit>
+#include <cmath>
+
 namespace snilab {
 
-std::vector<std::uint8_t> encodeSeries(std::span<const PacketRecord> series)
+namespace {
+
+void putU64(std::uint8_t* p, std::uint64_t v)
 {
-    std::vector<std::uint8_t> out(series.size() * 16, 0);
+    for (int i = 0; i < 8; ++i)
+        p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+
+std::uint64_t getU64(const std::uint8_t* p)
+{
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i)
+        v |= std::uint64_t(p[i]) << (8 * i);
+    return v;
+}
+
+[[noreturn]] void damaged(std::int64_t connectionId, const std::string& why)
+{
+    throw CatalogError("connection " + std::to_string(connectionId) +
+                       ": its stored packet series is damaged (" + why +
+                       "); ingest its capture again into a new catalog");
+}
+
+} // namespace
+
+std::vector<std::uint8_t> encodeSeries(std::span<const PacketRecord> series,
+                                       const WholeStatistics* whole)
+{
+    std::vector<std::uint8_t> out(series.size() * 16 + (whole ? kWholeStatisticsBytes : 0), 0);
     std::uint8_t* p = out.data();
     for (const PacketRecord& r : series) {
         const auto t = static_cast<std::uint64_t>(r.tNs);
@@ -20,6 +49,16 @@ std::vector<std::uint8_t> encodeSeries(std::span<const PacketRecord> series)
         p[11] = static_cast<std::uint8_t>(r.payloadLength >> 8);
         p[12] = r.flags;
         p += 16;
+    }
+    if (whole) {
+        putU64(p, whole->packets);
+        putU64(p + 8, whole->latePackets);
+        p += 16;
+        for (const auto& selection : whole->values)
+            for (double v : selection) {
+                putU64(p, std::bit_cast<std::uint64_t>(v));
+                p += 8;
+            }
     }
     return out;
 }
@@ -53,14 +92,44 @@ std::string seriesChecksum(std::int64_t connectionId, std::span<const std::uint8
 }
 
 void checkSeries(std::int64_t connectionId, std::int64_t packets,
-                 std::span<const std::uint8_t> blob, const std::string& checksum)
+                 std::span<const std::uint8_t> blob, const std::string& checksum, int format)
 {
-    const bool sizeOk = packets >= 0 && blob.size() == static_cast<std::size_t>(packets) * 16;
-    if (!sizeOk || (!checksum.empty() && checksum != seriesChecksum(connectionId, blob)))
-        throw CatalogError("connection " + std::to_string(connectionId) +
-                           ": its stored packet series is damaged (" +
-                           (sizeOk ? "checksum mismatch" : "wrong length") +
-                           "); ingest its capture again into a new catalog");
+    if (format != kSeriesFormatPackets && format != kSeriesFormatWithWhole)
+        damaged(connectionId, "unknown series format " + std::to_string(format));
+    const std::size_t tail = format == kSeriesFormatWithWhole ? kWholeStatisticsBytes : 0;
+    const bool sizeOk = packets >= 0 && static_cast<std::uint64_t>(packets) <= blob.size() / 16 &&
+                        blob.size() == static_cast<std::size_t>(packets) * 16 + tail;
+    if (!sizeOk)
+        damaged(connectionId, "wrong length");
+    if (!checksum.empty() && checksum != seriesChecksum(connectionId, blob))
+        damaged(connectionId, "checksum mismatch");
+}
+
+StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets, int format,
+                                std::span<const std::uint8_t> blob, const std::string& checksum)
+{
+    checkSeries(connectionId, packets, blob, checksum, format);
+    const std::size_t recordBytes = static_cast<std::size_t>(packets) * 16;
+    StoredSeries out;
+    out.packets = decodeSeries(blob.first(recordBytes));
+    if (format != kSeriesFormatWithWhole)
+        return out;
+    const std::uint8_t* p = blob.data() + recordBytes;
+    auto whole = std::make_shared<WholeStatistics>();
+    whole->packets = getU64(p);
+    whole->latePackets = getU64(p + 8);
+    p += 16;
+    for (auto& selection : whole->values)
+        for (double& v : selection) {
+            v = std::bit_cast<double>(getU64(p));
+            p += 8;
+            if (!std::isfinite(v) || v < 0.0)
+                damaged(connectionId, "a whole-connection statistic is not a finite value >= 0");
+        }
+    if (whole->packets < static_cast<std::uint64_t>(packets) || whole->latePackets > whole->packets)
+        damaged(connectionId, "whole-connection packet counts do not add up");
+    out.whole = std::move(whole);
+    return out;
 }
 
 } // namespace snilab

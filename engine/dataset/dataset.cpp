@@ -3,6 +3,7 @@
 #include "common/content_hash.h"
 #include "features/sequences.h"
 #include "features/statistics.h"
+#include "flow/whole_statistics.h"
 
 #include <map>
 
@@ -49,13 +50,27 @@ Dataset loadDataset(ConnectionReader& reader, const DatasetOptions& options, Fee
             d.transports.push_back(r.transport);
             d.groups.push_back(it->second);
             if (options.statistics) {
-                const auto stats = computeStatistics(r.series, options.spec);
+                std::array<double, kStatisticCount> stats{};
+                try {
+                    stats =
+                        computeStatistics(r.series, options.spec, r.whole.get(), r.totalPackets);
+                } catch (const StatisticsError& e) {
+                    throw StatisticsError("connection " + std::to_string(r.connectionId) + ": " +
+                                          e.what());
+                }
                 for (double v : stats)
                     d.statistics.push_back(static_cast<float>(v));
             }
             if (options.sequences) {
                 std::size_t packets = 0;
                 const auto seq = computeSequence(r.series, options.spec, &packets);
+                if (r.truncated() && packets < options.spec.sequenceLength)
+                    throw StatisticsError(
+                        "connection " + std::to_string(r.connectionId) + ": a sequence of " +
+                        std::to_string(options.spec.sequenceLength) +
+                        " packets reaches past its stored packets (" +
+                        std::to_string(r.series.size()) + " of " + std::to_string(r.totalPackets) +
+                        "); ingest again with a larger --series-cap");
                 if (seq.size() == seqWidth)
                     d.sequences.insert(d.sequences.end(), seq.begin(), seq.end());
                 else

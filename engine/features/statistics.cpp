@@ -1,5 +1,7 @@
 #include "features/statistics.h"
 
+#include "common/percentile.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -10,24 +12,6 @@ namespace snilab {
 namespace {
 
 constexpr double kNsPerSecond = 1e9;
-
-// numpy's _lerp: a + t*(b-a), computed from b's side for t >= 0.5 (exact at t == 1).
-double lerp(double a, double b, double t)
-{
-    const double diff = b - a;
-    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
-}
-
-double percentileSorted(std::span<const double> sorted, double q)
-{
-    if (sorted.empty())
-        return 0.0;
-    const double position = q * static_cast<double>(sorted.size() - 1);
-    const double lowerPos = std::floor(position);
-    const auto lower = static_cast<std::size_t>(lowerPos);
-    const std::size_t upper = std::min(lower + 1, sorted.size() - 1);
-    return lerp(sorted[lower], sorted[upper], position - lowerPos);
-}
 
 double mean(std::span<const double> values)
 {
@@ -43,9 +27,9 @@ double mean(std::span<const double> values)
 void writeQuartiles(std::vector<double>& values, double* out)
 {
     std::sort(values.begin(), values.end());
-    out[0] = percentileSorted(values, 0.25);
-    out[1] = percentileSorted(values, 0.50);
-    out[2] = percentileSorted(values, 0.75);
+    out[0] = percentileOfSorted(values, 0.25);
+    out[1] = percentileOfSorted(values, 0.50);
+    out[2] = percentileOfSorted(values, 0.75);
 }
 
 // Writes p25, p50, p75, max, mean, var to out[0..5].
@@ -120,7 +104,7 @@ double percentile(std::span<const double> values, double q)
 {
     std::vector<double> sorted(values.begin(), values.end());
     std::sort(sorted.begin(), sorted.end());
-    return percentileSorted(sorted, q);
+    return percentileOfSorted(sorted, q);
 }
 
 double populationVariance(std::span<const double> values)
@@ -132,6 +116,35 @@ double populationVariance(std::span<const double> values)
     for (double v : values)
         sum += (v - m) * (v - m);
     return sum / static_cast<double>(values.size());
+}
+
+std::size_t wholeSelectionIndex(const FeatureSpec& spec) noexcept
+{
+    return (spec.packets == FeatureSpec::Packets::All ? 1u : 0u) |
+           (spec.retransmissions == FeatureSpec::Retransmissions::Drop ? 2u : 0u);
+}
+
+std::array<double, kStatisticCount> computeStatistics(std::span<const PacketRecord> series,
+                                                      const FeatureSpec& spec,
+                                                      const WholeStatistics* whole,
+                                                      std::uint64_t totalPackets)
+{
+    if (series.size() >= totalPackets)
+        return computeStatistics(series, spec);
+    const std::string stored = std::to_string(series.size()) + " of its " +
+                               std::to_string(totalPackets) + " packets are stored";
+    if (spec.window == FeatureSpec::Window::WholeConnection) {
+        if (!whole)
+            throw StatisticsError(stored + " and no whole-connection statistics (ingested by a "
+                                           "snilab before catalog schema 7); ingest its capture "
+                                           "again into a new catalog");
+        return whole->values[wholeSelectionIndex(spec)];
+    }
+    if (selectPackets(series, spec).size() < spec.windowPackets)
+        throw StatisticsError("the window first:" + std::to_string(spec.windowPackets) +
+                              " reaches past the stored packets (" + stored +
+                              "); ingest again with a larger --series-cap");
+    return computeStatistics(series, spec);
 }
 
 std::array<double, kStatisticCount> computeStatistics(std::span<const PacketRecord> series,

@@ -18,22 +18,23 @@
 // Variance: population (ddof=0). No values (empty direction; fewer than two
 // packets for IATs) -> that statistic is 0.
 //
-// Thread: pure functions, safe from any thread. Failure: none (no throw
-// except std::bad_alloc).
+// Thread: pure functions, safe from any thread. Failure: StatisticsError
+// (computeStatistics() with a truncated series, see there), std::bad_alloc.
 #pragma once
 
 #include "features/feature_spec.h"
 #include "flow/connection.h"
+#include "flow/whole_statistics.h"
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
 namespace snilab {
-
-inline constexpr std::size_t kStatisticCount = 42;
 
 // The 42 names in result order, e.g. "s2c_packets_count", "c2s_iat_p75", "all_size_var".
 const std::array<std::string_view, kStatisticCount>& statisticNames();
@@ -41,8 +42,28 @@ const std::array<std::string_view, kStatisticCount>& statisticNames();
 // Index of a name in statisticNames(), or kStatisticCount if unknown.
 std::size_t statisticIndex(std::string_view name);
 
+// The index in WholeStatistics::values of the spec's packet selection
+// (packets=payload|all x retrans=keep|drop, flow/whole_statistics.h).
+std::size_t wholeSelectionIndex(const FeatureSpec& spec) noexcept;
+
+// `series` holds every packet of the connection.
 std::array<double, kStatisticCount> computeStatistics(std::span<const PacketRecord> series,
                                                       const FeatureSpec& spec);
+// A stored series of a connection of `totalPackets` packets, with its
+// WholeStatistics (flow/whole_statistics.h) or null. Not truncated
+// (series.size() >= totalPackets): as above. Truncated: window=all comes from
+// `whole`, window=first:N from the series when it has N selected packets;
+// otherwise - no `whole` (a catalog of schema 6 or older), or a window past
+// the stored packets - it throws StatisticsError saying what to do.
+std::array<double, kStatisticCount> computeStatistics(std::span<const PacketRecord> series,
+                                                      const FeatureSpec& spec,
+                                                      const WholeStatistics* whole,
+                                                      std::uint64_t totalPackets);
+
+// The packets a feature needs are past a connection's stored series.
+struct StatisticsError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
 
 // numpy.percentile(values, q * 100) with the default 'linear' method; `values`
 // need not be sorted; q in [0, 1]. Empty -> 0.

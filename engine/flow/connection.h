@@ -4,8 +4,10 @@
 
 #include "capture/packet_decoder.h"
 #include "flow/client_hello.h"
+#include "flow/packet_record.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,26 +15,8 @@
 
 namespace snilab {
 
-// Per-packet record of a connection's series. Times are ns relative to the
-// connection's first packet (negative when a capture's clock steps back).
-struct PacketRecord {
-    static constexpr std::uint8_t kClientToServer = 0x01;
-    static constexpr std::uint8_t kRetransmission = 0x02; // no new sequence space (payload only)
-    static constexpr std::uint8_t kSyn = 0x04;
-    static constexpr std::uint8_t kFin = 0x08;
-    static constexpr std::uint8_t kRst = 0x10;
-
-    std::int64_t tNs = 0;
-    std::uint16_t ipLength = 0;      // IP datagram length, clamped to 65535
-    std::uint16_t payloadLength = 0; // TCP or UDP payload length, clamped to 65535
-    std::uint8_t flags = 0;
-
-    // A length as a record stores it: clamped to 65535.
-    static constexpr std::uint16_t clampLength(std::uint32_t length) noexcept
-    {
-        return static_cast<std::uint16_t>(length < 65535 ? length : 65535);
-    }
-};
+class WholeStatisticsAccumulator; // flow/whole_statistics.h
+struct WholeStatistics;
 
 // NewInitial: a QUIC client sent a new ClientHello (a new connection ID) on
 // the same UDP endpoints. QUIC has no visible FIN: its connections end by
@@ -81,6 +65,12 @@ struct Connection {
 
     // The first packets (up to the tracker's series cap), both directions by time.
     std::vector<PacketRecord> series;
+    // Only for a connection longer than the series cap (null otherwise): while
+    // it is tracked, `overflow` sees every packet (recordPacket()); when the
+    // tracker hands it out, `whole` holds the 42 statistics over all of them
+    // (flow/whole_statistics.h) and `overflow` is null again.
+    std::shared_ptr<WholeStatisticsAccumulator> overflow;
+    std::shared_ptr<const WholeStatistics> whole;
 
     std::uint64_t totalPackets() const noexcept { return packets[0] + packets[1]; }
 };

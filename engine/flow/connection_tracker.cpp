@@ -1,5 +1,7 @@
 #include "flow/connection_tracker.h"
 
+#include "flow/whole_statistics.h"
+
 #include "flow/flow_table.h"
 #include "flow/stream_prefix.h"
 
@@ -68,7 +70,10 @@ struct ConnectionTracker::Impl {
             std::swap(c.payloadPackets[0], c.payloadPackets[1]);
             for (PacketRecord& r : c.series)
                 r.flags ^= PacketRecord::kClientToServer;
+            if (c.overflow)
+                c.overflow->flipDirections();
         }
+        sealWholeStatistics(c);
         c.sawSyn = l.synSeen[client];
         ++stats.connections;
         sink(std::move(c));
@@ -369,14 +374,12 @@ struct ConnectionTracker::Impl {
         }
         ++c.packets[d];
         c.ipBytes[d] += p.ipLength;
-        if (c.series.size() < options.maxSeriesPackets) {
-            PacketRecord r;
-            r.tNs = ts - c.startNs;
-            r.ipLength = PacketRecord::clampLength(p.ipLength);
-            r.payloadLength = PacketRecord::clampLength(p.payloadLength);
-            r.flags = flags;
-            c.series.push_back(r);
-        }
+        PacketRecord r;
+        r.tNs = ts - c.startNs;
+        r.ipLength = PacketRecord::clampLength(p.ipLength);
+        r.payloadLength = PacketRecord::clampLength(p.payloadLength);
+        r.flags = flags;
+        recordPacket(c, r, options.maxSeriesPackets);
     }
 
     // FINs seen and acknowledged; a RST or both FINs close the connection.

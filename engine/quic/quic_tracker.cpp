@@ -1,5 +1,7 @@
 #include "quic/quic_tracker.h"
 
+#include "flow/whole_statistics.h"
+
 #include "flow/flow_table.h"
 #include "quic/quic_header.h"
 #include "quic/quic_initial.h"
@@ -132,6 +134,7 @@ struct QuicTracker::Impl {
             }
             stats.quicPackets += c.totalPackets();
             ++stats.connections;
+            sealWholeStatistics(c);
             sink(std::move(c));
         }
         flows.erase(it);
@@ -194,10 +197,11 @@ struct QuicTracker::Impl {
         if (p.payloadLength > 0)
             ++c.payloadPackets[d];
         c.vlanTagged = c.vlanTagged || p.vlanTagged;
-        if (c.series.size() < seriesCap)
-            c.series.push_back({ts - c.startNs, PacketRecord::clampLength(p.ipLength),
-                                PacketRecord::clampLength(p.payloadLength),
-                                c2s ? PacketRecord::kClientToServer : std::uint8_t{0}});
+        recordPacket(c,
+                     {ts - c.startNs, PacketRecord::clampLength(p.ipLength),
+                      PacketRecord::clampLength(p.payloadLength),
+                      c2s ? PacketRecord::kClientToServer : std::uint8_t{0}},
+                     seriesCap);
         c.endNs = std::max(c.endNs, ts);
         f.lastNs = ts;
     }

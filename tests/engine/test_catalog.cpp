@@ -215,7 +215,7 @@ private slots:
             // WAL mode is a property of the file: another connection sees it.
             QCOMPARE(querySql(path, "PRAGMA journal_mode"), std::string("wal"));
         }
-        QCOMPARE(Catalog::kSchemaVersion, 6);
+        QCOMPARE(Catalog::kSchemaVersion, 7);
         QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
                  std::to_string(Catalog::kSchemaVersion));
         QVERIFY(
@@ -754,7 +754,7 @@ private slots:
             QCOMPARE(catalog.captures().all().front().udpPackets, std::uint64_t{0});
         }
         QCOMPARE(querySql(path, "SELECT value FROM meta WHERE key='schema_version'"),
-                 std::string("6"));
+                 std::to_string(Catalog::kSchemaVersion));
         QCOMPARE(querySql(path, "SELECT count(*) FROM pragma_table_info('connections') WHERE "
                                 "name IN ('transport', 'quic_version')"),
                  std::string("2"));

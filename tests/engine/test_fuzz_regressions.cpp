@@ -51,6 +51,8 @@ private slots:
             snilab::fuzz::modelFile(data, size);
         else if (target == "quic_initial")
             snilab::fuzz::quicInitial(data, size);
+        else if (target == "series_blob")
+            snilab::fuzz::seriesBlob(data, size);
         else
             QFAIL(qPrintable("unknown fuzz target folder " + target));
         // A hang the fuzzer found must stay fixed: one input, well under a second.

@@ -2,6 +2,7 @@
 
 #include "capture/packet_decoder.h"
 #include "catalog/catalog.h"
+#include "catalog/series_blob.h"
 #include "common/content_hash.h"
 #include "common/feedback.h"
 #include "flow/client_hello.h"
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -60,8 +62,19 @@ void stream(const std::uint8_t* data, std::size_t size)
     // Each record: flags(1) direction(1) sequence offset(2) length(1), then the payload.
     TrackerOptions options;
     options.handshakeByteCap = 4096;
+    options.maxSeriesPackets = 8; // longer connections take the whole-statistics path
     std::size_t connections = 0;
-    ConnectionTracker tracker(options, [&](Connection&&) { ++connections; });
+    ConnectionTracker tracker(options, [&](Connection&& c) {
+        ++connections;
+        // What the catalog stores must read back as it was.
+        const auto blob = encodeSeries(c.series, c.whole.get());
+        const auto back =
+            decodeStoredSeries(1, static_cast<std::int64_t>(c.series.size()),
+                               seriesFormat(c.whole.get()), blob, seriesChecksum(1, blob));
+        if (back.packets.size() != c.series.size() || bool(back.whole) != bool(c.whole) ||
+            (c.whole && !(*back.whole == *c.whole)))
+            std::abort();
+    });
     DecodedPacket a;
     a.src.bytes[15] = 1;
     a.dst.bytes[15] = 2;
@@ -115,6 +128,28 @@ void captureFile(const std::uint8_t* data, std::size_t size)
     IngestOptions options;
     options.threads = 1;
     ingestFile(file, catalog.captures(), options, feedback);
+}
+
+void seriesBlob(const std::uint8_t* data, std::size_t size)
+{
+    if (size < 3)
+        return;
+    const int format = data[0] & 3;
+    const std::int64_t packets = std::int64_t{data[1]} << 8 | data[2];
+    const std::span<const std::uint8_t> blob(data + 3, size - 3);
+    StoredSeries stored;
+    try {
+        stored = decodeStoredSeries(7, packets, format, blob, "");
+    } catch (const CatalogError&) {
+        return;
+    }
+    // Accepted: it encodes back to the same bytes.
+    const auto again = encodeSeries(stored.packets, stored.whole.get());
+    if (seriesFormat(stored.whole.get()) != (format == 2 ? 2 : 1) || again.size() != blob.size())
+        std::abort();
+    for (std::size_t i = 0; i < again.size(); ++i)
+        if (again[i] != blob[i] && (i >= static_cast<std::size_t>(packets) * 16 || i % 16 < 13))
+            std::abort(); // only the records' three padding bytes may differ
 }
 
 void modelFile(const std::uint8_t* data, std::size_t size)

@@ -16,6 +16,10 @@ void clientHello(const std::uint8_t* data, std::size_t size);
 void stream(const std::uint8_t* data, std::size_t size);
 // Whole-file ingest of the input as a capture file into a catalog.
 void captureFile(const std::uint8_t* data, std::size_t size);
+// decodeStoredSeries() on a series blob from a hostile catalog: the first
+// byte's low bits are the format, the next two the packet count, the rest the
+// blob; what it accepts must encode back to the same bytes.
+void seriesBlob(const std::uint8_t* data, std::size_t size);
 // readModelFile() on "SNILABMF", a format version (1 or 2, from the first byte),
 // the rest of the input and a valid checksum: the header and model parsers
 // behind the checksum, which random bytes would never pass.
