@@ -7,6 +7,7 @@
 #include "common/process_identity.h"
 
 #include <cmath>
+#include <span>
 
 namespace snilab {
 
@@ -95,6 +96,42 @@ void insertConfusion(sqlite3* db, std::int64_t runId, const ModelResult& r)
                     .run();
 }
 
+// run_predictions.top since schema 7: per class, best first, uint32 class
+// index and uint16 ten-thousandths, little-endian (6 bytes each, at most
+// kStoredTopClasses): a fifth of the label text it replaces.
+std::vector<std::uint8_t> encodeTopClasses(const PredictionRow& p)
+{
+    std::vector<std::uint8_t> out;
+    out.reserve(std::size_t{p.topCount} * 6);
+    for (std::size_t i = 0; i < p.topCount && i < kStoredTopClasses; ++i) {
+        const auto c = static_cast<std::uint32_t>(p.top[i].classIndex);
+        for (int b = 0; b < 4; ++b)
+            out.push_back(static_cast<std::uint8_t>(c >> (8 * b)));
+        out.push_back(static_cast<std::uint8_t>(p.top[i].tenThousandths));
+        out.push_back(static_cast<std::uint8_t>(p.top[i].tenThousandths >> 8));
+    }
+    return out;
+}
+
+void decodeTopClasses(std::span<const std::uint8_t> blob, PredictionRow& p)
+{
+    if (blob.size() % 6 != 0 || blob.size() / 6 > kStoredTopClasses)
+        throw CatalogError("connection " + std::to_string(p.connectionId) +
+                           ": its stored prediction is damaged (top classes of " +
+                           std::to_string(blob.size()) + " bytes)");
+    p.topCount = 0;
+    for (std::size_t i = 0; i < blob.size(); i += 6) {
+        const std::uint32_t c = std::uint32_t{blob[i]} | std::uint32_t{blob[i + 1]} << 8 |
+                                std::uint32_t{blob[i + 2]} << 16 | std::uint32_t{blob[i + 3]} << 24;
+        const auto q = static_cast<std::uint16_t>(blob[i + 4] | blob[i + 5] << 8);
+        if (c > 0x7fffffffu || q > 10000)
+            throw CatalogError("connection " + std::to_string(p.connectionId) +
+                               ": its stored prediction is damaged (class " + std::to_string(c) +
+                               ", probability " + std::to_string(q) + "/10000)");
+        p.top[p.topCount++] = {static_cast<std::int32_t>(c), q};
+    }
+}
+
 void insertPredictions(sqlite3* db, std::int64_t runId, const ModelResult& r)
 {
     Statement pred(db, "INSERT INTO run_predictions (run_id, model, threshold, fold, "
@@ -105,7 +142,8 @@ void insertPredictions(sqlite3* db, std::int64_t runId, const ModelResult& r)
         pred.bind(4, std::int64_t{p.fold}).bind(5, p.connectionId);
         pred.bind(6, std::int64_t{p.trueIndex}).bind(7, std::int64_t{p.predictedIndex});
         bindDouble(db, pred, 8, p.confidence);
-        pred.bind(9, p.top);
+        const auto top = encodeTopClasses(p);
+        pred.bindBlob(9, top);
         pred.run();
     }
 }
@@ -304,7 +342,13 @@ void RunRegistry::forEachRunPrediction(
         p.trueIndex = static_cast<int>(s.i64(4));
         p.predictedIndex = static_cast<int>(s.i64(5));
         p.confidence = s.real(6);
-        p.top = s.text(7);
+        if (s.isBlob(7)) {
+            decodeTopClasses(s.blob(7), p);
+            p.legacyTopText.clear();
+        } else {
+            p.topCount = 0;
+            p.legacyTopText = s.text(7); // a run stored before schema 7
+        }
         visit(s.text(0), static_cast<int>(s.i64(1)), p);
     }
 }

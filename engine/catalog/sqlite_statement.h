@@ -36,9 +36,12 @@ public:
         check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
         return *this;
     }
+    // An empty vector binds an empty blob (a null pointer would bind NULL).
     Statement& bindBlob(int i, const std::vector<std::uint8_t>& v)
     {
-        check(sqlite3_bind_blob(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        static const std::uint8_t none = 0;
+        check(sqlite3_bind_blob(m_stmt, i, v.empty() ? &none : v.data(), static_cast<int>(v.size()),
+                                SQLITE_TRANSIENT));
         return *this;
     }
     // true while a row is available.
@@ -68,6 +71,7 @@ public:
         sqlite3_clear_bindings(m_stmt);
     }
     std::int64_t i64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    bool isBlob(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_BLOB; }
     double real(int col) const { return sqlite3_column_double(m_stmt, col); }
     sqlite3_stmt* handle() const { return m_stmt; }
     std::string text(int col) const

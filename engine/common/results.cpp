@@ -1,8 +1,26 @@
 #include "common/results.h"
 
 #include <cmath>
+#include <cstdio>
 
 namespace snilab {
+
+std::uint16_t tenThousandthsOf(double p)
+{
+    if (!(p > 0.0))
+        return 0;
+    if (p >= 1.0)
+        return 10000;
+    // Exactly the digits "%.4f" prints ("0.dddd", or "1.0000" just below 1).
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", p);
+    if (buf[0] != '0' || buf[1] != '.')
+        return 10000;
+    int q = 0;
+    for (int i = 2; i < 6; ++i)
+        q = q * 10 + (buf[i] - '0');
+    return static_cast<std::uint16_t>(q);
+}
 
 std::string_view runStatusName(RunStatus status)
 {

@@ -13,6 +13,7 @@
 
 #include "common/feedback.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -39,13 +40,33 @@ struct ClassResult {
     double f1 = 0;
 };
 
+// One of a prediction's best classes: its class index and its probability
+// in ten-thousandths, rounded as the four decimals of the outputs
+// (report::probabilityText(); tenThousandths / 1e4 prints back the same).
+struct TopClass {
+    std::int32_t classIndex = 0;
+    std::uint16_t tenThousandths = 0; // 0..10000
+    double probability() const noexcept { return tenThousandths / 1e4; }
+    bool operator==(const TopClass&) const = default;
+};
+// The four-decimal rounding of p in [0, 1] that "%.4f" prints.
+std::uint16_t tenThousandthsOf(double p);
+inline constexpr std::size_t kStoredTopClasses = 5;
+
 struct PredictionRow {
     int fold = 0;
     std::int64_t connectionId = 0;
     int trueIndex = 0;
     int predictedIndex = 0;
     double confidence = 0; // probability of the predicted class
-    std::string top;       // "class:probability;..." best first
+    // The best classes, best first: top[0..topCount). The labels are the
+    // run's class labels (run_classes); the text "label:p;..." is made where
+    // they are known (report/run_report.cpp).
+    std::array<TopClass, kStoredTopClasses> top{};
+    std::uint8_t topCount = 0;
+    // A run stored before schema 7 kept that text itself: it is here (and
+    // topCount is 0). Empty for every newer run.
+    std::string legacyTopText;
 };
 
 // The results of one model at one threshold, all folds.

@@ -4,7 +4,6 @@
 #include "eval/metrics.h"
 #include "features/statistics.h"
 #include "models/model_set.h"
-#include "report/label_list.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -18,13 +17,12 @@ constexpr const char* kMetricNames[] = {"accuracy",   "macro_precision",    "mac
                                         "macro_f1",   "weighted_precision", "weighted_recall",
                                         "weighted_f1"};
 
-// "label:probability;..." for the best five classes.
-std::string topText(const double* probs, int k, const std::vector<std::string>& labels)
+// The best kStoredTopClasses classes, best first.
+void setTopClasses(PredictionRow& row, const double* probs, int k)
 {
-    std::vector<std::pair<std::string, double>> entries;
-    for (const int c : topClasses(probs, k, 5))
-        entries.emplace_back(labels[static_cast<std::size_t>(c)], probs[c]);
-    return report::labelProbabilityList(entries);
+    row.topCount = 0;
+    for (const int c : topClasses(probs, k, static_cast<int>(kStoredTopClasses)))
+        row.top[row.topCount++] = {c, tenThousandthsOf(probs[c])};
 }
 
 // Finishes a run on every exit path. finish() records the outcome; if the
@@ -150,8 +148,7 @@ public:
     void addEpoch(const EpochReport& e) { m_result.epochs.push_back(e); }
 
     // One test fold's class probabilities (rows.test.size() x classes).
-    void addFold(const FoldRows& rows, const std::vector<double>& probs, const Dataset& data,
-                 const std::vector<std::string>& labels)
+    void addFold(const FoldRows& rows, const std::vector<double>& probs, const Dataset& data)
     {
         const int k = m_result.classes;
         std::string error;
@@ -177,7 +174,7 @@ public:
             pr.trueIndex = rows.yTest[i];
             pr.predictedIndex = predicted[i];
             pr.confidence = p[predicted[i]];
-            pr.top = topText(p, k, labels);
+            setTopClasses(pr, p, k);
             m_result.predictions.push_back(std::move(pr));
         }
     }
@@ -232,7 +229,7 @@ bool runFold(const Pipeline& p, const ThresholdSamples& t, const FoldRows& rows,
                 a.addEpoch(e);
     const auto probsByName = models.predict(p.data, rows.test);
     for (Accumulator& a : accumulators)
-        a.addFold(rows, probsByName.at(a.model()), p.data, t.labels());
+        a.addFold(rows, probsByName.at(a.model()), p.data);
     return true;
 }
 

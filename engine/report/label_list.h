@@ -1,5 +1,5 @@
 // The one text of a ranked label list (the `top` cells of predict's CSV and
-// of a run's predictions.csv, and the catalog's run_predictions.top):
+// of a run's predictions.csv; the catalog stores class indices since schema 7):
 // "label:p;label:p", p with four decimals (probabilityText()); inside a label
 // `\`, `;` and `:` are written `\\`, `\;` and `\:`, so a list splits
 // unambiguously whatever the SNI holds. A CSV cell holding it is then escaped

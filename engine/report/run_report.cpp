@@ -2,6 +2,7 @@
 
 #include "report/atomic_file.h"
 #include "report/file_names.h"
+#include "report/label_list.h"
 #include "report/latex.h"
 #include "report/number_text.h"
 #include "report/output_guard.h"
@@ -122,10 +123,17 @@ void writePredictions(Catalog& catalog, const RunInfo& run, LabelsOf& labelsOf,
                                : std::to_string(i);
                 };
                 std::snprintf(conf, sizeof conf, "%.6f", p.confidence);
+                std::string top = p.legacyTopText;
+                if (p.topCount > 0) {
+                    std::vector<std::pair<std::string, double>> entries;
+                    for (std::size_t i = 0; i < p.topCount; ++i)
+                        entries.emplace_back(label(p.top[i].classIndex), p.top[i].probability());
+                    top = labelProbabilityList(entries);
+                }
                 t.row({model, std::to_string(threshold), std::to_string(p.fold),
                        std::to_string(p.connectionId), captureOf[p.connectionId],
                        label(p.trueIndex), label(p.predictedIndex),
-                       p.trueIndex == p.predictedIndex ? "1" : "0", conf, p.top});
+                       p.trueIndex == p.predictedIndex ? "1" : "0", conf, top});
             });
     }
     f.commit();

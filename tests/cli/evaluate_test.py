@@ -150,6 +150,35 @@ def main():
         fold_acc = [sum(v) / len(v) for v in by_fold.values()]
         check(abs(sum(fold_acc) / len(fold_acc) - float(summary[20]["accuracy_mean"])) < 1e-6,
               "accuracy recomputed from predictions.csv differs")
+        # The top classes: stored as class indices (6 bytes each, at most 5),
+        # written back as labels - the predicted one first, at its confidence.
+        for r in preds:
+            entries = [e.rsplit(":", 1) for e in r["top"].split(";")]
+            probs = [float(p) for _, p in entries]
+            check(1 <= len(entries) <= 5 and entries[0][0] == r["predicted_label"] and
+                  abs(probs[0] - float(r["confidence"])) <= 0.00005 and
+                  probs == sorted(probs, reverse=True), f"top of a prediction: {r}")
+        db = sqlite3.connect(cat)
+        kinds = db.execute("SELECT DISTINCT typeof(top), max(length(top)) FROM run_predictions "
+                           "WHERE run_id = ?", (rid,)).fetchall()
+        db.close()
+        check(kinds[0][0] == "blob" and len(kinds) == 1 and kinds[0][1] <= 30,
+              f"run_predictions.top is not the compact form: {kinds}")
+        # A run stored before schema 7 kept label text: reported as it was.
+        old = os.path.join(tmp, "old.sqlite")
+        src = sqlite3.connect(cat)
+        dst = sqlite3.connect(old)
+        src.backup(dst)
+        src.close()
+        dst.execute("DROP TRIGGER run_predictions_update_immutable")
+        dst.execute("UPDATE run_predictions SET top = 'legacy.example:0.5000;other.example:0.2500' "
+                    "WHERE run_id = ?", (rid,))
+        dst.commit()
+        dst.close()
+        old_report = os.path.join(tmp, "old-report")
+        run(args.cli, "report", "--catalog", old, "--run", rid, "--out", old_report)
+        tops = {r["top"] for r in csv.DictReader(open(os.path.join(old_report, "predictions.csv")))}
+        check(tops == {"legacy.example:0.5000;other.example:0.2500"}, f"legacy top text: {tops}")
         check("\\begin{tabular}" in open(os.path.join(report, "table1.tex")).read(), "LaTeX table")
         # The confusion matrix: square, the same labels on both axes, every
         # prediction of rf at T=20 counted once, the diagonal the correct ones.

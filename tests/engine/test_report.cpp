@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <algorithm>
+#include <random>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -138,6 +139,28 @@ private slots:
         const std::string line = csvLine({"a\nb", "=1+1", "x,y", "-3"});
         QCOMPARE(line, std::string("a\\x0ab,'=1+1,\"x,y\",-3\n"));
         QCOMPARE(std::count(line.begin(), line.end(), '\n'), 1);
+    }
+
+    // A stored probability (ten-thousandths) prints back as the four
+    // decimals of the probability it came from, for every value.
+    void tenThousandthsPrintBack()
+    {
+        std::mt19937_64 rng(11);
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        std::vector<double> values = {0.0, 1.0, 0.99995, 0.99994999, 0.00005, 0.00004999,
+                                      0.12345, 0.5, 1e-300, 0.9999999999};
+        for (int i = 0; i < 200000; ++i)
+            values.push_back(unit(rng));
+        for (int q = 0; q <= 10000; ++q) // and every boundary, from both sides
+            for (const double d : {-1e-12, 0.0, 1e-12})
+                values.push_back(std::clamp((q + 0.5) / 1e4 + d, 0.0, 1.0));
+        for (const double p : values) {
+            const TopClass t{0, tenThousandthsOf(p)};
+            QVERIFY(t.tenThousandths <= 10000);
+            QCOMPARE(probabilityText(t.probability()), probabilityText(p));
+        }
+        QCOMPARE(tenThousandthsOf(-0.5), std::uint16_t{0});
+        QCOMPARE(tenThousandthsOf(2.0), std::uint16_t{10000});
     }
 
     void plainNumbers()
