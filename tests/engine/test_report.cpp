@@ -18,9 +18,9 @@
 #include <QTest>
 
 #include <algorithm>
-#include <random>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -147,8 +147,8 @@ private slots:
     {
         std::mt19937_64 rng(11);
         std::uniform_real_distribution<double> unit(0.0, 1.0);
-        std::vector<double> values = {0.0, 1.0, 0.99995, 0.99994999, 0.00005, 0.00004999,
-                                      0.12345, 0.5, 1e-300, 0.9999999999};
+        std::vector<double> values = {0.0,        1.0,     0.99995, 0.99994999, 0.00005,
+                                      0.00004999, 0.12345, 0.5,     1e-300,     0.9999999999};
         for (int i = 0; i < 200000; ++i)
             values.push_back(unit(rng));
         for (int q = 0; q <= 10000; ++q) // and every boundary, from both sides
