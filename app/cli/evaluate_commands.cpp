@@ -70,6 +70,8 @@ Options:
   --feature-spec SPEC    e.g. "packets=payload;retrans=keep;window=all"
                          (default: payload-carrying packets, whole connection)
   --trees N              random forest trees (default 250)
+  --max-depth N          random forest: deepest level of a tree, 1..25
+                         (default 25, OpenCV's deepest)
   --epochs N             networks: at most N epochs (default 100; early
                          stopping on a 10% validation part of the training
                          fold, patience --patience, best weights restored)
@@ -345,6 +347,7 @@ void parseModelOptions(const Args& args, EvaluationConfig& config)
                                                              std::numeric_limits<int>::max()));
     };
     config.trees = clampedInt("trees", 250);
+    config.maxDepth = clampedInt("max-depth", 25);
     config.threads = static_cast<int>(threadsOption(args));
     config.epochs = clampedInt("epochs", 100);
     config.patience = clampedInt("patience", 5);
@@ -376,7 +379,8 @@ int evaluateCommand(const std::vector<std::string>& argv)
     const Args args(argv,
                     {"catalog", "models", "thresholds", "threshold-rule", "split", "folds",
                      "train-fraction", "seed", "label-mode", "transport", "feature-spec", "trees",
-                     "threads", "preset", "epochs", "patience", "batch-size", "device"},
+                     "max-depth", "threads", "preset", "epochs", "patience", "batch-size",
+                     "device"},
                     {"quiet", "json"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");

@@ -49,6 +49,8 @@ Options:
   --preset paper         more-than-T, paper labels, payload packets
   --seed N               seed of the models (default 1)
   --trees N              random forest trees (default 250)
+  --max-depth N          random forest: deepest level of a tree, 1..25
+                         (default 25, OpenCV's deepest)
   --epochs N             networks: at most N epochs (default 100; early
                          stopping on a 10% validation part, patience below)
   --patience N           epochs without a better validation loss (default 5)
@@ -114,8 +116,8 @@ int trainCommand(const std::vector<std::string>& argv)
 {
     const Args args(argv,
                     {"catalog", "out", "models", "primary", "threshold", "threshold-rule",
-                     "label-mode", "transport", "feature-spec", "preset", "seed", "trees", "epochs",
-                     "patience", "batch-size", "device", "threads"},
+                     "label-mode", "transport", "feature-spec", "preset", "seed", "trees",
+                     "max-depth", "epochs", "patience", "batch-size", "device", "threads"},
                     {"quiet"});
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");

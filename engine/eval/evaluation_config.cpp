@@ -103,8 +103,9 @@ std::string EvaluationConfig::validate() const
         return "models: " + planError;
     for (std::string e :
          {range("folds", folds, 2, 1000), range("trees", trees, 1, 100000),
-          range("threads", threads, 0, 4096), range("epochs", epochs, 1, 100000),
-          range("patience", patience, 1, 100000), range("batch size", batchSize, 2, 1000000)})
+          range("max depth", maxDepth, 1, 25), range("threads", threads, 0, 4096),
+          range("epochs", epochs, 1, 100000), range("patience", patience, 1, 100000),
+          range("batch size", batchSize, 2, 1000000)})
         if (!e.empty())
             return e;
     if (!(timeTrainFraction > 0) || !(timeTrainFraction < 1))
@@ -145,8 +146,8 @@ std::string EvaluationConfig::toText() const
         << "\nseed=" << seed << "\nlabel_mode=" << labelModeName(data.labelMode)
         << "\ntransport=" << transportFilterName(data.transport)
         << "\nfeature_spec=" << data.spec.toString() << "\nrf_trees=" << trees
-        << "\nepochs=" << epochs << "\npatience=" << patience << "\nbatch_size=" << batchSize
-        << "\nlearning_rate=" << doubleText(learningRate)
+        << "\nrf_max_depth=" << maxDepth << "\nepochs=" << epochs << "\npatience=" << patience
+        << "\nbatch_size=" << batchSize << "\nlearning_rate=" << doubleText(learningRate)
         << "\niat_dropout=" << doubleText(iatDropout) << "\ndevice=" << device
         << "\npreset=" << (preset.empty() ? "default" : preset) << "\nsnilab=" << SNILAB_VERSION
         << "\n";
@@ -204,6 +205,8 @@ bool applyKey(EvaluationConfig& c, std::string_view key, std::string_view value)
         return parseInto(value, c.seed);
     if (key == "rf_trees")
         return parseInto(value, c.trees);
+    if (key == "rf_max_depth")
+        return parseInto(value, c.maxDepth);
     if (key == "epochs")
         return parseInto(value, c.epochs);
     if (key == "patience")
@@ -245,6 +248,7 @@ ModelSetOptions EvaluationConfig::modelSetOptions() const
 {
     ModelSetOptions o;
     o.trees = trees;
+    o.maxDepth = maxDepth;
     o.threads = threads;
     o.seed = seed;
     o.iatDropout = iatDropout;

@@ -33,6 +33,7 @@ struct EvaluationConfig {
     std::uint64_t seed = 1;
     DatasetOptions data;
     int trees = 250;
+    int maxDepth = 25; // random forest: 1..25 (25 = OpenCV's deepest, the default)
     // Networks (docs/design.md section 4).
     int epochs = 100; // upper bound; early stopping usually ends sooner
     int patience = 5; // epochs without a new validation-loss minimum
@@ -55,7 +56,7 @@ struct EvaluationConfig {
     static std::vector<std::string> modelChoices();
     // Every rule a configuration must meet, for the CLI and the workbench
     // alike: "" when it can run, else a one-line reason naming the setting.
-    // Checks ranges (folds 2..1000, trees 1..100000, epochs and patience
+    // Checks ranges (folds 2..1000, trees 1..100000, max depth 1..25, epochs and patience
     // 1..100000, batch size 2..1000000, threads 0..4096 with 0 = all cores,
     // time-split share in (0, 1)), thresholds (at least one, each
     // 0..kMaxThreshold, none twice), model names (none empty, every one known

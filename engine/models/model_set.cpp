@@ -161,6 +161,7 @@ bool ModelSet::fit(const ModelPlan& plan, const Dataset& data, std::span<const s
             const auto x = gatherStatistics(data, rows);
             RandomForestOptions rf;
             rf.trees = options.trees;
+            rf.maxDepth = options.maxDepth;
             rf.threads = options.threads;
             rf.seed = options.seed;
             auto forest = std::make_unique<RandomForest>(rf);

@@ -31,7 +31,8 @@ namespace snilab {
 
 struct ModelSetOptions {
     int trees = 250;
-    int threads = 0; // 0 = hardware concurrency (forest workers and LibTorch)
+    int maxDepth = 25; // random forest (RandomForestOptions::maxDepth)
+    int threads = 0;   // 0 = hardware concurrency (forest workers and LibTorch)
     std::uint64_t seed = 1;
     TrainingOptions training; // seed and threads are taken from above
     double iatDropout = 0.25; // CNN-GRU on the IAT input

@@ -72,6 +72,20 @@ def demo_checks(cli, samples):
             rows = grid_rows(out)
             check(set(rows) == {100, 150} and rows[100][0] >= 12, f"demo grid\n{out}")
             check(rows[100][2] > 0.5, f"implausible demo accuracy\n{out}")
+        # --max-depth: recorded in the run (25, OpenCV's deepest, by default),
+        # a shallower forest is another model, out of range is refused.
+        shown = run(cli, "runs", "--catalog", cat, "--show", run_id(honest)).stdout
+        check("rf_max_depth=25" in shown, f"max depth not recorded\n{shown}")
+        shallow = run(cli, "evaluate", "--catalog", cat, "--thresholds", "100", "--folds", "3",
+                      "--trees", "30", "--max-depth", "2", "--quiet").stdout
+        check("rf_max_depth=2\n" in run(cli, "runs", "--catalog", cat, "--show",
+                                         run_id(shallow)).stdout, "max depth 2 not recorded")
+        check(grid_rows(shallow)[100][2] < grid_rows(honest)[100][2],
+              f"a depth-2 forest is as good as a full one\n{shallow}")
+        bad = run(cli, "evaluate", "--catalog", cat, "--max-depth", "26", "--quiet", check=False)
+        check(bad.returncode == 2 and "max depth must be between 1 and 25" in bad.stderr,
+              f"--max-depth 26: rc {bad.returncode} {bad.stderr}")
+        run(cli, "runs", "--catalog", cat, "--delete", run_id(shallow))
         report = os.path.join(tmp, "report")
         run(cli, "report", "--catalog", cat, "--run", run_id(honest), "--out", report)
         check(os.path.getsize(os.path.join(report, "predictions.csv")) > 0, "demo report")

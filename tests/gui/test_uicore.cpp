@@ -789,6 +789,7 @@ private Q_SLOTS:
         s.folds = 3;
         s.seed = 7;
         s.trees = 10;
+        s.maxDepth = 12;
         s.split = QStringLiteral("capture");
         s.epochs = 12;
         s.patience = 3;
@@ -802,6 +803,7 @@ private Q_SLOTS:
         QCOMPARE(c.folds, 3);
         QCOMPARE(c.seed, 7u);
         QCOMPARE(c.trees, 10);
+        QCOMPARE(c.maxDepth, 12);
         QVERIFY(c.split == SplitKind::Capture);
         QVERIFY(c.rule == ThresholdRule::AtLeast);
         QCOMPARE(c.epochs, 12);
@@ -829,6 +831,10 @@ private Q_SLOTS:
         bad.patience = 0;
         QVERIFY(!bad.toConfig(&c, &error));
         QVERIFY2(error.contains(QStringLiteral("patience")), qPrintable(error));
+        bad = s;
+        bad.maxDepth = 26; // OpenCV's deepest is 25
+        QVERIFY(!bad.toConfig(&c, &error));
+        QVERIFY2(error.contains(QStringLiteral("max depth")), qPrintable(error));
         bad = s;
         bad.threads = -1;
         QVERIFY(!bad.toConfig(&c, &error));

@@ -588,14 +588,24 @@ private Q_SLOTS:
         QVERIFY(run && run->isEnabled());
         QSpinBox* folds = nullptr;
         QSpinBox* patience = nullptr;
+        QSpinBox* depth = nullptr;
         for (QSpinBox* box : dialog.findChildren<QSpinBox*>()) {
+            if (box->toolTip().contains(QStringLiteral("deepest level")))
+                depth = box;
             if (box->value() == dialog.setup().folds && box->toolTip().startsWith("Folds"))
                 folds = box;
             if (box->toolTip().contains(QStringLiteral("validation loss before")))
                 patience = box;
             QVERIFY2(!box->toolTip().isEmpty(), "every field explains itself");
         }
-        QVERIFY(folds && patience);
+        QVERIFY(folds && patience && depth);
+        QCOMPARE(depth->value(), 25);
+        depth->setValue(0);
+        QCOMPARE(depth->value(), 0);
+        QVERIFY2(dialog.validationError().contains(QStringLiteral("max depth")),
+                 qPrintable(dialog.validationError()));
+        QVERIFY(!run->isEnabled());
+        depth->setValue(25);
         folds->setValue(1);
         QCOMPARE(folds->value(), 1); // not clamped, not reverted
         QVERIFY2(dialog.validationError().contains(QStringLiteral("folds")),

@@ -33,6 +33,7 @@ ExperimentSetup ExperimentSetup::paper()
     s.moreThan = true;
     s.labelMode = QStringLiteral("paper");
     s.trees = 250;
+    s.maxDepth = 25;
     return s;
 }
 
@@ -70,6 +71,7 @@ bool ExperimentSetup::toConfig(snilab::EvaluationConfig* config, QString* error)
     c.timeTrainFraction = trainFraction;
     c.seed = seed;
     c.trees = trees;
+    c.maxDepth = maxDepth;
     c.threads = threads;
     c.rule = moreThan ? snilab::ThresholdRule::MoreThan : snilab::ThresholdRule::AtLeast;
     if (labelMode == QLatin1String("paper"))
@@ -112,6 +114,7 @@ void ExperimentSetup::save(QSettings& settings) const
     settings.setValue(QStringLiteral("labelMode"), labelMode);
     settings.setValue(QStringLiteral("transport"), transport);
     settings.setValue(QStringLiteral("trees"), trees);
+    settings.setValue(QStringLiteral("maxDepth"), maxDepth);
     settings.setValue(QStringLiteral("threads"), threads);
     settings.setValue(QStringLiteral("paperPreset"), paperPreset);
     settings.setValue(QStringLiteral("epochs"), epochs);
@@ -136,6 +139,7 @@ ExperimentSetup ExperimentSetup::load(QSettings& settings)
     s.labelMode = settings.value(QStringLiteral("labelMode"), s.labelMode).toString();
     s.transport = settings.value(QStringLiteral("transport"), s.transport).toString();
     s.trees = settings.value(QStringLiteral("trees"), s.trees).toInt();
+    s.maxDepth = settings.value(QStringLiteral("maxDepth"), s.maxDepth).toInt();
     s.threads = settings.value(QStringLiteral("threads"), s.threads).toInt();
     s.paperPreset = settings.value(QStringLiteral("paperPreset"), s.paperPreset).toBool();
     s.epochs = settings.value(QStringLiteral("epochs"), s.epochs).toInt();

@@ -37,6 +37,7 @@ struct ExperimentSetup {
     // recorded in the run as `transport=`); the paper's data was TCP only.
     QString transport = QStringLiteral("all");
     int trees = 250;
+    int maxDepth = 25; // random forest, 1..25
     int threads = 0;
     bool paperPreset = false;
     // Networks.

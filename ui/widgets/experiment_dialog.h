@@ -64,6 +64,7 @@ private:
     QSpinBox* m_folds;
     QDoubleSpinBox* m_trainFraction;
     QSpinBox* m_trees;
+    QSpinBox* m_maxDepth;
     QSpinBox* m_epochs;
     QSpinBox* m_patience;
     QSpinBox* m_batch;
