@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <iterator>
+#include <optional>
+#include <span>
 
 namespace snilab {
 
@@ -16,6 +18,10 @@ namespace {
 constexpr const char* kMetricNames[] = {"accuracy",   "macro_precision",    "macro_recall",
                                         "macro_f1",   "weighted_precision", "weighted_recall",
                                         "weighted_f1"};
+
+// Test rows predicted at a time (runFold()): 16 x the networks' inference
+// batch of 1,024 (models/torch/torch_network.cpp).
+constexpr std::size_t kTestChunk = 16 * 1024;
 
 // The best kStoredTopClasses classes, best first.
 void setTopClasses(PredictionRow& row, const double* probs, int k)
@@ -147,12 +153,39 @@ public:
 
     void addEpoch(const EpochReport& e) { m_result.epochs.push_back(e); }
 
-    // One test fold's class probabilities (rows.test.size() x classes).
-    void addFold(const FoldRows& rows, const std::vector<double>& probs, const Dataset& data)
+    // A test fold's class probabilities, chunk by chunk: rows.test[begin..]
+    // in `probs` (count x classes), then endFold().
+    void addChunk(const FoldRows& rows, std::size_t begin, const std::vector<double>& probs,
+                  const Dataset& data)
     {
         const int k = m_result.classes;
+        const std::size_t count = probs.size() / static_cast<std::size_t>(std::max(k, 1));
+        if (!m_fold)
+            m_fold.emplace(k);
         std::string error;
-        const auto metrics = computeMetrics(rows.yTest, probs, k, &error);
+        if (count > rows.yTest.size() - begin ||
+            !m_fold->add(rows.yTest.data() + begin, count, probs.data(), &error))
+            throw std::runtime_error("metrics: " + (error.empty() ? "rows mismatch" : error));
+        const auto predicted = predictClasses(probs, k);
+        for (std::size_t i = 0; i < count; ++i) {
+            const double* p = probs.data() + i * static_cast<std::size_t>(k);
+            PredictionRow pr;
+            pr.fold = rows.index;
+            pr.connectionId = data.connectionIds[rows.test[begin + i]];
+            pr.trueIndex = rows.yTest[begin + i];
+            pr.predictedIndex = predicted[i];
+            pr.confidence = p[predicted[i]];
+            setTopClasses(pr, p, k);
+            m_result.predictions.push_back(std::move(pr));
+        }
+    }
+
+    void endFold()
+    {
+        std::string error;
+        const auto metrics =
+            m_fold ? m_fold->metrics(&error) : MetricCounts(m_result.classes).metrics(&error);
+        m_fold.reset();
         if (!metrics)
             throw std::runtime_error("metrics: " + error);
         const double values[] = {metrics->accuracy,          metrics->macroPrecision,
@@ -165,18 +198,6 @@ public:
             m_topK[t].push_back(metrics->topK[t]);
         for (std::size_t c = 0; c < m_result.confusion.size(); ++c)
             m_result.confusion[c] += metrics->confusion[c];
-        const auto predicted = predictClasses(probs, k);
-        for (std::size_t i = 0; i < rows.test.size(); ++i) {
-            const double* p = probs.data() + i * static_cast<std::size_t>(k);
-            PredictionRow pr;
-            pr.fold = rows.index;
-            pr.connectionId = data.connectionIds[rows.test[i]];
-            pr.trueIndex = rows.yTest[i];
-            pr.predictedIndex = predicted[i];
-            pr.confidence = p[predicted[i]];
-            setTopClasses(pr, p, k);
-            m_result.predictions.push_back(std::move(pr));
-        }
     }
 
     // The row as stored: per-fold metrics (top-k where every fold has it)
@@ -198,6 +219,7 @@ public:
 
 private:
     ModelResult m_result;
+    std::optional<MetricCounts> m_fold; // the fold being added
     std::vector<double> m_perFold[std::size(kMetricNames)];
     std::vector<std::vector<double>> m_topK = std::vector<std::vector<double>>(kMaxTopK);
 };
@@ -227,9 +249,21 @@ bool runFold(const Pipeline& p, const ThresholdSamples& t, const FoldRows& rows,
         for (Accumulator& a : accumulators)
             if (a.model() == e.model)
                 a.addEpoch(e);
-    const auto probsByName = models.predict(p.data, rows.test);
+    // The test rows in chunks: one chunk's probabilities per model are held
+    // at a time (kTestChunk x classes doubles, 70 MB at 532 classes), not the
+    // whole fold's. A multiple of the networks' inference batch, so the
+    // batches - and every probability - are those of one call.
+    const std::span<const std::size_t> test(rows.test);
+    for (std::size_t begin = 0; begin < test.size(); begin += kTestChunk) {
+        if (feedback.isCancelled())
+            return false;
+        const auto chunk = test.subspan(begin, std::min(kTestChunk, test.size() - begin));
+        const auto probsByName = models.predict(p.data, chunk);
+        for (Accumulator& a : accumulators)
+            a.addChunk(rows, begin, probsByName.at(a.model()), p.data);
+    }
     for (Accumulator& a : accumulators)
-        a.addFold(rows, probsByName.at(a.model()), p.data);
+        a.endFold();
     return true;
 }
 

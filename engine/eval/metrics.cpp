@@ -88,48 +88,64 @@ PerClass perClassMetrics(const std::vector<std::uint64_t>& confusion, std::size_
     return out;
 }
 
-std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
-                                      const std::vector<double>& scores, int classCount,
-                                      std::string* error)
+MetricCounts::MetricCounts(int classCount) : m_classes(classCount)
 {
-    const auto fail = [&](std::string message) -> std::optional<Metrics> {
-        if (error)
-            *error = std::move(message);
-        return std::nullopt;
-    };
-    if (classCount < 1)
-        return fail("metrics need at least 1 class, got " + std::to_string(classCount));
-    const auto k = static_cast<std::size_t>(classCount);
-    const std::size_t n = trueClasses.size();
-    if (n == 0)
-        return fail("metrics need at least 1 sample");
-    if (scores.size() / k != n || scores.size() % k != 0)
-        return fail("metrics: " + std::to_string(scores.size()) + " scores for " +
-                    std::to_string(n) + " samples x " + std::to_string(k) + " classes");
-    for (std::size_t i = 0; i < n; ++i) {
-        if (trueClasses[i] < 0 || trueClasses[i] >= classCount)
-            return fail("metrics: sample " + std::to_string(i) + " has class " +
-                        std::to_string(trueClasses[i]) + " outside 0.." +
-                        std::to_string(classCount - 1));
+    if (classCount >= 1) {
+        const auto k = static_cast<std::size_t>(classCount);
+        m_confusion.assign(k * k, 0);
+        m_topHits.assign(std::min(k, kMaxTopK), 0);
     }
+}
 
-    Metrics m;
-    const std::size_t topCount = std::min(k, kMaxTopK);
-    m.confusion.assign(k * k, 0);
-    std::vector<std::uint64_t> topHits(topCount, 0);
+bool MetricCounts::add(const int* trueClasses, std::size_t n, const double* scores,
+                       std::string* error)
+{
+    if (m_classes < 1) {
+        if (error)
+            *error = "metrics need at least 1 class, got " + std::to_string(m_classes);
+        return false;
+    }
+    const auto k = static_cast<std::size_t>(m_classes);
     for (std::size_t i = 0; i < n; ++i) {
-        const double* row = scores.data() + i * k;
+        if (trueClasses[i] < 0 || trueClasses[i] >= m_classes) {
+            if (error)
+                *error = "metrics: sample " + std::to_string(m_samples + i) + " has class " +
+                         std::to_string(trueClasses[i]) + " outside 0.." +
+                         std::to_string(m_classes - 1);
+            return false;
+        }
+    }
+    const std::size_t topCount = m_topHits.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double* row = scores + i * k;
         const auto t = static_cast<std::size_t>(trueClasses[i]);
-        ++m.confusion[t * k + argmaxRow(row, k)];
+        ++m_confusion[t * k + argmaxRow(row, k)];
         std::size_t rank = 0; // classes ranked before the true one
         for (std::size_t c = 0; c < k && rank < topCount; ++c) {
             if (c != t && ranksBefore(row[c], c, row[t], t))
                 ++rank;
         }
         for (std::size_t j = rank; j < topCount; ++j)
-            ++topHits[j];
+            ++m_topHits[j];
     }
+    m_samples += n;
+    return true;
+}
 
+std::optional<Metrics> MetricCounts::metrics(std::string* error) const
+{
+    const auto fail = [&](std::string message) -> std::optional<Metrics> {
+        if (error)
+            *error = std::move(message);
+        return std::nullopt;
+    };
+    if (m_classes < 1)
+        return fail("metrics need at least 1 class, got " + std::to_string(m_classes));
+    if (m_samples == 0)
+        return fail("metrics need at least 1 sample");
+    const auto k = static_cast<std::size_t>(m_classes);
+    Metrics m;
+    m.confusion = m_confusion;
     const PerClass perClass = perClassMetrics(m.confusion, k);
     m.support = perClass.support;
     m.perClassAccuracy = perClass.recall;
@@ -150,7 +166,7 @@ std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
             m.macroF1 += perClass.f1[c];
         }
     }
-    const double total = static_cast<double>(n);
+    const double total = static_cast<double>(m_samples);
     m.accuracy = static_cast<double>(correct) / total;
     m.weightedPrecision /= total;
     m.weightedRecall /= total;
@@ -160,10 +176,34 @@ std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
     m.macroRecall /= static_cast<double>(present);
     m.macroF1 /= static_cast<double>(present);
 
-    m.topK.reserve(topCount);
-    for (const std::uint64_t hits : topHits)
+    m.topK.reserve(m_topHits.size());
+    for (const std::uint64_t hits : m_topHits)
         m.topK.push_back(static_cast<double>(hits) / total);
     return m;
+}
+
+std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
+                                      const std::vector<double>& scores, int classCount,
+                                      std::string* error)
+{
+    const auto fail = [&](std::string message) -> std::optional<Metrics> {
+        if (error)
+            *error = std::move(message);
+        return std::nullopt;
+    };
+    if (classCount < 1)
+        return fail("metrics need at least 1 class, got " + std::to_string(classCount));
+    const auto k = static_cast<std::size_t>(classCount);
+    const std::size_t n = trueClasses.size();
+    if (n == 0)
+        return fail("metrics need at least 1 sample");
+    if (scores.size() / k != n || scores.size() % k != 0)
+        return fail("metrics: " + std::to_string(scores.size()) + " scores for " +
+                    std::to_string(n) + " samples x " + std::to_string(k) + " classes");
+    MetricCounts counts(classCount);
+    if (!counts.add(trueClasses.data(), n, scores.data(), error))
+        return std::nullopt;
+    return counts.metrics(error);
 }
 
 } // namespace snilab

@@ -82,6 +82,26 @@ std::optional<Metrics> computeMetrics(const std::vector<int>& trueClasses,
                                       const std::vector<double>& scores, int classCount,
                                       std::string* error = nullptr);
 
+// computeMetrics() over samples given chunk by chunk, for a fold whose n x K
+// scores are too many to hold at once (670k test rows x 532 classes of
+// doubles is 2.8 GB): add() each chunk's true ids and scores (the same checks
+// as computeMetrics(), sample numbers counted across chunks), then metrics()
+// - equal to computeMetrics() over all samples at once (it is computeMetrics()'s
+// own path).
+class MetricCounts {
+public:
+    explicit MetricCounts(int classCount);
+    bool add(const int* trueClasses, std::size_t n, const double* scores,
+             std::string* error = nullptr);
+    std::optional<Metrics> metrics(std::string* error = nullptr) const;
+
+private:
+    int m_classes;
+    std::size_t m_samples = 0;
+    std::vector<std::uint64_t> m_confusion;
+    std::vector<std::uint64_t> m_topHits;
+};
+
 // aggregate(): the mean and std over folds, in common/results.h.
 
 } // namespace snilab

@@ -163,12 +163,8 @@ WholeStatistics WholeStatisticsAccumulator::finish()
     return out;
 }
 
-void recordPacket(Connection& c, const PacketRecord& r, std::size_t seriesCap)
+void recordPastTheCap(Connection& c, const PacketRecord& r)
 {
-    if (c.series.size() < seriesCap) {
-        c.series.push_back(r);
-        return;
-    }
     if (!c.overflow) {
         c.overflow = std::make_shared<WholeStatisticsAccumulator>();
         for (const PacketRecord& stored : c.series)

@@ -119,7 +119,15 @@ private:
 // What the trackers do with each packet of a connection: appended to
 // c.series while it is shorter than `seriesCap`; from the cap on, also fed to
 // c.overflow (created then and given the stored packets first).
-void recordPacket(Connection& c, const PacketRecord& r, std::size_t seriesCap);
+// (Inline: it runs for every packet of every connection.)
+void recordPastTheCap(Connection& c, const PacketRecord& r);
+inline void recordPacket(Connection& c, const PacketRecord& r, std::size_t seriesCap)
+{
+    if (c.series.size() < seriesCap)
+        c.series.push_back(r);
+    else
+        recordPastTheCap(c, r);
+}
 // At hand-out: turns c.overflow (if any) into c.whole.
 void sealWholeStatistics(Connection& c);
 

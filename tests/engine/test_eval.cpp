@@ -22,6 +22,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -180,6 +181,47 @@ class TestEval : public QObject {
     Q_OBJECT
 
 private slots:
+    // Chunk by chunk (the evaluator's path at scale) equals all at once,
+    // field by field, whatever the chunk size; errors count samples across chunks.
+    void metricCountsInChunks()
+    {
+        std::mt19937 rng(5);
+        const int k = 7;
+        const std::size_t n = 1000;
+        std::vector<int> y(n);
+        std::vector<double> scores(n * k);
+        for (std::size_t i = 0; i < n; ++i) {
+            y[i] = static_cast<int>(rng() % k);
+            for (int c = 0; c < k; ++c) // ties on purpose: a coarse grid
+                scores[i * k + static_cast<std::size_t>(c)] = double(rng() % 4) + (c == y[i]);
+        }
+        const auto whole = computeMetrics(y, scores, k);
+        QVERIFY(whole);
+        for (const std::size_t chunk : {std::size_t{1}, std::size_t{3}, std::size_t{500}, n}) {
+            MetricCounts counts(k);
+            for (std::size_t b = 0; b < n; b += chunk) {
+                const std::size_t m = std::min(chunk, n - b);
+                QVERIFY(counts.add(y.data() + b, m, scores.data() + b * k));
+            }
+            const auto parts = counts.metrics();
+            QVERIFY(parts);
+            QCOMPARE(parts->confusion, whole->confusion);
+            QCOMPARE(parts->topK, whole->topK);
+            QCOMPARE(parts->accuracy, whole->accuracy);
+            QCOMPARE(parts->macroF1, whole->macroF1);
+            QCOMPARE(parts->weightedPrecision, whole->weightedPrecision);
+            QCOMPARE(parts->perClassF1, whole->perClassF1);
+        }
+        MetricCounts bad(k);
+        QVERIFY(bad.add(y.data(), 10, scores.data()));
+        int wrong[] = {0, 9};
+        std::string error;
+        QVERIFY(!bad.add(wrong, 2, scores.data(), &error));
+        QVERIFY2(error.find("sample 11 has class 9") != std::string::npos, error.c_str());
+        QVERIFY(!MetricCounts(k).metrics(&error));
+        QVERIFY2(error.find("at least 1 sample") != std::string::npos, error.c_str());
+    }
+
     // ---- option text (common/text_parse.h) ---------------------------------
 
     void numbersAreExactAndNeverClamped()
