@@ -86,8 +86,8 @@ void ConnectionReader::forEachSeries(const std::function<void(const SeriesRow&)>
         r.captureFirstNs = s.i64(3);
         r.sni = s.text(4);
         r.transport = parseTransport(s.text(8)).value_or(Transport::Tcp);
-        StoredSeries stored = decodeStoredSeries(r.connectionId, s.i64(6),
-                                                 static_cast<int>(s.i64(9)), s.blob(5), s.text(7));
+        StoredSeries stored =
+            decodeStoredSeries(r.connectionId, s.i64(6), s.i64(9), s.blob(5), s.text(7));
         r.series = std::move(stored.packets);
         r.whole = std::move(stored.whole);
         r.totalPackets = static_cast<std::uint64_t>(std::max<std::int64_t>(0, s.i64(10)));
@@ -104,9 +104,7 @@ std::vector<PacketRecord> ConnectionReader::series(std::int64_t connectionId)
     s.bind(1, connectionId);
     if (!s.step())
         return {};
-    return decodeStoredSeries(connectionId, s.i64(1), static_cast<int>(s.i64(3)), s.blob(0),
-                              s.text(2))
-        .packets;
+    return decodeStoredSeries(connectionId, s.i64(1), s.i64(3), s.blob(0), s.text(2)).packets;
 }
 
 std::uint64_t ConnectionReader::connectionCount()

@@ -92,7 +92,8 @@ std::string seriesChecksum(std::int64_t connectionId, std::span<const std::uint8
 }
 
 void checkSeries(std::int64_t connectionId, std::int64_t packets,
-                 std::span<const std::uint8_t> blob, const std::string& checksum, int format)
+                 std::span<const std::uint8_t> blob, const std::string& checksum,
+                 std::int64_t format)
 {
     if (format != kSeriesFormatPackets && format != kSeriesFormatWithWhole)
         damaged(connectionId, "unknown series format " + std::to_string(format));
@@ -105,8 +106,9 @@ void checkSeries(std::int64_t connectionId, std::int64_t packets,
         damaged(connectionId, "checksum mismatch");
 }
 
-StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets, int format,
-                                std::span<const std::uint8_t> blob, const std::string& checksum)
+StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets,
+                                std::int64_t format, std::span<const std::uint8_t> blob,
+                                const std::string& checksum)
 {
     checkSeries(connectionId, packets, blob, checksum, format);
     const std::size_t recordBytes = static_cast<std::size_t>(packets) * 16;
@@ -128,6 +130,24 @@ StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets,
         }
     if (whole->packets < static_cast<std::uint64_t>(packets) || whole->latePackets > whole->packets)
         damaged(connectionId, "whole-connection packet counts do not add up");
+    for (const auto& selection : whole->values) {
+        // Per direction (0, 16) and for all (32): a count, then sizes and
+        // (directions only) payloads, then IATs - see features/statistics.h.
+        const double all = selection[32];
+        if (all != std::floor(all) || all > static_cast<double>(whole->packets) ||
+            selection[0] + selection[16] != all)
+            damaged(connectionId, "whole-connection packet counts do not add up");
+        for (std::size_t i = 0; i < selection.size(); ++i) {
+            const std::size_t group = i < 32 ? 16 : 10;
+            const std::size_t at = (i < 32 ? i % 16 : i - 32);
+            const bool iat = at >= group - 3;
+            const bool variance = !iat && at % 6 == 0 && at > 0;
+            // Lengths are 16-bit; an IAT of a stored time (int64 ns) is below 1e10 s.
+            const double bound = iat ? 1e10 : variance ? 65535.0 * 65535.0 : 65535.0;
+            if (at > 0 && selection[i] > bound)
+                damaged(connectionId, "a whole-connection statistic is out of range");
+        }
+    }
     out.whole = std::move(whole);
     return out;
 }

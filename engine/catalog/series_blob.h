@@ -39,8 +39,9 @@ struct StoredSeries {
 // A stored series as read from the catalog, checked first (checkSeries()):
 // an unknown format, a wrong length or a non-finite statistic throws
 // CatalogError naming the connection.
-StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets, int format,
-                                std::span<const std::uint8_t> blob, const std::string& checksum);
+StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets,
+                                std::int64_t format, std::span<const std::uint8_t> blob,
+                                const std::string& checksum);
 // The checksum stored beside a series blob (schema 5): ContentHasher over the
 // connection id and the blob. checkSeries() throws CatalogError naming the
 // connection when a stored checksum does not match (an empty one, from an
@@ -48,6 +49,6 @@ StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets,
 std::string seriesChecksum(std::int64_t connectionId, std::span<const std::uint8_t> blob);
 void checkSeries(std::int64_t connectionId, std::int64_t packets,
                  std::span<const std::uint8_t> blob, const std::string& checksum,
-                 int format = kSeriesFormatPackets);
+                 std::int64_t format = kSeriesFormatPackets);
 
 } // namespace snilab

@@ -140,6 +140,13 @@ std::array<double, kStatisticCount> computeStatistics(std::span<const PacketReco
                                            "again into a new catalog");
         return whole->values[wholeSelectionIndex(spec)];
     }
+    // A window at least as long as the connection's selected packets is
+    // the whole connection.
+    if (whole) {
+        const auto& values = whole->values[wholeSelectionIndex(spec)];
+        if (values[kAllPacketsCountIndex] <= static_cast<double>(spec.windowPackets))
+            return values;
+    }
     if (selectPackets(series, spec).size() < spec.windowPackets)
         throw StatisticsError("the window first:" + std::to_string(spec.windowPackets) +
                               " reaches past the stored packets (" + stored +

@@ -39,6 +39,9 @@ namespace snilab {
 // The 42 names in result order, e.g. "s2c_packets_count", "c2s_iat_p75", "all_size_var".
 const std::array<std::string_view, kStatisticCount>& statisticNames();
 
+// The index of all_packets_count (the packets the selection keeps).
+inline constexpr std::size_t kAllPacketsCountIndex = 32;
+
 // Index of a name in statisticNames(), or kStatisticCount if unknown.
 std::size_t statisticIndex(std::string_view name);
 
@@ -52,7 +55,8 @@ std::array<double, kStatisticCount> computeStatistics(std::span<const PacketReco
 // A stored series of a connection of `totalPackets` packets, with its
 // WholeStatistics (flow/whole_statistics.h) or null. Not truncated
 // (series.size() >= totalPackets): as above. Truncated: window=all comes from
-// `whole`, window=first:N from the series when it has N selected packets;
+// `whole`, window=first:N from `whole` when the connection has at most N
+// selected packets, else from the series when it has N selected packets;
 // otherwise - no `whole` (a catalog of schema 6 or older), or a window past
 // the stored packets - it throws StatisticsError saying what to do.
 std::array<double, kStatisticCount> computeStatistics(std::span<const PacketRecord> series,

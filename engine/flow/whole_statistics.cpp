@@ -39,11 +39,59 @@ double iatBucketValue(std::uint32_t bucket) noexcept
 
 } // namespace
 
+void WholeStatisticsAccumulator::KeyCounts::addPaged(std::uint32_t key, std::uint64_t count)
+{
+    const std::size_t page = key / kPageKeys;
+    if (page >= m_pages.size())
+        m_pages.resize(page + 1);
+    if (!m_pages[page])
+        m_pages[page] = std::make_unique<Page>(); // zeros
+    (*m_pages[page])[key % kPageKeys] += count;
+}
+
+void WholeStatisticsAccumulator::KeyCounts::add(std::uint32_t key)
+{
+    if (!m_pages.empty()) {
+        addPaged(key, 1);
+        return;
+    }
+    // Most packets repeat the last length of their direction.
+    if (m_hint < m_sparse.size() && m_sparse[m_hint].key == key) {
+        ++m_sparse[m_hint].count;
+        return;
+    }
+    auto it = std::lower_bound(m_sparse.begin(), m_sparse.end(), key,
+                               [](const Entry& e, std::uint32_t k) { return e.key < k; });
+    if (it != m_sparse.end() && it->key == key) {
+        ++it->count;
+        m_hint = static_cast<std::size_t>(it - m_sparse.begin());
+        return;
+    }
+    if (m_sparse.size() < kSparseKeys) {
+        it = m_sparse.insert(it, Entry{key, 1});
+        m_hint = static_cast<std::size_t>(it - m_sparse.begin());
+        return;
+    }
+    // Too many distinct keys for a sorted vector: pages from now on.
+    for (const Entry& e : m_sparse)
+        addPaged(e.key, e.count);
+    addPaged(key, 1);
+    std::vector<Entry>().swap(m_sparse);
+}
+
+std::size_t WholeStatisticsAccumulator::KeyCounts::memoryBytes() const noexcept
+{
+    std::size_t bytes =
+        m_sparse.capacity() * sizeof(Entry) + m_pages.capacity() * sizeof(std::unique_ptr<Page>);
+    for (const auto& page : m_pages)
+        if (page)
+            bytes += sizeof(Page);
+    return bytes;
+}
+
 void WholeStatisticsAccumulator::Values::add(std::uint16_t v)
 {
-    if (v >= counts.size())
-        counts.resize(std::size_t{v} + 1, 0);
-    ++counts[v];
+    counts.add(v);
     ++n;
     sum += v;
 }
@@ -55,9 +103,9 @@ void WholeStatisticsAccumulator::Values::write(double* out) const
         return;
     }
     std::vector<ValueCount> distinct;
-    for (std::size_t v = 0; v < counts.size(); ++v)
-        if (counts[v] > 0)
-            distinct.push_back({static_cast<double>(v), counts[v]});
+    counts.forEach([&](std::uint32_t v, std::uint64_t count) {
+        distinct.push_back({static_cast<double>(v), count});
+    });
     out[0] = percentileOfCounts(distinct, 0.25);
     out[1] = percentileOfCounts(distinct, 0.50);
     out[2] = percentileOfCounts(distinct, 0.75);
@@ -75,22 +123,22 @@ void WholeStatisticsAccumulator::Iats::add(std::int64_t tNs)
     if (started) {
         // A packet earlier than the last one (late beyond the reorder window) counts 0.
         const std::int64_t gap = tNs > last ? tNs - last : 0;
-        const std::uint32_t b = iatBucket(static_cast<std::uint64_t>(gap));
-        if (b >= buckets.size())
-            buckets.resize(std::size_t{b} + 1, 0);
-        ++buckets[b];
+        buckets.add(iatBucket(static_cast<std::uint64_t>(gap)));
+        last = std::max(last, tNs);
+    } else {
+        // The first packet sets the clock, even before the connection's
+        // first one (a negative time: the capture's clock stepped back).
+        last = tNs;
+        started = true;
     }
-    started = true;
-    last = std::max(last, tNs);
 }
 
 void WholeStatisticsAccumulator::Iats::write(double* out) const
 {
     std::vector<ValueCount> distinct;
-    for (std::size_t b = 0; b < buckets.size(); ++b)
-        if (buckets[b] > 0)
-            distinct.push_back(
-                {iatBucketValue(static_cast<std::uint32_t>(b)) / kNsPerSecond, buckets[b]});
+    buckets.forEach([&](std::uint32_t b, std::uint64_t count) {
+        distinct.push_back({iatBucketValue(b) / kNsPerSecond, count});
+    });
     out[0] = percentileOfCounts(distinct, 0.25);
     out[1] = percentileOfCounts(distinct, 0.50);
     out[2] = percentileOfCounts(distinct, 0.75);
@@ -161,6 +209,19 @@ WholeStatistics WholeStatisticsAccumulator::finish()
         sel.all.iats.write(&v[i + 7]);
     }
     return out;
+}
+
+std::size_t WholeStatisticsAccumulator::memoryBytes() const noexcept
+{
+    std::size_t bytes = sizeof(*this) + m_pending.size() * sizeof(Pending);
+    for (const Selection& sel : m_selections) {
+        for (const Group& g : sel.dirs)
+            bytes += g.sizes.counts.memoryBytes() + g.payloads.counts.memoryBytes() +
+                     g.iats.buckets.memoryBytes();
+        bytes += sel.all.sizes.counts.memoryBytes() + sel.all.payloads.counts.memoryBytes() +
+                 sel.all.iats.buckets.memoryBytes();
+    }
+    return bytes;
 }
 
 void recordPastTheCap(Connection& c, const PacketRecord& r)

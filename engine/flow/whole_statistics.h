@@ -37,6 +37,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <queue>
 #include <vector>
 
@@ -69,17 +70,58 @@ public:
     void flipDirections() noexcept { m_flipped = !m_flipped; }
     // The statistics over every packet added. Call once, at the end.
     WholeStatistics finish();
+    // The heap memory it holds now (vectors' capacities, the reorder window).
+    std::size_t memoryBytes() const noexcept;
 
 private:
+    // Counts per distinct key (a length, an IAT bucket): a sorted vector of
+    // (key, count) while there are at most kSparseKeys distinct keys, then
+    // pages of kPageKeys counts, each allocated when a key in it is first
+    // seen. Memory follows what a connection holds, not its largest value:
+    // a few hundred distinct lengths take a few KiB even when one of them is
+    // a 64 KB (GRO) frame, and no table exceeds 2 KiB per page touched
+    // (512 KiB for every 16-bit length) - inserts are O(kSparseKeys) at worst.
+    class KeyCounts {
+    public:
+        static constexpr std::size_t kSparseKeys = 1024;
+        static constexpr std::uint32_t kPageKeys = 256;
+        void add(std::uint32_t key);
+        std::size_t memoryBytes() const noexcept;
+        // f(key, count) for every key seen, in increasing key order.
+        template <typename F> void forEach(F&& f) const
+        {
+            if (m_pages.empty()) {
+                for (const Entry& e : m_sparse)
+                    f(e.key, e.count);
+                return;
+            }
+            for (std::size_t p = 0; p < m_pages.size(); ++p)
+                if (m_pages[p])
+                    for (std::uint32_t i = 0; i < kPageKeys; ++i)
+                        if ((*m_pages[p])[i] > 0)
+                            f(static_cast<std::uint32_t>(p) * kPageKeys + i, (*m_pages[p])[i]);
+        }
+
+    private:
+        struct Entry {
+            std::uint32_t key;
+            std::uint64_t count;
+        };
+        using Page = std::array<std::uint64_t, kPageKeys>;
+        void addPaged(std::uint32_t key, std::uint64_t count);
+        std::vector<Entry> m_sparse;                // sorted by key, until paged
+        std::vector<std::unique_ptr<Page>> m_pages; // index = key / kPageKeys, once paged
+        std::size_t m_hint = 0;                     // the last key's entry
+    };
     struct Values {
-        std::vector<std::uint64_t> counts; // index = length
+        KeyCounts counts; // key = length
         std::uint64_t n = 0;
         std::uint64_t sum = 0;
         void add(std::uint16_t v);
         void write(double* out) const; // p25, p50, p75, max, mean, var
     };
     struct Iats {
-        std::vector<std::uint64_t> buckets; // index = bucket (grown as needed)
+        KeyCounts buckets; // key = bucket
         std::int64_t last = 0;
         bool started = false;
         void add(std::int64_t tNs);

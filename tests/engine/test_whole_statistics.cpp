@@ -117,6 +117,63 @@ private Q_SLOTS:
         QVERIFY(whole.values[0][0] > 1000 && whole.values[0][16] > 1000);
     }
 
+    // A capture whose clock stepped back before the connection's first
+    // packet gives negative times (packet_record.h): the first one still
+    // sets the clock, so the first gap is the true one.
+    void negativeTimesFromTheFirstPacket()
+    {
+        Series all = makeSeries(20'000, 11);
+        for (PacketRecord& r : all)
+            r.tNs -= 3'000'000'000'000; // an hour earlier than time 0
+        WholeStatisticsAccumulator acc;
+        for (const PacketRecord& r : all)
+            acc.add(r);
+        const WholeStatistics whole = acc.finish();
+        QCOMPARE(whole.latePackets, std::uint64_t{0});
+        compareToExact(all, whole);
+    }
+
+    // Lengths are counted per distinct value: a few 64 KB (GRO) frames and,
+    // past KeyCounts::kSparseKeys distinct lengths, every length from 40 to
+    // 65,535 are still counted exactly; a large frame costs memory for its
+    // own value, not for every length up to it.
+    void largeAndManyDistinctLengths()
+    {
+        std::size_t bytes[3] = {};
+        for (const int kind : {0, 1, 2}) { // ordinary, a few 64 KB frames, every length
+            Series all = makeSeries(kind == 2 ? 150'000 : 30'000, 12);
+            std::mt19937 rng(13);
+            for (std::size_t i = 0; i < all.size(); ++i) {
+                PacketRecord& r = all[i];
+                if (kind == 2) {
+                    r.payloadLength = static_cast<std::uint16_t>(1 + rng() % 65'495);
+                    r.ipLength = static_cast<std::uint16_t>(r.payloadLength + 40);
+                } else if (kind == 1 && i % 997 == 0) {
+                    r.payloadLength = 65'495;
+                    r.ipLength = 65'535;
+                }
+            }
+            WholeStatisticsAccumulator acc;
+            for (const PacketRecord& r : all)
+                acc.add(r);
+            bytes[kind] = acc.memoryBytes();
+            qInfo("kind %d: %zu packets, accumulator %zu KiB", kind, all.size(),
+                  bytes[kind] / 1024);
+            const WholeStatistics whole = acc.finish();
+            compareToExact(all, whole);
+            // all_size_max: the largest frame is there.
+            if (kind == 2)
+                QVERIFY(whole.values[0][36] > 65'000.0);
+            else if (kind == 1)
+                QCOMPARE(whole.values[0][36], 65'535.0);
+        }
+        // 20 length tables, each at most one extra 2 KiB page and its page index.
+        QVERIFY2(bytes[1] <= bytes[0] + 20 * (2048 + 2048),
+                 qPrintable(QStringLiteral("%1 vs %2").arg(bytes[1]).arg(bytes[0])));
+        // Every length: 20 tables of 256 pages of 2 KiB, plus the IATs'.
+        QVERIFY2(bytes[2] <= std::size_t{12} << 20, qPrintable(QString::number(bytes[2])));
+    }
+
     void shortIatsAreExact()
     {
         // Gaps below 512 ns are kept exactly: the percentiles are exact.
@@ -217,6 +274,15 @@ private Q_SLOTS:
         spec.windowPackets = 10'001;
         QVERIFY_THROWS_EXCEPTION(StatisticsError,
                                  computeStatistics(c.series, spec, c.whole.get(), total));
+        // A window as long as the connection or longer is the whole connection.
+        for (const std::size_t n : {all.size(), all.size() + 1, std::size_t{1'000'000}}) {
+            spec.windowPackets = n;
+            QCOMPARE(computeStatistics(c.series, spec, c.whole.get(), total),
+                     c.whole->values[wholeSelectionIndex(spec)]);
+        }
+        spec.windowPackets = all.size() - 1;
+        QVERIFY_THROWS_EXCEPTION(StatisticsError,
+                                 computeStatistics(c.series, spec, c.whole.get(), total));
 
         // Exactly at the cap: no whole statistics (the series is complete).
         Connection d;
@@ -249,7 +315,7 @@ private Q_SLOTS:
 
         // Hostile or damaged: each refused with the connection named.
         const auto refused = [](const std::vector<std::uint8_t>& b, std::int64_t packets,
-                                int format, const char* why) {
+                                std::int64_t format, const char* why) {
             try {
                 decodeStoredSeries(9, packets, format, b, "");
             } catch (const CatalogError& e) {
@@ -262,6 +328,9 @@ private Q_SLOTS:
             QFAIL(why);
         };
         refused(blob, 1000, 3, "unknown series format");
+        // A stored format that a 32-bit cast would have turned into 2.
+        refused(blob, 1000, (std::int64_t{1} << 32) + kSeriesFormatWithWhole,
+                "unknown series format");
         refused(blob, 1000, kSeriesFormatPackets, "wrong length");
         refused(plain, 1000, kSeriesFormatWithWhole, "wrong length");
         refused(blob, 1001, kSeriesFormatWithWhole, "wrong length");
@@ -272,6 +341,24 @@ private Q_SLOTS:
             nan[1000 * 16 + 16 + 8 + static_cast<std::size_t>(i)] =
                 static_cast<std::uint8_t>(bits >> (8 * i));
         refused(nan, 1000, kSeriesFormatWithWhole, "not a finite value");
+        // A value a real connection cannot have: a size past 16 bits, a
+        // count that is not the sum of the directions'.
+        const auto withValue = [&](std::size_t selection, std::size_t index, double v) {
+            auto b = blob;
+            const auto vb = std::bit_cast<std::uint64_t>(v);
+            const std::size_t at = 1000 * 16 + 16 + (selection * kStatisticCount + index) * 8;
+            for (int i = 0; i < 8; ++i)
+                b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(vb >> (8 * i));
+            return b;
+        };
+        refused(withValue(1, 4, 70'000.0), 1000, kSeriesFormatWithWhole, "out of range");
+        refused(withValue(2, 36, 1e6), 1000, kSeriesFormatWithWhole, "out of range");
+        refused(withValue(3, 0, whole.values[3][0] + 1), 1000, kSeriesFormatWithWhole,
+                "do not add up");
+        refused(withValue(0, 32, 1e12), 1000, kSeriesFormatWithWhole, "do not add up");
+        // The stored values themselves pass (an IAT of hours is in range).
+        QVERIFY(decodeStoredSeries(9, 1000, kSeriesFormatWithWhole, withValue(0, 13, 7200.0), "")
+                    .whole);
         auto fewer = blob;
         for (int i = 0; i < 8; ++i)
             fewer[1000 * 16 + static_cast<std::size_t>(i)] = i == 0 ? 5 : 0; // 5 < 1000 stored
