@@ -127,7 +127,9 @@ CREATE TABLE IF NOT EXISTS run_predictions (
   model TEXT NOT NULL, threshold INTEGER NOT NULL, fold INTEGER NOT NULL,
   connection_id INTEGER NOT NULL, true_index INTEGER NOT NULL,
   predicted_index INTEGER NOT NULL, confidence REAL NOT NULL,
-  top TEXT NOT NULL -- "class:probability;..." best first
+  top TEXT NOT NULL -- the best classes, best first: since schema 7 a blob of
+                    -- (int32 class index, uint16 ten-thousandths) entries;
+                    -- before, the text "label:probability;..."
 );
 CREATE INDEX IF NOT EXISTS run_predictions_run ON run_predictions(run_id, model, threshold);
 CREATE TABLE IF NOT EXISTS run_epochs (

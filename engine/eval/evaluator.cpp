@@ -19,10 +19,6 @@ constexpr const char* kMetricNames[] = {"accuracy",   "macro_precision",    "mac
                                         "macro_f1",   "weighted_precision", "weighted_recall",
                                         "weighted_f1"};
 
-// Test rows predicted at a time (runFold()): 16 x the networks' inference
-// batch of 1,024 (models/torch/torch_network.cpp).
-constexpr std::size_t kTestChunk = 16 * 1024;
-
 // The best kStoredTopClasses classes, best first.
 void setTopClasses(PredictionRow& row, const double* probs, int k)
 {
@@ -153,19 +149,26 @@ public:
 
     void addEpoch(const EpochReport& e) { m_result.epochs.push_back(e); }
 
-    // A test fold's class probabilities, chunk by chunk: rows.test[begin..]
-    // in `probs` (count x classes), then endFold().
-    void addChunk(const FoldRows& rows, std::size_t begin, const std::vector<double>& probs,
-                  const Dataset& data)
+    // A test fold's class probabilities, chunk by chunk: rows.test[begin ..
+    // begin + count) in `probs` (count x classes), then endFold().
+    void addChunk(const FoldRows& rows, std::size_t begin, std::size_t count,
+                  const std::vector<double>& probs, const Dataset& data)
     {
         const int k = m_result.classes;
-        const std::size_t count = probs.size() / static_cast<std::size_t>(std::max(k, 1));
         if (!m_fold)
             m_fold.emplace(k);
         std::string error;
-        if (count > rows.yTest.size() - begin ||
+        if (k < 1 || probs.size() != count * static_cast<std::size_t>(k) ||
+            begin > rows.yTest.size() || count > rows.yTest.size() - begin ||
             !m_fold->add(rows.yTest.data() + begin, count, probs.data(), &error))
             throw std::runtime_error("metrics: " + (error.empty() ? "rows mismatch" : error));
+        // A model's fault (a NaN from a diverged network, say) fails the
+        // run instead of being stored as confidence 0.
+        for (const double v : probs)
+            if (!(v >= 0.0 && v <= 1.0 + 1e-6))
+                throw std::runtime_error(
+                    "model " + m_result.model +
+                    " gave a class probability outside [0, 1]: " + std::to_string(v));
         const auto predicted = predictClasses(probs, k);
         for (std::size_t i = 0; i < count; ++i) {
             const double* p = probs.data() + i * static_cast<std::size_t>(k);
@@ -230,6 +233,7 @@ struct Pipeline {
     const EvaluationConfig& config;
     const ModelPlan& plan;
     Feedback& feedback;
+    std::size_t testChunkRows;
 };
 
 // Trains every base model on one fold's training rows and adds each row's
@@ -250,17 +254,17 @@ bool runFold(const Pipeline& p, const ThresholdSamples& t, const FoldRows& rows,
             if (a.model() == e.model)
                 a.addEpoch(e);
     // The test rows in chunks: one chunk's probabilities per model are held
-    // at a time (kTestChunk x classes doubles, 70 MB at 532 classes), not the
-    // whole fold's. A multiple of the networks' inference batch, so the
-    // batches - and every probability - are those of one call.
+    // at a time (16,384 x classes doubles by default, 70 MB at 532 classes),
+    // not the whole fold's.
     const std::span<const std::size_t> test(rows.test);
-    for (std::size_t begin = 0; begin < test.size(); begin += kTestChunk) {
+    const std::size_t step = std::max<std::size_t>(p.testChunkRows, 1);
+    for (std::size_t begin = 0; begin < test.size(); begin += step) {
         if (feedback.isCancelled())
             return false;
-        const auto chunk = test.subspan(begin, std::min(kTestChunk, test.size() - begin));
+        const auto chunk = test.subspan(begin, std::min(step, test.size() - begin));
         const auto probsByName = models.predict(p.data, chunk);
         for (Accumulator& a : accumulators)
-            a.addChunk(rows, begin, probsByName.at(a.model()), p.data);
+            a.addChunk(rows, begin, chunk.size(), probsByName.at(a.model()), p.data);
     }
     for (Accumulator& a : accumulators)
         a.endFold();
@@ -331,7 +335,7 @@ std::optional<ModelPlan> runnablePlan(const EvaluationConfig& config, std::strin
 } // namespace
 
 EvaluationOutcome evaluate(const Dataset& data, const EvaluationConfig& config, RunSink& sink,
-                           Feedback& feedback)
+                           Feedback& feedback, const EvaluationTuning& tuning)
 {
     EvaluationOutcome outcome;
     outcome.labeledConnections = data.size();
@@ -345,7 +349,7 @@ EvaluationOutcome evaluate(const Dataset& data, const EvaluationConfig& config, 
     }
     outcome.runId = sink.createRun(config.toText(), config.seed, data.fingerprint());
     RunGuard guard(sink, outcome.runId);
-    const Pipeline pipeline{data, config, *plan, feedback};
+    const Pipeline pipeline{data, config, *plan, feedback, tuning.testChunkRows};
     try {
         for (std::size_t ti = 0; ti < config.thresholds.size(); ++ti) {
             if (!evaluateThreshold(pipeline, ti, sink, outcome.runId)) {

@@ -51,8 +51,18 @@ struct EvaluationOutcome {
 // `data` must hold what the models need (statistics for the forest,
 // sequences for the networks). A sink's CatalogError is rethrown after the
 // run is marked failed (if the sink still takes that).
+// How the work is cut, never what it computes (not stored in the run).
+struct EvaluationTuning {
+    // Test rows predicted at a time: memory holds this many rows x classes
+    // probabilities per model. The default is 16 x the networks' inference
+    // batch of 1,024 (models/torch/torch_network.cpp), so that their batches -
+    // and every probability - are those of one call over the whole fold; the
+    // forest's results do not depend on it at all.
+    std::size_t testChunkRows = 16 * 1024;
+};
+
 EvaluationOutcome evaluate(const Dataset& data, const EvaluationConfig& config, RunSink& sink,
-                           Feedback& feedback);
+                           Feedback& feedback, const EvaluationTuning& tuning = {});
 // The same on a catalog: loads the dataset (only the features the models
 // need) and writes to its run registry; `grid` is read back when finished.
 EvaluationOutcome evaluate(Catalog& catalog, const EvaluationConfig& config, Feedback& feedback);

@@ -215,6 +215,46 @@ private slots:
         }
     }
 
+    // Test folds are predicted in chunks (EvaluationTuning::testChunkRows):
+    // chunks of 7 rows - many per fold, the last one short - give exactly
+    // the results of one chunk per fold.
+    void chunkedPredictionGivesTheSameResults()
+    {
+        if (!kForest)
+            QSKIP("built without OpenCV: no random forest");
+        const Dataset data = separableDataset(40);
+        EvaluationConfig c = forestConfig();
+        c.thresholds = {10};
+        RecordingSink whole;
+        RecordingSink chunked;
+        Feedback feedback;
+        const EvaluationOutcome a = evaluate(data, c, whole, feedback);
+        const EvaluationOutcome b = evaluate(data, c, chunked, feedback, EvaluationTuning{7});
+        QVERIFY2(a.error.empty() && b.error.empty(), (a.error + b.error).c_str());
+        QCOMPARE(whole.results.size(), std::size_t{1});
+        QCOMPARE(chunked.results.size(), std::size_t{1});
+        const ModelResult& x = whole.results[0];
+        const ModelResult& y = chunked.results[0];
+        QCOMPARE(y.predictions.size(), std::size_t{120});
+        QCOMPARE(y.predictions.size(), x.predictions.size());
+        for (std::size_t i = 0; i < x.predictions.size(); ++i) {
+            const PredictionRow& p = x.predictions[i];
+            const PredictionRow& q = y.predictions[i];
+            QCOMPARE(q.fold, p.fold);
+            QCOMPARE(q.connectionId, p.connectionId);
+            QCOMPARE(q.trueIndex, p.trueIndex);
+            QCOMPARE(q.predictedIndex, p.predictedIndex);
+            QCOMPARE(q.confidence, p.confidence);
+            QCOMPARE(q.topCount, p.topCount);
+            for (std::size_t t = 0; t < p.topCount; ++t) {
+                QCOMPARE(q.top[t].classIndex, p.top[t].classIndex);
+                QCOMPARE(q.top[t].tenThousandths, p.top[t].tenThousandths);
+            }
+        }
+        QCOMPARE(y.confusion, x.confusion);
+        QCOMPARE(y.foldMetrics, x.foldMetrics);
+    }
+
     void aCancelledRunIsFinishedCancelled()
     {
         if (!kForest)
