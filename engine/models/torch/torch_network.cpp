@@ -203,16 +203,26 @@ std::vector<double> TorchNetwork::predictProba(const float* x, std::size_t rows)
         const auto n = static_cast<std::int64_t>(rows);
         const auto L = static_cast<std::int64_t>(m_impl->length);
         const auto C = static_cast<std::int64_t>(m_impl->channels);
+        const auto K = static_cast<std::int64_t>(m_impl->classCount);
+        // The rows go to the device in one copy (none on the CPU), batches
+        // are sliced there.
+        const torch::Tensor xAll =
+            torch::from_blob(const_cast<float*>(x), {n, L, C}, torch::kFloat32).to(dev);
+        // On the CPU each batch's probabilities are written straight into
+        // `out`; on a GPU they stay on the device until the last batch, so
+        // the host waits once, not once per batch.
+        const bool onHost = dev.is_cpu();
+        const torch::Tensor all =
+            onHost ? torch::from_blob(out.data(), {n, K}, torch::kFloat64)
+                   : torch::empty({n, K}, torch::dtype(torch::kFloat32).device(dev));
         for (std::int64_t start = 0; start < n; start += kPredictBatch) {
-            const std::int64_t count = std::min(n - start, kPredictBatch);
-            const torch::Tensor xb = torch::from_blob(const_cast<float*>(x + start * L * C),
-                                                      {count, L, C}, torch::kFloat32)
-                                         .to(dev);
-            const torch::Tensor probs = torch::softmax(m_impl->module->forward(xb), 1)
-                                            .to(torch::kCPU, torch::kFloat64)
-                                            .contiguous();
-            std::memcpy(out.data() + start * m_impl->classCount, probs.data_ptr<double>(),
-                        static_cast<std::size_t>(probs.numel()) * sizeof(double));
+            const std::int64_t end = std::min(n, start + kPredictBatch);
+            all.slice(0, start, end)
+                .copy_(torch::softmax(m_impl->module->forward(xAll.slice(0, start, end)), 1));
+        }
+        if (!onHost) {
+            const torch::Tensor host = all.to(torch::kCPU, torch::kFloat64).contiguous();
+            std::memcpy(out.data(), host.data_ptr<double>(), out.size() * sizeof(double));
         }
     } catch (const std::exception& e) {
         fail("LibTorch failed while predicting: " + firstLine(e.what()));

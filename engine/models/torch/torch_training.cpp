@@ -14,6 +14,7 @@ namespace snilab::torchmod {
 
 namespace {
 
+// Larger than any training batch: no gradients are kept.
 constexpr std::int64_t kValidationBatch = 1024;
 
 // The seed of the mini-batch shuffle: apart from the validation split's.
@@ -67,9 +68,12 @@ Totals trainEpoch(SequenceModuleImpl& module, torch::optim::Optimizer& optimizer
 {
     module.train();
     const auto n = static_cast<std::int64_t>(order.size());
-    const torch::Tensor perm = indexTensor(order).to(data.xFit.device());
-    double lossSum = 0;
-    std::int64_t correct = 0;
+    const torch::Device device = data.xFit.device();
+    const torch::Tensor perm = indexTensor(order).to(device);
+    // The sums stay on the device: no host synchronisation per batch (the
+    // same double arithmetic as summing loss.item<double>() on the host).
+    torch::Tensor lossSum = torch::zeros({}, torch::dtype(torch::kFloat64).device(device));
+    torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
     completed = false;
     for (std::int64_t start = 0; start < n; start += batch) {
         if (feedback && feedback->isCancelled())
@@ -87,12 +91,13 @@ Totals trainEpoch(SequenceModuleImpl& module, torch::optim::Optimizer& optimizer
         const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, yb);
         loss.backward();
         optimizer.step();
-        lossSum += loss.item<double>() * static_cast<double>(end - start);
-        correct += logits.argmax(1).eq(yb).sum().item<std::int64_t>();
+        lossSum += loss.detach().to(torch::kFloat64) * static_cast<double>(end - start);
+        correct += logits.detach().argmax(1).eq(yb).sum();
     }
     completed = true;
     const auto total = static_cast<double>(std::max<std::int64_t>(n, 1));
-    return {lossSum / total, static_cast<double>(correct) / total};
+    return {lossSum.item<double>() / total,
+            static_cast<double>(correct.item<std::int64_t>()) / total};
 }
 
 // Mean cross-entropy and accuracy on the validation part (module in eval mode).
@@ -100,8 +105,9 @@ Totals validate(SequenceModuleImpl& module, const TrainingTensors& data)
 {
     torch::NoGradGuard noGrad;
     const std::int64_t n = data.xValidation.size(0);
-    double loss = 0;
-    std::int64_t correct = 0;
+    const torch::Device device = data.xValidation.device();
+    torch::Tensor loss = torch::zeros({}, torch::dtype(torch::kFloat64).device(device));
+    torch::Tensor correct = torch::zeros({}, torch::dtype(torch::kInt64).device(device));
     for (std::int64_t start = 0; start < n; start += kValidationBatch) {
         const std::int64_t end = std::min(n, start + kValidationBatch);
         const torch::Tensor logits = module.forward(data.xValidation.slice(0, start, end));
@@ -109,10 +115,11 @@ Totals validate(SequenceModuleImpl& module, const TrainingTensors& data)
         loss +=
             torch::nn::functional::cross_entropy(
                 logits, yb, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                .item<double>();
-        correct += logits.argmax(1).eq(yb).sum().item<std::int64_t>();
+                .to(torch::kFloat64);
+        correct += logits.argmax(1).eq(yb).sum();
     }
-    return {loss / static_cast<double>(n), static_cast<double>(correct) / static_cast<double>(n)};
+    const auto total = static_cast<double>(n);
+    return {loss.item<double>() / total, static_cast<double>(correct.item<std::int64_t>()) / total};
 }
 
 } // namespace
