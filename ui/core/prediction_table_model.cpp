@@ -2,6 +2,13 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <numeric>
+#include <string_view>
+#include <unordered_map>
+
 namespace snilab::ui {
 
 namespace {
@@ -107,6 +114,120 @@ const snilab::PredictedConnection& PredictionTableModel::row(int r) const
     return m_outcome->rows.at(static_cast<std::size_t>(r));
 }
 
+PredictionTableModel::Outcome PredictionTableModel::outcome(int r) const
+{
+    const snilab::PredictedConnection& p = row(r);
+    return !p.knownClass ? Outcome::Unknown : (p.correct() ? Outcome::Right : Outcome::Wrong);
+}
+
+namespace {
+
+// Each row's place among the distinct values of a string (bytewise order).
+template <typename Get>
+std::vector<std::uint32_t> stringRanks(const std::vector<int>& rows, Get get)
+{
+    std::unordered_map<std::string_view, std::uint32_t> ids;
+    std::vector<std::string_view> distinct;
+    std::vector<std::uint32_t> id(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const std::string_view v = get(rows[i]);
+        const auto [it, added] = ids.try_emplace(v, static_cast<std::uint32_t>(distinct.size()));
+        if (added)
+            distinct.push_back(v);
+        id[i] = it->second;
+    }
+    std::vector<std::uint32_t> order(distinct.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return distinct[a] < distinct[b]; });
+    std::vector<std::uint32_t> rank(distinct.size());
+    for (std::size_t r = 0; r < order.size(); ++r)
+        rank[order[r]] = static_cast<std::uint32_t>(r);
+    for (std::uint32_t& v : id)
+        v = rank[v];
+    return id;
+}
+
+// A non-negative double as an integer of the same order.
+std::int64_t orderBits(double v)
+{
+    return std::bit_cast<std::int64_t>(v > 0.0 ? v : 0.0);
+}
+
+} // namespace
+
+void PredictionTableModel::sortRows(std::vector<int>& rows, int column, Qt::SortOrder order) const
+{
+    if (!m_outcome || column < 0 || column >= ColumnCount)
+        return;
+    const auto& all = m_outcome->rows;
+    const auto at = [&](int r) -> const snilab::PredictedConnection& {
+        return all[static_cast<std::size_t>(r)];
+    };
+    // Each row's sort values (as SortRole gives them: strings bytewise,
+    // endpoints by address text then port, captures by path then start),
+    // made once, so the sort compares integers.
+    struct Key {
+        std::int64_t primary;
+        std::int64_t secondary;
+        int row;
+    };
+    std::vector<Key> keys(rows.size());
+    std::vector<std::uint32_t> ranks;
+    const auto rankBy = [&](auto get) { ranks = stringRanks(rows, get); };
+    switch (column) {
+    case Capture:
+        rankBy([&](int r) -> std::string_view { return at(r).connection.capturePath; });
+        break;
+    case Client:
+        rankBy([&](int r) -> std::string_view { return at(r).connection.clientIp; });
+        break;
+    case Server:
+        rankBy([&](int r) -> std::string_view { return at(r).connection.serverIp; });
+        break;
+    case Sni: rankBy([&](int r) -> std::string_view { return at(r).connection.sni; }); break;
+    case TrueLabel: rankBy([&](int r) -> std::string_view { return at(r).trueLabel; }); break;
+    case Predicted: rankBy([&](int r) -> std::string_view { return at(r).predicted; }); break;
+    case Top:
+        rankBy([&](int r) -> std::string_view {
+            const auto& top = at(r).top;
+            return top.empty() ? std::string_view() : std::string_view(top.front().first);
+        });
+        break;
+    default: break;
+    }
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const snilab::PredictedConnection& p = at(rows[i]);
+        const snilab::ConnectionRow& c = p.connection;
+        Key& k = keys[i];
+        k.row = rows[i];
+        k.primary = ranks.empty() ? 0 : ranks[i];
+        k.secondary = 0;
+        switch (column) {
+        case Capture: k.secondary = c.startNs; break;
+        case Client: k.secondary = c.clientPort; break;
+        case Server: k.secondary = c.serverPort; break;
+        case Tls: k.primary = c.hasClientHello; break;
+        case Ech: k.primary = c.ech; break;
+        case Probability: k.primary = orderBits(p.probability); break;
+        case Top: k.secondary = p.top.empty() ? 0 : orderBits(p.top.front().second); break;
+        case Correct: k.primary = static_cast<int>(outcome(rows[i])); break;
+        default: break;
+        }
+    }
+    // Ties keep the engine's order (the row) in both directions.
+    const bool ascending = order == Qt::AscendingOrder;
+    std::sort(keys.begin(), keys.end(), [ascending](const Key& a, const Key& b) {
+        if (a.primary != b.primary)
+            return ascending ? a.primary < b.primary : a.primary > b.primary;
+        if (a.secondary != b.secondary)
+            return ascending ? a.secondary < b.secondary : a.secondary > b.secondary;
+        return a.row < b.row;
+    });
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        rows[i] = keys[i].row;
+}
+
 int PredictionTableModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() || !m_outcome ? 0 : static_cast<int>(m_outcome->rows.size());
@@ -209,35 +330,158 @@ QVariant PredictionTableModel::headerData(int section, Qt::Orientation orientati
 
 // --- PredictionFilterModel ---------------------------------------------------
 
-PredictionFilterModel::PredictionFilterModel(QObject* parent) : QSortFilterProxyModel(parent)
+PredictionFilterModel::PredictionFilterModel(QObject* parent) : QAbstractProxyModel(parent) {}
+
+void PredictionFilterModel::setSourceModel(QAbstractItemModel* source)
 {
-    setSortRole(PredictionTableModel::SortRole);
+    beginResetModel();
+    for (const auto& c : m_connections)
+        disconnect(c);
+    m_connections.clear();
+    QAbstractProxyModel::setSourceModel(source);
+    m_source = qobject_cast<PredictionTableModel*>(source);
+    if (m_source) {
+        // The source changes only by a reset (setOutcome()).
+        m_connections.push_back(connect(m_source, &QAbstractItemModel::modelAboutToBeReset, this,
+                                        [this] { beginResetModel(); }));
+        m_connections.push_back(connect(m_source, &QAbstractItemModel::modelReset, this, [this] {
+            rebuild();
+            endResetModel();
+        }));
+        m_connections.push_back(connect(m_source, &QAbstractItemModel::headerDataChanged, this,
+                                        &QAbstractItemModel::headerDataChanged));
+    }
+    rebuild();
+    endResetModel();
+}
+
+bool PredictionFilterModel::accepts(int sourceRow) const
+{
+    using O = PredictionTableModel::Outcome;
+    const O outcome = m_source->outcome(sourceRow);
+    switch (m_show) {
+    case Show::Wrong: return outcome == O::Wrong;
+    case Show::Unknown: return outcome == O::Unknown;
+    case Show::WrongOrUnknown: return outcome != O::Right;
+    case Show::All: break;
+    }
+    return true;
+}
+
+void PredictionFilterModel::rebuild()
+{
+    m_rows.clear();
+    const int n = m_source ? m_source->rowCount() : 0;
+    m_rows.reserve(static_cast<std::size_t>(n));
+    for (int r = 0; r < n; ++r)
+        if (accepts(r))
+            m_rows.push_back(r);
+    if (m_source && m_sortColumn >= 0)
+        m_source->sortRows(m_rows, m_sortColumn, m_sortOrder);
+    updateInverse();
+}
+
+void PredictionFilterModel::updateInverse()
+{
+    m_proxyRow.assign(m_source ? static_cast<std::size_t>(m_source->rowCount()) : 0, -1);
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        m_proxyRow[static_cast<std::size_t>(m_rows[i])] = static_cast<int>(i);
 }
 
 void PredictionFilterModel::setShow(Show show)
 {
     if (show == m_show)
         return;
-    // Qt 6.4 has no beginFilterChange(); invalidateFilter() re-filters.
+    beginResetModel();
     m_show = show;
-    invalidateFilter();
+    rebuild();
+    endResetModel();
 }
 
-bool PredictionFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const
+void PredictionFilterModel::sort(int column, Qt::SortOrder order)
 {
-    if (m_show == Show::All)
-        return true;
-    const auto outcome =
-        static_cast<PredictionTableModel::Outcome>(sourceModel()
-                                                       ->index(sourceRow, 0, sourceParent)
-                                                       .data(PredictionTableModel::OutcomeRole)
-                                                       .toInt());
-    switch (m_show) {
-    case Show::Wrong: return outcome == PredictionTableModel::Outcome::Wrong;
-    case Show::Unknown: return outcome == PredictionTableModel::Outcome::Unknown;
-    case Show::WrongOrUnknown: return outcome != PredictionTableModel::Outcome::Right;
-    default: return true;
-    }
+    if (column >= PredictionTableModel::ColumnCount)
+        column = -1;
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    // Persistent indexes (selection, current cell) follow their rows.
+    const QModelIndexList before = persistentIndexList();
+    QModelIndexList sources;
+    sources.reserve(before.size());
+    for (const QModelIndex& p : before)
+        sources << mapToSource(p);
+    m_sortColumn = column;
+    m_sortOrder = order;
+    if (column < 0)
+        std::sort(m_rows.begin(), m_rows.end()); // the engine's order
+    else if (m_source)
+        m_source->sortRows(m_rows, column, order);
+    updateInverse();
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (const QModelIndex& src : sources)
+        after << mapFromSource(src);
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+QModelIndex PredictionFilterModel::mapToSource(const QModelIndex& proxyIndex) const
+{
+    if (!m_source || !proxyIndex.isValid() || proxyIndex.model() != this ||
+        proxyIndex.row() >= static_cast<int>(m_rows.size()))
+        return {};
+    return m_source->index(m_rows[static_cast<std::size_t>(proxyIndex.row())], proxyIndex.column());
+}
+
+QModelIndex PredictionFilterModel::mapFromSource(const QModelIndex& sourceIndex) const
+{
+    if (!m_source || !sourceIndex.isValid() || sourceIndex.model() != m_source ||
+        sourceIndex.row() >= static_cast<int>(m_proxyRow.size()))
+        return {};
+    const int row = m_proxyRow[static_cast<std::size_t>(sourceIndex.row())];
+    return row < 0 ? QModelIndex() : index(row, sourceIndex.column());
+}
+
+QModelIndex PredictionFilterModel::index(int row, int column, const QModelIndex& parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= rowCount() || column >= columnCount())
+        return {};
+    return createIndex(row, column);
+}
+
+QModelIndex PredictionFilterModel::parent(const QModelIndex&) const
+{
+    return {};
+}
+
+QModelIndex PredictionFilterModel::sibling(int row, int column, const QModelIndex& idx) const
+{
+    return idx.isValid() ? index(row, column) : QModelIndex();
+}
+
+int PredictionFilterModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : static_cast<int>(m_rows.size());
+}
+
+int PredictionFilterModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() || !m_source ? 0 : m_source->columnCount();
+}
+
+bool PredictionFilterModel::hasChildren(const QModelIndex& parent) const
+{
+    return !parent.isValid() && rowCount() > 0 && columnCount() > 0;
+}
+
+QVariant PredictionFilterModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (!m_source)
+        return {};
+    if (orientation == Qt::Horizontal)
+        return m_source->headerData(section, orientation, role);
+    if (role == Qt::DisplayRole && section >= 0 && section < rowCount())
+        return section + 1;
+    return {};
 }
 
 } // namespace snilab::ui

@@ -8,20 +8,27 @@
 //
 // PredictionSummary: the counts of the view's summary line (connections, with
 // an SNI, with ECH, accuracy over the known-class rows, per-file errors).
-// PredictionFilterModel: a sorting proxy that keeps every row, only the
-// wrong ones, only the unknown ones, or both.
+// PredictionFilterModel: a sorting, filtering proxy over a
+// PredictionTableModel that keeps every row, only the wrong ones, only the
+// unknown ones, or both. A prediction may hold 10^6 rows: the proxy keeps one
+// int per row in each direction, filters on the rows' outcomes and sorts
+// by the engine's values (strings bytewise, ranked once; numbers as
+// numbers), never through QVariants, so a click on a header at 10^6 rows is
+// a sort of integers, not of formatted cell texts. Ties keep the engine's
+// order; column -1 is the engine's order.
 //
 // Thread: GUI thread. Failure: none (an empty outcome is an empty table).
 #pragma once
 
 #include "tasks/predictor.h"
 
+#include <QAbstractProxyModel>
 #include <QAbstractTableModel>
-#include <QSortFilterProxyModel>
 #include <QString>
 #include <QStringList>
 
 #include <memory>
+#include <vector>
 
 namespace snilab::ui {
 
@@ -67,7 +74,11 @@ public:
     void clear();
     const PredictionSummary& summary() const { return m_summary; }
     const snilab::PredictedConnection& row(int r) const;
+    Outcome outcome(int r) const;
     int topK() const { return m_topK; }
+    // `rows` (source rows) in the order of `column`'s values; ties in the
+    // engine's order (ascending source row) either way.
+    void sortRows(std::vector<int>& rows, int column, Qt::SortOrder order) const;
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -81,19 +92,42 @@ private:
     int m_topK = 3;
 };
 
-class PredictionFilterModel : public QSortFilterProxyModel {
+class PredictionFilterModel : public QAbstractProxyModel {
     Q_OBJECT
 public:
     enum class Show { All, Wrong, Unknown, WrongOrUnknown };
     explicit PredictionFilterModel(QObject* parent = nullptr);
+    // A PredictionTableModel (any other model shows no rows).
+    void setSourceModel(QAbstractItemModel* source) override;
     void setShow(Show show);
     Show show() const { return m_show; }
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
 
-protected:
-    bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    QModelIndex mapToSource(const QModelIndex& proxyIndex) const override;
+    QModelIndex mapFromSource(const QModelIndex& sourceIndex) const override;
+    QModelIndex index(int row, int column, const QModelIndex& parent = {}) const override;
+    QModelIndex parent(const QModelIndex& child) const override;
+    QModelIndex sibling(int row, int column, const QModelIndex& idx) const override;
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    bool hasChildren(const QModelIndex& parent = {}) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
 
 private:
+    bool accepts(int sourceRow) const;
+    void rebuild(); // m_rows from the source's rows, the filter and the sort
+    void updateInverse();
+
+    PredictionTableModel* m_source = nullptr;
+    std::vector<int> m_rows;     // proxy row -> source row
+    std::vector<int> m_proxyRow; // source row -> proxy row, -1 when filtered out
     Show m_show = Show::All;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    std::vector<QMetaObject::Connection> m_connections;
 };
 
 } // namespace snilab::ui
