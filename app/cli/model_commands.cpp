@@ -87,6 +87,10 @@ Options:
   --use NAME             model or ensemble of the file to use (default: its
                          primary; `--use list` prints the choices)
   --top K                labels per row in the top column (default 3)
+  --device DEV           where the networks run: auto (default: CUDA when
+                         LibTorch sees a GPU, else the CPU), cpu or cuda
+  --digits N             decimals of the probabilities written (default 4,
+                         1..17)
   --threads N            ingest and model threads (default: number of cores)
   --transport T          tcp, quic or all (default): the connections classified
   --quiet                no progress (a bar on a terminal, else a line every
@@ -190,7 +194,9 @@ int trainCommand(const std::vector<std::string>& argv)
 
 int predictCommand(const std::vector<std::string>& argv)
 {
-    const Args args(argv, {"model", "out", "use", "top", "threads", "transport"}, {"quiet"});
+    const Args args(argv,
+                    {"model", "out", "use", "top", "threads", "transport", "device", "digits"},
+                    {"quiet"});
     ModelFile model = readModelFile(args.required("model"));
     const auto& order = model.models.plan().order;
     PredictionOptions options;
@@ -204,16 +210,19 @@ int predictCommand(const std::vector<std::string>& argv)
         throw UsageError("--use '" + options.use + "' is not in the model file (see --use list)");
     const std::filesystem::path outPath = args.required("out");
     options.topK = static_cast<int>(args.number("top", 3));
-    if (options.topK < 1 || options.topK > 1000)
-        throw UsageError("--top must be between 1 and 1000");
+    options.decimals = static_cast<int>(args.number("digits", 4));
+    options.device = args.value("device").value_or("auto");
+    options.threads = static_cast<int>(threadsOption(args));
+    if (const std::string why = options.validate(); !why.empty())
+        throw UsageError(why);
     if (args.positional().empty())
         throw UsageError("no capture files given");
     const auto files = expandInputs(args.positional());
     if (files.empty())
         throw UsageError("no capture files found in the given directories");
-    options.threads = static_cast<int>(threadsOption(args));
     options.transport = transportOption(args);
     model.models.setThreads(options.threads);
+    model.models.setDevice(options.device);
     std::vector<report::GuardedInput> inputs = {{args.required("model"), "the model file"}};
     for (const auto& f : files)
         inputs.push_back({f, "a capture given to predict"});
@@ -242,7 +251,7 @@ int predictCommand(const std::vector<std::string>& argv)
     rows.reserve(outcome.rows.size());
     for (const PredictedConnection& r : outcome.rows)
         rows.push_back(&r);
-    writePredictionCsv(outPath, rows, inputs);
+    writePredictionCsv(outPath, rows, inputs, options.decimals);
     const auto n = static_cast<unsigned long long>(outcome.rows.size());
     std::printf("%llu connections classified with %s (%zu classes): %llu with an SNI (%llu with "
                 "ECH), %llu without\n",

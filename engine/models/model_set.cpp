@@ -127,6 +127,12 @@ void ModelSet::setThreads(int threads)
         n.network.setThreads(threads);
 }
 
+void ModelSet::setDevice(std::string_view device)
+{
+    for (auto& n : m_impl->networks)
+        n.network.setDevice(device);
+}
+
 void ModelSet::check(const ModelPlan& plan, const FeatureSpec& spec)
 {
     for (const ModelSpec& m : plan.models) {

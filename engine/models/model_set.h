@@ -25,6 +25,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace snilab {
@@ -65,6 +66,9 @@ public:
     // Every epoch of every network of the last fit(), in training order.
     const std::vector<EpochReport>& history() const noexcept;
     void setThreads(int threads);
+    // Moves every network to `device` (auto, cpu, cuda); ModelError for an
+    // unknown device or cuda without a GPU. The forest runs on the CPU.
+    void setDevice(std::string_view device);
 
     // Bytes of the trained models (format in model_set.cpp); load() checks
     // them and throws ModelError on anything unexpected.

@@ -4,14 +4,17 @@
 
 namespace snilab::report {
 
-std::string probabilityText(double p)
+std::string probabilityText(double p, int decimals)
 {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.4f", p);
+    if (decimals < 1 || decimals > 17)
+        decimals = 4;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, p);
     return buf;
 }
 
-std::string labelProbabilityList(const std::vector<std::pair<std::string, double>>& entries)
+std::string labelProbabilityList(const std::vector<std::pair<std::string, double>>& entries,
+                                 int decimals)
 {
     std::string out;
     for (const auto& [label, p] : entries) {
@@ -23,7 +26,7 @@ std::string labelProbabilityList(const std::vector<std::pair<std::string, double
             out += ch;
         }
         out += ':';
-        out += probabilityText(p);
+        out += probabilityText(p, decimals);
     }
     return out;
 }

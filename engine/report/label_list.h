@@ -1,6 +1,7 @@
 // The one text of a ranked label list (the `top` cells of predict's CSV and
 // of a run's predictions.csv; the catalog stores class indices since schema 7):
-// "label:p;label:p", p with four decimals (probabilityText()); inside a label
+// "label:p;label:p", p with four decimals by default (probabilityText());
+// inside a label
 // `\`, `;` and `:` are written `\\`, `\;` and `\:`, so a list splits
 // unambiguously whatever the SNI holds. A CSV cell holding it is then escaped
 // like any other (report/csv.h).
@@ -14,7 +15,9 @@
 
 namespace snilab::report {
 
-std::string probabilityText(double p);
-std::string labelProbabilityList(const std::vector<std::pair<std::string, double>>& entries);
+// p with `decimals` decimals (1..17; outside that range, 4).
+std::string probabilityText(double p, int decimals = 4);
+std::string labelProbabilityList(const std::vector<std::pair<std::string, double>>& entries,
+                                 int decimals = 4);
 
 } // namespace snilab::report

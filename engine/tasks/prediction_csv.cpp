@@ -12,7 +12,7 @@ std::vector<std::string> predictionCsvHeader()
             "predicted", "probability", "top",         "correct"};
 }
 
-std::vector<std::string> predictionCsvRow(const PredictedConnection& r)
+std::vector<std::string> predictionCsvRow(const PredictedConnection& r, int decimals)
 {
     const ConnectionRow& c = r.connection;
     return {c.capturePath,
@@ -28,14 +28,14 @@ std::vector<std::string> predictionCsvRow(const PredictedConnection& r)
             r.trueLabel,
             r.knownClass ? "1" : "0",
             r.predicted,
-            report::probabilityText(r.probability),
-            report::labelProbabilityList(r.top),
+            report::probabilityText(r.probability, decimals),
+            report::labelProbabilityList(r.top, decimals),
             r.knownClass ? (r.correct() ? "1" : "0") : ""};
 }
 
 void writePredictionCsv(const std::filesystem::path& path,
                         const std::vector<const PredictedConnection*>& rows,
-                        const std::vector<report::GuardedInput>& inputs)
+                        const std::vector<report::GuardedInput>& inputs, int decimals)
 {
     report::refuseOverwrite(path, inputs, "the prediction CSV");
     report::AtomicFile file(path);
@@ -43,7 +43,7 @@ void writePredictionCsv(const std::filesystem::path& path,
         report::TableWriter csv(file.stream(), report::TableWriter::Style::Csv);
         csv.row(predictionCsvHeader());
         for (const PredictedConnection* r : rows)
-            csv.row(predictionCsvRow(*r));
+            csv.row(predictionCsvRow(*r, decimals));
     }
     file.commit();
 }

@@ -24,12 +24,13 @@
 namespace snilab {
 
 std::vector<std::string> predictionCsvHeader();
-std::vector<std::string> predictionCsvRow(const PredictedConnection& row);
+// Probabilities with `decimals` decimals (PredictionOptions::decimals).
+std::vector<std::string> predictionCsvRow(const PredictedConnection& row, int decimals = 4);
 
 // Writes `rows` in the given order to `path` through AtomicFile, after
 // refusing a path that is one of `inputs`.
 void writePredictionCsv(const std::filesystem::path& path,
                         const std::vector<const PredictedConnection*>& rows,
-                        const std::vector<report::GuardedInput>& inputs);
+                        const std::vector<report::GuardedInput>& inputs, int decimals = 4);
 
 } // namespace snilab

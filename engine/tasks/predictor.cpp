@@ -39,6 +39,19 @@ private:
 
 } // namespace
 
+std::string PredictionOptions::validate() const
+{
+    if (topK < 1 || topK > 1000)
+        return "--top must be between 1 and 1000";
+    if (decimals < 1 || decimals > 17)
+        return "--digits must be between 1 and 17";
+    if (device != "auto" && device != "cpu" && device != "cuda")
+        return "--device must be auto, cpu or cuda (not '" + device + "')";
+    if (threads < 0)
+        return "--threads must be 0 (every core) or more";
+    return {};
+}
+
 PredictionOutcome predictCaptures(const ModelFile& model,
                                   const std::vector<std::filesystem::path>& captures,
                                   const PredictionOptions& options, Feedback& feedback)

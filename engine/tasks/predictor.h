@@ -24,9 +24,17 @@ namespace snilab {
 
 struct PredictionOptions {
     std::string use; // model or ensemble of the file; "" = its primary
-    int topK = 3;    // labels kept per row (>= 1)
+    int topK = 3;    // labels kept per row (1..1000)
     int threads = 0; // ingest and model threads; 0 = hardware concurrency
     TransportFilter transport = TransportFilter::All; // which connections are classified
+    // Where the file's networks run: auto (CUDA when LibTorch sees a GPU),
+    // cpu or cuda. A model trained on a GPU predicts on a CPU and back.
+    std::string device = "auto";
+    int decimals = 4; // of the probabilities the CSV writes (1..17)
+
+    // "" when every value is in range, else the first problem, naming the
+    // CLI option ("--top must be between 1 and 1000").
+    std::string validate() const;
 };
 
 struct PredictedConnection {

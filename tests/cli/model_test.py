@@ -152,6 +152,30 @@ def main():
             if name not in listed:
                 fail(f"--use list lacks {name}: {listed}")
         run(a.cli, "predict", "--quiet", "--model", model, "--use", "rf", "--out", out, held_out)
+        # --digits: the same predictions with more decimals, rounding to the
+        # four-decimal ones; --device cpu gives the same; bad values refused.
+        fine = os.path.join(tmp, "p9.csv")
+        run(a.cli, "predict", "--quiet", "--model", model, "--out", fine, "--digits", "9",
+            "--device", "cpu", held_out)
+        with open(fine) as f:
+            fine_rows = list(csv.DictReader(f))
+        if len(fine_rows) != len(rows):
+            fail(f"--digits 9 wrote {len(fine_rows)} rows, not {len(rows)}")
+        for r, q in zip(rows, fine_rows):
+            if len(q["probability"].split(".")[1]) != 9 or q["predicted"] != r["predicted"]:
+                fail(f"--digits 9: {q['probability']} {q['predicted']} vs {r['predicted']}")
+            if abs(float(q["probability"]) - float(r["probability"])) > 0.00005 + 1e-12:
+                fail(f"--digits 9: {q['probability']} does not round to {r['probability']}")
+            if q["top"].split(";")[0].split(":")[-1] != q["probability"]:
+                fail(f"--digits 9: top column {q['top']}")
+        for bad_args, why in ((["--digits", "0"], "--digits must be between 1 and 17"),
+                              (["--digits", "18"], "--digits must be between 1 and 17"),
+                              (["--device", "tpu"], "--device must be auto, cpu or cuda"),
+                              (["--top", "0"], "--top must be between 1 and 1000")):
+            p = run(a.cli, "predict", "--model", model, "--out", os.path.join(tmp, "x.csv"),
+                    *bad_args, held_out, expect=2)
+            if why not in p.stderr or os.path.exists(os.path.join(tmp, "x.csv")):
+                fail(f"{bad_args}: {p.stderr}")
         p = run(a.cli, "predict", "--model", model, "--use", "svm", "--out", out, held_out,
                 expect=2)
 
