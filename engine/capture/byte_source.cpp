@@ -31,21 +31,36 @@ public:
         __fsetlocking(m_file, FSETLOCKING_BYCALLER);
     }
     ~PlainSource() override { std::fclose(m_file); }
+    // Served from a buffer of its own, refilled by one large fread (glibc
+    // reads a request as large as that straight into it): stdio's own buffer
+    // is 4 KiB, and a pcapng reader asks for a few bytes at a time.
     ssize_t read(char* out, std::size_t size) override
     {
-        const std::size_t n = std::fread(out, 1, size, m_file);
-        m_consumed += n;
-        if (n == 0 && std::ferror(m_file)) {
-            m_error = "read error";
-            return -1;
+        if (m_pos == m_have) {
+            if (m_buffer.empty())
+                m_buffer.resize(kBufferBytes);
+            m_pos = 0;
+            m_have = std::fread(m_buffer.data(), 1, m_buffer.size(), m_file);
+            if (m_have == 0 && std::ferror(m_file)) {
+                m_error = "read error";
+                return -1;
+            }
         }
+        const std::size_t n = std::min(size, m_have - m_pos);
+        std::memcpy(out, m_buffer.data() + m_pos, n);
+        m_pos += n;
+        m_consumed += n;
         return static_cast<ssize_t>(n);
     }
     std::uint64_t rawConsumed() const override { return m_consumed; }
     std::string error() const override { return m_error; }
 
 private:
+    static constexpr std::size_t kBufferBytes = 1 << 20;
     std::FILE* m_file;
+    std::vector<char> m_buffer;
+    std::size_t m_pos = 0;
+    std::size_t m_have = 0;
     std::uint64_t m_consumed = 0;
     std::string m_error;
 };

@@ -239,6 +239,7 @@ int cookieClose(void* cookie)
 struct CaptureReader::Impl {
     pcap_t* pcap = nullptr;
     ByteSource* cookieSource = nullptr;   // owned by the cookie stream, which pcap owns
+    std::unique_ptr<char[]> streamBuffer; // the stdio buffer of pcap's FILE (outlives it)
     std::unique_ptr<PcapngReader> pcapng; // pcapng files
     std::string path;
     // Offset of the next pcap record in the (decompressed) file, for errors.
@@ -307,10 +308,17 @@ std::unique_ptr<ByteSource> decompressedSource(FILE* raw, const unsigned char (&
 // (the fastest path), else a cookie stream over `head` + `source` (with the
 // record headers fixed when `extra` != 0); `cookieSource` is then the cookie's
 // source, owned by the stream. nullptr with `error` set on failure.
+// libpcap reads each record with two small freads; a large stdio buffer
+// turns them into few read() calls. (glibc's setvbuf() ignores the size when
+// it is not given the buffer, and would keep its 4 KiB one.)
+constexpr std::size_t kStreamBufferBytes = 1 << 20;
+
 FILE* pcapStream(const std::filesystem::path& path, std::vector<std::uint8_t> head,
                  std::unique_ptr<ByteSource> source, std::size_t extra, bool liftedSnapLength,
-                 CaptureFormat& format, ByteSource*& cookieSource, InputError& error)
+                 CaptureFormat& format, ByteSource*& cookieSource,
+                 std::unique_ptr<char[]>& streamBuffer, InputError& error)
 {
+    streamBuffer = std::make_unique<char[]>(kStreamBufferBytes);
     if (format.compression == "none" && extra == 0 && !liftedSnapLength) {
         source.reset(); // closes the file opened for sniffing
         FILE* stream = std::fopen(path.c_str(), "rb");
@@ -319,9 +327,7 @@ FILE* pcapStream(const std::filesystem::path& path, std::vector<std::uint8_t> he
             return nullptr;
         }
         __fsetlocking(stream, FSETLOCKING_BYCALLER); // one thread reads it
-        // libpcap reads each record with two small freads: a large stdio
-        // buffer turns them into few read() calls.
-        std::setvbuf(stream, nullptr, _IOFBF, 1 << 20);
+        std::setvbuf(stream, streamBuffer.get(), _IOFBF, kStreamBufferBytes);
         return stream;
     }
     std::unique_ptr<ByteSource> cookie = makePrefixedSource(std::move(head), std::move(source));
@@ -336,7 +342,9 @@ FILE* pcapStream(const std::filesystem::path& path, std::vector<std::uint8_t> he
         delete cookieSource;
         cookieSource = nullptr;
         error.reason = "cannot create decompression stream";
+        return nullptr;
     }
+    std::setvbuf(stream, streamBuffer.get(), _IOFBF, kStreamBufferBytes);
     return stream;
 }
 
@@ -407,7 +415,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const std::filesystem::path& 
         const std::size_t extra = detectExtraRecordBytes(head);
         const bool liftedSnapLength = liftSmallSnapLength(head);
         FILE* stream = pcapStream(path, std::move(head), std::move(source), extra, liftedSnapLength,
-                                  format, impl->cookieSource, error);
+                                  format, impl->cookieSource, impl->streamBuffer, error);
         if (!stream)
             return nullptr;
         impl->pcap = openPcap(stream, format, error);

@@ -4,12 +4,17 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
+#include <mutex>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -77,6 +82,110 @@ std::string Sha256::finishHex()
         hex[2 * i + 1] = digits[md[i] & 15];
     }
     return hex;
+}
+
+struct BackgroundSha256::Pipe {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::deque<std::vector<std::uint8_t>> full;   // waiting to be hashed, in order
+    std::vector<std::vector<std::uint8_t>> spare; // hashed, for reuse
+    bool closed = false;
+    std::thread worker;
+};
+
+BackgroundSha256::BackgroundSha256(bool threaded)
+{
+    if (!threaded)
+        return;
+    m_block.reserve(kBlockBytes);
+    m_pipe = std::make_unique<Pipe>();
+    m_pipe->worker = std::thread([this, pipe = m_pipe.get()] {
+        for (;;) {
+            std::vector<std::uint8_t> block;
+            {
+                std::unique_lock lock(pipe->mutex);
+                pipe->changed.wait(lock, [&] { return !pipe->full.empty() || pipe->closed; });
+                if (pipe->full.empty())
+                    return; // closed and drained
+                block = std::move(pipe->full.front());
+                pipe->full.pop_front();
+            }
+            m_sha.update(block);
+            block.clear();
+            {
+                const std::lock_guard lock(pipe->mutex);
+                pipe->spare.push_back(std::move(block));
+            }
+            pipe->changed.notify_all();
+        }
+    });
+}
+
+BackgroundSha256::~BackgroundSha256()
+{
+    if (!m_pipe || !m_pipe->worker.joinable())
+        return;
+    {
+        const std::lock_guard lock(m_pipe->mutex);
+        m_pipe->closed = true;
+    }
+    m_pipe->changed.notify_all();
+    m_pipe->worker.join();
+}
+
+void BackgroundSha256::submit()
+{
+    std::unique_lock lock(m_pipe->mutex);
+    m_pipe->changed.wait(lock, [&] { return m_pipe->full.size() < kBlocksInFlight; });
+    m_pipe->full.push_back(std::move(m_block));
+    if (m_pipe->spare.empty()) {
+        m_block = {};
+        m_block.reserve(kBlockBytes);
+    } else {
+        m_block = std::move(m_pipe->spare.back());
+        m_pipe->spare.pop_back();
+    }
+    lock.unlock();
+    m_pipe->changed.notify_all();
+}
+
+void BackgroundSha256::update(std::span<const std::uint8_t> data)
+{
+    if (!m_pipe) {
+        m_sha.update(data);
+        return;
+    }
+    while (!data.empty()) {
+        const std::size_t room = kBlockBytes - m_block.size();
+        const std::size_t n = std::min(room, data.size());
+        m_block.insert(m_block.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(n));
+        data = data.subspan(n);
+        if (m_block.size() == kBlockBytes)
+            submit();
+    }
+}
+
+void BackgroundSha256::updateU64(std::uint64_t v)
+{
+    std::uint8_t b[8];
+    for (int i = 0; i < 8; ++i)
+        b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    update(b);
+}
+
+std::string BackgroundSha256::finishHex()
+{
+    if (m_pipe) {
+        if (!m_block.empty())
+            submit();
+        {
+            const std::lock_guard lock(m_pipe->mutex);
+            m_pipe->closed = true;
+        }
+        m_pipe->changed.notify_all();
+        m_pipe->worker.join();
+    }
+    return m_sha.finishHex();
 }
 
 namespace {

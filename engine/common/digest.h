@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace snilab {
 
@@ -34,6 +35,34 @@ public:
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;
+};
+
+// Sha256 with the hashing on a thread of its own: update() copies the bytes
+// into 1 MiB blocks and a full block is hashed while the caller reads on (at
+// most kBlocksInFlight blocks wait, so memory stays at a few MiB). The digest
+// is Sha256's of the same bytes, however they are cut. Not `threaded`: the
+// same, hashed on the calling thread.
+// Thread: one producer (the caller); the worker only touches its blocks.
+class BackgroundSha256 {
+public:
+    static constexpr std::size_t kBlockBytes = 1 << 20;
+    static constexpr std::size_t kBlocksInFlight = 4;
+    explicit BackgroundSha256(bool threaded);
+    ~BackgroundSha256();
+    BackgroundSha256(const BackgroundSha256&) = delete;
+    BackgroundSha256& operator=(const BackgroundSha256&) = delete;
+
+    void update(std::span<const std::uint8_t> data);
+    void updateU64(std::uint64_t v); // 8 bytes little-endian
+    // 64 lowercase hex digits, once every block is hashed; call once.
+    std::string finishHex();
+
+private:
+    struct Pipe;
+    void submit();
+    Sha256 m_sha;
+    std::vector<std::uint8_t> m_block;
+    std::unique_ptr<Pipe> m_pipe; // null when not threaded
 };
 
 // The fast 128-bit ContentHasher (common/content_hash.h) of a whole regular

@@ -58,7 +58,7 @@ private:
 
 // The identity of the traffic itself: every record's time, lengths, link type
 // and bytes, whatever container or compression carried them.
-void addRecord(Sha256& digest, const RawPacket& raw)
+template <typename Digest> void addRecord(Digest& digest, const RawPacket& raw)
 {
     digest.updateU64(static_cast<std::uint64_t>(raw.tsNs));
     digest.updateU64((std::uint64_t{raw.capturedLength} << 32) | raw.wireLength);
@@ -69,12 +69,13 @@ void addRecord(Sha256& digest, const RawPacket& raw)
 // The record digest of a file without ingesting it: over the records read up
 // to its end or to a read error, as ingestOne() computes it ("" when the file
 // cannot be opened as a capture).
-std::string recordDigestOf(const std::filesystem::path& path, InputError& error)
+std::string recordDigestOf(const std::filesystem::path& path, InputError& error,
+                           bool threadedDigest)
 {
     auto reader = CaptureReader::open(path, error);
     if (!reader)
         return {};
-    Sha256 digest;
+    BackgroundSha256 digest(threadedDigest);
     RawPacket raw;
     while (reader->next(raw, error) == CaptureReader::Next::Packet)
         addRecord(digest, raw);
@@ -122,7 +123,7 @@ private:
 // read: the file's hash cannot be computed (Failed) or its records are
 // already stored (AlreadyPresent); `result` then says which.
 bool claimFile(const std::filesystem::path& path, CaptureStore& store, CaptureRow& row,
-               IngestFileResult& result)
+               IngestFileResult& result, bool threadedDigest)
 {
     auto hash = fastFileHash(path, result.error);
     if (!hash) {
@@ -138,7 +139,7 @@ bool claimFile(const std::filesystem::path& path, CaptureStore& store, CaptureRo
         const auto existing = store.find(claim.id);
         const std::string stored = existing ? existing->recordDigest : std::string();
         InputError ignored;
-        if (stored.empty() || recordDigestOf(path, ignored) == stored) {
+        if (stored.empty() || recordDigestOf(path, ignored, threadedDigest) == stored) {
             result.outcome = IngestOutcome::AlreadyPresent;
             result.captureId = claim.id;
             result.sameTrafficAs = claim.id;
@@ -221,8 +222,9 @@ struct Trackers {
     }
 };
 
-ReadOutcome readRecords(CaptureReader& reader, Trackers& tracker, CaptureRow& row, Sha256& records,
-                        IngestFileResult& result, FileProgress& progress, const Feedback& feedback)
+ReadOutcome readRecords(CaptureReader& reader, Trackers& tracker, CaptureRow& row,
+                        BackgroundSha256& records, IngestFileResult& result, FileProgress& progress,
+                        const Feedback& feedback)
 {
     ReadOutcome out;
     RawPacket raw;
@@ -307,8 +309,11 @@ void finishFile(CaptureStore& store, const CaptureRow& row, IngestFileResult& re
     }
 }
 
+// `threadedDigest`: the record digest is hashed on a thread of its own
+// (when a core is free for it: fewer files are read at once than there are
+// cores).
 IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& store,
-                           const IngestOptions& options, ProgressPool& pool,
+                           const IngestOptions& options, ProgressPool& pool, bool threadedDigest,
                            IngestObserver* observer = nullptr, std::size_t index = 0)
 {
     IngestFileResult result;
@@ -320,7 +325,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
     row.path = path.string();
     row.sizeBytes = progress.fileBytes();
     row.container = row.compression = row.linkTypeName = "unknown";
-    if (!claimFile(path, store, row, result)) {
+    if (!claimFile(path, store, row, result, threadedDigest)) {
         progress.report(ec ? 0 : progress.fileBytes());
         return result;
     }
@@ -349,7 +354,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
 
     ConnectionBatch batch(store, row.id, options.batchSize, result);
     Trackers tracker(options, [&](Connection&& c) { batch.add(std::move(c)); });
-    Sha256 records;
+    BackgroundSha256 records(threadedDigest);
     const ReadOutcome read =
         readRecords(*reader, tracker, row, records, result, progress, pool.feedback());
     if (read.end == ReadOutcome::End::Cancelled) {
@@ -382,7 +387,7 @@ IngestFileResult ingestFile(const std::filesystem::path& path, CaptureStore& sto
     std::error_code ec;
     ProgressPool progress(feedback, std::filesystem::file_size(path, ec));
     store.lockForIngest();
-    return ingestOne(path, store, options, progress);
+    return ingestOne(path, store, options, progress, std::thread::hardware_concurrency() > 1);
 }
 
 void IngestObserver::fileStarted(std::size_t, const std::filesystem::path&) {}
@@ -406,6 +411,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
     if (threads > 1)
         progress.setFixedStage(std::to_string(paths.size()) + " files");
+    const bool threadedDigest = threads < std::thread::hardware_concurrency();
     store.lockForIngest();
     std::vector<IngestFileResult> results(paths.size());
     std::atomic<std::size_t> nextIndex{0};
@@ -427,7 +433,8 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
             if (observer)
                 observer->fileStarted(i, paths[i]);
             try {
-                results[i] = ingestOne(paths[i], store, options, progress, observer, i);
+                results[i] =
+                    ingestOne(paths[i], store, options, progress, threadedDigest, observer, i);
             } catch (...) {
                 // A catalog failure (disk full, locked) stops everything.
                 std::lock_guard lock(errorMutex);

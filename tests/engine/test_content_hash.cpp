@@ -7,6 +7,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <cstdint>
 #include <fstream>
 #include <span>
@@ -191,6 +192,40 @@ private slots:
         Sha256 le;
         le.updateU64(0x0102030405060708ull);
         QCOMPARE(le.finishHex(), hex(std::string("\x08\x07\x06\x05\x04\x03\x02\x01", 8)));
+    }
+
+    // BackgroundSha256 is Sha256 of the same bytes, however they are cut and
+    // whether or not a thread hashes them: empty, short, exactly one block,
+    // blocks and a tail, pieces larger than a block, and many small records
+    // (more blocks than may wait, so the producer blocks on the worker).
+    void backgroundSha256IsSha256()
+    {
+        const std::size_t block = BackgroundSha256::kBlockBytes;
+        for (const std::size_t length :
+             {std::size_t{0}, std::size_t{3}, block, block + 1, 3 * block + 77, 9 * block + 5}) {
+            Bytes data(length);
+            std::uint32_t x = 0x9e3779b9u ^ static_cast<std::uint32_t>(length);
+            for (auto& b : data) {
+                x = x * 1664525u + 1013904223u;
+                b = static_cast<std::uint8_t>(x >> 24);
+            }
+            Sha256 reference;
+            reference.update(data);
+            reference.updateU64(length);
+            const std::string expected = reference.finishHex();
+            for (const bool threaded : {false, true})
+                for (const std::size_t piece : {std::size_t{1} << 20, std::size_t{2} << 20,
+                                                std::size_t{61}, std::size_t{1500}}) {
+                    BackgroundSha256 d(threaded);
+                    for (std::size_t at = 0; at < data.size(); at += piece)
+                        d.update(std::span(data).subspan(at, std::min(piece, data.size() - at)));
+                    d.updateU64(length);
+                    QCOMPARE(d.finishHex(), expected);
+                }
+        }
+        // Destroyed without finishing: the worker stops, nothing hangs.
+        BackgroundSha256 abandoned(true);
+        abandoned.update(Bytes(3 * block, 1));
     }
 
     void fastFileHashMatchesInMemory_data()
