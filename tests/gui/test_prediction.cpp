@@ -542,6 +542,28 @@ private Q_SLOTS:
         QVERIFY(rowAt(0).trueLabel >= rowAt(kRows - 1).trueLabel);
     }
 
+    // The proxy outlives its source: it empties, and nothing dangles.
+    void proxyOutlivesItsSource()
+    {
+        auto outcome = std::make_shared<PredictionOutcome>();
+        outcome->rows.resize(3);
+        PredictionFilterModel filter;
+        QAbstractItemModelTester tester(&filter,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        {
+            PredictionTableModel model;
+            model.setOutcome(outcome);
+            filter.setSourceModel(&model);
+            QCOMPARE(filter.rowCount(), 3);
+            filter.sort(PredictionTableModel::Sni, Qt::DescendingOrder);
+            QCOMPARE(filter.rowCount(), 3);
+        }
+        QCOMPARE(filter.rowCount(), 0);
+        QVERIFY(!filter.index(0, 0).isValid());
+        filter.sort(PredictionTableModel::Probability);
+        QCOMPARE(filter.rowCount(), 0);
+    }
+
     void trainSmallModelFile()
     {
         const std::filesystem::path catalog =

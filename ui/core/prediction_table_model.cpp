@@ -350,6 +350,12 @@ void PredictionFilterModel::setSourceModel(QAbstractItemModel* source)
         }));
         m_connections.push_back(connect(m_source, &QAbstractItemModel::headerDataChanged, this,
                                         &QAbstractItemModel::headerDataChanged));
+        m_connections.push_back(connect(m_source, &QObject::destroyed, this, [this] {
+            beginResetModel();
+            m_rows.clear();
+            m_proxyRow.clear();
+            endResetModel();
+        }));
     }
     rebuild();
     endResetModel();

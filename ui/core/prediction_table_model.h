@@ -24,6 +24,7 @@
 
 #include <QAbstractProxyModel>
 #include <QAbstractTableModel>
+#include <QPointer>
 #include <QString>
 #include <QStringList>
 
@@ -121,9 +122,9 @@ private:
     void rebuild(); // m_rows from the source's rows, the filter and the sort
     void updateInverse();
 
-    PredictionTableModel* m_source = nullptr;
-    std::vector<int> m_rows;     // proxy row -> source row
-    std::vector<int> m_proxyRow; // source row -> proxy row, -1 when filtered out
+    QPointer<PredictionTableModel> m_source; // null once it is destroyed
+    std::vector<int> m_rows;                 // proxy row -> source row
+    std::vector<int> m_proxyRow;             // source row -> proxy row, -1 when filtered out
     Show m_show = Show::All;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
