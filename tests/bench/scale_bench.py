@@ -127,6 +127,13 @@ def main():
             print()
             print("rf_bench.py on this catalog (the same features and folds):")
             print(rf.stdout.strip() or rf.stderr.strip())
+            if rf.returncode != 0:
+                # A signal shows as a negative code: -9 is SIGKILL, on Linux
+                # most often the kernel's out-of-memory killer (see dmesg).
+                why = (f"killed by signal {-rf.returncode}" if rf.returncode < 0
+                       else f"exit status {rf.returncode}")
+                print(f"rf_bench.py did not finish: {why}"
+                      + (" (out of memory?)" if rf.returncode == -9 else ""))
 
         if os.path.exists(gui) and run:
             shots = os.path.join(work, "shots")
