@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <condition_variable>
 #include <cstdio>
@@ -37,7 +38,16 @@ struct Sha256::Impl {
 
 namespace {
 constexpr std::size_t kBufferBytes = 64 * 1024;
+
+// The 8 bytes of v, least significant first.
+std::array<std::uint8_t, 8> littleEndian(std::uint64_t v)
+{
+    std::array<std::uint8_t, 8> b{};
+    for (std::size_t i = 0; i < b.size(); ++i)
+        b[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    return b;
 }
+} // namespace
 
 Sha256::Sha256() : m_impl(std::make_unique<Impl>())
 {
@@ -63,10 +73,7 @@ void Sha256::update(std::span<const std::uint8_t> data)
 
 void Sha256::updateU64(std::uint64_t v)
 {
-    std::uint8_t b[8];
-    for (int i = 0; i < 8; ++i)
-        b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    update(b);
+    update(littleEndian(v));
 }
 
 std::string Sha256::finishHex()
@@ -167,10 +174,7 @@ void BackgroundSha256::update(std::span<const std::uint8_t> data)
 
 void BackgroundSha256::updateU64(std::uint64_t v)
 {
-    std::uint8_t b[8];
-    for (int i = 0; i < 8; ++i)
-        b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    update(b);
+    update(littleEndian(v));
 }
 
 std::string BackgroundSha256::finishHex()
