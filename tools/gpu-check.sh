@@ -48,6 +48,7 @@ work="$out/work"
 rm -rf "$work"
 mkdir -p "$work"
 exec > >(tee "$out/gpu-check.log") 2>&1
+tee_pid=$!
 start=$(date +%s)
 step() { echo "== [$(($(date +%s) - start)) s] $*"; }
 failed=0
@@ -59,7 +60,7 @@ step "build ($build)"
 bash "$root/tools/gpu-build.sh" "$build" || exit 2
 cli="$build/app/cli/snilab-cli"
 export OMP_WAIT_POLICY=PASSIVE
-version=$("$cli" --version)
+version=$("$cli" --version) || exit 2
 echo "$version" | tee "$out/version.txt"
 if [ "$device" = cuda ]; then
   check "--version lists CUDA" "$(grep -q 'cuda' <<<"$version" && echo 1 || echo 0)"
@@ -95,11 +96,13 @@ evaluate() {
     return 0
   fi
   t1=$(date +%s.%N)
-  local run
-  run=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"])' "$out/$name.json")
-  local catalog=$2
-  "$cli" report --catalog "$catalog" --run "$run" --out "$out/$name-report" >/dev/null
   echo "$t0 $t1" >"$out/$name.time"
+  local run
+  if ! run=$("$python" -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"])' \
+    "$out/$name.json") || ! "$cli" report --catalog "$2" --run "$run" \
+    --out "$out/$name-report" >/dev/null; then
+    check "report of $name" 0
+  fi
 }
 common=(--thresholds 100 --models "$networks" --seed 1)
 evaluate demo-"$device" --catalog "$work/demo.sqlite" "${common[@]}" --folds "$folds" \
@@ -116,19 +119,25 @@ fi
 
 step "a model file trained on $device, predicted on $device and on the CPU"
 held=$(ls "$root"/resources/samples/*.pcap* | sort | tail -1)
-"$cli" train --quiet --catalog "$work/demo.sqlite" --models cnngru-packet,cnngru-iat,cnngru-mean \
-  --primary cnngru-mean --threshold 100 --epochs 5 --device "$device" --out "$work/model.snilab"
-for d in "$device" cpu; do
-  "$cli" predict --quiet --model "$work/model.snilab" --device "$d" --digits 9 --top 5 \
-    --out "$work/predict-$d.csv" "$held" || [ $? -le 1 ]
-done
+if "$cli" train --quiet --catalog "$work/demo.sqlite" \
+  --models cnngru-packet,cnngru-iat,cnngru-mean --primary cnngru-mean --threshold 100 \
+  --epochs 5 --device "$device" --out "$work/model.snilab"; then
+  for d in "$device" cpu; do
+    rc=0
+    "$cli" predict --quiet --model "$work/model.snilab" --device "$d" --digits 9 --top 5 \
+      --out "$work/predict-$d.csv" "$held" || rc=$?
+    [ $rc -le 1 ] || check "predict on $d" 0
+  done
+else
+  check "train on $device" 0
+fi
 [ -n "$monitor" ] && kill "$monitor" 2>/dev/null || true
 monitor=""
 
 step "figures"
 set +e
 "$python" - "$out" "$device" "$work/predict-$device.csv" "$work/predict-cpu.csv" <<'EOF'
-import csv, json, os, sys
+import csv, json, os, re, sys
 
 out, device, pdev, pcpu = sys.argv[1:5]
 figures = {"device": device}
@@ -196,16 +205,19 @@ def probabilities(path):
     rows = {}
     with open(path) as f:
         for r in csv.DictReader(f):
-            key = (r["client_ip"], r["client_port"], r["server_ip"], r["server_port"], r["start_ns"])
-            top = [e.rsplit(":", 1) for e in r["top"].split(";") if e]
-            rows[key] = [float(r["probability"])] + [float(p) for _, p in top]
+            key = (r["capture"], r["transport"], r["client_ip"], r["client_port"],
+                   r["server_ip"], r["server_port"], r["start_ns"])
+            # entries split at unescaped ';' (docs/outputs.md), p after the last ':'
+            probs = [float(m) for m in re.findall(r"(?<!\\):([0-9.]+)(?:;|$)", r["top"])]
+            rows.setdefault(key, []).append([float(r["probability"])] + probs)
     return rows
 
 ok = True
 if os.path.exists(pdev) and os.path.exists(pcpu):
     a, b = probabilities(pdev), probabilities(pcpu)
-    worst = max((abs(x - y) for k in a if k in b for x, y in zip(a[k], b[k])), default=None)
-    same = set(a) == set(b)
+    same = set(a) == set(b) and all(len(a[k]) == len(b[k]) for k in a)
+    worst = max((abs(x - y) for k in a if k in b for ra, rb in zip(a[k], b[k])
+                 for x, y in zip(ra, rb)), default=None)
     figures["predict_device_vs_cpu"] = {"connections": len(a), "same_rows": same,
                                         "max_abs_difference": worst}
     ok = same and worst is not None and worst <= 1e-5
@@ -239,4 +251,6 @@ figures_rc=$?
 set -e
 [ $figures_rc -eq 0 ] || failed=1
 step "done (exit $failed)"
+exec >&- 2>&-
+wait "$tee_pid" 2>/dev/null || true # the log's last lines
 exit $failed

@@ -209,8 +209,12 @@ int predictCommand(const std::vector<std::string>& argv)
     if (std::find(order.begin(), order.end(), options.use) == order.end())
         throw UsageError("--use '" + options.use + "' is not in the model file (see --use list)");
     const std::filesystem::path outPath = args.required("out");
-    options.topK = static_cast<int>(args.number("top", 3));
-    options.decimals = static_cast<int>(args.number("digits", 4));
+    // Clamped before the cast, so a huge value is refused, not wrapped.
+    const auto small = [](unsigned long long v) {
+        return static_cast<int>(std::min(v, 1'000'000ull));
+    };
+    options.topK = small(args.number("top", 3));
+    options.decimals = small(args.number("digits", 4));
     options.device = args.value("device").value_or("auto");
     options.threads = static_cast<int>(threadsOption(args));
     if (const std::string why = options.validate(); !why.empty())

@@ -134,16 +134,18 @@ StoredSeries decodeStoredSeries(std::int64_t connectionId, std::int64_t packets,
         // Per direction (0, 16) and for all (32): a count, then sizes and
         // (directions only) payloads, then IATs - see features/statistics.h.
         const double all = selection[32];
-        if (all != std::floor(all) || all > static_cast<double>(whole->packets) ||
-            selection[0] + selection[16] != all)
+        if (all != std::floor(all) || selection[0] != std::floor(selection[0]) ||
+            selection[16] != std::floor(selection[16]) ||
+            all > static_cast<double>(whole->packets) || selection[0] + selection[16] != all)
             damaged(connectionId, "whole-connection packet counts do not add up");
         for (std::size_t i = 0; i < selection.size(); ++i) {
             const std::size_t group = i < 32 ? 16 : 10;
             const std::size_t at = (i < 32 ? i % 16 : i - 32);
             const bool iat = at >= group - 3;
             const bool variance = !iat && at % 6 == 0 && at > 0;
-            // Lengths are 16-bit; an IAT of a stored time (int64 ns) is below 1e10 s.
-            const double bound = iat ? 1e10 : variance ? 65535.0 * 65535.0 : 65535.0;
+            // Lengths are 16-bit; an IAT between two int64 ns times is below
+            // 2^64 ns (1.85e10 s).
+            const double bound = iat ? 1.9e10 : variance ? 65535.0 * 65535.0 : 65535.0;
             if (at > 0 && selection[i] > bound)
                 damaged(connectionId, "a whole-connection statistic is out of range");
         }

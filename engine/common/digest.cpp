@@ -133,7 +133,9 @@ BackgroundSha256::~BackgroundSha256()
     if (!m_pipe || !m_pipe->worker.joinable())
         return;
     {
+        // Not finished (cancelled, or an exception): what waits is dropped.
         const std::lock_guard lock(m_pipe->mutex);
+        m_pipe->full.clear();
         m_pipe->closed = true;
     }
     m_pipe->changed.notify_all();

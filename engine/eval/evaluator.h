@@ -51,13 +51,13 @@ struct EvaluationOutcome {
 // `data` must hold what the models need (statistics for the forest,
 // sequences for the networks). A sink's CatalogError is rethrown after the
 // run is marked failed (if the sink still takes that).
-// How the work is cut, never what it computes (not stored in the run).
+// How the work is cut (not stored in the run).
 struct EvaluationTuning {
     // Test rows predicted at a time: memory holds this many rows x classes
-    // probabilities per model. The default is 16 x the networks' inference
-    // batch of 1,024 (models/torch/torch_network.cpp), so that their batches -
-    // and every probability - are those of one call over the whole fold; the
-    // forest's results do not depend on it at all.
+    // probabilities per model. The forest's results do not depend on it; the
+    // networks' are identical for any multiple of their inference batch of
+    // 1,024 (models/torch/torch_network.cpp) - the default is 16 x that -
+    // and may differ in the last bits otherwise (other batch boundaries).
     std::size_t testChunkRows = 16 * 1024;
 };
 

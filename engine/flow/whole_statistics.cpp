@@ -122,8 +122,10 @@ void WholeStatisticsAccumulator::Iats::add(std::int64_t tNs)
 {
     if (started) {
         // A packet earlier than the last one (late beyond the reorder window) counts 0.
-        const std::int64_t gap = tNs > last ? tNs - last : 0;
-        buckets.add(iatBucket(static_cast<std::uint64_t>(gap)));
+        // Unsigned: a hostile capture's times may span the whole int64 range.
+        const std::uint64_t gap =
+            tNs > last ? static_cast<std::uint64_t>(tNs) - static_cast<std::uint64_t>(last) : 0;
+        buckets.add(iatBucket(gap));
         last = std::max(last, tNs);
     } else {
         // The first packet sets the clock, even before the connection's

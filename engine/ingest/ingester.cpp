@@ -310,8 +310,7 @@ void finishFile(CaptureStore& store, const CaptureRow& row, IngestFileResult& re
 }
 
 // `threadedDigest`: the record digest is hashed on a thread of its own
-// (when a core is free for it: fewer files are read at once than there are
-// cores).
+// (when every file read at once can have a second core for it).
 IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& store,
                            const IngestOptions& options, ProgressPool& pool, bool threadedDigest,
                            IngestObserver* observer = nullptr, std::size_t index = 0)
@@ -411,7 +410,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
     if (threads > 1)
         progress.setFixedStage(std::to_string(paths.size()) + " files");
-    const bool threadedDigest = threads < std::thread::hardware_concurrency();
+    const bool threadedDigest = 2 * threads <= std::thread::hardware_concurrency();
     store.lockForIngest();
     std::vector<IngestFileResult> results(paths.size());
     std::atomic<std::size_t> nextIndex{0};

@@ -29,6 +29,8 @@ struct PredictionOptions {
     TransportFilter transport = TransportFilter::All; // which connections are classified
     // Where the file's networks run: auto (CUDA when LibTorch sees a GPU),
     // cpu or cuda. A model trained on a GPU predicts on a CPU and back.
+    // predictCaptures() takes the model as it is: the caller moves it first
+    // (ModelSet::setDevice, as snilab-cli predict does).
     std::string device = "auto";
     int decimals = 4; // of the probabilities the CSV writes (1..17)
 

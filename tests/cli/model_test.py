@@ -171,7 +171,9 @@ def main():
         for bad_args, why in ((["--digits", "0"], "--digits must be between 1 and 17"),
                               (["--digits", "18"], "--digits must be between 1 and 17"),
                               (["--device", "tpu"], "--device must be auto, cpu or cuda"),
-                              (["--top", "0"], "--top must be between 1 and 1000")):
+                              (["--top", "0"], "--top must be between 1 and 1000"),
+                              (["--top", "4294967297"], "--top must be between 1 and 1000"),
+                              (["--digits", "4294967300"], "--digits must be between 1 and 17")):
             p = run(a.cli, "predict", "--model", model, "--out", os.path.join(tmp, "x.csv"),
                     *bad_args, held_out, expect=2)
             if why not in p.stderr or os.path.exists(os.path.join(tmp, "x.csv")):

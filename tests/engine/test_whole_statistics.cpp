@@ -174,6 +174,26 @@ private Q_SLOTS:
         QVERIFY2(bytes[2] <= std::size_t{12} << 20, qPrintable(QString::number(bytes[2])));
     }
 
+    // Times at both ends of int64 (a hostile pcapng's offsets): the gap is
+    // taken without overflow, and what is stored reads back, not as damage.
+    void extremeTimesStoreAndReadBack()
+    {
+        Series all;
+        all.push_back({std::numeric_limits<std::int64_t>::min() + 1, 100, 60, 0});
+        all.push_back({std::numeric_limits<std::int64_t>::max(), 100, 60, 0});
+        all.push_back({std::numeric_limits<std::int64_t>::max(), 100, 60, 0});
+        WholeStatisticsAccumulator acc;
+        for (const PacketRecord& r : all)
+            acc.add(r);
+        const WholeStatistics whole = acc.finish();
+        // s2c_iat_p75: about 2^64 ns.
+        QVERIFY(whole.values[0][15] > 9e9);
+        const Series head(all.begin(), all.begin() + 1);
+        const auto blob = encodeSeries(head, &whole);
+        const StoredSeries back = decodeStoredSeries(9, 1, kSeriesFormatWithWhole, blob, "");
+        QVERIFY(back.whole && *back.whole == whole);
+    }
+
     void shortIatsAreExact()
     {
         // Gaps below 512 ns are kept exactly: the percentiles are exact.

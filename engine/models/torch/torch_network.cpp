@@ -33,6 +33,7 @@ constexpr std::uint8_t kMagic[4] = {'S', 'N', 'N', 'N'};
 constexpr std::uint32_t kVersion = 1;
 constexpr std::size_t kChecksumSize = 32;
 constexpr std::int64_t kPredictBatch = 1024;
+constexpr std::int64_t kPredictBlock = 16; // batches per device round trip
 
 std::string checksum(std::span<const std::uint8_t> bytes)
 {
@@ -204,25 +205,29 @@ std::vector<double> TorchNetwork::predictProba(const float* x, std::size_t rows)
         const auto L = static_cast<std::int64_t>(m_impl->length);
         const auto C = static_cast<std::int64_t>(m_impl->channels);
         const auto K = static_cast<std::int64_t>(m_impl->classCount);
-        // The rows go to the device in one copy (none on the CPU), batches
-        // are sliced there.
-        const torch::Tensor xAll =
-            torch::from_blob(const_cast<float*>(x), {n, L, C}, torch::kFloat32).to(dev);
-        // On the CPU each batch's probabilities are written straight into
-        // `out`; on a GPU they stay on the device until the last batch, so
-        // the host waits once, not once per batch.
+        // Rows go to the device a block (kPredictBlock batches) at a time;
+        // on a GPU a block's probabilities stay there until its last batch,
+        // so the host waits once per block, not once per batch, and device
+        // memory holds one block whatever the call's size. On the CPU every
+        // batch is written straight into `out`.
         const bool onHost = dev.is_cpu();
-        const torch::Tensor all =
-            onHost ? torch::from_blob(out.data(), {n, K}, torch::kFloat64)
-                   : torch::empty({n, K}, torch::dtype(torch::kFloat32).device(dev));
-        for (std::int64_t start = 0; start < n; start += kPredictBatch) {
-            const std::int64_t end = std::min(n, start + kPredictBatch);
-            all.slice(0, start, end)
-                .copy_(torch::softmax(m_impl->module->forward(xAll.slice(0, start, end)), 1));
-        }
-        if (!onHost) {
-            const torch::Tensor host = all.to(torch::kCPU, torch::kFloat64).contiguous();
-            std::memcpy(out.data(), host.data_ptr<double>(), out.size() * sizeof(double));
+        const torch::Tensor result = torch::from_blob(out.data(), {n, K}, torch::kFloat64);
+        for (std::int64_t block = 0; block < n; block += kPredictBlock * kPredictBatch) {
+            const std::int64_t blockEnd = std::min(n, block + kPredictBlock * kPredictBatch);
+            const torch::Tensor xBlock = torch::from_blob(const_cast<float*>(x + block * L * C),
+                                                          {blockEnd - block, L, C}, torch::kFloat32)
+                                             .to(dev);
+            const torch::Tensor target =
+                onHost ? result.slice(0, block, blockEnd)
+                       : torch::empty({blockEnd - block, K},
+                                      torch::dtype(torch::kFloat32).device(dev));
+            for (std::int64_t start = 0; start < blockEnd - block; start += kPredictBatch) {
+                const std::int64_t end = std::min(blockEnd - block, start + kPredictBatch);
+                target.slice(0, start, end)
+                    .copy_(torch::softmax(m_impl->module->forward(xBlock.slice(0, start, end)), 1));
+            }
+            if (!onHost)
+                result.slice(0, block, blockEnd).copy_(target); // to the host, as doubles
         }
     } catch (const std::exception& e) {
         fail("LibTorch failed while predicting: " + firstLine(e.what()));
