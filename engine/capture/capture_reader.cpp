@@ -307,17 +307,17 @@ std::unique_ptr<ByteSource> decompressedSource(FILE* raw, const unsigned char (&
 // The stdio stream libpcap reads: the file itself for plain standard pcap
 // (the fastest path), else a cookie stream over `head` + `source` (with the
 // record headers fixed when `extra` != 0); `cookieSource` is then the cookie's
-// source, owned by the stream. nullptr with `error` set on failure.
-// libpcap reads each record with two small freads; a large stdio buffer
-// turns them into few read() calls. (glibc's setvbuf() ignores the size when
-// it is not given the buffer, and would keep its 4 KiB one.)
-constexpr std::size_t kStreamBufferBytes = 1 << 20;
-
+// source, owned by the stream. Either stream reads through `streamBuffer`
+// (allocated here; it must outlive the stream): libpcap reads each record
+// with two small freads, and a large stdio buffer turns them into few read()
+// calls (glibc's setvbuf() ignores the size when it is not given the buffer,
+// and would keep its 4 KiB one). nullptr with `error` set on failure.
 FILE* pcapStream(const std::filesystem::path& path, std::vector<std::uint8_t> head,
                  std::unique_ptr<ByteSource> source, std::size_t extra, bool liftedSnapLength,
                  CaptureFormat& format, ByteSource*& cookieSource,
                  std::unique_ptr<char[]>& streamBuffer, InputError& error)
 {
+    constexpr std::size_t kStreamBufferBytes = 1 << 20;
     streamBuffer = std::make_unique<char[]>(kStreamBufferBytes);
     if (format.compression == "none" && extra == 0 && !liftedSnapLength) {
         source.reset(); // closes the file opened for sniffing

@@ -128,18 +128,24 @@ BackgroundSha256::BackgroundSha256(bool threaded)
     });
 }
 
-BackgroundSha256::~BackgroundSha256()
+void BackgroundSha256::stopWorker(bool dropWaiting)
 {
     if (!m_pipe || !m_pipe->worker.joinable())
         return;
     {
-        // Not finished (cancelled, or an exception): what waits is dropped.
         const std::lock_guard lock(m_pipe->mutex);
-        m_pipe->full.clear();
+        if (dropWaiting)
+            m_pipe->full.clear();
         m_pipe->closed = true;
     }
     m_pipe->changed.notify_all();
     m_pipe->worker.join();
+}
+
+BackgroundSha256::~BackgroundSha256()
+{
+    // Not finished (cancelled, or an exception): what waits is dropped.
+    stopWorker(true);
 }
 
 void BackgroundSha256::submit()
@@ -181,16 +187,9 @@ void BackgroundSha256::updateU64(std::uint64_t v)
 
 std::string BackgroundSha256::finishHex()
 {
-    if (m_pipe) {
-        if (!m_block.empty())
-            submit();
-        {
-            const std::lock_guard lock(m_pipe->mutex);
-            m_pipe->closed = true;
-        }
-        m_pipe->changed.notify_all();
-        m_pipe->worker.join();
-    }
+    if (m_pipe && !m_block.empty())
+        submit();
+    stopWorker(false); // once every block is hashed
     return m_sha.finishHex();
 }
 

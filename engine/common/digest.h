@@ -60,6 +60,9 @@ public:
 private:
     struct Pipe;
     void submit();
+    // Closes the pipe and joins the worker (a no-op when not running), first
+    // dropping the blocks still waiting when `dropWaiting`.
+    void stopWorker(bool dropWaiting);
     Sha256 m_sha;
     std::vector<std::uint8_t> m_block;
     std::unique_ptr<Pipe> m_pipe; // null when not threaded

@@ -110,7 +110,7 @@ std::string EvaluationConfig::validate() const
             return e;
     if (!(timeTrainFraction > 0) || !(timeTrainFraction < 1))
         return "the time split's training share must be between 0 and 1 (exclusive)";
-    if (device != "auto" && device != "cpu" && device != "cuda")
+    if (!isDeviceName(device))
         return "device must be auto, cpu or cuda, not '" + device + "'";
     if (!(learningRate > 0) || !(iatDropout >= 0) || !(iatDropout < 1))
         return "learning rate must be positive and IAT dropout in [0, 1)";

@@ -216,13 +216,8 @@ WholeStatistics WholeStatisticsAccumulator::finish()
 std::size_t WholeStatisticsAccumulator::memoryBytes() const noexcept
 {
     std::size_t bytes = sizeof(*this) + m_pending.size() * sizeof(Pending);
-    for (const Selection& sel : m_selections) {
-        for (const Group& g : sel.dirs)
-            bytes += g.sizes.counts.memoryBytes() + g.payloads.counts.memoryBytes() +
-                     g.iats.buckets.memoryBytes();
-        bytes += sel.all.sizes.counts.memoryBytes() + sel.all.payloads.counts.memoryBytes() +
-                 sel.all.iats.buckets.memoryBytes();
-    }
+    for (const Selection& sel : m_selections)
+        bytes += sel.dirs[0].memoryBytes() + sel.dirs[1].memoryBytes() + sel.all.memoryBytes();
     return bytes;
 }
 

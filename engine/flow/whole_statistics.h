@@ -131,6 +131,11 @@ private:
         Values sizes;
         Values payloads; // not kept for the "all" group (not among the 42)
         Iats iats;
+        std::size_t memoryBytes() const noexcept
+        {
+            return sizes.counts.memoryBytes() + payloads.counts.memoryBytes() +
+                   iats.buckets.memoryBytes();
+        }
     };
     struct Selection {
         Group dirs[2]; // 0: server->client, 1: client->server (as the records say)

@@ -86,6 +86,12 @@ bool loadNetworkModule() noexcept;
 std::string torchUnavailableReason();
 bool cudaAvailable() noexcept;
 std::string cudaUnavailableReason();
+// One of the device names a user may give: auto, cpu, cuda (whether CUDA is
+// there is resolveDevice()'s question).
+inline bool isDeviceName(std::string_view device) noexcept
+{
+    return device == "auto" || device == "cpu" || device == "cuda";
+}
 // "auto" -> "cuda" when available, else "cpu"; "cpu"/"cuda" as given.
 // Throws ModelError for "cuda" without CUDA and for unknown names.
 std::string resolveDevice(std::string_view device);

@@ -3,6 +3,7 @@
 #include "catalog/catalog.h"
 #include "dataset/dataset.h"
 #include "eval/metrics.h"
+#include "models/sequence_network.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -45,7 +46,7 @@ std::string PredictionOptions::validate() const
         return "--top must be between 1 and 1000";
     if (decimals < 1 || decimals > 17)
         return "--digits must be between 1 and 17";
-    if (device != "auto" && device != "cpu" && device != "cuda")
+    if (!isDeviceName(device))
         return "--device must be auto, cpu or cuda (not '" + device + "')";
     if (threads < 0)
         return "--threads must be 0 (every core) or more";

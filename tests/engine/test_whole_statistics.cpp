@@ -355,14 +355,7 @@ private Q_SLOTS:
         refused(plain, 1000, kSeriesFormatWithWhole, "wrong length");
         refused(blob, 1001, kSeriesFormatWithWhole, "wrong length");
         refused(blob, -1, kSeriesFormatWithWhole, "wrong length");
-        auto nan = blob;
-        const auto bits = std::bit_cast<std::uint64_t>(std::numeric_limits<double>::quiet_NaN());
-        for (int i = 0; i < 8; ++i)
-            nan[1000 * 16 + 16 + 8 + static_cast<std::size_t>(i)] =
-                static_cast<std::uint8_t>(bits >> (8 * i));
-        refused(nan, 1000, kSeriesFormatWithWhole, "not a finite value");
-        // A value a real connection cannot have: a size past 16 bits, a
-        // count that is not the sum of the directions'.
+        // The blob with statistic `index` of `selection` replaced by v.
         const auto withValue = [&](std::size_t selection, std::size_t index, double v) {
             auto b = blob;
             const auto vb = std::bit_cast<std::uint64_t>(v);
@@ -371,6 +364,10 @@ private Q_SLOTS:
                 b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(vb >> (8 * i));
             return b;
         };
+        refused(withValue(0, 1, std::numeric_limits<double>::quiet_NaN()), 1000,
+                kSeriesFormatWithWhole, "not a finite value");
+        // A value a real connection cannot have: a size past 16 bits, a
+        // count that is not the sum of the directions'.
         refused(withValue(1, 4, 70'000.0), 1000, kSeriesFormatWithWhole, "out of range");
         refused(withValue(2, 36, 1e6), 1000, kSeriesFormatWithWhole, "out of range");
         refused(withValue(3, 0, whole.values[3][0] + 1), 1000, kSeriesFormatWithWhole,

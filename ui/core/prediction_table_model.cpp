@@ -164,9 +164,9 @@ void PredictionTableModel::sortRows(std::vector<int>& rows, int column, Qt::Sort
     const auto at = [&](int r) -> const snilab::PredictedConnection& {
         return all[static_cast<std::size_t>(r)];
     };
-    // Each row's sort values (as SortRole gives them: strings bytewise,
-    // endpoints by address text then port, captures by path then start),
-    // made once, so the sort compares integers.
+    // Each row's sort values (strings bytewise, endpoints by address text
+    // then port, captures by path then start, top lists by their first
+    // label then its probability), made once, so the sort compares integers.
     struct Key {
         std::int64_t primary;
         std::int64_t secondary;
@@ -245,10 +245,7 @@ QVariant PredictionTableModel::data(const QModelIndex& index, int role) const
     const auto& r =
         (m_outcome ? *m_outcome : emptyOutcome()).rows[static_cast<std::size_t>(index.row())];
     const snilab::ConnectionRow& c = r.connection;
-    const Outcome outcome =
-        !r.knownClass ? Outcome::Unknown : (r.correct() ? Outcome::Right : Outcome::Wrong);
     switch (role) {
-    case OutcomeRole: return static_cast<int>(outcome);
     case Qt::ToolTipRole:
         if (index.column() == Capture)
             return qs(c.capturePath);
@@ -263,24 +260,6 @@ QVariant PredictionTableModel::data(const QModelIndex& index, int role) const
     case Qt::TextAlignmentRole:
         return index.column() == Probability ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                              : QVariant();
-    case SortRole:
-        switch (index.column()) {
-        case Probability: return r.probability;
-        case Client:
-            return QStringLiteral("%1 %2")
-                .arg(qs(c.clientIp))
-                .arg(c.clientPort, 5, 10, QLatin1Char('0'));
-        case Server:
-            return QStringLiteral("%1 %2")
-                .arg(qs(c.serverIp))
-                .arg(c.serverPort, 5, 10, QLatin1Char('0'));
-        case Correct: return static_cast<int>(outcome);
-        case Capture:
-            return QStringLiteral("%1 %2")
-                .arg(qs(c.capturePath))
-                .arg(c.startNs, 20, 10, QLatin1Char('0'));
-        default: return data(index, Qt::DisplayRole);
-        }
     case Qt::DisplayRole:
         switch (index.column()) {
         case Capture: return QFileInfo(qs(c.capturePath)).fileName();
@@ -298,10 +277,12 @@ QVariant PredictionTableModel::data(const QModelIndex& index, int role) const
                 parts << qs(label) + QLatin1Char(' ') + probabilityText(p);
             return parts.join(QStringLiteral("; "));
         }
-        case Correct:
+        case Correct: {
+            const Outcome outcome = this->outcome(index.row());
             return outcome == Outcome::Unknown
                        ? QString()
                        : (outcome == Outcome::Right ? QStringLiteral("yes") : QStringLiteral("no"));
+        }
         default: return {};
         }
     default: return {};

@@ -3,8 +3,8 @@
 // predicted label, its probability, the top-K labels and whether the
 // prediction is right (only for connections whose true label is one of the
 // model's classes). Qt::DisplayRole is the text a table and its CSV export
-// show; SortRole gives numbers for numeric columns; OutcomeRole says
-// right / wrong / unknown (no SNI, or a label the model does not know).
+// show; outcome(r) says right / wrong / unknown (no SNI, or a label the model
+// does not know) and sortRows() orders rows by a column's values.
 //
 // PredictionSummary: the counts of the view's summary line (connections, with
 // an SNI, with ECH, accuracy over the known-class rows, per-file errors).
@@ -66,8 +66,6 @@ public:
         ColumnCount
     };
     enum class Outcome { Right, Wrong, Unknown };
-    static constexpr int SortRole = Qt::UserRole + 1;
-    static constexpr int OutcomeRole = Qt::UserRole + 2; // int(Outcome)
 
     explicit PredictionTableModel(QObject* parent = nullptr);
 
