@@ -7,15 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
-#include <deque>
 #include <fcntl.h>
-#include <mutex>
 #include <stdexcept>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -91,77 +87,26 @@ std::string Sha256::finishHex()
     return hex;
 }
 
-struct BackgroundSha256::Pipe {
-    std::mutex mutex;
-    std::condition_variable changed;
-    std::deque<std::vector<std::uint8_t>> full;   // waiting to be hashed, in order
-    std::vector<std::vector<std::uint8_t>> spare; // hashed, for reuse
-    bool closed = false;
-    std::thread worker;
-};
-
 BackgroundSha256::BackgroundSha256(bool threaded)
 {
     if (!threaded)
         return;
     m_block.reserve(kBlockBytes);
-    m_pipe = std::make_unique<Pipe>();
-    m_pipe->worker = std::thread([this, pipe = m_pipe.get()] {
-        for (;;) {
-            std::vector<std::uint8_t> block;
-            {
-                std::unique_lock lock(pipe->mutex);
-                pipe->changed.wait(lock, [&] { return !pipe->full.empty() || pipe->closed; });
-                if (pipe->full.empty())
-                    return; // closed and drained
-                block = std::move(pipe->full.front());
-                pipe->full.pop_front();
-            }
+    m_pipe = std::make_unique<WorkPipe<std::vector<std::uint8_t>>>(
+        kBlocksInFlight, [this](std::vector<std::uint8_t>& block) {
             m_sha.update(block);
             block.clear();
-            {
-                const std::lock_guard lock(pipe->mutex);
-                pipe->spare.push_back(std::move(block));
-            }
-            pipe->changed.notify_all();
-        }
-    });
+        });
 }
 
-void BackgroundSha256::stopWorker(bool dropWaiting)
-{
-    if (!m_pipe || !m_pipe->worker.joinable())
-        return;
-    {
-        const std::lock_guard lock(m_pipe->mutex);
-        if (dropWaiting)
-            m_pipe->full.clear();
-        m_pipe->closed = true;
-    }
-    m_pipe->changed.notify_all();
-    m_pipe->worker.join();
-}
-
-BackgroundSha256::~BackgroundSha256()
-{
-    // Not finished (cancelled, or an exception): what waits is dropped.
-    stopWorker(true);
-}
+// Not finished (cancelled, or an exception): the pipe drops what waits.
+BackgroundSha256::~BackgroundSha256() = default;
 
 void BackgroundSha256::submit()
 {
-    std::unique_lock lock(m_pipe->mutex);
-    m_pipe->changed.wait(lock, [&] { return m_pipe->full.size() < kBlocksInFlight; });
-    m_pipe->full.push_back(std::move(m_block));
-    if (m_pipe->spare.empty()) {
-        m_block = {};
+    m_block = m_pipe->push(std::move(m_block));
+    if (m_block.capacity() < kBlockBytes)
         m_block.reserve(kBlockBytes);
-    } else {
-        m_block = std::move(m_pipe->spare.back());
-        m_pipe->spare.pop_back();
-    }
-    lock.unlock();
-    m_pipe->changed.notify_all();
 }
 
 void BackgroundSha256::update(std::span<const std::uint8_t> data)
@@ -189,7 +134,8 @@ std::string BackgroundSha256::finishHex()
 {
     if (m_pipe && !m_block.empty())
         submit();
-    stopWorker(false); // once every block is hashed
+    if (m_pipe)
+        m_pipe->finish(); // once every block is hashed
     return m_sha.finishHex();
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/error.h"
+#include "common/work_pipe.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -58,14 +59,10 @@ public:
     std::string finishHex();
 
 private:
-    struct Pipe;
     void submit();
-    // Closes the pipe and joins the worker (a no-op when not running), first
-    // dropping the blocks still waiting when `dropWaiting`.
-    void stopWorker(bool dropWaiting);
     Sha256 m_sha;
     std::vector<std::uint8_t> m_block;
-    std::unique_ptr<Pipe> m_pipe; // null when not threaded
+    std::unique_ptr<WorkPipe<std::vector<std::uint8_t>>> m_pipe; // null when not threaded
 };
 
 // The fast 128-bit ContentHasher (common/content_hash.h) of a whole regular

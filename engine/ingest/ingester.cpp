@@ -3,11 +3,13 @@
 #include "capture/capture_reader.h"
 #include "capture/packet_decoder.h"
 #include "common/digest.h"
+#include "common/work_pipe.h"
 
 #include <pcap/pcap.h>
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -157,39 +159,72 @@ bool claimFile(const std::filesystem::path& path, CaptureStore& store, CaptureRo
     return true;
 }
 
-// Connections handed out by the tracker, stored in batches.
+// Connections handed out by the tracker, stored in batches: on a thread of
+// its own when `background` (the catalog's writes, the series encoding and
+// the connections' memory are then off the reading thread; at most two
+// batches wait), else on the caller's. The counts reach `result` in finish().
 class ConnectionBatch {
 public:
     ConnectionBatch(CaptureStore& store, std::int64_t captureId, std::size_t size,
-                    IngestFileResult& result)
-        : m_store(store), m_captureId(captureId), m_size(size), m_result(result)
+                    IngestFileResult& result, bool background)
+        : m_store(store), m_captureId(captureId), m_size(std::max<std::size_t>(size, 1)),
+          m_result(result)
     {
-        m_batch.reserve(size);
+        m_batch.reserve(m_size);
+        if (background)
+            m_pipe = std::make_unique<WorkPipe<std::vector<Connection>>>(
+                2, [this](std::vector<Connection>& batch) { storeNow(batch); });
     }
     void add(Connection&& c)
     {
         m_batch.push_back(std::move(c));
         if (m_batch.size() >= m_size)
-            store();
+            flush();
     }
-    void store()
+    // Stores what is added (waiting for the worker); the counts go to the
+    // result. Rethrows a catalog failure.
+    void finish()
     {
-        if (m_batch.empty())
-            return;
-        const CaptureStore::AddResult added = m_store.addConnections(m_captureId, m_batch);
-        m_result.connections += added.stored;
-        m_result.clientHellos += added.storedWithHello;
-        m_result.duplicateConnections += added.duplicates;
-        m_result.replacedConnections += added.replaced;
-        m_batch.clear();
+        flush();
+        if (m_pipe)
+            m_pipe->finish();
+        m_result.connections += m_added.stored;
+        m_result.clientHellos += m_added.storedWithHello;
+        m_result.duplicateConnections += m_added.duplicates;
+        m_result.replacedConnections += m_added.replaced;
+        m_added = {};
     }
 
 private:
+    void flush()
+    {
+        if (m_batch.empty())
+            return;
+        if (!m_pipe) {
+            storeNow(m_batch);
+            return;
+        }
+        m_batch = m_pipe->push(std::move(m_batch));
+        if (m_batch.capacity() < m_size)
+            m_batch.reserve(m_size);
+    }
+    void storeNow(std::vector<Connection>& batch)
+    {
+        const CaptureStore::AddResult added = m_store.addConnections(m_captureId, batch);
+        m_added.stored += added.stored;
+        m_added.storedWithHello += added.storedWithHello;
+        m_added.duplicates += added.duplicates;
+        m_added.replaced += added.replaced;
+        batch.clear();
+    }
+
     CaptureStore& m_store;
     std::int64_t m_captureId;
     std::size_t m_size;
     IngestFileResult& m_result;
     std::vector<Connection> m_batch;
+    CaptureStore::AddResult m_added;                           // by the worker until finish()
+    std::unique_ptr<WorkPipe<std::vector<Connection>>> m_pipe; // last: joined first
 };
 
 // What reading a file's records ended with, and what was skipped.
@@ -309,10 +344,11 @@ void finishFile(CaptureStore& store, const CaptureRow& row, IngestFileResult& re
     }
 }
 
-// `threadedDigest`: the record digest is hashed on a thread of its own
-// (when every file read at once can have a second core for it).
+// `helperThreads`: the record digest is hashed, and the connections are
+// stored, on threads of their own (when every file read at once can have a
+// second core for them).
 IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& store,
-                           const IngestOptions& options, ProgressPool& pool, bool threadedDigest,
+                           const IngestOptions& options, ProgressPool& pool, bool helperThreads,
                            IngestObserver* observer = nullptr, std::size_t index = 0)
 {
     IngestFileResult result;
@@ -324,7 +360,7 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
     row.path = path.string();
     row.sizeBytes = progress.fileBytes();
     row.container = row.compression = row.linkTypeName = "unknown";
-    if (!claimFile(path, store, row, result, threadedDigest)) {
+    if (!claimFile(path, store, row, result, helperThreads)) {
         progress.report(ec ? 0 : progress.fileBytes());
         return result;
     }
@@ -351,21 +387,21 @@ IngestFileResult ingestOne(const std::filesystem::path& path, CaptureStore& stor
     row.linkType = fmt.linkType;
     row.linkTypeName = fmt.linkTypeName;
 
-    ConnectionBatch batch(store, row.id, options.batchSize, result);
+    ConnectionBatch batch(store, row.id, options.batchSize, result, helperThreads);
     Trackers tracker(options, [&](Connection&& c) { batch.add(std::move(c)); });
-    BackgroundSha256 records(threadedDigest);
+    BackgroundSha256 records(helperThreads);
     const ReadOutcome read =
         readRecords(*reader, tracker, row, records, result, progress, pool.feedback());
     if (read.end == ReadOutcome::End::Cancelled) {
         // Connections still open are not stored: the capture stays incomplete
         // and a later ingest of the same file redoes it from the start.
-        batch.store();
+        batch.finish();
         tracker.count(result);
         result.outcome = IngestOutcome::Cancelled;
         return result;
     }
     tracker.finishAll();
-    batch.store();
+    batch.finish();
     progress.done();
 
     tracker.count(result);
@@ -410,7 +446,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
     threads = static_cast<unsigned>(std::min<std::size_t>(threads, paths.size()));
     if (threads > 1)
         progress.setFixedStage(std::to_string(paths.size()) + " files");
-    const bool threadedDigest = 2 * threads <= std::thread::hardware_concurrency();
+    const bool helperThreads = 2 * threads <= std::thread::hardware_concurrency();
     store.lockForIngest();
     std::vector<IngestFileResult> results(paths.size());
     std::atomic<std::size_t> nextIndex{0};
@@ -433,7 +469,7 @@ std::vector<IngestFileResult> ingestFiles(const std::vector<std::filesystem::pat
                 observer->fileStarted(i, paths[i]);
             try {
                 results[i] =
-                    ingestOne(paths[i], store, options, progress, threadedDigest, observer, i);
+                    ingestOne(paths[i], store, options, progress, helperThreads, observer, i);
             } catch (...) {
                 // A catalog failure (disk full, locked) stops everything.
                 std::lock_guard lock(errorMutex);
