@@ -15,6 +15,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
@@ -551,6 +553,65 @@ private slots:
         QVERIFY(!isCaptureName(".pcap"));
         QVERIFY(!isCaptureName("a.gz"));
         QVERIFY(!isCaptureName("a.pcap.gz.zst"));
+    }
+
+    // The catalog fails in the middle of an ingest (here: full, through
+    // SQLite's page limit; on a disk, ENOSPC): the failure reaches the caller
+    // even when the connections are stored on a thread of their own, the
+    // capture stays incomplete, and the next ingest redoes it whole.
+    void catalogFullMidIngest()
+    {
+        const auto sample = std::filesystem::path(SNILAB_TEST_DATA_DIR) / ".." / ".." /
+                            "resources" / "samples" / "day5.pcap.gz";
+        QVERIFY(std::filesystem::exists(sample));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const auto path = std::filesystem::path(dir.path().toStdString()) / "cat.sqlite";
+        IngestOptions options;
+        options.threads = 1;
+        options.batchSize = 4; // many batches: the failure comes mid-file
+        std::uint64_t whole = 0;
+        {
+            Catalog reference(std::filesystem::path(dir.path().toStdString()) / "ref.sqlite");
+            Feedback feedback;
+            const IngestFileResult r = ingestFile(sample, reference.captures(), options, feedback);
+            QCOMPARE(r.outcome, IngestOutcome::Ingested);
+            whole = r.connections;
+            QVERIFY(whole > 100);
+        }
+        {
+            Catalog catalog(path);
+            sqlite3* db = catalog.database().handle();
+            sqlite3_stmt* st = nullptr;
+            QCOMPARE(sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, nullptr), SQLITE_OK);
+            QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+            const std::int64_t pages = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            const std::string limit = "PRAGMA max_page_count=" + std::to_string(pages + 40);
+            QCOMPARE(sqlite3_exec(db, limit.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+            Feedback feedback;
+            QString failure;
+            try {
+                ingestFile(sample, catalog.captures(), options, feedback);
+            } catch (const CatalogError& e) {
+                failure = QString::fromUtf8(e.what());
+            }
+            QVERIFY2(failure.contains("full"), qPrintable("no full-catalog error: " + failure));
+            const auto captures = catalog.captures().all();
+            QCOMPARE(captures.size(), std::size_t{1});
+            QCOMPARE(captures.front().status, CaptureStatus::Incomplete);
+        }
+        Catalog catalog(path);
+        QCOMPARE(sqlite3_exec(catalog.database().handle(), "PRAGMA max_page_count=1073741823",
+                              nullptr, nullptr, nullptr),
+                 SQLITE_OK);
+        Feedback feedback;
+        const IngestFileResult again = ingestFile(sample, catalog.captures(), options, feedback);
+        QCOMPARE(again.outcome, IngestOutcome::Ingested);
+        QCOMPARE(again.connections, whole);
+        std::uint64_t stored = 0;
+        catalog.connections().forEachConnection([&](const ConnectionRow&) { ++stored; });
+        QCOMPARE(stored, whole);
     }
 
     void wholeDirectory()

@@ -69,7 +69,7 @@ struct Counted {
 
 class TestWorkPipe : public QObject {
     Q_OBJECT
-private slots:
+private Q_SLOTS:
     // Every item is consumed once, in the order pushed, and consumed items
     // come back cleared for reuse.
     void consumesInOrderAndRecycles()
