@@ -25,7 +25,6 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QLabel>
@@ -35,9 +34,6 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <random>
-#include <tuple>
 
 using namespace snilab;
 using namespace snilab::ui;
@@ -242,6 +238,7 @@ private Q_SLOTS:
         QCOMPARE(static_cast<quint64>(filter.rowCount()), wrong + unknown);
         filter.setShow(PredictionFilterModel::Show::All);
         filter.sort(PredictionTableModel::Probability, Qt::DescendingOrder);
+        QVERIFY(QTest::qWaitFor([&] { return !filter.isSorting(); })); // on a pool thread
         for (int r = 1; r < filter.rowCount(); ++r)
             QVERIFY(filter.index(r - 1, PredictionTableModel::Probability).data().toDouble() >=
                     filter.index(r, PredictionTableModel::Probability).data().toDouble());
@@ -427,143 +424,6 @@ private Q_SLOTS:
     }
 
     // The small model the screenshot mode trains when no model file is given.
-    // A prediction of 10^6 connections: the proxy filters and sorts it with
-    // the engine's values, keeps ties in the engine's order, moves persistent
-    // indexes with their rows, and a table view shows it (times logged for
-    // information, not asserted).
-    void millionRows()
-    {
-        constexpr int kRows = 1'000'000;
-        auto outcome = std::make_shared<PredictionOutcome>();
-        outcome->model = "rf";
-        outcome->rows.resize(kRows);
-        std::mt19937 rng(5);
-        quint64 wrong = 0;
-        for (int i = 0; i < kRows; ++i) {
-            PredictedConnection& p = outcome->rows[static_cast<std::size_t>(i)];
-            ConnectionRow& c = p.connection;
-            c.capturePath = "/data/capture" + std::to_string(3 - i / 250'000) + ".pcap";
-            c.startNs = i;
-            c.clientIp = "10.0." + std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255);
-            c.clientPort = static_cast<std::uint16_t>(1024 + i % 60'000);
-            c.serverIp = "192.0.2.1";
-            c.serverPort = 443;
-            c.hasClientHello = true;
-            const auto cls = rng() % 532;
-            c.sni = "svc" + std::to_string(cls) + ".example";
-            p.knownClass = i % 10 != 0;
-            p.trueLabel = p.knownClass ? c.sni : "other.example";
-            const bool right = rng() % 100 < 90;
-            p.predicted =
-                right ? p.trueLabel : "svc" + std::to_string((cls + 1) % 532) + ".example";
-            p.probability = static_cast<double>(rng() % 1000) / 1000.0;
-            p.top = {{p.predicted, p.probability}};
-            wrong += p.knownClass && !p.correct();
-            outcome->known += p.knownClass;
-            outcome->correct += p.correct();
-        }
-        outcome->withSni = kRows;
-        QElapsedTimer clock;
-        const auto lap = [&](const char* what) {
-            qInfo("%s at %d rows: %lld ms", what, kRows, static_cast<long long>(clock.restart()));
-        };
-        clock.start();
-        PredictionTableModel model;
-        model.setOutcome(outcome);
-        PredictionFilterModel filter;
-        filter.setSourceModel(&model);
-        lap("set the outcome");
-        QCOMPARE(filter.rowCount(), kRows);
-        filter.setShow(PredictionFilterModel::Show::Wrong);
-        lap("filter wrong only");
-        QCOMPARE(static_cast<quint64>(filter.rowCount()), wrong);
-        filter.setShow(PredictionFilterModel::Show::All);
-        lap("filter all");
-
-        const auto sourceRow = [&](int r) { return filter.mapToSource(filter.index(r, 0)).row(); };
-        const auto rowAt = [&](int r) -> const PredictedConnection& {
-            return model.row(sourceRow(r));
-        };
-        const QPersistentModelIndex kept = filter.index(12'345, PredictionTableModel::Sni);
-        clock.restart();
-        filter.sort(PredictionTableModel::Probability, Qt::DescendingOrder);
-        lap("sort by probability");
-        QCOMPARE(filter.rowCount(), kRows);
-        for (int r = 1; r < kRows; ++r) {
-            const double a = rowAt(r - 1).probability;
-            const double b = rowAt(r).probability;
-            QVERIFY(a >= b);
-            if (a == b && sourceRow(r - 1) > sourceRow(r))
-                QFAIL("ties are not in the engine's order");
-        }
-        QCOMPARE(filter.mapToSource(kept).row(), 12'345);
-        QCOMPARE(kept.data().toString(), QString::fromStdString(model.row(12'345).connection.sni));
-
-        clock.restart();
-        filter.sort(PredictionTableModel::Capture, Qt::AscendingOrder);
-        lap("sort by capture");
-        for (int r = 1; r < kRows; ++r) {
-            const ConnectionRow& a = rowAt(r - 1).connection;
-            const ConnectionRow& b = rowAt(r).connection;
-            QVERIFY(std::tie(a.capturePath, a.startNs) < std::tie(b.capturePath, b.startNs));
-        }
-        QCOMPARE(rowAt(0).connection.capturePath, std::string("/data/capture0.pcap"));
-
-        clock.restart();
-        filter.setShow(PredictionFilterModel::Show::WrongOrUnknown);
-        lap("filter wrong or unknown, sorted by capture");
-        filter.sort(PredictionTableModel::Sni, Qt::AscendingOrder);
-        lap("sort those by SNI");
-        QCOMPARE(static_cast<quint64>(filter.rowCount()), wrong + kRows / 10);
-        for (int r = 1; r < filter.rowCount(); ++r)
-            QVERIFY(rowAt(r - 1).connection.sni <= rowAt(r).connection.sni);
-
-        clock.restart();
-        filter.sort(-1);
-        lap("back to the engine's order");
-        filter.setShow(PredictionFilterModel::Show::All);
-        lap("filter all, in the engine's order");
-        for (const int r : {0, 1, kRows / 2, kRows - 1})
-            QCOMPARE(sourceRow(r), r);
-
-        QTableView view;
-        view.setModel(&filter);
-        view.resize(1200, 700);
-        view.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&view));
-        view.grab();
-        lap("a table view shown");
-        view.setSortingEnabled(true);
-        view.sortByColumn(PredictionTableModel::TrueLabel, Qt::DescendingOrder);
-        lap("the view sorted by true label");
-        view.scrollToBottom();
-        view.grab();
-        lap("the view scrolled to the end");
-        QVERIFY(rowAt(0).trueLabel >= rowAt(kRows - 1).trueLabel);
-    }
-
-    // The proxy outlives its source: it empties, and nothing dangles.
-    void proxyOutlivesItsSource()
-    {
-        auto outcome = std::make_shared<PredictionOutcome>();
-        outcome->rows.resize(3);
-        PredictionFilterModel filter;
-        QAbstractItemModelTester tester(&filter,
-                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
-        {
-            PredictionTableModel model;
-            model.setOutcome(outcome);
-            filter.setSourceModel(&model);
-            QCOMPARE(filter.rowCount(), 3);
-            filter.sort(PredictionTableModel::Sni, Qt::DescendingOrder);
-            QCOMPARE(filter.rowCount(), 3);
-        }
-        QCOMPARE(filter.rowCount(), 0);
-        QVERIFY(!filter.index(0, 0).isValid());
-        filter.sort(PredictionTableModel::Probability);
-        QCOMPARE(filter.rowCount(), 0);
-    }
-
     void trainSmallModelFile()
     {
         const std::filesystem::path catalog =

@@ -1,6 +1,9 @@
 #include "prediction_table_model.h"
 
 #include <QFileInfo>
+#include <QFutureWatcher>
+#include <QPromise>
+#include <QThreadPool>
 
 #include <algorithm>
 #include <bit>
@@ -114,13 +117,13 @@ const snilab::PredictedConnection& PredictionTableModel::row(int r) const
     return m_outcome->rows.at(static_cast<std::size_t>(r));
 }
 
-PredictionTableModel::Outcome PredictionTableModel::outcome(int r) const
-{
-    const snilab::PredictedConnection& p = row(r);
-    return !p.knownClass ? Outcome::Unknown : (p.correct() ? Outcome::Right : Outcome::Wrong);
-}
-
 namespace {
+
+PredictionTableModel::Outcome outcomeOf(const snilab::PredictedConnection& p)
+{
+    using O = PredictionTableModel::Outcome;
+    return !p.knownClass ? O::Unknown : (p.correct() ? O::Right : O::Wrong);
+}
 
 // Each row's place among the distinct values of a string (bytewise order).
 template <typename Get>
@@ -156,11 +159,19 @@ std::int64_t orderBits(double v)
 
 } // namespace
 
-void PredictionTableModel::sortRows(std::vector<int>& rows, int column, Qt::SortOrder order) const
+PredictionTableModel::Outcome PredictionTableModel::outcome(int r) const
 {
-    if (!m_outcome || column < 0 || column >= ColumnCount)
-        return;
-    const auto& all = m_outcome->rows;
+    return outcomeOf(row(r));
+}
+
+std::vector<int> PredictionTableModel::sortedRows(const snilab::PredictionOutcome& outcome,
+                                                  int column, Qt::SortOrder order)
+{
+    std::vector<int> rows(outcome.rows.size());
+    std::iota(rows.begin(), rows.end(), 0);
+    if (column < 0 || column >= ColumnCount)
+        return rows;
+    const auto& all = outcome.rows;
     const auto at = [&](int r) -> const snilab::PredictedConnection& {
         return all[static_cast<std::size_t>(r)];
     };
@@ -211,7 +222,7 @@ void PredictionTableModel::sortRows(std::vector<int>& rows, int column, Qt::Sort
         case Ech: k.primary = c.ech; break;
         case Probability: k.primary = orderBits(p.probability); break;
         case Top: k.secondary = p.top.empty() ? 0 : orderBits(p.top.front().second); break;
-        case Correct: k.primary = static_cast<int>(outcome(rows[i])); break;
+        case Correct: k.primary = static_cast<int>(outcomeOf(p)); break;
         default: break;
         }
     }
@@ -226,6 +237,7 @@ void PredictionTableModel::sortRows(std::vector<int>& rows, int column, Qt::Sort
     });
     for (std::size_t i = 0; i < rows.size(); ++i)
         rows[i] = keys[i].row;
+    return rows;
 }
 
 int PredictionTableModel::rowCount(const QModelIndex& parent) const
@@ -326,26 +338,44 @@ void PredictionFilterModel::setSourceModel(QAbstractItemModel* source)
         m_connections.push_back(connect(m_source, &QAbstractItemModel::modelAboutToBeReset, this,
                                         [this] { beginResetModel(); }));
         m_connections.push_back(connect(m_source, &QAbstractItemModel::modelReset, this, [this] {
+            m_sorted.clear(); // the order of the previous outcome
+            readOutcomes();
             rebuild();
             endResetModel();
+            startSort();
         }));
         m_connections.push_back(connect(m_source, &QAbstractItemModel::headerDataChanged, this,
                                         &QAbstractItemModel::headerDataChanged));
         m_connections.push_back(connect(m_source, &QObject::destroyed, this, [this] {
             beginResetModel();
+            ++m_sortGeneration;
             m_rows.clear();
             m_proxyRow.clear();
+            m_sorted.clear();
+            m_outcomes.clear();
             endResetModel();
+            setSorting(false);
         }));
     }
+    m_sorted.clear();
+    readOutcomes();
     rebuild();
     endResetModel();
+    startSort();
+}
+
+void PredictionFilterModel::readOutcomes()
+{
+    const int n = m_source ? m_source->rowCount() : 0;
+    m_outcomes.resize(static_cast<std::size_t>(n));
+    for (int r = 0; r < n; ++r)
+        m_outcomes[static_cast<std::size_t>(r)] = m_source->outcome(r);
 }
 
 bool PredictionFilterModel::accepts(int sourceRow) const
 {
     using O = PredictionTableModel::Outcome;
-    const O outcome = m_source->outcome(sourceRow);
+    const O outcome = m_outcomes[static_cast<std::size_t>(sourceRow)];
     switch (m_show) {
     case Show::Wrong: return outcome == O::Wrong;
     case Show::Unknown: return outcome == O::Unknown;
@@ -358,19 +388,23 @@ bool PredictionFilterModel::accepts(int sourceRow) const
 void PredictionFilterModel::rebuild()
 {
     m_rows.clear();
-    const int n = m_source ? m_source->rowCount() : 0;
+    const int n = static_cast<int>(m_outcomes.size());
     m_rows.reserve(static_cast<std::size_t>(n));
-    for (int r = 0; r < n; ++r)
-        if (accepts(r))
-            m_rows.push_back(r);
-    if (m_source && m_sortColumn >= 0)
-        m_source->sortRows(m_rows, m_sortColumn, m_sortOrder);
+    if (m_sorted.size() == static_cast<std::size_t>(n)) {
+        for (const int r : m_sorted)
+            if (accepts(r))
+                m_rows.push_back(r);
+    } else {
+        for (int r = 0; r < n; ++r)
+            if (accepts(r))
+                m_rows.push_back(r);
+    }
     updateInverse();
 }
 
 void PredictionFilterModel::updateInverse()
 {
-    m_proxyRow.assign(m_source ? static_cast<std::size_t>(m_source->rowCount()) : 0, -1);
+    m_proxyRow.assign(m_outcomes.size(), -1);
     for (std::size_t i = 0; i < m_rows.size(); ++i)
         m_proxyRow[static_cast<std::size_t>(m_rows[i])] = static_cast<int>(i);
 }
@@ -381,14 +415,65 @@ void PredictionFilterModel::setShow(Show show)
         return;
     beginResetModel();
     m_show = show;
-    rebuild();
+    rebuild(); // walks the sorted order: no sort
     endResetModel();
+}
+
+void PredictionFilterModel::setSorting(bool sorting)
+{
+    if (sorting == m_sorting)
+        return;
+    m_sorting = sorting;
+    Q_EMIT sortingChanged(sorting);
 }
 
 void PredictionFilterModel::sort(int column, Qt::SortOrder order)
 {
     if (column >= PredictionTableModel::ColumnCount)
         column = -1;
+    m_sortColumn = column;
+    m_sortOrder = order;
+    if (column < 0) {
+        ++m_sortGeneration; // a sort still running no longer applies
+        applyOrder({});
+        setSorting(false);
+        return;
+    }
+    startSort();
+}
+
+void PredictionFilterModel::startSort()
+{
+    const quint64 generation = ++m_sortGeneration;
+    auto outcome = m_source ? m_source->sharedOutcome() : nullptr;
+    if (m_sortColumn < 0 || !outcome || outcome->rows.empty()) {
+        setSorting(false);
+        return;
+    }
+    using Rows = std::vector<int>;
+    auto promise = std::make_shared<QPromise<Rows>>();
+    auto* watcher = new QFutureWatcher<Rows>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, outcome] {
+        watcher->deleteLater();
+        // Superseded by a newer sort, an unsorted order or another outcome.
+        if (generation != m_sortGeneration || !m_source || m_source->sharedOutcome() != outcome)
+            return;
+        applyOrder(watcher->future().takeResult());
+        setSorting(false);
+    });
+    watcher->setFuture(promise->future());
+    setSorting(true);
+    const int column = m_sortColumn;
+    const Qt::SortOrder order = m_sortOrder;
+    QThreadPool::globalInstance()->start([promise, outcome, column, order] {
+        promise->start();
+        promise->addResult(PredictionTableModel::sortedRows(*outcome, column, order));
+        promise->finish();
+    });
+}
+
+void PredictionFilterModel::applyOrder(std::vector<int> sorted)
+{
     Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
     // Persistent indexes (selection, current cell) follow their rows.
     const QModelIndexList before = persistentIndexList();
@@ -396,13 +481,8 @@ void PredictionFilterModel::sort(int column, Qt::SortOrder order)
     sources.reserve(before.size());
     for (const QModelIndex& p : before)
         sources << mapToSource(p);
-    m_sortColumn = column;
-    m_sortOrder = order;
-    if (column < 0)
-        std::sort(m_rows.begin(), m_rows.end()); // the engine's order
-    else if (m_source)
-        m_source->sortRows(m_rows, column, order);
-    updateInverse();
+    m_sorted = std::move(sorted);
+    rebuild();
     QModelIndexList after;
     after.reserve(before.size());
     for (const QModelIndex& src : sources)

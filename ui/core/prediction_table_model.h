@@ -28,6 +28,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -65,7 +66,7 @@ public:
         Correct,
         ColumnCount
     };
-    enum class Outcome { Right, Wrong, Unknown };
+    enum class Outcome : std::uint8_t { Right, Wrong, Unknown };
 
     explicit PredictionTableModel(QObject* parent = nullptr);
 
@@ -75,9 +76,11 @@ public:
     const snilab::PredictedConnection& row(int r) const;
     Outcome outcome(int r) const;
     int topK() const { return m_topK; }
-    // `rows` (source rows) in the order of `column`'s values; ties in the
-    // engine's order (ascending source row) either way.
-    void sortRows(std::vector<int>& rows, int column, Qt::SortOrder order) const;
+    std::shared_ptr<const snilab::PredictionOutcome> sharedOutcome() const { return m_outcome; }
+    // Every row of `outcome` in the order of `column`'s values; ties in the
+    // engine's order (ascending row) either way. Any thread.
+    static std::vector<int> sortedRows(const snilab::PredictionOutcome& outcome, int column,
+                                       Qt::SortOrder order);
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -102,6 +105,8 @@ public:
     Show show() const { return m_show; }
     int sortColumn() const { return m_sortColumn; }
     Qt::SortOrder sortOrder() const { return m_sortOrder; }
+    // A sort asked for is still running (the rows show the previous order).
+    bool isSorting() const { return m_sorting; }
 
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     QModelIndex mapToSource(const QModelIndex& proxyIndex) const override;
@@ -115,14 +120,27 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
+Q_SIGNALS:
+    void sortingChanged(bool sorting);
+
 private:
+    void readOutcomes(); // m_outcomes from the source
     bool accepts(int sourceRow) const;
-    void rebuild(); // m_rows from the source's rows, the filter and the sort
+    void rebuild(); // m_rows from the source's rows, the filter and m_sorted
     void updateInverse();
+    void startSort(); // m_sorted for m_sortColumn / m_sortOrder, on a pool thread
+    void setSorting(bool sorting);
+    // m_sorted := `sorted` (empty: the engine's order) and m_rows from it, as
+    // a layout change that moves persistent indexes with their rows.
+    void applyOrder(std::vector<int> sorted);
 
     QPointer<PredictionTableModel> m_source; // null once it is destroyed
     std::vector<int> m_rows;                 // proxy row -> source row
     std::vector<int> m_proxyRow;             // source row -> proxy row, -1 when filtered out
+    std::vector<int> m_sorted;               // every source row, sorted; empty: engine order
+    std::vector<PredictionTableModel::Outcome> m_outcomes; // per source row, for the filter
+    quint64 m_sortGeneration = 0; // a finished sort applies only if still current
+    bool m_sorting = false;
     Show m_show = Show::All;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
