@@ -7,6 +7,7 @@
 #include "core/catalog_models.h"
 #include "core/model_training.h"
 #include "widgets/captures_page.h"
+#include "widgets/catalog_page.h"
 #include "widgets/main_window.h"
 #include "widgets/prediction_view.h"
 #include "widgets/result_view.h"
@@ -21,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -201,13 +203,26 @@ bool grab(QWidget& widget, const QString& path)
     return true;
 }
 
+// Runs the event loop while `busy()` (at most 10 minutes); returns the
+// longest one pass of the event loop took meanwhile (ms): how long the GUI
+// thread was unresponsive while the work ran in the background.
+template <typename Busy> qint64 waitWhile(Busy busy)
+{
+    QElapsedTimer clock, pass;
+    clock.start();
+    qint64 longest = 0;
+    while (busy() && clock.elapsed() < 600000) {
+        pass.start();
+        QApplication::processEvents(QEventLoop::AllEvents, 20);
+        longest = std::max(longest, pass.elapsed());
+    }
+    return longest;
+}
+
 // Runs the event loop until the job's operation ends.
 void waitFor(const BackgroundJob& job)
 {
-    QElapsedTimer clock;
-    clock.start();
-    while (job.isRunning() && clock.elapsed() < 600000)
-        QApplication::processEvents(QEventLoop::AllEvents, 20);
+    waitWhile([&] { return job.isRunning(); });
 }
 
 // The Predict tab: the given model (or a small random forest trained on the
@@ -278,7 +293,12 @@ int screenshots(const BatchArgs& b)
         return std::fprintf(stderr, "snilab: %s\n", qPrintable(window.lastError())), 1;
     window.show();
     QApplication::processEvents();
+    // The connections and label counts are read on pool threads.
+    const qint64 stall = waitWhile([&] { return window.catalogPage()->isLoading(); });
     lap("open catalog");
+    if (b.viewTimes)
+        std::printf("view time: longest GUI-thread stall while the catalog loaded %lld ms\n",
+                    static_cast<long long>(stall));
     std::int64_t runId = b.run;
     if (!runId)
         for (const auto& r : window.runsPage()->runModel()->runs())

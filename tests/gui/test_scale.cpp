@@ -95,6 +95,8 @@ private Q_SLOTS:
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(window.openCatalog(m_catalog));
+        // The connections and label counts arrive from pool threads.
+        QVERIFY(QTest::qWaitFor([&] { return !window.catalogPage()->isLoading(); }));
         lap("open catalog");
 
         // The Catalog tab: the lazy connections table, Figure 3's top 20 and tail.

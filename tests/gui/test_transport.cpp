@@ -186,8 +186,11 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QVERIFY(window.openCatalog(m_catalog));
+        QVERIFY(QTest::qWaitFor([&] { return !window.catalogPage()->isLoading(); }));
         CatalogPage* page = window.catalogPage();
         ConnectionTableModel* model = page->connectionModel();
+        // A filter's rows arrive from a pool thread.
+        const auto settled = [&] { return QTest::qWaitFor([&] { return !page->isLoading(); }); };
         QCOMPARE(model->rowCount(), kTcp + kQuic);
         QComboBox* transport = page->transportFilter();
         QCOMPARE(transport->count(), 3);
@@ -197,6 +200,7 @@ private Q_SLOTS:
                  QStringLiteral("QUIC version"));
 
         transport->setCurrentIndex(transport->findData(int(TransportFilter::Quic)));
+        QVERIFY(settled());
         QCOMPARE(model->filter().transport, TransportFilter::Quic);
         QCOMPARE(model->rowCount(), kQuic);
         for (int row = 0; row < model->rowCount(); ++row) {
@@ -207,6 +211,7 @@ private Q_SLOTS:
         }
 
         transport->setCurrentIndex(transport->findData(int(TransportFilter::Tcp)));
+        QVERIFY(settled());
         QCOMPARE(model->rowCount(), kTcp);
         for (int row = 0; row < model->rowCount(); ++row) {
             QCOMPARE(model->data(model->index(row, ConnectionTableModel::Transport)).toString(),
@@ -218,6 +223,7 @@ private Q_SLOTS:
 
         // With the label filter (applied after a short delay): gamma has no QUIC.
         transport->setCurrentIndex(transport->findData(int(TransportFilter::Quic)));
+        QVERIFY(settled());
         QLineEdit* label = nullptr;
         for (QLineEdit* e : page->findChildren<QLineEdit*>())
             if (e->placeholderText().startsWith(QStringLiteral("label")))
@@ -225,10 +231,12 @@ private Q_SLOTS:
         QVERIFY(label);
         label->setText(QStringLiteral("gamma"));
         QTRY_COMPARE(model->filter().labelContains, std::string("gamma"));
+        QVERIFY(settled());
         QCOMPARE(model->rowCount(), 0);
         label->setText(QStringLiteral("beta"));
         QTRY_COMPARE(model->rowCount(), 12);
         transport->setCurrentIndex(transport->findData(int(TransportFilter::All)));
+        QVERIFY(settled());
         QCOMPARE(model->rowCount(), 18);
         window.close();
     }
@@ -241,8 +249,11 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QVERIFY(window.openCatalog(m_catalog));
+        QVERIFY(QTest::qWaitFor([&] { return !window.catalogPage()->isLoading(); }));
         CatalogPage* page = window.catalogPage();
         ConnectionTableModel* model = page->connectionModel();
+        // A filter's rows arrive from a pool thread.
+        const auto settled = [&] { return QTest::qWaitFor([&] { return !page->isLoading(); }); };
         QTableView* table = page->connectionTable();
         QVERIFY(table);
         QAction* byValue = nullptr;
@@ -266,6 +277,7 @@ private Q_SLOTS:
         QVERIFY(byValue->isEnabled());
         byValue->trigger();
         QCOMPARE(page->transportFilter()->currentData().toInt(), int(TransportFilter::Quic));
+        QVERIFY(settled());
         QCOMPARE(model->rowCount(), kQuic);
 
         const QString label = model->index(0, ConnectionTableModel::Label).data().toString();
@@ -273,6 +285,7 @@ private Q_SLOTS:
         byValue->trigger();
         QCOMPARE(page->labelFilter()->text(), label);
         QTRY_COMPARE(model->filter().labelContains, label.toStdString());
+        QVERIFY(settled());
 
         QCOMPARE(page->captureFilter()->currentIndex(), 0); // all captures
         table->setCurrentIndex(model->index(0, ConnectionTableModel::Capture));
@@ -290,6 +303,7 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QVERIFY(window.openCatalog(m_catalog));
+        QVERIFY(QTest::qWaitFor([&] { return !window.catalogPage()->isLoading(); }));
         LabelCountModel* counts = window.catalogPage()->labelCountModel();
         QCOMPARE(counts->rowCount(), 3);
         QVERIFY(counts->hasQuic());

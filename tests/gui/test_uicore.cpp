@@ -538,6 +538,82 @@ private Q_SLOTS:
         QVERIFY(!model.lastError().isEmpty());
     }
 
+    // Background loading (the workbench's Catalog page): the query runs on a
+    // pool thread, the model keeps its rows until the result arrives as one
+    // reset, a newer reload supersedes a running one, and errors arrive the
+    // same way. The results equal the synchronous ones.
+    void catalogModelsLoadInTheBackground()
+    {
+        ConnectionTableModel now;
+        now.setCatalogPath(m_demo);
+        LabelCountModel countsNow;
+        countsNow.setCatalogPath(m_demo);
+        QVERIFY(now.rowCount() > 0);
+
+        ConnectionTableModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setBackgroundLoading(true);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.setCatalogPath(m_demo);
+        QVERIFY(model.isLoading());
+        QCOMPARE(model.rowCount(), 0); // nothing yet: the result comes with the event loop
+        QVERIFY(QTest::qWaitFor([&] { return !model.isLoading(); }));
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(model.rowCount(), now.rowCount());
+        for (const int row : {0, 1, now.rowCount() - 1})
+            QCOMPARE(model.connectionId(row), now.connectionId(row));
+
+        // Three filters in a row: only the last one's rows arrive, in one reset.
+        const auto& top = countsNow.counts().front();
+        ConnectionFilter filter;
+        filter.sni = ConnectionFilter::Sni::Absent;
+        model.setFilter(filter);
+        filter.sni = ConnectionFilter::Sni::Any;
+        filter.captureId = 999999;
+        model.setFilter(filter);
+        filter.captureId = 0;
+        filter.labelContains = top.label;
+        model.setFilter(filter);
+        QCOMPARE(model.rowCount(), now.rowCount()); // the old rows stay meanwhile
+        resets.clear();
+        QVERIFY(QTest::qWaitFor([&] { return !model.isLoading(); }));
+        QTest::qWait(50); // a superseded result, had it been applied, would be here by now
+        QCOMPARE(resets.count(), 1);
+        QCOMPARE(static_cast<quint64>(model.rowCount()), top.connections);
+
+        // An error, in the background too.
+        QSignalSpy errors(&model, &ConnectionTableModel::errorOccurred);
+        model.setCatalogPath(kData + "/not_a_capture.pcap");
+        QVERIFY(QTest::qWaitFor([&] { return !model.isLoading(); }));
+        QCOMPARE(model.rowCount(), 0);
+        QVERIFY(!model.lastError().isEmpty());
+        QCOMPARE(errors.count(), 1);
+
+        LabelCountModel counts;
+        counts.setBackgroundLoading(true);
+        counts.setCatalogPath(m_demo);
+        QVERIFY(counts.isLoading());
+        QCOMPARE(counts.rowCount(), 0);
+        QVERIFY(QTest::qWaitFor([&] { return !counts.isLoading(); }));
+        QCOMPARE(counts.rowCount(), countsNow.rowCount());
+        QCOMPARE(counts.unlabeledConnections(), countsNow.unlabeledConnections());
+        for (int i = 0; i < counts.rowCount(); ++i) {
+            QCOMPARE(counts.counts()[std::size_t(i)].label,
+                     countsNow.counts()[std::size_t(i)].label);
+            QCOMPARE(counts.counts()[std::size_t(i)].connections,
+                     countsNow.counts()[std::size_t(i)].connections);
+        }
+        // Destroyed while loading: nothing is applied to a dead model.
+        {
+            ConnectionTableModel doomed;
+            doomed.setBackgroundLoading(true);
+            doomed.setCatalogPath(m_demo);
+            QVERIFY(doomed.isLoading());
+        }
+        QTest::qWait(100);
+    }
+
     void labelCountsAndThresholds()
     {
         LabelCountModel model;

@@ -230,6 +230,7 @@ private Q_SLOTS:
 
         auto catalog = Catalog::openExisting(m_catalog.toStdString());
         QCOMPARE(window.capturesPage()->captureModel()->rowCount(), 2);
+        QVERIFY(QTest::qWaitFor([&] { return !window.catalogPage()->isLoading(); }));
         QCOMPARE(static_cast<quint64>(window.catalogPage()->connectionModel()->rowCount()),
                  catalog->connections().connectionCount());
         QVERIFY(window.catalogPage()->connectionModel()->rowCount() > 100);
@@ -435,6 +436,7 @@ private Q_SLOTS:
         QCOMPARE(window.capturesPage()->ingestFileModel()->state(0),
                  IngestFileModel::FileState::Done);
         // A threshold that keeps the four biggest classes.
+        QVERIFY(QTest::qWaitFor([&] { return !window.catalogPage()->isLoading(); }));
         const auto& counts = window.catalogPage()->labelCountModel()->counts();
         QVERIFY(counts.size() >= 4);
         const int threshold = static_cast<int>(counts[3].connections);

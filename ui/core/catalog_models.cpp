@@ -26,7 +26,7 @@ QString qs(std::string_view s)
 
 // --- LabelCountModel -------------------------------------------------------
 
-LabelCountModel::LabelCountModel(QObject* parent) : QAbstractTableModel(parent) {}
+LabelCountModel::LabelCountModel(QObject* parent) : QAbstractTableModel(parent), m_load(this) {}
 
 void LabelCountModel::setCatalogPath(const QString& path)
 {
@@ -40,30 +40,49 @@ void LabelCountModel::setLabelMode(snilab::LabelMode mode)
     reload();
 }
 
+LabelCountModel::Loaded LabelCountModel::read(const std::string& path, snilab::LabelMode mode)
+{
+    Loaded out;
+    if (path.empty())
+        return out;
+    try {
+        auto catalog = snilab::Catalog::openExisting(path);
+        for (auto& c : catalog->connections().labelCounts(mode)) {
+            if (c.label.empty())
+                out.unlabeled += c.connections;
+            else
+                out.counts.push_back(std::move(c));
+        }
+        std::sort(out.counts.begin(), out.counts.end(), [](const auto& a, const auto& b) {
+            return a.connections != b.connections ? a.connections > b.connections
+                                                  : a.label < b.label;
+        });
+    } catch (const std::exception& e) {
+        out.counts.clear();
+        out.unlabeled = 0;
+        out.error = qs(std::string(e.what()));
+    }
+    return out;
+}
+
 void LabelCountModel::reload()
 {
-    beginResetModel();
-    m_counts.clear();
-    m_unlabeled = 0;
-    m_error.clear();
-    if (!m_path.isEmpty()) {
-        try {
-            auto catalog = snilab::Catalog::openExisting(m_path.toStdString());
-            for (auto& c : catalog->connections().labelCounts(m_mode)) {
-                if (c.label.empty())
-                    m_unlabeled += c.connections;
-                else
-                    m_counts.push_back(std::move(c));
-            }
-            std::sort(m_counts.begin(), m_counts.end(), [](const auto& a, const auto& b) {
-                return a.connections != b.connections ? a.connections > b.connections
-                                                      : a.label < b.label;
-            });
-        } catch (const std::exception& e) {
-            m_counts.clear();
-            m_error = qs(std::string(e.what()));
-        }
+    const std::string path = m_path.toStdString();
+    if (!m_background || path.empty()) {
+        m_load.cancel();
+        apply(read(path, m_mode));
+        return;
     }
+    m_load.start<Loaded>([path, mode = m_mode](snilab::Feedback&) { return read(path, mode); },
+                         [this](Loaded loaded) { apply(std::move(loaded)); });
+}
+
+void LabelCountModel::apply(Loaded loaded)
+{
+    beginResetModel();
+    m_counts = std::move(loaded.counts);
+    m_unlabeled = loaded.unlabeled;
+    m_error = std::move(loaded.error);
     endResetModel();
 }
 

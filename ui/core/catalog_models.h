@@ -1,5 +1,6 @@
 // Small table models over a catalog, read on the GUI thread (each query is
-// one aggregate: label counts GROUP BY, the capture list, the run list).
+// one aggregate: label counts GROUP BY, the capture list, the run list); the
+// label counts, a scan of every connection, can be read on a pool thread.
 //
 // LabelCountModel: connections, QUIC connections (of those, carried by QUIC)
 // and captures per label (the paper's Figure 3 data, unlabeled connections
@@ -21,6 +22,7 @@
 #include "catalog/catalog.h"
 #include "dataset/thresholds.h"
 #include "eval/evaluator.h"
+#include "latest_job.h"
 
 #include <QAbstractTableModel>
 #include <QString>
@@ -41,6 +43,10 @@ public:
     void setCatalogPath(const QString& path);
     void setLabelMode(snilab::LabelMode mode);
     void reload();
+    // Reloads read on a pool thread (off: on the calling thread, at once);
+    // the counts stay until the new ones arrive as one reset.
+    void setBackgroundLoading(bool on) { m_background = on; }
+    bool isLoading() const { return m_load.running(); }
     QString lastError() const { return m_error; }
 
     // Labeled connections per label, connections descending (then label).
@@ -63,11 +69,21 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
+    struct Loaded {
+        std::vector<snilab::LabelCount> counts;
+        quint64 unlabeled = 0;
+        QString error;
+    };
+    static Loaded read(const std::string& path, snilab::LabelMode mode);
+    void apply(Loaded loaded);
+
     QString m_path;
     snilab::LabelMode m_mode = snilab::LabelMode::Default;
     std::vector<snilab::LabelCount> m_counts;
     quint64 m_unlabeled = 0;
     QString m_error;
+    bool m_background = false;
+    LatestJob m_load; // last: cancelled before the rest goes
 };
 
 class CaptureListModel : public QAbstractTableModel {

@@ -5,7 +5,10 @@
 
 namespace snilab::ui {
 
-ConnectionTableModel::ConnectionTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+ConnectionTableModel::ConnectionTableModel(QObject* parent)
+    : QAbstractTableModel(parent), m_load(this)
+{
+}
 
 ConnectionTableModel::~ConnectionTableModel() = default;
 
@@ -29,29 +32,57 @@ void ConnectionTableModel::setError(const QString& message)
     Q_EMIT errorOccurred(message);
 }
 
+// What a reload reads: a new browser (a catalog replaced on disk is re-read)
+// and the matching ids, or the error.
+struct ConnectionTableModel::Loaded {
+    std::unique_ptr<snilab::CatalogBrowser> browser;
+    std::vector<std::int64_t> ids;
+    QString error;
+
+    static Loaded read(const std::string& path, const snilab::ConnectionFilter& filter,
+                       snilab::Feedback* feedback)
+    {
+        Loaded out;
+        if (path.empty())
+            return out;
+        try {
+            out.browser = std::make_unique<snilab::CatalogBrowser>(path);
+            out.ids = out.browser->connectionIds(filter, feedback);
+        } catch (const std::exception& e) {
+            out.browser.reset();
+            out.ids.clear();
+            out.error = QString::fromStdString(e.what());
+        }
+        return out;
+    }
+};
+
 void ConnectionTableModel::reload()
 {
+    const std::string path = m_path.toStdString();
+    if (!m_background || path.empty()) {
+        m_load.cancel();
+        apply(Loaded::read(path, m_filter, nullptr));
+        return;
+    }
+    m_load.start<Loaded>(
+        [path, filter = m_filter](snilab::Feedback& feedback) {
+            return Loaded::read(path, filter, &feedback);
+        },
+        [this](Loaded loaded) { apply(std::move(loaded)); });
+}
+
+void ConnectionTableModel::apply(Loaded loaded)
+{
     beginResetModel();
-    m_ids.clear();
+    m_browser = std::move(loaded.browser);
+    m_ids = std::move(loaded.ids);
     m_pages.clear();
     m_pagesRead = 0;
     m_error.clear();
-    QString error;
-    try {
-        // A new connection each time: a catalog replaced on disk is re-read.
-        m_browser.reset();
-        if (!m_path.isEmpty()) {
-            m_browser = std::make_unique<snilab::CatalogBrowser>(m_path.toStdString());
-            m_ids = m_browser->connectionIds(m_filter);
-        }
-    } catch (const std::exception& e) {
-        m_browser.reset();
-        m_ids.clear();
-        error = QString::fromStdString(e.what());
-    }
     endResetModel();
-    if (!error.isEmpty())
-        setError(error);
+    if (!loaded.error.isEmpty())
+        setError(loaded.error);
 }
 
 std::int64_t ConnectionTableModel::connectionId(int row) const

@@ -11,12 +11,17 @@
 //
 // Thread: GUI thread. Reads go through a snilab::CatalogBrowser (its own
 // read-only SQLite connection), so an ingest writing the same catalog never
-// blocks it; call reload() to see newly committed connections.
+// blocks it; call reload() to see newly committed connections. With
+// setBackgroundLoading(true) (the workbench) the ids are queried on a pool
+// thread (a few hundred ms at 10^6 connections): the model keeps its rows
+// until the new ones arrive as one reset (isLoading() meanwhile), and a newer
+// reload supersedes a running one.
 // Failure: a catalog that cannot be read leaves the model empty with
 // lastError() set (and errorOccurred emitted).
 #pragma once
 
 #include "catalog/catalog_browse.h"
+#include "latest_job.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -61,6 +66,9 @@ public:
 
     // Points the model at a catalog file ("" = none) and reloads.
     void setCatalogPath(const QString& path);
+    // Reloads query on a pool thread (off: on the calling thread, at once).
+    void setBackgroundLoading(bool on) { m_background = on; }
+    bool isLoading() const { return m_load.running(); }
     void setFilter(const snilab::ConnectionFilter& filter);
     const snilab::ConnectionFilter& filter() const { return m_filter; }
     // Re-reads the matching ids (after an ingest).
@@ -80,8 +88,10 @@ Q_SIGNALS:
     void errorOccurred(const QString& message);
 
 private:
+    struct Loaded;
     const snilab::ConnectionRow* rowAt(int row) const;
     void setError(const QString& message);
+    void apply(Loaded loaded);
 
     QString m_path;
     snilab::ConnectionFilter m_filter;
@@ -90,6 +100,8 @@ private:
     mutable QHash<int, std::vector<snilab::ConnectionRow>> m_pages;
     mutable int m_pagesRead = 0;
     mutable QString m_error;
+    bool m_background = false;
+    LatestJob m_load; // last: cancelled before the rest goes
 };
 
 } // namespace snilab::ui

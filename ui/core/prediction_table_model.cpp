@@ -1,9 +1,6 @@
 #include "prediction_table_model.h"
 
 #include <QFileInfo>
-#include <QFutureWatcher>
-#include <QPromise>
-#include <QThreadPool>
 
 #include <algorithm>
 #include <bit>
@@ -323,7 +320,10 @@ QVariant PredictionTableModel::headerData(int section, Qt::Orientation orientati
 
 // --- PredictionFilterModel ---------------------------------------------------
 
-PredictionFilterModel::PredictionFilterModel(QObject* parent) : QAbstractProxyModel(parent) {}
+PredictionFilterModel::PredictionFilterModel(QObject* parent)
+    : QAbstractProxyModel(parent), m_sortJob(this)
+{
+}
 
 void PredictionFilterModel::setSourceModel(QAbstractItemModel* source)
 {
@@ -348,7 +348,7 @@ void PredictionFilterModel::setSourceModel(QAbstractItemModel* source)
                                         &QAbstractItemModel::headerDataChanged));
         m_connections.push_back(connect(m_source, &QObject::destroyed, this, [this] {
             beginResetModel();
-            ++m_sortGeneration;
+            m_sortJob.cancel();
             m_rows.clear();
             m_proxyRow.clear();
             m_sorted.clear();
@@ -434,7 +434,7 @@ void PredictionFilterModel::sort(int column, Qt::SortOrder order)
     m_sortColumn = column;
     m_sortOrder = order;
     if (column < 0) {
-        ++m_sortGeneration; // a sort still running no longer applies
+        m_sortJob.cancel(); // a sort still running no longer applies
         applyOrder({});
         setSorting(false);
         return;
@@ -444,32 +444,25 @@ void PredictionFilterModel::sort(int column, Qt::SortOrder order)
 
 void PredictionFilterModel::startSort()
 {
-    const quint64 generation = ++m_sortGeneration;
     auto outcome = m_source ? m_source->sharedOutcome() : nullptr;
     if (m_sortColumn < 0 || !outcome || outcome->rows.empty()) {
+        m_sortJob.cancel();
         setSorting(false);
         return;
     }
-    using Rows = std::vector<int>;
-    auto promise = std::make_shared<QPromise<Rows>>();
-    auto* watcher = new QFutureWatcher<Rows>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, outcome] {
-        watcher->deleteLater();
-        // Superseded by a newer sort, an unsorted order or another outcome.
-        if (generation != m_sortGeneration || !m_source || m_source->sharedOutcome() != outcome)
-            return;
-        applyOrder(watcher->future().takeResult());
-        setSorting(false);
-    });
-    watcher->setFuture(promise->future());
-    setSorting(true);
     const int column = m_sortColumn;
     const Qt::SortOrder order = m_sortOrder;
-    QThreadPool::globalInstance()->start([promise, outcome, column, order] {
-        promise->start();
-        promise->addResult(PredictionTableModel::sortedRows(*outcome, column, order));
-        promise->finish();
-    });
+    m_sortJob.start<std::vector<int>>(
+        [outcome, column, order](snilab::Feedback&) {
+            return PredictionTableModel::sortedRows(*outcome, column, order);
+        },
+        [this, outcome](std::vector<int> sorted) {
+            // Another outcome came meanwhile (its own sort supersedes this one).
+            if (m_source && m_source->sharedOutcome() == outcome)
+                applyOrder(std::move(sorted));
+            setSorting(false);
+        });
+    setSorting(true);
 }
 
 void PredictionFilterModel::applyOrder(std::vector<int> sorted)

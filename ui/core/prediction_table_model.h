@@ -20,6 +20,7 @@
 // Thread: GUI thread. Failure: none (an empty outcome is an empty table).
 #pragma once
 
+#include "latest_job.h"
 #include "tasks/predictor.h"
 
 #include <QAbstractProxyModel>
@@ -139,7 +140,7 @@ private:
     std::vector<int> m_proxyRow;             // source row -> proxy row, -1 when filtered out
     std::vector<int> m_sorted;               // every source row, sorted; empty: engine order
     std::vector<PredictionTableModel::Outcome> m_outcomes; // per source row, for the filter
-    quint64 m_sortGeneration = 0; // a finished sort applies only if still current
+    LatestJob m_sortJob;                                   // the sort on a pool thread
     bool m_sorting = false;
     Show m_show = Show::All;
     int m_sortColumn = -1;

@@ -36,6 +36,29 @@ CatalogPage::CatalogPage(CaptureListModel* captures, QWidget* parent)
     splitter->setStretchFactor(1, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
+    // Both read every connection (10^6 in a paper-scale catalog): off the
+    // GUI thread, and what depends on them follows when they arrive.
+    m_connections->setBackgroundLoading(true);
+    m_labelCounts->setBackgroundLoading(true);
+    connect(m_connections, &QAbstractItemModel::modelReset, this,
+            &CatalogPage::showConnectionCount);
+    connect(m_labelCounts, &QAbstractItemModel::modelReset, this, [this] {
+        m_thresholdSlider->setMaximum(std::max(100, m_labelCounts->maxCount() + 1));
+        updateFigure3();
+        updateThresholdSummary();
+    });
+}
+
+bool CatalogPage::isLoading() const
+{
+    return m_connections->isLoading() || m_labelCounts->isLoading();
+}
+
+void CatalogPage::showConnectionCount()
+{
+    m_connectionCount->setText(m_connections->isLoading()
+                                   ? tr("counting connections…")
+                                   : tr("%L1 connections").arg(m_connections->rowCount()));
 }
 
 QWidget* CatalogPage::buildConnectionsPane()
@@ -193,10 +216,7 @@ void CatalogPage::reload()
     }
     m_connections->reload();
     m_labelCounts->reload();
-    m_connectionCount->setText(tr("%L1 connections").arg(m_connections->rowCount()));
-    m_thresholdSlider->setMaximum(std::max(100, m_labelCounts->maxCount() + 1));
-    updateFigure3();
-    updateThresholdSummary();
+    showConnectionCount();
 }
 
 void CatalogPage::applyConnectionFilter()
@@ -208,7 +228,7 @@ void CatalogPage::applyConnectionFilter()
     filter.transport =
         static_cast<snilab::TransportFilter>(m_transportFilter->currentData().toInt());
     m_connections->setFilter(filter);
-    m_connectionCount->setText(tr("%L1 connections").arg(m_connections->rowCount()));
+    showConnectionCount();
 }
 
 void CatalogPage::updateFigure3()

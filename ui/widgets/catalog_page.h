@@ -35,8 +35,11 @@ public:
 
     // A catalog was opened: its connections and label counts (then reload()).
     void setCatalog(const QString& path);
-    // Re-reads the connections and label counts, refills the capture filter.
+    // Re-reads the connections and label counts (on pool threads: the
+    // views follow when they arrive), refills the capture filter.
     void reload();
+    // The connections or the label counts are still being read.
+    bool isLoading() const;
 
     ConnectionTableModel* connectionModel() const { return m_connections; }
     LabelCountModel* labelCountModel() const { return m_labelCounts; }
@@ -61,6 +64,7 @@ private:
     void filterByCell(const QModelIndex& cell);
     void updateThresholdSummary();
     void updateFigure3();
+    void showConnectionCount();
 
     CaptureListModel* m_captures;
     ConnectionTableModel* m_connections;
