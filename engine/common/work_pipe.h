@@ -10,6 +10,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -36,6 +37,8 @@ public:
     T push(T item)
     {
         std::unique_lock lock(m_mutex);
+        if (m_closed && !m_failure)
+            throw std::logic_error("WorkPipe::push() after finish()");
         m_changed.wait(lock, [&] { return m_waiting.size() < m_capacity || m_failure; });
         rethrowLocked();
         m_waiting.push_back(std::move(item));
@@ -49,7 +52,8 @@ public:
         return refill;
     }
     // Returns once every item pushed is consumed; rethrows what `consume`
-    // threw. Call once, from the producer.
+    // threw. Call once, from the producer; push() afterwards throws
+    // std::logic_error.
     void finish()
     {
         stop(false);

@@ -175,6 +175,8 @@ public:
             m_pipe = std::make_unique<WorkPipe<std::vector<Connection>>>(
                 2, [this](std::vector<Connection>& batch) { storeNow(batch); });
     }
+    ConnectionBatch(const ConnectionBatch&) = delete; // the worker holds `this`
+    ConnectionBatch& operator=(const ConnectionBatch&) = delete;
     void add(Connection&& c)
     {
         m_batch.push_back(std::move(c));

@@ -600,6 +600,15 @@ private slots:
             const auto captures = catalog.captures().all();
             QCOMPARE(captures.size(), std::size_t{1});
             QCOMPARE(captures.front().status, CaptureStatus::Incomplete);
+            // It failed while storing connections (some batches were in), not
+            // when claiming or finishing the capture.
+            QCOMPARE(sqlite3_prepare_v2(db, "SELECT count(*) FROM connections", -1, &st, nullptr),
+                     SQLITE_OK);
+            QCOMPARE(sqlite3_step(st), SQLITE_ROW);
+            const std::int64_t stored = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+            QVERIFY2(stored > 0 && static_cast<std::uint64_t>(stored) < whole,
+                     qPrintable(QString::number(stored)));
         }
         Catalog catalog(path);
         QCOMPARE(sqlite3_exec(catalog.database().handle(), "PRAGMA max_page_count=1073741823",

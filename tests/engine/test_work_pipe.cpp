@@ -120,10 +120,12 @@ private Q_SLOTS:
             fourthQueued = true;
         });
         std::this_thread::sleep_for(200ms);
-        QVERIFY2(!fourthQueued.load(), "a push returned while the pipe was full");
-        QCOMPARE(consumed.load(), 0);
+        const bool queuedWhileFull = fourthQueued.load();
+        const int consumedWhileHeld = consumed.load();
         gate.open();
         producer.join();
+        QVERIFY2(!queuedWhileFull, "a push returned while the pipe was full");
+        QCOMPARE(consumedWhileHeld, 0);
         QVERIFY(fourthQueued.load());
         pipe.finish();
         QCOMPARE(consumed.load(), 5);
@@ -154,6 +156,16 @@ private Q_SLOTS:
         QCOMPARE(consumed.load(), 3);
     }
 
+    // A push after finish() is a programming error, said at once (the worker
+    // is gone: it would wait for ever).
+    void pushAfterFinishThrows()
+    {
+        WorkPipe<int> pipe(1, [](int&) {});
+        pipe.push(1);
+        pipe.finish();
+        QVERIFY_THROWS_EXCEPTION(std::logic_error, pipe.push(2));
+    }
+
     // Destroyed without finish() (a cancelled or failed ingest): the items
     // still waiting are dropped, the one being consumed completes, and the
     // destructor returns.
@@ -176,9 +188,11 @@ private Q_SLOTS:
             pipe.push(Counted(1, dropped));
             pipe.push(Counted(2, dropped));
             pipe.push(Counted(3, dropped));
-            // Opened once the destructor has dropped the three waiting items.
+            // Opened once the destructor has dropped the three waiting items
+            // (or after 10 s, so that a pipe that drops nothing fails the
+            // comparison below instead of hanging).
             opener = std::thread([&] {
-                while (dropped->load() < 3)
+                for (int i = 0; i < 10'000 && dropped->load() < 3; ++i)
                     std::this_thread::sleep_for(1ms);
                 gate.open();
             });

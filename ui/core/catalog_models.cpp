@@ -28,10 +28,11 @@ QString qs(std::string_view s)
 
 LabelCountModel::LabelCountModel(QObject* parent) : QAbstractTableModel(parent), m_load(this) {}
 
-void LabelCountModel::setCatalogPath(const QString& path)
+void LabelCountModel::setCatalogPath(const QString& path, bool load)
 {
     m_path = path;
-    reload();
+    if (load)
+        reload();
 }
 
 void LabelCountModel::setLabelMode(snilab::LabelMode mode)
@@ -74,7 +75,13 @@ void LabelCountModel::reload()
         return;
     }
     m_load.start<Loaded>([path, mode = m_mode](snilab::Feedback&) { return read(path, mode); },
-                         [this](Loaded loaded) { apply(std::move(loaded)); });
+                         [this](std::optional<Loaded> loaded) {
+                             if (!loaded) {
+                                 loaded.emplace();
+                                 loaded->error = QStringLiteral("reading the label counts failed");
+                             }
+                             apply(std::move(*loaded));
+                         });
 }
 
 void LabelCountModel::apply(Loaded loaded)

@@ -40,7 +40,8 @@ public:
     enum Column { Label, Connections, Quic, Captures, ColumnCount };
     explicit LabelCountModel(QObject* parent = nullptr);
 
-    void setCatalogPath(const QString& path);
+    // Reloads unless `load` is false (a reload() follows).
+    void setCatalogPath(const QString& path, bool load = true);
     void setLabelMode(snilab::LabelMode mode);
     void reload();
     // Reloads read on a pool thread (off: on the calling thread, at once);

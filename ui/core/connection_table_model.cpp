@@ -12,10 +12,11 @@ ConnectionTableModel::ConnectionTableModel(QObject* parent)
 
 ConnectionTableModel::~ConnectionTableModel() = default;
 
-void ConnectionTableModel::setCatalogPath(const QString& path)
+void ConnectionTableModel::setCatalogPath(const QString& path, bool load)
 {
     m_path = path;
-    reload();
+    if (load)
+        reload();
 }
 
 void ConnectionTableModel::setFilter(const snilab::ConnectionFilter& filter)
@@ -37,12 +38,14 @@ void ConnectionTableModel::setError(const QString& message)
 struct ConnectionTableModel::Loaded {
     std::unique_ptr<snilab::CatalogBrowser> browser;
     std::vector<std::int64_t> ids;
+    snilab::ConnectionFilter filter; // the one that gave `ids`
     QString error;
 
     static Loaded read(const std::string& path, const snilab::ConnectionFilter& filter,
                        snilab::Feedback* feedback)
     {
         Loaded out;
+        out.filter = filter;
         if (path.empty())
             return out;
         try {
@@ -69,7 +72,14 @@ void ConnectionTableModel::reload()
         [path, filter = m_filter](snilab::Feedback& feedback) {
             return Loaded::read(path, filter, &feedback);
         },
-        [this](Loaded loaded) { apply(std::move(loaded)); });
+        [this, filter = m_filter](std::optional<Loaded> loaded) {
+            if (!loaded) {
+                loaded.emplace();
+                loaded->error = QStringLiteral("reading the catalog's connections failed");
+            }
+            loaded->filter = filter;
+            apply(std::move(*loaded));
+        });
 }
 
 void ConnectionTableModel::apply(Loaded loaded)
@@ -77,6 +87,7 @@ void ConnectionTableModel::apply(Loaded loaded)
     beginResetModel();
     m_browser = std::move(loaded.browser);
     m_ids = std::move(loaded.ids);
+    m_idsFilter = std::move(loaded.filter);
     m_pages.clear();
     m_pagesRead = 0;
     m_error.clear();
@@ -115,7 +126,7 @@ const snilab::ConnectionRow* ConnectionTableModel::rowAt(int row) const
         const std::size_t last = std::min(first + kPageSize, m_ids.size()) - 1;
         std::vector<snilab::ConnectionRow> rows;
         try {
-            rows = m_browser->connectionsBetween(m_filter, m_ids[first], m_ids[last]);
+            rows = m_browser->connectionsBetween(m_idsFilter, m_ids[first], m_ids[last]);
         } catch (const std::exception& e) {
             m_error = QString::fromStdString(e.what());
         }

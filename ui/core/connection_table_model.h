@@ -64,8 +64,9 @@ public:
     explicit ConnectionTableModel(QObject* parent = nullptr);
     ~ConnectionTableModel() override;
 
-    // Points the model at a catalog file ("" = none) and reloads.
-    void setCatalogPath(const QString& path);
+    // Points the model at a catalog file ("" = none) and reloads (unless
+    // `load` is false: a reload() follows).
+    void setCatalogPath(const QString& path, bool load = true);
     // Reloads query on a pool thread (off: on the calling thread, at once).
     void setBackgroundLoading(bool on) { m_background = on; }
     bool isLoading() const { return m_load.running(); }
@@ -97,6 +98,7 @@ private:
     snilab::ConnectionFilter m_filter;
     std::unique_ptr<snilab::CatalogBrowser> m_browser;
     std::vector<std::int64_t> m_ids;
+    snilab::ConnectionFilter m_idsFilter; // the filter m_ids came from (pages use it)
     mutable QHash<int, std::vector<snilab::ConnectionRow>> m_pages;
     mutable int m_pagesRead = 0;
     mutable QString m_error;

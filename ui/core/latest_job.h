@@ -7,8 +7,8 @@
 // Thread: the owner's (GUI) thread; `work` runs on QThreadPool::globalInstance()
 // and touches only what it captured (values, shared immutable data). `work`
 // gets a Feedback that is cancelled once its result can no longer apply.
-// Failure: `work` reports its own errors in its result; an exception that
-// escapes it drops the result (apply is not called) and ends running().
+// Failure: `work` reports its own errors in its result; when an exception
+// escapes it (or the pool drops it unrun), `apply` gets std::nullopt.
 #pragma once
 
 #include "common/feedback.h"
@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 
 namespace snilab::ui {
@@ -35,9 +36,10 @@ public:
     bool running() const { return m_running; }
 
     // Supersedes any job still running; `apply` gets `work`'s result later,
-    // on the owner's thread, once the event loop runs.
+    // on the owner's thread, once the event loop runs (nullopt: it threw).
     template <typename T>
-    void start(std::function<T(snilab::Feedback&)> work, std::function<void(T)> apply)
+    void start(std::function<T(snilab::Feedback&)> work,
+               std::function<void(std::optional<T>)> apply)
     {
         cancel();
         auto feedback = std::make_shared<snilab::Feedback>();
@@ -54,9 +56,14 @@ public:
                                  return; // superseded
                              m_running = false;
                              m_feedback.reset();
-                             Result result = watcher->future().takeResult();
+                             QFuture<Result> future = watcher->future();
+                             Result result;
+                             if (!future.isCanceled() && future.resultCount() > 0)
+                                 result = future.takeResult();
                              if (result)
-                                 apply(std::move(*result));
+                                 apply(std::optional<T>(std::move(*result)));
+                             else
+                                 apply(std::nullopt);
                          });
         watcher->setFuture(promise->future());
         QThreadPool::globalInstance()->start([promise, feedback, work = std::move(work)] {

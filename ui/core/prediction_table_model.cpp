@@ -456,10 +456,11 @@ void PredictionFilterModel::startSort()
         [outcome, column, order](snilab::Feedback&) {
             return PredictionTableModel::sortedRows(*outcome, column, order);
         },
-        [this, outcome](std::vector<int> sorted) {
-            // Another outcome came meanwhile (its own sort supersedes this one).
-            if (m_source && m_source->sharedOutcome() == outcome)
-                applyOrder(std::move(sorted));
+        [this, outcome](std::optional<std::vector<int>> sorted) {
+            // Another outcome came meanwhile (its own sort supersedes this
+            // one); a sort that failed (out of memory) leaves the order.
+            if (sorted && m_source && m_source->sharedOutcome() == outcome)
+                applyOrder(std::move(*sorted));
             setSorting(false);
         });
     setSorting(true);

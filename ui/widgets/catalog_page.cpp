@@ -176,8 +176,9 @@ QWidget* CatalogPage::buildLabelCountPane()
 
 void CatalogPage::setCatalog(const QString& path)
 {
-    m_connections->setCatalogPath(path);
-    m_labelCounts->setCatalogPath(path);
+    // Read once, by the reload() that follows (each read scans the catalog).
+    m_connections->setCatalogPath(path, false);
+    m_labelCounts->setCatalogPath(path, false);
 }
 
 void CatalogPage::filterByCell(const QModelIndex& cell)
