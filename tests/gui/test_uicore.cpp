@@ -576,6 +576,13 @@ private Q_SLOTS:
         filter.labelContains = top.label;
         model.setFilter(filter);
         QCOMPARE(model.rowCount(), now.rowCount()); // the old rows stay meanwhile
+        // ... and stay readable: a page not read before comes from the filter
+        // the rows came from, not from the one still loading.
+        const int middle = now.rowCount() / 2;
+        QCOMPARE(model.data(model.index(middle, ConnectionTableModel::Id)).toLongLong(),
+                 now.connectionId(middle));
+        QVERIFY(
+            !model.data(model.index(middle, ConnectionTableModel::Capture)).toString().isEmpty());
         resets.clear();
         QVERIFY(QTest::qWaitFor([&] { return !model.isLoading(); }));
         QTest::qWait(50); // a superseded result, had it been applied, would be here by now
