@@ -44,7 +44,9 @@ redone.
 
 Options:
   --catalog PATH        catalog file (required)
-  --threads N           files read in parallel (default: number of cores)
+  --threads N           files read in parallel (default: half the cores; each
+                        file read has a helper thread hashing its records and
+                        one storing its connections when 2N <= cores)
   --idle-timeout SEC    a TCP connection idle this long ends (default 600)
   --quic-idle-timeout SEC
                         a QUIC connection idle this long ends (default 30;

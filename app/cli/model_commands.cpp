@@ -91,7 +91,8 @@ Options:
                          LibTorch sees a GPU, else the CPU), cpu or cuda
   --digits N             decimals of the probabilities written (default 4,
                          1..17)
-  --threads N            ingest and model threads (default: number of cores)
+  --threads N            model threads and files ingested at once (default: all
+                         the cores for the models, half for the ingest)
   --transport T          tcp, quic or all (default): the connections classified
   --quiet                no progress (a bar on a terminal, else a line every
                          SNILAB_PROGRESS_SECONDS seconds, default 10)

@@ -32,7 +32,7 @@ namespace snilab {
 struct IngestOptions {
     TrackerOptions tracker;       // TCP
     QuicTrackerOptions quic;      // QUIC (UDP)
-    unsigned threads = 0;         // 0 = hardware concurrency
+    unsigned threads = 0;         // files read at once; 0 = half the cores (see ingestFiles)
     std::size_t batchSize = 2000; // connections per catalog transaction
 };
 

@@ -5,7 +5,7 @@ Builds a capture of >= N packets by replicating a real capture's connections
 (snilab-make-bench-capture), then measures in one run, on the same file:
   (a) a bare libpcap pcap_next_ex loop (the ceiling),
   (b) snilab-cli ingest with one thread,
-  (c) snilab-cli ingest with all threads over the same packets split into files,
+  (c) snilab-cli ingest with the default threads over the same packets split into files,
   (d) tshark's SNI-only pass,
 and prints packets/s, MB/s, peak RSS and the ratios. Peak RSS is also
 measured at a quarter of the length, to show it does not grow with length.
@@ -125,7 +125,7 @@ def main():
         names = {"a": "(a) libpcap pcap_next_ex loop",
                  "b": "(b) snilab-cli ingest, 1 thread",
                  "b_quarter": "    same, quarter-length capture",
-                 "c": f"(c) snilab-cli ingest, all threads, {args.files} files",
+                 "c": f"(c) snilab-cli ingest, default threads, {args.files} files",
                  "d": "(d) tshark SNI-only pass"}
         for key, (t, rss) in results.items():
             n = packets // 4 if key == "b_quarter" else packets
