@@ -29,8 +29,9 @@ CATALOG it reopens the catalog, tab and run shown when it was last closed.
 display needed), with the same chart code as the workbench; --screenshots
 renders the main views (the Predict tab with model M, or a small forest trained
 on the catalog, on CAPTURE or the catalog's last capture); --view-times prints
-how long each view took from being asked for to its pixels. snilab-cli is the
-headless twin.
+how long each view took from being asked for to its pixels, and the longest
+the GUI thread stalled while the catalog loaded. snilab-cli is the headless
+twin.
 Accuracy axes of line figures zoom to the data (a break mark on the axis
 when it does not start at 0); --full-range draws them from 0 to 1. Bars
 start at 0. --legend auto|inside|right|below|none places the legend (auto:
