@@ -178,7 +178,8 @@ case "$mode" in
     cmake -S "$root" -B "$tsan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSNILAB_WERROR=ON -DSNILAB_TSAN=ON \
       -DSNILAB_BUILD_UI=OFF -DSNILAB_WITH_OPENCV=OFF -DSNILAB_WITH_TORCH=OFF >/dev/null
     cmake --build "$tsan_dir" -j"$jobs" --target snilab-cli test_work_pipe
-    TSAN_OPTIONS="halt_on_error=1 exitcode=66" ctest --test-dir "$tsan_dir" --output-on-failure \
+    TSAN_OPTIONS="halt_on_error=1 exitcode=66 suppressions=$root/tests/tsan.supp" \
+      ctest --test-dir "$tsan_dir" --output-on-failure \
       -j"$jobs" -R '^cli\.(ingest|reingest|connections|summary|compressed)|^oracle\.no_crash$|^engine\.test_work_pipe$' \
       --timeout 1800
     echo "== fuzz targets (clang, libFuzzer, ${SNILAB_FUZZ_SECONDS:-45} s each)"
