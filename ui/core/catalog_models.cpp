@@ -69,19 +69,15 @@ LabelCountModel::Loaded LabelCountModel::read(const std::string& path, snilab::L
 void LabelCountModel::reload()
 {
     const std::string path = m_path.toStdString();
-    if (!m_background || path.empty()) {
-        m_load.cancel();
-        apply(read(path, m_mode));
-        return;
-    }
-    m_load.start<Loaded>([path, mode = m_mode](snilab::Feedback&) { return read(path, mode); },
-                         [this](std::optional<Loaded> loaded) {
-                             if (!loaded) {
-                                 loaded.emplace();
-                                 loaded->error = QStringLiteral("reading the label counts failed");
-                             }
-                             apply(std::move(*loaded));
-                         });
+    m_load.run<Loaded>(
+        m_background && !path.empty(),
+        [path, mode = m_mode](snilab::Feedback*) { return read(path, mode); },
+        [this](Loaded loaded) { apply(std::move(loaded)); },
+        [] {
+            Loaded failed;
+            failed.error = QStringLiteral("reading the label counts failed");
+            return failed;
+        });
 }
 
 void LabelCountModel::apply(Loaded loaded)

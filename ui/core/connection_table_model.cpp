@@ -63,22 +63,16 @@ struct ConnectionTableModel::Loaded {
 void ConnectionTableModel::reload()
 {
     const std::string path = m_path.toStdString();
-    if (!m_background || path.empty()) {
-        m_load.cancel();
-        apply(Loaded::read(path, m_filter, nullptr));
-        return;
-    }
-    m_load.start<Loaded>(
-        [path, filter = m_filter](snilab::Feedback& feedback) {
-            return Loaded::read(path, filter, &feedback);
-        },
-        [this, filter = m_filter](std::optional<Loaded> loaded) {
-            if (!loaded) {
-                loaded.emplace();
-                loaded->error = QStringLiteral("reading the catalog's connections failed");
-            }
-            loaded->filter = filter;
-            apply(std::move(*loaded));
+    const snilab::ConnectionFilter filter = m_filter;
+    m_load.run<Loaded>(
+        m_background && !path.empty(),
+        [path, filter](snilab::Feedback* feedback) { return Loaded::read(path, filter, feedback); },
+        [this](Loaded loaded) { apply(std::move(loaded)); },
+        [filter] {
+            Loaded failed;
+            failed.filter = filter;
+            failed.error = QStringLiteral("reading the catalog's connections failed");
+            return failed;
         });
 }
 

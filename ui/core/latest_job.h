@@ -68,15 +68,34 @@ public:
         watcher->setFuture(promise->future());
         QThreadPool::globalInstance()->start([promise, feedback, work = std::move(work)] {
             promise->start();
-            Result result;
+            Result result; // stays null when `work` throws
             try {
                 result = std::make_shared<T>(work(*feedback));
             } catch (...) {
-                result.reset();
             }
             promise->addResult(std::move(result));
             promise->finish();
         });
+    }
+
+    // `work` at once on the calling thread when not `background` (what it
+    // throws propagates), else as start() does; `apply` gets its result
+    // either way, or what `failed()` makes when the background work threw.
+    // The models that can read either way (ConnectionTableModel,
+    // LabelCountModel) load through this.
+    template <typename T>
+    void run(bool background, std::function<T(snilab::Feedback*)> work,
+             std::function<void(T)> apply, std::function<T()> failed)
+    {
+        if (!background) {
+            cancel();
+            apply(work(nullptr));
+            return;
+        }
+        start<T>([work = std::move(work)](snilab::Feedback& feedback) { return work(&feedback); },
+                 [apply = std::move(apply), failed = std::move(failed)](std::optional<T> result) {
+                     apply(result ? std::move(*result) : failed());
+                 });
     }
 
     // The running job's result will not be applied; its work is told to stop.
